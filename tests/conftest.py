@@ -30,3 +30,70 @@ def corpus_dir() -> Path:
             pytest.fail(f"corpus not found at {path} (set MAAS_CORPUS); required under CI=true")
         pytest.skip(f"corpus not found at {path} (set MAAS_CORPUS)")
     return path
+
+
+POSTGRES_ADMIN_URL = os.environ.get("MAAS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+async def _postgres_reachable() -> str | None:
+    import asyncpg
+
+    try:
+        conn = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=3)
+    except (OSError, asyncpg.PostgresError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+    await conn.close()
+    return None
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path):
+    """A fresh, empty database: a SQLite file, or a new PostgreSQL database dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'maas.sqlite3'}"
+        return
+    import secrets
+
+    import asyncpg
+
+    problem = await _postgres_reachable()
+    if problem is not None:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL at {POSTGRES_ADMIN_URL} is required under CI=true: {problem}")
+        pytest.skip(f"PostgreSQL not reachable ({problem})")
+    name = f"maas_test_{secrets.token_hex(6)}"
+    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+    try:
+        yield f"{base}/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path):
+    from maas.settings import load_settings
+
+    return load_settings({}, database_url=database_url, data_dir=tmp_path)
+
+
+@pytest.fixture
+def fast_hasher():
+    """Argon2id with small costs: the real KDF, cheap enough for hundreds of test sign-ins."""
+    from maas.security import Argon2PasswordHasher
+
+    return Argon2PasswordHasher(time_cost=1, memory_cost_kib=1024, parallelism=1)
+
+
+@pytest.fixture
+async def container(settings, fast_hasher):
+    """The real composition root on a migrated database."""
+    from maas.bootstrap import build_container
+    from maas.storage import migrate
+
+    built = build_container(settings, hasher=fast_hasher)
+    await migrate.upgrade(built.engine)
+    yield built
+    await built.aclose()

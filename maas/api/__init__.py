@@ -1,0 +1,1 @@
+"""HTTP API on aiohttp: the only package that imports aiohttp.web."""

@@ -1,0 +1,43 @@
+"""Application factory: middlewares, routes, the OpenAPI document, and the container's lifetime."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+from aiohttp import web
+
+from maas.api import docs_page
+from maas.api.endpoints import Endpoint
+from maas.api.keys import CONTAINER, OPENAPI_DOCUMENT, SETTINGS
+from maas.api.middleware import error_middleware, request_id_middleware
+from maas.api.openapi import build_document
+from maas.api.routes import ALL
+from maas.bootstrap import Container, build_container
+from maas.settings import Settings
+
+ContainerFactory = Callable[[Settings], Container]
+
+
+def endpoints() -> list[Endpoint]:
+    return [endpoint for table in ALL for endpoint in table.endpoints]
+
+
+def create_app(settings: Settings, *, container_factory: ContainerFactory = build_container) -> web.Application:
+    app = web.Application(
+        middlewares=[request_id_middleware, error_middleware],
+        client_max_size=settings.max_body_bytes,
+    )
+    app[SETTINGS] = settings
+    app[OPENAPI_DOCUMENT] = build_document(endpoints())
+    for table in ALL:
+        table.install(app)
+    docs_page.install(app)
+
+    async def container_ctx(app: web.Application) -> AsyncIterator[None]:
+        container = container_factory(settings)
+        app[CONTAINER] = container
+        yield
+        await container.aclose()
+
+    app.cleanup_ctx.append(container_ctx)
+    return app

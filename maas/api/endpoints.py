@@ -1,0 +1,120 @@
+"""Declared endpoints: one decorator gives a handler its auth, body and query validation and its OpenAPI entry."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from maas.api.errors import ApiError, validation_fields
+from maas.api.keys import CONTAINER
+from maas.bootstrap import Container
+from maas.domain.accounts import Principal, Role
+
+ANY_ROLE: tuple[Role, ...] = tuple(Role)
+
+
+@dataclass(frozen=True)
+class Call:
+    """What a handler receives: validated inputs and the caller."""
+
+    request: web.Request
+    container: Container
+    principal: Principal | None
+    body: Any
+    query: Any
+
+    def path(self, name: str) -> str:
+        return self.request.match_info[name]
+
+
+Handler = Callable[[Call], Awaitable[BaseModel | None]]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    tags: tuple[str, ...]
+    roles: tuple[Role, ...] | None  # None: no authentication
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    errors: tuple[int, ...] = ()
+
+    @property
+    def operation_id(self) -> str:
+        return self.handler.__name__
+
+
+@dataclass
+class EndpointTable:
+    endpoints: list[Endpoint] = field(default_factory=list)
+
+    def route(
+        self, method: str, path: str, *, summary: str, tags: tuple[str, ...], roles: tuple[Role, ...] | None,
+        body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
+        response: type[BaseModel] | None = None, status: int = 200, errors: tuple[int, ...] = (),
+    ) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.endpoints.append(Endpoint(method, path, handler, summary, tags, roles, body, query, response,
+                                           status, errors))
+            return handler
+
+        return register
+
+    def install(self, app: web.Application) -> None:
+        for endpoint in self.endpoints:
+            app.router.add_route(endpoint.method, endpoint.path, _aiohttp_handler(endpoint))
+
+
+def _aiohttp_handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        container = request.app[CONTAINER]
+        principal = None
+        if endpoint.roles is not None:
+            principal = await container.auth.authenticate(request.headers.get("Authorization"))
+            principal.require(*endpoint.roles)
+        body = await _parse_body(request, endpoint.body) if endpoint.body is not None else None
+        query = _parse_query(request, endpoint.query) if endpoint.query is not None else None
+        result = await endpoint.handler(Call(request, container, principal, body, query))
+        if result is None:
+            return web.Response(status=204)
+        return web.json_response(result.model_dump(mode="json"), status=endpoint.status)
+
+    handle.__name__ = endpoint.operation_id
+    return handle
+
+
+async def _parse_body(request: web.Request, model: type[BaseModel]) -> BaseModel:
+    if request.content_type != "application/json":
+        raise ApiError(415, "unsupported_media_type", "send the body as application/json")
+    raw = await request.read()  # raises 413 past client_max_size
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ApiError(400, "malformed_json", f"the body is not valid JSON: {exc}") from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ApiError(422, "invalid_request", "the body does not match the schema",
+                       validation_fields(exc, "body")) from None
+
+
+def _parse_query(request: web.Request, model: type[BaseModel]) -> BaseModel:
+    repeated = [k for k in request.query if len(request.query.getall(k)) > 1]
+    if repeated:
+        raise ApiError(422, "invalid_request", "query parameters may appear once",
+                       {f"query.{k}": "repeated" for k in repeated})
+    try:
+        return model.model_validate(dict(request.query))
+    except ValidationError as exc:
+        raise ApiError(422, "invalid_request", "the query does not match the schema",
+                       validation_fields(exc, "query")) from None

@@ -1,0 +1,68 @@
+"""Error envelope and the mapping of domain errors and HTTP exceptions onto it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from maas.domain.errors import DomainError
+
+STATUS_BY_CODE = {
+    "not_found": 404,
+    "conflict": 409,
+    "invalid_request": 422,
+    "unauthenticated": 401,
+    "forbidden": 403,
+    "feed_rejected": 422,
+}
+
+CODE_BY_STATUS = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_request",
+    429: "too_many_requests",
+    503: "service_unavailable",
+}
+
+
+class ApiError(Exception):
+    """An error raised by the HTTP layer itself (bad JSON, wrong content type)."""
+
+    def __init__(self, status: int, code: str, message: str, fields: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.fields = status, code, message, dict(fields or {})
+
+
+def envelope(status: int, code: str, message: str, fields: Mapping[str, str] | None = None,
+             headers: Mapping[str, str] | None = None) -> web.Response:
+    body = {"error": {"code": code, "message": message, "fields": dict(fields or {})}}
+    return web.json_response(body, status=status, headers=headers)
+
+
+def from_domain(exc: DomainError) -> web.Response:
+    status = STATUS_BY_CODE.get(exc.code, 400)
+    headers = {"WWW-Authenticate": 'Bearer realm="maas"'} if status == 401 else None
+    return envelope(status, exc.code, exc.message, exc.fields, headers)
+
+
+def from_http(exc: web.HTTPException) -> web.Response:
+    headers = {k: v for k, v in exc.headers.items() if k.lower() in {"allow", "www-authenticate", "retry-after"}}
+    code = CODE_BY_STATUS.get(exc.status, "http_error")
+    message = exc.reason if exc.status != 404 else "no such resource"
+    return envelope(exc.status, code, message, {}, headers)
+
+
+def validation_fields(exc: ValidationError, location: str) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for err in exc.errors(include_url=False):
+        path = ".".join(str(p) for p in (location, *err["loc"]))
+        fields.setdefault(path, err["msg"])
+    return fields

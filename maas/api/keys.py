@@ -1,0 +1,12 @@
+"""Typed application keys for what handlers find on the aiohttp application."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from maas.bootstrap import Container
+from maas.settings import Settings
+
+SETTINGS = web.AppKey("settings", Settings)
+CONTAINER = web.AppKey("container", Container)
+OPENAPI_DOCUMENT = web.AppKey("openapi_document", dict)

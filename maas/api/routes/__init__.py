@@ -1,0 +1,9 @@
+"""Route modules, each with its own endpoint table; `ALL` lists them in the order they are installed."""
+
+from __future__ import annotations
+
+from maas.api.endpoints import EndpointTable
+from maas.api.routes import accounts, auth, feeds, operators, places, system
+
+ALL: tuple[EndpointTable, ...] = (system.routes, auth.routes, accounts.routes, operators.routes, feeds.routes,
+                                  places.routes)

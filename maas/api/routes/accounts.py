@@ -1,0 +1,36 @@
+"""Accounts opened and looked up by call-centre agents and admins."""
+
+from __future__ import annotations
+
+from maas.api.endpoints import ANY_ROLE, Call, EndpointTable
+from maas.api.routes.auth import new_account
+from maas.api.schemas import AccountCreateRequest, AccountList, AccountOut, ListQuery
+from maas.domain.accounts import Role
+
+routes = EndpointTable()
+STAFF = (Role.AGENT, Role.ADMIN)
+
+
+@routes.route("POST", "/v1/accounts", summary="Open an account for someone", tags=("accounts",), roles=STAFF,
+              body=AccountCreateRequest, response=AccountOut, status=201, errors=(409,))
+async def create_account(call: Call) -> AccountOut:
+    """Agents open rider accounts for people who phone in; admins open staff accounts."""
+    body: AccountCreateRequest = call.body
+    account = await call.container.auth.register(new_account(body, Role(body.role)), by=call.principal)
+    return AccountOut.of(account)
+
+
+@routes.route("GET", "/v1/accounts", summary="List accounts", tags=("accounts",), roles=STAFF, query=ListQuery,
+              response=AccountList)
+async def list_accounts(call: Call) -> AccountList:
+    query: ListQuery = call.query
+    accounts = await call.container.auth.list_accounts(role=query.role, limit=query.limit, offset=query.offset)
+    return AccountList(items=[AccountOut.of(a) for a in accounts])
+
+
+@routes.route("GET", "/v1/accounts/{account_id}", summary="One account", tags=("accounts",), roles=ANY_ROLE,
+              response=AccountOut, errors=(404,))
+async def get_account(call: Call) -> AccountOut:
+    """Riders see their own account; agents and admins see any."""
+    assert call.principal is not None
+    return AccountOut.of(await call.container.auth.get_account(call.path("account_id"), by=call.principal))

@@ -1,0 +1,64 @@
+"""Composition root: the one place that picks concrete adapters and wires them into the use cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from maas.domain.ports import Clock, FeedReader, PasswordHasher, UnitOfWorkFactory
+from maas.routing_adapter.gtfs_reader import GtfsFeedReader
+from maas.security import Argon2PasswordHasher
+from maas.services.auth import AuthService
+from maas.services.feeds import FeedService
+from maas.services.health import HealthService
+from maas.services.operators import OperatorService
+from maas.services.places import PlaceService
+from maas.settings import Settings
+from maas.storage.engine import create_engine
+from maas.storage.unit_of_work import SqlUnitOfWorkFactory
+
+
+class SystemClock:
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class Container:
+    settings: Settings
+    engine: AsyncEngine
+    uow: UnitOfWorkFactory
+    auth: AuthService
+    operators: OperatorService
+    feeds: FeedService
+    places: PlaceService
+    health: HealthService
+
+    async def aclose(self) -> None:
+        await self.engine.dispose()
+
+
+def build_container(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    hasher: PasswordHasher | None = None,
+    feed_reader: FeedReader | None = None,
+) -> Container:
+    engine = create_engine(settings.database_url)
+    uow = SqlUnitOfWorkFactory(engine)
+    clock = clock or SystemClock()
+    hasher = hasher or Argon2PasswordHasher()
+    return Container(
+        settings=settings,
+        engine=engine,
+        uow=uow,
+        auth=AuthService(uow, hasher, clock, secret_key=settings.secret_key.get_secret_value(),
+                         token_ttl_s=settings.token_ttl_s),
+        operators=OperatorService(uow, clock),
+        feeds=FeedService(uow, feed_reader or GtfsFeedReader(), clock),
+        places=PlaceService(uow),
+        health=HealthService(uow),
+    )

@@ -1,0 +1,241 @@
+"""The `maas` command line: serve, migrate, import feeds, load the demo region, manage accounts and keys."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+from tqdm import tqdm
+
+from maas.bootstrap import Container, build_container
+from maas.domain.accounts import NewAccount, Role
+from maas.domain.errors import DomainError
+from maas.logconfig import configure_logging
+from maas.settings import Settings, SettingsError, load_settings
+from maas.storage import migrate
+
+log = logging.getLogger("maas.cli")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"maas: configuration error: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    try:
+        return int(args.run(settings, args) or 0)
+    except DomainError as exc:
+        details = "".join(f"\n  {k}: {v}" for k, v in exc.fields.items())
+        print(f"maas: {exc.message}{details}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="maas", description=__doc__)
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="serve the HTTP API")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(run=_serve)
+
+    db = sub.add_parser("db", help="database migrations").add_subparsers(required=True, metavar="ACTION")
+    db.add_parser("upgrade", help="migrate to the newest revision").set_defaults(run=_db_upgrade)
+    down = db.add_parser("downgrade", help="migrate back to REVISION ('base' empties the database)")
+    down.add_argument("revision")
+    down.set_defaults(run=_db_downgrade)
+    db.add_parser("current", help="print the current revision").set_defaults(run=_db_current)
+
+    imp = sub.add_parser("import-gtfs", help="import GTFS / GTFS-JP feeds (zip files or folders)")
+    imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    imp.add_argument("--strict", action="store_true", help="reject a feed with any error instead of skipping rows")
+    imp.set_defaults(run=_import_gtfs)
+
+    demo = sub.add_parser("demo", help="the demo region").add_subparsers(required=True, metavar="ACTION")
+    demo.add_parser("load", help="load the demo region into the database").set_defaults(run=_demo_load)
+    gen = demo.add_parser("generate", help="write the demo region's files")
+    gen.add_argument("out", nargs="?", type=Path)
+    gen.set_defaults(run=_demo_generate)
+
+    acc = sub.add_parser("accounts", help="accounts").add_subparsers(required=True, metavar="ACTION")
+    create = acc.add_parser("create", help="open an account (password read from stdin or prompted)")
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--role", choices=[r.value for r in Role if r is not Role.OPERATOR], default="rider")
+    create.set_defaults(run=_accounts_create)
+
+    ops = sub.add_parser("operators", help="operators").add_subparsers(required=True, metavar="ACTION")
+    key = ops.add_parser("issue-key", help="issue an API key for an operator (printed once)")
+    key.add_argument("operator_id")
+    key.add_argument("--label", default="cli")
+    key.set_defaults(run=_issue_key)
+    return parser
+
+
+def _with_container(settings: Settings, work: Callable[[Container], Awaitable[int]]) -> int:
+    async def run() -> int:
+        container = build_container(settings)
+        try:
+            await _require_migrated(container)
+            return await work(container)
+        finally:
+            await container.aclose()
+
+    return asyncio.run(run())
+
+
+async def _require_migrated(container: Container) -> None:
+    current = await migrate.current_revision(container.engine)
+    if current != migrate.head_revision():
+        raise SystemExit(f"maas: the database is at revision {current or 'none'}; run `maas db upgrade` first")
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from maas.api.app import create_app
+
+    host, port = args.host or settings.host, args.port or settings.port
+
+    async def check() -> None:
+        container = build_container(settings)
+        try:
+            await _require_migrated(container)
+        finally:
+            await container.aclose()
+
+    asyncio.run(check())
+    if settings.is_default_secret:
+        log.warning("MAAS_SECRET_KEY is not set: using the development secret; set it in production")
+    base = f"http://{host}:{port}"
+    print(f"MaaS API on {base}\n  {base}/health\n  {base}/docs\n  {base}/openapi.json\n(Ctrl-C stops it)",
+          flush=True)
+    web.run_app(create_app(settings), host=host, port=port, print=None,
+                access_log_format='%a "%r" %s %b %Tfs [%{X-Request-Id}o]')
+    return 0
+
+
+def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    async def run() -> None:
+        container = build_container(settings)
+        try:
+            await migrate.upgrade(container.engine)
+            print(f"database at revision {await migrate.current_revision(container.engine)}")
+        finally:
+            await container.aclose()
+
+    asyncio.run(run())
+    return 0
+
+
+def _db_downgrade(settings: Settings, args: argparse.Namespace) -> int:
+    async def run() -> None:
+        container = build_container(settings)
+        try:
+            await migrate.downgrade(container.engine, args.revision)
+            print(f"database at revision {await migrate.current_revision(container.engine) or 'base'}")
+        finally:
+            await container.aclose()
+
+    asyncio.run(run())
+    return 0
+
+
+def _db_current(settings: Settings, args: argparse.Namespace) -> int:
+    async def run() -> None:
+        container = build_container(settings)
+        try:
+            current = await migrate.current_revision(container.engine)
+            print(f"{current or 'base'} (head is {migrate.head_revision()})")
+        finally:
+            await container.aclose()
+
+    asyncio.run(run())
+    return 0
+
+
+def _import_gtfs(settings: Settings, args: argparse.Namespace) -> int:
+    async def work(container: Container) -> int:
+        failed = 0
+        with tqdm(total=len(args.paths) * 2, unit="step", desc="importing", file=sys.stderr) as bar:
+            for path in args.paths:
+                bar.set_postfix_str(path.name)
+                try:
+                    outcome = await container.feeds.import_feed(
+                        path, strict=args.strict, progress=lambda stage: bar.update(1) if stage != "reading" else None)
+                except DomainError as exc:
+                    failed += 1
+                    bar.update(2 - (bar.n % 2))
+                    tqdm.write(f"REJECTED {path}: {exc.message}", file=sys.stderr)
+                    continue
+                feed = outcome.feed
+                verb = "unchanged" if outcome.unchanged else "imported"
+                tqdm.write(f"{verb} {feed.name} ({feed.id}): {feed.stop_count} stops, {feed.route_count} routes, "
+                           f"{feed.trip_count} trips; {feed.error_count} errors, {feed.warning_count} warnings")
+                if outcome.unchanged:
+                    bar.update(1)
+        return 1 if failed else 0
+
+    return _with_container(settings, work)
+
+
+def _demo_load(settings: Settings, args: argparse.Namespace) -> int:
+    from maas.demo.load import load_demo
+
+    async def work(container: Container) -> int:
+        summary = await load_demo(container, settings.demo_dir,
+                                  password=settings.demo_password.get_secret_value())
+        print(f"demo region {summary.region_id}: {len(summary.operators_added)} operators and "
+              f"{len(summary.accounts_added)} accounts added, feed {summary.feed_id} "
+              f"{'unchanged' if summary.feed_unchanged else 'imported'}, {summary.places} places")
+        for operator_id, secret in summary.issued_keys.items():
+            print(f"  API key for {operator_id} (shown once): {secret}")
+        print("  demo accounts sign in with the password in MAAS_DEMO_PASSWORD (default: yamabuki-demo)")
+        return 0
+
+    return _with_container(settings, work)
+
+
+def _demo_generate(settings: Settings, args: argparse.Namespace) -> int:
+    from maas.demo.generate import generate
+
+    written = generate(args.out or settings.demo_dir)
+    print(f"wrote {len(written)} files")
+    return 0
+
+
+def _accounts_create(settings: Settings, args: argparse.Namespace) -> int:
+    from maas.demo.load import SYSTEM  # the CLI operator acts as an admin
+
+    password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass("password: ")
+
+    async def work(container: Container) -> int:
+        new = NewAccount(email=args.email, display_name=args.name, role=Role(args.role), password=password)
+        account = await container.auth.register(new, by=SYSTEM)
+        print(f"account {account.id} ({account.role.value}) for {account.email}")
+        return 0
+
+    return _with_container(settings, work)
+
+
+def _issue_key(settings: Settings, args: argparse.Namespace) -> int:
+    async def work(container: Container) -> int:
+        issued = await container.auth.issue_api_key(args.operator_id, args.label)
+        print(f"API key {issued.key.id} for {args.operator_id} (shown once):\n{issued.secret}")
+        return 0
+
+    return _with_container(settings, work)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

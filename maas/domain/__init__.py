@@ -1,0 +1,1 @@
+"""The product's vocabulary: value objects, aggregates and the ports adapters implement."""

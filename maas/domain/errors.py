@@ -1,0 +1,40 @@
+"""Named domain errors; the API maps each `code` to an HTTP status."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+class DomainError(Exception):
+    code = "domain_error"
+
+    def __init__(self, message: str, *, fields: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = dict(fields or {})
+
+
+class NotFound(LookupError, DomainError):
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    code = "conflict"
+
+
+class InvalidRequest(ValueError, DomainError):
+    code = "invalid_request"
+
+
+class AuthenticationFailed(DomainError):
+    code = "unauthenticated"
+
+
+class PermissionDenied(DomainError):
+    code = "forbidden"
+
+
+class FeedRejected(ValueError, DomainError):
+    """A GTFS feed could not be imported; `fields` names the file and row."""
+
+    code = "feed_rejected"

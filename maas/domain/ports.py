@@ -1,0 +1,113 @@
+"""Ports: the protocols that storage, routing and clock adapters implement for the use cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Protocol
+
+from maas.domain.accounts import Account, ApiKey, NewAccount, Operator, SessionToken
+from maas.domain.feeds import FeedIssue, FeedRecord, FeedSnapshot
+from maas.domain.places import Place
+
+
+class Clock(Protocol):
+    def now(self) -> dt.datetime:
+        """The current UTC instant, timezone-aware."""
+        ...
+
+
+class PasswordHasher(Protocol):
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, password_hash: str, password: str) -> bool: ...
+
+
+class AccountRepository(Protocol):
+    async def add(self, account: NewAccount, *, account_id: str, password_hash: str, now: dt.datetime) -> Account: ...
+
+    async def find_by_email(self, email: str) -> tuple[Account, str] | None:
+        """The account and its password hash."""
+        ...
+
+    async def get(self, account_id: str) -> Account: ...
+
+    async def list_accounts(self, *, role: str | None = None, limit: int = 100, offset: int = 0) -> list[Account]: ...
+
+    async def add_session(self, token_hash: str, token: SessionToken) -> None: ...
+
+    async def find_session(self, token_hash: str) -> SessionToken | None: ...
+
+    async def delete_session(self, token_hash: str) -> None: ...
+
+
+class OperatorRepository(Protocol):
+    async def add(self, operator: Operator) -> Operator: ...
+
+    async def find(self, operator_id: str) -> Operator | None: ...
+
+    async def get(self, operator_id: str) -> Operator: ...
+
+    async def list_operators(self) -> list[Operator]: ...
+
+    async def add_key(self, key: ApiKey, secret_hash: str) -> None: ...
+
+    async def find_key(self, key_id: str) -> tuple[ApiKey, str] | None:
+        """The key and the hash of its secret."""
+        ...
+
+    async def list_keys(self, operator_id: str) -> list[ApiKey]: ...
+
+    async def revoke_key(self, key_id: str, at: dt.datetime) -> None: ...
+
+
+class FeedRepository(Protocol):
+    async def find_by_name(self, name: str) -> FeedRecord | None: ...
+
+    async def get(self, feed_id: str) -> FeedRecord: ...
+
+    async def list_feeds(self) -> list[FeedRecord]: ...
+
+    async def replace(self, snapshot: FeedSnapshot, *, feed_id: str, now: dt.datetime) -> FeedRecord:
+        """Store the snapshot under `feed_id`, replacing any earlier import of that feed."""
+        ...
+
+    async def list_issues(self, feed_id: str, *, limit: int = 100) -> list[FeedIssue]: ...
+
+
+class PlaceRepository(Protocol):
+    async def upsert(self, places: Sequence[Place]) -> int: ...
+
+    async def list_places(self, *, region_id: str | None = None, category: str | None = None) -> list[Place]: ...
+
+
+class UnitOfWork(Protocol):
+    """One database transaction: committed by `commit()`, rolled back if the block exits without it."""
+
+    accounts: AccountRepository
+    operators: OperatorRepository
+    feeds: FeedRepository
+    places: PlaceRepository
+
+    async def __aenter__(self) -> UnitOfWork: ...
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+    async def ping(self) -> None:
+        """Round-trip to the database; raises if it cannot be reached."""
+        ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+class FeedReader(Protocol):
+    """Reads a GTFS feed from disk into a snapshot (CPU-bound: call it off the event loop)."""
+
+    def read(self, path: Path, *, name: str | None = None, strict: bool = False) -> FeedSnapshot: ...

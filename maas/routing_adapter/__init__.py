@@ -1,0 +1,1 @@
+"""Maps the routing library's types to the domain's and back."""

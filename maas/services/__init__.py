@@ -1,0 +1,1 @@
+"""Use cases: what riders, operators and municipalities ask the service to do."""

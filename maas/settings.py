@@ -1,0 +1,93 @@
+"""Service settings, built by `load_settings()` from `MAAS_*` environment variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A `MAAS_*` variable has a value the service cannot use."""
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    database_url: str = f"sqlite+aiosqlite:///{REPO_ROOT / 'var' / 'maas.sqlite3'}"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    corpus_dir: Path = REPO_ROOT.parent / "shared" / "corpus"
+    data_dir: Path = REPO_ROOT / "var"
+    demo_dir: Path = REPO_ROOT / "fixtures" / "demo-region"
+    # Pepper mixed into token hashes so a leaked database alone cannot be matched to tokens.
+    secret_key: SecretStr = SecretStr("dev-only-secret-change-me")
+    demo_password: SecretStr = SecretStr("yamabuki-demo")
+    token_ttl_s: int = Field(default=12 * 3600, ge=60)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://", "sqlite://", "postgresql://")):
+            raise ValueError("use sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/DB")
+        # Plain scheme names are accepted and mapped to the async drivers the service runs on.
+        if value.startswith("sqlite://"):
+            return "sqlite+aiosqlite://" + value.removeprefix("sqlite://")
+        if value.startswith("postgresql://"):
+            return "postgresql+asyncpg://" + value.removeprefix("postgresql://")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("one of DEBUG, INFO, WARNING, ERROR")
+        return level
+
+    @property
+    def is_default_secret(self) -> bool:
+        return self.secret_key.get_secret_value() == "dev-only-secret-change-me"
+
+
+_ENV_FIELDS = {
+    "MAAS_DATABASE_URL": "database_url",
+    "MAAS_HOST": "host",
+    "MAAS_PORT": "port",
+    "MAAS_CORPUS": "corpus_dir",
+    "MAAS_DATA_DIR": "data_dir",
+    "MAAS_DEMO_DIR": "demo_dir",
+    "MAAS_SECRET_KEY": "secret_key",
+    "MAAS_DEMO_PASSWORD": "demo_password",
+    "MAAS_TOKEN_TTL_S": "token_ttl_s",
+    "MAAS_MAX_BODY_BYTES": "max_body_bytes",
+    "MAAS_LOG_LEVEL": "log_level",
+}
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    """Build settings from the environment (default `os.environ`); unknown `MAAS_*` names are errors."""
+    env = os.environ if environ is None else environ
+    unknown = sorted(k for k in env if k.startswith("MAAS_") and k not in _ENV_FIELDS and k not in _IGNORED)
+    if unknown:
+        raise SettingsError(f"unknown setting(s): {', '.join(unknown)}; known: {', '.join(sorted(_ENV_FIELDS))}")
+    values: dict[str, object] = {field: env[name] for name, field in _ENV_FIELDS.items() if env.get(name, "") != ""}
+    values.update(overrides)
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        names = {field: name for name, field in _ENV_FIELDS.items()}
+        problems = "; ".join(
+            f"{names.get(str(err['loc'][0]), err['loc'][0])}: {err['msg']}" for err in exc.errors()
+        )
+        raise SettingsError(problems) from None
+
+
+# Variables read by the test suite or tooling, not by the service.
+_IGNORED = {"MAAS_TEST_POSTGRES_URL"}

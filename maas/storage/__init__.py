@@ -1,0 +1,1 @@
+"""Storage adapter: sqlmodel tables on SQLAlchemy's async engine (SQLite or PostgreSQL) and Alembic migrations."""

@@ -1,0 +1,219 @@
+"""SQL repositories: map table rows to domain objects and back inside one session."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from maas.domain.accounts import Account, ApiKey, GeoPoint, NewAccount, Operator, Role, SessionToken
+from maas.domain.errors import Conflict, NotFound
+from maas.domain.feeds import FeedIssue, FeedRecord, FeedSnapshot
+from maas.domain.places import Place
+from maas.storage.tables import (
+    AccountRow,
+    ApiKeyRow,
+    FeedIssueRow,
+    FeedRouteRow,
+    FeedRow,
+    FeedStopRow,
+    OperatorRow,
+    PlaceRow,
+    SessionTokenRow,
+)
+
+# Bulk inserts go in slices so one statement stays under SQLite's and asyncpg's parameter limits.
+_CHUNK = 2000
+
+
+def utc(value: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _account(row: AccountRow) -> Account:
+    home = GeoPoint(lat=row.home_lat, lon=row.home_lon) if row.home_lat is not None and row.home_lon is not None else None
+    return Account(
+        id=row.id, email=row.email, display_name=row.display_name, role=Role(row.role), birth_date=row.birth_date,
+        home=home, needs=tuple(row.needs), resident=row.resident, created_at=utc(row.created_at),
+    )
+
+
+class SqlAccounts:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def add(self, account: NewAccount, *, account_id: str, password_hash: str, now: dt.datetime) -> Account:
+        row = AccountRow(
+            id=account_id, email=account.email.lower(), display_name=account.display_name, role=account.role.value,
+            password_hash=password_hash, birth_date=account.birth_date,
+            home_lat=account.home.lat if account.home else None, home_lon=account.home.lon if account.home else None,
+            needs=list(account.needs), resident=account.resident, created_at=now,
+        )
+        self._s.add(row)
+        try:
+            async with self._s.begin_nested():
+                await self._s.flush()
+        except IntegrityError:
+            raise Conflict("an account with this email already exists", fields={"email": "already registered"}) from None
+        return _account(row)
+
+    async def find_by_email(self, email: str) -> tuple[Account, str] | None:
+        row = (await self._s.execute(select(AccountRow).where(AccountRow.email == email.lower()))).scalar_one_or_none()
+        return None if row is None else (_account(row), row.password_hash)
+
+    async def get(self, account_id: str) -> Account:
+        row = await self._s.get(AccountRow, account_id)
+        if row is None:
+            raise NotFound(f"no account {account_id}")
+        return _account(row)
+
+    async def list_accounts(self, *, role: str | None = None, limit: int = 100, offset: int = 0) -> list[Account]:
+        query = select(AccountRow).order_by(AccountRow.created_at, AccountRow.id).limit(limit).offset(offset)
+        if role is not None:
+            query = query.where(AccountRow.role == role)
+        return [_account(r) for r in (await self._s.execute(query)).scalars()]
+
+    async def add_session(self, token_hash: str, token: SessionToken) -> None:
+        self._s.add(SessionTokenRow(token_hash=token_hash, account_id=token.account_id, expires_at=token.expires_at))
+        await self._s.flush()
+
+    async def find_session(self, token_hash: str) -> SessionToken | None:
+        row = await self._s.get(SessionTokenRow, token_hash)
+        return None if row is None else SessionToken(account_id=row.account_id, expires_at=utc(row.expires_at))
+
+    async def delete_session(self, token_hash: str) -> None:
+        await self._s.execute(delete(SessionTokenRow).where(SessionTokenRow.token_hash == token_hash))
+
+
+def _operator(row: OperatorRow) -> Operator:
+    return Operator(id=row.id, name=row.name, name_en=row.name_en, mode=row.mode, kind=row.kind,
+                    created_at=utc(row.created_at))
+
+
+def _key(row: ApiKeyRow) -> ApiKey:
+    return ApiKey(id=row.id, operator_id=row.operator_id, label=row.label, created_at=utc(row.created_at),
+                  revoked_at=utc(row.revoked_at) if row.revoked_at else None)
+
+
+class SqlOperators:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def add(self, operator: Operator) -> Operator:
+        self._s.add(OperatorRow(**operator.model_dump()))
+        try:
+            async with self._s.begin_nested():
+                await self._s.flush()
+        except IntegrityError:
+            raise Conflict(f"operator {operator.id} already exists", fields={"id": "already registered"}) from None
+        return operator
+
+    async def find(self, operator_id: str) -> Operator | None:
+        row = await self._s.get(OperatorRow, operator_id)
+        return None if row is None else _operator(row)
+
+    async def get(self, operator_id: str) -> Operator:
+        found = await self.find(operator_id)
+        if found is None:
+            raise NotFound(f"no operator {operator_id}")
+        return found
+
+    async def list_operators(self) -> list[Operator]:
+        return [_operator(r) for r in (await self._s.execute(select(OperatorRow).order_by(OperatorRow.id))).scalars()]
+
+    async def add_key(self, key: ApiKey, secret_hash: str) -> None:
+        self._s.add(ApiKeyRow(**key.model_dump(), secret_hash=secret_hash))
+        await self._s.flush()
+
+    async def find_key(self, key_id: str) -> tuple[ApiKey, str] | None:
+        row = await self._s.get(ApiKeyRow, key_id)
+        return None if row is None else (_key(row), row.secret_hash)
+
+    async def list_keys(self, operator_id: str) -> list[ApiKey]:
+        query = select(ApiKeyRow).where(ApiKeyRow.operator_id == operator_id).order_by(ApiKeyRow.created_at)
+        return [_key(r) for r in (await self._s.execute(query)).scalars()]
+
+    async def revoke_key(self, key_id: str, at: dt.datetime) -> None:
+        result = await self._s.execute(
+            update(ApiKeyRow).where(ApiKeyRow.id == key_id, ApiKeyRow.revoked_at.is_(None)).values(revoked_at=at)
+        )
+        if result.rowcount == 0 and await self._s.get(ApiKeyRow, key_id) is None:
+            raise NotFound(f"no API key {key_id}")
+
+
+def _feed(row: FeedRow) -> FeedRecord:
+    data = row.model_dump()
+    data.update(agencies=tuple(row.agencies), imported_at=utc(row.imported_at))
+    return FeedRecord(**data)
+
+
+class SqlFeeds:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def find_by_name(self, name: str) -> FeedRecord | None:
+        row = (await self._s.execute(select(FeedRow).where(FeedRow.name == name))).scalar_one_or_none()
+        return None if row is None else _feed(row)
+
+    async def get(self, feed_id: str) -> FeedRecord:
+        row = await self._s.get(FeedRow, feed_id)
+        if row is None:
+            raise NotFound(f"no feed {feed_id}")
+        return _feed(row)
+
+    async def list_feeds(self) -> list[FeedRecord]:
+        return [_feed(r) for r in (await self._s.execute(select(FeedRow).order_by(FeedRow.name))).scalars()]
+
+    async def replace(self, snapshot: FeedSnapshot, *, feed_id: str, now: dt.datetime) -> FeedRecord:
+        # Explicit deletes rather than ON DELETE CASCADE alone: SQLite enforces it only with the pragma set.
+        for table in (FeedStopRow, FeedRouteRow, FeedIssueRow):
+            await self._s.execute(delete(table).where(table.feed_id == feed_id))  # type: ignore[attr-defined]
+        await self._s.execute(delete(FeedRow).where((FeedRow.id == feed_id) | (FeedRow.name == snapshot.name)))
+        counts = dict(
+            stop_count=len(snapshot.stops), route_count=len(snapshot.routes), trip_count=snapshot.trip_count,
+            stop_time_count=snapshot.stop_time_count,
+            error_count=sum(i.severity == "error" for i in snapshot.issues),
+            warning_count=sum(i.severity == "warning" for i in snapshot.issues),
+        )
+        row = FeedRow(
+            id=feed_id, name=snapshot.name, source=snapshot.source, digest=snapshot.digest,
+            agencies=list(snapshot.agencies), timezone=snapshot.timezone, service_start=snapshot.service_start,
+            service_end=snapshot.service_end, imported_at=now, **counts,
+        )
+        self._s.add(row)
+        await self._s.flush()
+        await self._insert(FeedStopRow, [{"feed_id": feed_id, **s.model_dump()} for s in snapshot.stops])
+        await self._insert(FeedRouteRow, [{"feed_id": feed_id, **r.model_dump()} for r in snapshot.routes])
+        await self._insert(FeedIssueRow, [{"feed_id": feed_id, **i.model_dump()} for i in snapshot.issues])
+        return _feed(row)
+
+    async def _insert(self, table: type, rows: Sequence[dict[str, object]]) -> None:
+        for start in range(0, len(rows), _CHUNK):
+            await self._s.execute(insert(table), list(rows[start:start + _CHUNK]))
+
+    async def list_issues(self, feed_id: str, *, limit: int = 100) -> list[FeedIssue]:
+        query = select(FeedIssueRow).where(FeedIssueRow.feed_id == feed_id).order_by(FeedIssueRow.id).limit(limit)
+        return [FeedIssue(**r.model_dump(exclude={"id", "feed_id"})) for r in (await self._s.execute(query)).scalars()]
+
+
+class SqlPlaces:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def upsert(self, places: Sequence[Place]) -> int:
+        for place in places:
+            await self._s.merge(PlaceRow(**place.model_dump(mode="json")))
+        await self._s.flush()
+        return len(places)
+
+    async def list_places(self, *, region_id: str | None = None, category: str | None = None) -> list[Place]:
+        query = select(PlaceRow).order_by(PlaceRow.id)
+        if region_id is not None:
+            query = query.where(PlaceRow.region_id == region_id)
+        if category is not None:
+            query = query.where(PlaceRow.category == category)
+        return [Place.model_validate(r.model_dump()) for r in (await self._s.execute(query)).scalars()]

@@ -1,0 +1,127 @@
+"""Database rows (sqlmodel tables). Kept apart from domain models; repositories map between them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, String
+from sqlmodel import Field, SQLModel
+
+
+def _utc_column(nullable: bool = False) -> Column:  # type: ignore[type-arg]
+    return Column(DateTime(timezone=True), nullable=nullable)
+
+
+def _fk(target: str) -> Column:  # type: ignore[type-arg]
+    return Column(String, ForeignKey(target, ondelete="CASCADE"), nullable=False, index=True)
+
+
+class AccountRow(SQLModel, table=True):
+    __tablename__ = "accounts"
+    id: str = Field(primary_key=True)
+    email: str = Field(unique=True, index=True)
+    display_name: str
+    role: str = Field(index=True)
+    password_hash: str
+    birth_date: dt.date | None = None
+    home_lat: float | None = None
+    home_lon: float | None = None
+    needs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    resident: bool = False
+    created_at: dt.datetime = Field(sa_column=_utc_column())
+
+
+class SessionTokenRow(SQLModel, table=True):
+    __tablename__ = "session_tokens"
+    token_hash: str = Field(primary_key=True)
+    account_id: str = Field(sa_column=_fk("accounts.id"))
+    expires_at: dt.datetime = Field(sa_column=_utc_column())
+
+
+class OperatorRow(SQLModel, table=True):
+    __tablename__ = "operators"
+    id: str = Field(primary_key=True)
+    name: str
+    name_en: str = ""
+    mode: str
+    kind: str
+    created_at: dt.datetime = Field(sa_column=_utc_column())
+
+
+class ApiKeyRow(SQLModel, table=True):
+    __tablename__ = "api_keys"
+    id: str = Field(primary_key=True)
+    operator_id: str = Field(sa_column=_fk("operators.id"))
+    label: str
+    secret_hash: str
+    created_at: dt.datetime = Field(sa_column=_utc_column())
+    revoked_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class FeedRow(SQLModel, table=True):
+    __tablename__ = "feeds"
+    id: str = Field(primary_key=True)
+    name: str = Field(unique=True, index=True)
+    source: str
+    digest: str
+    agencies: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    timezone: str
+    service_start: dt.date | None = None
+    service_end: dt.date | None = None
+    stop_count: int
+    route_count: int
+    trip_count: int
+    stop_time_count: int
+    error_count: int
+    warning_count: int
+    imported_at: dt.datetime = Field(sa_column=_utc_column())
+
+
+class FeedStopRow(SQLModel, table=True):
+    __tablename__ = "feed_stops"
+    feed_id: str = Field(sa_column=Column(String, ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True))
+    stop_id: str = Field(primary_key=True)
+    name: str
+    lat: float | None = None
+    lon: float | None = None
+    location_type: int = 0
+    parent_station: str | None = None
+    wheelchair_boarding: int = 0
+
+
+class FeedRouteRow(SQLModel, table=True):
+    __tablename__ = "feed_routes"
+    feed_id: str = Field(sa_column=Column(String, ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True))
+    route_id: str = Field(primary_key=True)
+    agency_id: str | None = None
+    short_name: str = ""
+    long_name: str = ""
+    route_type: int
+
+
+class FeedIssueRow(SQLModel, table=True):
+    __tablename__ = "feed_issues"
+    id: int | None = Field(default=None, primary_key=True)
+    feed_id: str = Field(sa_column=_fk("feeds.id"))
+    file: str
+    row: int | None = None
+    column: str | None = None
+    severity: str
+    code: str
+    message: str
+
+
+class PlaceRow(SQLModel, table=True):
+    __tablename__ = "places"
+    __table_args__ = (Index("ix_places_region_category", "region_id", "category"),)
+    id: str = Field(primary_key=True)
+    region_id: str
+    name: str
+    name_kana: str = ""
+    name_en: str = ""
+    category: str
+    lat: float
+    lon: float
+
+
+metadata = SQLModel.metadata

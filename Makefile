@@ -23,8 +23,8 @@ run: $(VENV)/.installed-run
 	$(BIN)/maas demo load
 	$(BIN)/maas serve
 
+# The import-linter contracts run inside the suite (tests/unit/test_architecture.py).
 test: $(VENV)/.installed-test
-	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test

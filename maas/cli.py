@@ -101,9 +101,7 @@ async def _require_migrated(container: Container) -> None:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    from aiohttp import web
-
-    from maas.api.app import create_app
+    from maas.api.app import run_app
 
     host, port = args.host or settings.host, args.port or settings.port
 
@@ -120,8 +118,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     base = f"http://{host}:{port}"
     print(f"MaaS API on {base}\n  {base}/health\n  {base}/docs\n  {base}/openapi.json\n(Ctrl-C stops it)",
           flush=True)
-    web.run_app(create_app(settings), host=host, port=port, print=None,
-                access_log_format='%a "%r" %s %b %Tfs [%{X-Request-Id}o]')
+    run_app(settings, host=host, port=port)
     return 0
 
 

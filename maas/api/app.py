@@ -41,3 +41,9 @@ def create_app(settings: Settings, *, container_factory: ContainerFactory = buil
 
     app.cleanup_ctx.append(container_ctx)
     return app
+
+
+def run_app(settings: Settings, *, host: str, port: int) -> None:
+    """Serve until interrupted; the access log carries each request's id."""
+    web.run_app(create_app(settings), host=host, port=port, print=None,
+                access_log_format='%a "%r" %s %b %Tfs [%{X-Request-Id}o]')

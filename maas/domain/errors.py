@@ -14,7 +14,7 @@ class DomainError(Exception):
         self.fields = dict(fields or {})
 
 
-class NotFound(LookupError, DomainError):
+class NotFound(DomainError, LookupError):
     code = "not_found"
 
 
@@ -22,7 +22,7 @@ class Conflict(DomainError):
     code = "conflict"
 
 
-class InvalidRequest(ValueError, DomainError):
+class InvalidRequest(DomainError, ValueError):
     code = "invalid_request"
 
 
@@ -34,7 +34,7 @@ class PermissionDenied(DomainError):
     code = "forbidden"
 
 
-class FeedRejected(ValueError, DomainError):
+class FeedRejected(DomainError, ValueError):
     """A GTFS feed could not be imported; `fields` names the file and row."""
 
     code = "feed_rejected"

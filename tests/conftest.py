@@ -46,12 +46,8 @@ async def _postgres_reachable() -> str | None:
     return None
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path):
-    """A fresh, empty database: a SQLite file, or a new PostgreSQL database dropped afterwards."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'maas.sqlite3'}"
-        return
+async def create_postgres_database() -> str:
+    """A new, empty PostgreSQL database; skips (or fails under CI=true) when the server is unreachable."""
     import secrets
 
     import asyncpg
@@ -63,13 +59,35 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path):
         pytest.skip(f"PostgreSQL not reachable ({problem})")
     name = f"maas_test_{secrets.token_hex(6)}"
     admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
     try:
-        yield f"{base}/{name}"
+        await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+    return f"{base}/{name}"
+
+
+async def drop_postgres_database(url: str) -> None:
+    import asyncpg
+
+    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path):
+    """A fresh, empty database: a SQLite file, or a new PostgreSQL database dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'maas.sqlite3'}"
+        return
+    url = await create_postgres_database()
+    try:
+        yield url
+    finally:
+        await drop_postgres_database(url)
 
 
 @pytest.fixture

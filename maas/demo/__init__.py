@@ -1,0 +1,1 @@
+"""The fictional demo region 山吹町 (Yamabuki Town) and the generator of its fixture files."""

@@ -1,0 +1,98 @@
+"""Whatever JSON a client sends, the API answers with a 2xx or a 4xx envelope, never a 500."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+from maas.api.app import create_app
+from maas.bootstrap import build_container
+from maas.security import Argon2PasswordHasher
+from maas.settings import load_settings
+from maas.storage import migrate
+from aiohttp import web
+from tests.conftest import create_postgres_database, drop_postgres_database
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=5),
+    max_leaves=12,
+)
+field_names = st.sampled_from(["email", "password", "display_name", "birth_date", "home", "needs", "resident",
+                               "role", "lat", "lon"])
+plausible_bodies = st.dictionaries(field_names, json_values, max_size=7)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real server on loopback in its own thread and event loop, over a migrated SQLite or PostgreSQL database."""
+    tmp: Path = tmp_path_factory.mktemp("fuzz")
+    url = f"sqlite+aiosqlite:///{tmp / 'db.sqlite3'}"
+    if request.param == "postgres":
+        url = asyncio.run(create_postgres_database())
+    settings = load_settings({}, database_url=url, data_dir=tmp)
+    hasher = Argon2PasswordHasher(time_cost=1, memory_cost_kib=1024, parallelism=1)
+    port = _free_port()
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    runner_box: list[web.AppRunner] = []
+
+    async def start() -> None:
+        container = build_container(settings, hasher=hasher)
+        await migrate.upgrade(container.engine)
+        runner = web.AppRunner(create_app(settings, container_factory=lambda _s: container))
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        runner_box.append(runner)
+        ready.set()
+
+    thread = threading.Thread(target=lambda: (loop.run_until_complete(start()), loop.run_forever()), daemon=True)
+    thread.start()
+    assert ready.wait(30), "server did not start"
+    yield f"http://127.0.0.1:{port}"
+    asyncio.run_coroutine_threadsafe(runner_box[0].cleanup(), loop).result(30)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(10)
+    loop.close()
+    if request.param == "postgres":
+        asyncio.run(drop_postgres_database(url))
+
+
+def _post(url: str, payload: bytes) -> tuple[int, dict]:
+    request = urllib.request.Request(url, data=payload, method="POST", headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+@hsettings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=json_values | plausible_bodies, path=st.sampled_from(["/v1/auth/register", "/v1/auth/token"]))
+def test_any_json_body_gets_a_success_or_a_4xx_envelope(server: str, body: object, path: str) -> None:
+    status, answer = _post(server + path, json.dumps(body).encode())
+    assert status < 500, answer
+    if status >= 400:
+        assert set(answer) == {"error"} and set(answer["error"]) == {"code", "message", "fields"}
+
+
+@hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.binary(max_size=200))
+def test_arbitrary_bytes_never_crash_the_server(server: str, raw: bytes) -> None:
+    status, answer = _post(server + "/v1/auth/token", raw)
+    assert 400 <= status < 500 and "error" in answer

@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from maas.domain.accounts import Account, ApiKey, Operator
 from maas.domain.feeds import FeedIssue, FeedRecord
@@ -14,10 +17,29 @@ from maas.domain.places import Place, PlaceCategory
 Need = Literal["wheelchair", "walking_aid", "escort", "hearing", "visual"]
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _has_control_characters(value: Any) -> bool:
+    if isinstance(value, str):
+        return _CONTROL.search(value) is not None
+    if isinstance(value, (list, tuple)):
+        return any(_has_control_characters(v) for v in value)
+    return False
+
+
 class Request(BaseModel):
     """Requests reject unknown fields so a typo is an error, not a silently ignored option."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # PostgreSQL refuses NUL in text and control characters are never meant; refuse them at the edge.
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        if _has_control_characters(value):
+            raise ValueError("control characters are not allowed")
+        return value
 
 
 class ErrorBody(BaseModel):

@@ -112,3 +112,12 @@ async def test_request_id_is_generated_or_echoed_safely(client) -> None:
     assert echoed.headers["X-Request-Id"] == "abc-123"
     hostile = await client.get("/health", headers={"X-Request-Id": "x" * 500})
     assert hostile.headers["X-Request-Id"] != "x" * 500
+
+
+async def test_control_characters_are_refused_before_they_reach_the_database(client) -> None:
+    response = await client.post("/v1/auth/register", json={
+        "email": "a\u0000b@test.maas.example", "password": "long enough pw", "display_name": "x\u0007",
+        "needs": ["wheelchair"]})
+    assert response.status == 422
+    fields = (await response.json())["error"]["fields"]
+    assert {"body.email", "body.display_name"} <= set(fields)

@@ -29,7 +29,14 @@ json_values = st.recursive(
 )
 field_names = st.sampled_from(["email", "password", "display_name", "birth_date", "home", "needs", "resident",
                                "role", "lat", "lon"])
-plausible_bodies = st.dictionaries(field_names, json_values, max_size=7)
+emails = st.builds(lambda local, host: f"{local}@{host}.example", st.text(min_size=1, max_size=12),
+                   st.text(min_size=1, max_size=8))
+sign_ups = st.fixed_dictionaries(
+    {"email": emails, "password": st.text(min_size=10, max_size=30), "display_name": st.text(min_size=1, max_size=20)},
+    optional={"needs": st.lists(st.sampled_from(["wheelchair", "escort", "visual"]), max_size=3),
+              "birth_date": st.text(max_size=12), "home": json_values},
+)
+plausible_bodies = st.dictionaries(field_names, json_values, max_size=7) | sign_ups
 
 
 def _free_port() -> int:
@@ -96,3 +103,12 @@ def test_any_json_body_gets_a_success_or_a_4xx_envelope(server: str, body: objec
 def test_arbitrary_bytes_never_crash_the_server(server: str, raw: bytes) -> None:
     status, answer = _post(server + "/v1/auth/token", raw)
     assert 400 <= status < 500 and "error" in answer
+
+
+@hsettings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=sign_ups)
+def test_sign_ups_with_any_text_are_stored_or_refused_cleanly(server: str, body: dict) -> None:
+    status, answer = _post(server + "/v1/auth/register", json.dumps(body).encode())
+    assert status in {201, 409, 422}, answer
+    if status == 201:
+        assert answer["email"] == body["email"].lower()

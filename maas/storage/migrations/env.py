@@ -15,5 +15,7 @@ context.configure(
     target_metadata=metadata,
     render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
     compare_type=True,
+    # maas.storage.engine makes SQLite open a real transaction before DDL too.
+    transactional_ddl=True,
 )
 context.run_migrations()

@@ -82,11 +82,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _with_container(settings: Settings, work: Callable[[Container], Awaitable[int]]) -> int:
+def _with_container(settings: Settings, work: Callable[[Container], Awaitable[int]], *, migrated: bool = True) -> int:
+    """Run `work` on a fresh container; most commands first insist the database is at the newest revision."""
+
     async def run() -> int:
         container = build_container(settings)
         try:
-            await _require_migrated(container)
+            if migrated:
+                await _require_migrated(container)
             return await work(container)
         finally:
             await container.aclose()
@@ -105,14 +108,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
     host, port = args.host or settings.host, args.port or settings.port
 
-    async def check() -> None:
-        container = build_container(settings)
-        try:
-            await _require_migrated(container)
-        finally:
-            await container.aclose()
+    async def check(container: Container) -> int:
+        return 0
 
-    asyncio.run(check())
+    _with_container(settings, check)
     if settings.is_default_secret:
         log.warning("MAAS_SECRET_KEY is not set: using the development secret; set it in production")
     base = f"http://{host}:{port}"
@@ -123,42 +122,30 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
-    async def run() -> None:
-        container = build_container(settings)
-        try:
-            await migrate.upgrade(container.engine)
-            print(f"database at revision {await migrate.current_revision(container.engine)}")
-        finally:
-            await container.aclose()
+    async def work(container: Container) -> int:
+        await migrate.upgrade(container.engine)
+        print(f"database at revision {await migrate.current_revision(container.engine)}")
+        return 0
 
-    asyncio.run(run())
-    return 0
+    return _with_container(settings, work, migrated=False)
 
 
 def _db_downgrade(settings: Settings, args: argparse.Namespace) -> int:
-    async def run() -> None:
-        container = build_container(settings)
-        try:
-            await migrate.downgrade(container.engine, args.revision)
-            print(f"database at revision {await migrate.current_revision(container.engine) or 'base'}")
-        finally:
-            await container.aclose()
+    async def work(container: Container) -> int:
+        await migrate.downgrade(container.engine, args.revision)
+        print(f"database at revision {await migrate.current_revision(container.engine) or 'base'}")
+        return 0
 
-    asyncio.run(run())
-    return 0
+    return _with_container(settings, work, migrated=False)
 
 
 def _db_current(settings: Settings, args: argparse.Namespace) -> int:
-    async def run() -> None:
-        container = build_container(settings)
-        try:
-            current = await migrate.current_revision(container.engine)
-            print(f"{current or 'base'} (head is {migrate.head_revision()})")
-        finally:
-            await container.aclose()
+    async def work(container: Container) -> int:
+        current = await migrate.current_revision(container.engine)
+        print(f"{current or 'base'} (head is {migrate.head_revision()})")
+        return 0
 
-    asyncio.run(run())
-    return 0
+    return _with_container(settings, work, migrated=False)
 
 
 def _import_gtfs(settings: Settings, args: argparse.Namespace) -> int:

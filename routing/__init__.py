@@ -1,0 +1,1 @@
+"""Self-contained transit routing library: GTFS ingest, timetables and journey search."""

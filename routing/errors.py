@@ -1,0 +1,7 @@
+"""Base class of the errors the routing library raises on purpose."""
+
+from __future__ import annotations
+
+
+class RoutingError(Exception):
+    """Root of the library's errors; concrete ones also mix in the stdlib type callers catch."""

@@ -37,8 +37,8 @@ class FeedRoute(BaseModel):
     route_type: int
 
 
-class FeedSnapshot(BaseModel):
-    """What a feed reader hands to the import use case; `name` identifies the feed across re-imports."""
+class FeedHeader(BaseModel):
+    """What identifies a feed and its service period, shared by a snapshot and its stored record."""
 
     model_config = ConfigDict(frozen=True)
     name: str
@@ -50,25 +50,20 @@ class FeedSnapshot(BaseModel):
     service_end: dt.date | None
     trip_count: int
     stop_time_count: int
+
+
+class FeedSnapshot(FeedHeader):
+    """What a feed reader hands to the import use case; `name` identifies the feed across re-imports."""
+
     stops: tuple[FeedStop, ...]
     routes: tuple[FeedRoute, ...]
     issues: tuple[FeedIssue, ...]
 
 
-class FeedRecord(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class FeedRecord(FeedHeader):
     id: str
-    name: str
-    source: str
-    digest: str
-    agencies: tuple[str, ...]
-    timezone: str
-    service_start: dt.date | None
-    service_end: dt.date | None
     stop_count: int
     route_count: int
-    trip_count: int
-    stop_time_count: int
     error_count: int
     warning_count: int
     imported_at: dt.datetime

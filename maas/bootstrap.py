@@ -15,6 +15,7 @@ from maas.services.feeds import FeedService
 from maas.services.health import HealthService
 from maas.services.operators import OperatorService
 from maas.services.places import PlaceService
+from maas.services.stops import StopService
 from maas.settings import Settings
 from maas.storage.engine import create_engine
 from maas.storage.unit_of_work import SqlUnitOfWorkFactory
@@ -34,6 +35,7 @@ class Container:
     operators: OperatorService
     feeds: FeedService
     places: PlaceService
+    stops: StopService
     health: HealthService
 
     async def aclose(self) -> None:
@@ -60,5 +62,6 @@ def build_container(
         operators=OperatorService(uow, clock),
         feeds=FeedService(uow, feed_reader or GtfsFeedReader(), clock),
         places=PlaceService(uow),
+        stops=StopService(uow),
         health=HealthService(uow),
     )

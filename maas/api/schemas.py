@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from maas.domain.accounts import Account, ApiKey, Operator
-from maas.domain.feeds import FeedIssue, FeedRecord
+from maas.domain.feeds import FeedIssue, FeedRecord, StopMatch
 from maas.domain.places import Place, PlaceCategory
 
 Need = Literal["wheelchair", "walking_aid", "escort", "hearing", "visual"]
@@ -243,3 +243,39 @@ class ListQuery(Request):
 
 class AccountList(BaseModel):
     items: list[AccountOut]
+
+
+class StopSearchQuery(Request):
+    q: str = Field(min_length=1, max_length=100, description="Part of a stop name: kanji, kana or English.")
+    limit: int = Field(default=20, ge=1, le=100)
+
+
+class NearbyStopsQuery(Request):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    radius_m: float = Field(default=500, gt=0, le=5000)
+    limit: int = Field(default=20, ge=1, le=100)
+
+
+class StopOut(BaseModel):
+    feed_id: str
+    stop_id: str
+    name: str
+    name_kana: str
+    name_en: str
+    location: Point | None
+    location_type: int
+    parent_station: str | None
+    wheelchair_boarding: int
+    distance_m: float | None = None
+
+    @classmethod
+    def of(cls, match: StopMatch) -> StopOut:
+        stop = match.stop
+        location = Point(lat=stop.lat, lon=stop.lon) if stop.lat is not None and stop.lon is not None else None
+        return cls(feed_id=match.feed_id, location=location, distance_m=match.distance_m,
+                   **stop.model_dump(exclude={"lat", "lon"}))
+
+
+class StopList(BaseModel):
+    items: list[StopOut]

@@ -21,6 +21,8 @@ class FeedStop(BaseModel):
     model_config = ConfigDict(frozen=True)
     stop_id: str
     name: str
+    name_kana: str = ""
+    name_en: str = ""
     lat: float | None
     lon: float | None
     location_type: int = 0
@@ -67,3 +69,12 @@ class FeedRecord(FeedHeader):
     error_count: int
     warning_count: int
     imported_at: dt.datetime
+
+
+class StopMatch(BaseModel):
+    """A stop found by name or position, with its feed."""
+
+    model_config = ConfigDict(frozen=True)
+    feed_id: str
+    stop: FeedStop
+    distance_m: float | None = None

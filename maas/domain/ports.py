@@ -9,7 +9,7 @@ from types import TracebackType
 from typing import Protocol
 
 from maas.domain.accounts import Account, ApiKey, NewAccount, Operator, SessionToken
-from maas.domain.feeds import FeedIssue, FeedRecord, FeedSnapshot
+from maas.domain.feeds import FeedIssue, FeedRecord, FeedSnapshot, StopMatch
 from maas.domain.places import Place
 
 
@@ -75,6 +75,12 @@ class FeedRepository(Protocol):
         ...
 
     async def list_issues(self, feed_id: str, *, limit: int = 100) -> list[FeedIssue]: ...
+
+    async def search_stops(self, key: str, *, limit: int) -> list[StopMatch]:
+        """Stops whose name, kana or English name contains `key` (see maas.domain.text.search_key)."""
+        ...
+
+    async def stops_near(self, lat: float, lon: float, *, radius_m: float, limit: int) -> list[StopMatch]: ...
 
 
 class PlaceRepository(Protocol):

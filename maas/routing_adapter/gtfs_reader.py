@@ -12,6 +12,7 @@ import pandas as pd
 from maas.domain.errors import FeedRejected
 from maas.domain.feeds import FeedIssue, FeedRoute, FeedSnapshot, FeedStop
 from routing.gtfs import InvalidFeed, LoadedFeed, read_feed
+from routing.gtfs.translations import KANA, stop_name_translations
 
 
 class GtfsFeedReader:
@@ -35,6 +36,7 @@ def snapshot_of(loaded: LoadedFeed, *, name: str) -> FeedSnapshot:
     feed = loaded.feed
     agency = feed.agency if feed.agency is not None else pd.DataFrame()
     start, end = _service_range(feed)
+    translations = stop_name_translations(loaded)
     return FeedSnapshot(
         name=name,
         source=str(loaded.source),
@@ -45,7 +47,7 @@ def snapshot_of(loaded: LoadedFeed, *, name: str) -> FeedSnapshot:
         service_end=end,
         trip_count=len(feed.trips) if feed.trips is not None else 0,
         stop_time_count=len(feed.stop_times) if feed.stop_times is not None else 0,
-        stops=tuple(_stop(r) for r in _records(feed.stops)),
+        stops=tuple(_stop(r, translations.get(str(r["stop_id"]), {})) for r in _records(feed.stops)),
         routes=tuple(_route(r) for r in _records(feed.routes)),
         issues=tuple(
             FeedIssue(file=f.file, row=f.row, column=f.column, severity=f.severity.value, code=f.code, message=f.message)
@@ -80,10 +82,11 @@ def _float(value: Any) -> float | None:
         return None
 
 
-def _stop(row: dict[str, Any]) -> FeedStop:
+def _stop(row: dict[str, Any], names: dict[str, str]) -> FeedStop:
     parent = _clean(row.get("parent_station"))
     return FeedStop(
         stop_id=str(row["stop_id"]), name=str(_clean(row.get("stop_name")) or ""),
+        name_kana=names.get(KANA, ""), name_en=names.get("en", ""),
         lat=_float(row.get("stop_lat")), lon=_float(row.get("stop_lon")),
         location_type=_int(row.get("location_type")), parent_station=str(parent) if parent else None,
         wheelchair_boarding=_int(row.get("wheelchair_boarding")),

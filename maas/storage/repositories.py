@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 
 from sqlalchemy import delete, insert, select, update
@@ -11,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from maas.domain.accounts import Account, ApiKey, GeoPoint, NewAccount, Operator, Role, SessionToken
 from maas.domain.errors import Conflict, NotFound
-from maas.domain.feeds import FeedIssue, FeedRecord, FeedSnapshot
+from maas.domain.feeds import FeedIssue, FeedRecord, FeedSnapshot, FeedStop, StopMatch
+from maas.domain.text import search_key
 from maas.domain.places import Place
 from maas.storage.tables import (
     AccountRow,
@@ -186,7 +188,8 @@ class SqlFeeds:
         )
         self._s.add(row)
         await self._s.flush()
-        await self._insert(FeedStopRow, [{"feed_id": feed_id, **s.model_dump()} for s in snapshot.stops])
+        await self._insert(FeedStopRow, [
+            {"feed_id": feed_id, **s.model_dump(), "search_text": _stop_search_text(s)} for s in snapshot.stops])
         await self._insert(FeedRouteRow, [{"feed_id": feed_id, **r.model_dump()} for r in snapshot.routes])
         await self._insert(FeedIssueRow, [{"feed_id": feed_id, **i.model_dump()} for i in snapshot.issues])
         return _feed(row)
@@ -195,9 +198,51 @@ class SqlFeeds:
         for start in range(0, len(rows), _CHUNK):
             await self._s.execute(insert(table), list(rows[start:start + _CHUNK]))
 
+    async def search_stops(self, key: str, *, limit: int) -> list[StopMatch]:
+        """Stops whose name, kana or English name contains `key` (a search_key), best matches first."""
+        pattern = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = (select(FeedStopRow).where(FeedStopRow.search_text.like(pattern, escape="\\"))
+                 .order_by(FeedStopRow.feed_id, FeedStopRow.stop_id).limit(max(limit * 20, 200)))
+        rows = list((await self._s.execute(query)).scalars())
+
+        def rank(row: FeedStopRow) -> tuple[int, int, str]:
+            parts = row.search_text.split("|")
+            quality = 0 if key in parts else 1 if any(p.startswith(key) for p in parts) else 2
+            # Stations before their platforms, shorter names before longer ones.
+            return quality, -row.location_type, f"{len(row.name):04d}{row.name}"
+
+        return [StopMatch(feed_id=r.feed_id, stop=_stop(r)) for r in sorted(rows, key=rank)[:limit]]
+
+    async def stops_near(self, lat: float, lon: float, *, radius_m: float, limit: int) -> list[StopMatch]:
+        dlat = radius_m / 111_320.0
+        dlon = radius_m / (111_320.0 * max(math.cos(math.radians(lat)), 0.01))
+        query = select(FeedStopRow).where(
+            FeedStopRow.lat.between(lat - dlat, lat + dlat), FeedStopRow.lon.between(lon - dlon, lon + dlon))
+        found = []
+        for row in (await self._s.execute(query)).scalars():
+            distance = haversine_m(lat, lon, row.lat, row.lon)
+            if distance <= radius_m:
+                found.append(StopMatch(feed_id=row.feed_id, stop=_stop(row), distance_m=round(distance, 1)))
+        found.sort(key=lambda m: (m.distance_m, m.feed_id, m.stop.stop_id))
+        return found[:limit]
+
     async def list_issues(self, feed_id: str, *, limit: int = 100) -> list[FeedIssue]:
         query = select(FeedIssueRow).where(FeedIssueRow.feed_id == feed_id).order_by(FeedIssueRow.id).limit(limit)
         return [FeedIssue(**r.model_dump(exclude={"id", "feed_id"})) for r in (await self._s.execute(query)).scalars()]
+
+
+def _stop_search_text(stop: FeedStop) -> str:
+    return "|".join(search_key(text) for text in (stop.name, stop.name_kana, stop.name_en) if text)
+
+
+def _stop(row: FeedStopRow) -> FeedStop:
+    return FeedStop(**row.model_dump(exclude={"feed_id", "search_text"}))
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6_371_008.8 * math.asin(math.sqrt(a))
 
 
 class SqlPlaces:

@@ -82,6 +82,10 @@ class FeedStopRow(SQLModel, table=True):
     feed_id: str = Field(sa_column=Column(String, ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True))
     stop_id: str = Field(primary_key=True)
     name: str
+    name_kana: str = ""
+    name_en: str = ""
+    # search_key() of name, kana and English joined by "|": one LIKE finds any of them.
+    search_text: str = ""
     lat: float | None = None
     lon: float | None = None
     location_type: int = 0

@@ -49,3 +49,13 @@ async def test_broken_feeds_are_rejected_and_leave_the_database_unchanged(contai
         await container.feeds.import_feed(corpus_dir / "gtfs-testsuites" / "transitfeed-testdata" / case)
     assert info.value.fields.get("file", "").endswith(".txt")
     assert await container.feeds.list_feeds() == [good.feed]
+
+
+async def test_stop_search_uses_kana_from_both_translation_layouts(container, corpus_dir: Path) -> None:
+    # Donan bus uses the GTFS-JP v1 layout (trans_id, lang); Kawasaki's platforms inherit their station's kana.
+    await container.feeds.import_feed(corpus_dir / "gtfs-jp" / "donan-bus-muroran")
+    await container.feeds.import_feed(corpus_dir / "gtfs-jp" / "rinko-bus-kawasaki")
+    found = await container.stops.search("えともだんち")
+    assert found and all(m.stop.name == "絵鞆団地" for m in found)
+    platforms = await container.stops.search("カワサキエキニシグチ", limit=50)
+    assert {m.stop.stop_id for m in platforms} >= {"1510", "1510-51"}

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint migrate demo fixtures serve clean bench-smoke
+.PHONY: run test lint fixtures clean bench-routing
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,3 +35,15 @@ fixtures: $(VENV)/.installed-run
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# Routing benchmark (issue 3): 1000 random stop-to-stop earliest-arrival queries per feed, on one core.
+CORPUS ?= $(or $(MAAS_CORPUS),../shared/corpus)
+BENCH_OUT ?= var/bench
+bench-routing: $(VENV)/.installed-test
+	mkdir -p $(BENCH_OUT)
+	$(BIN)/python -m routing.bench --feed $(CORPUS)/gtfs/tampere-nysse/tampere.gtfs.zip --date 2022-02-16 \
+	    --random 1000 --seed 1 --min-transfer-s 120 --cache-dir $(BENCH_OUT)/cache --out $(BENCH_OUT)/tampere.csv
+	$(BIN)/python -m routing.bench --feed $(CORPUS)/gtfs/riga/riga-rigas-satiksme.gtfs.zip --date 2020-08-26 \
+	    --random 1000 --seed 1 --min-transfer-s 120 --cache-dir $(BENCH_OUT)/cache --out $(BENCH_OUT)/riga.csv
+	$(BIN)/python -m routing.bench --feed $(CORPUS)/gtfs-jp/kuwayama-gtfsjp-corpus-2019/saga-current.zip \
+	    --date 2020-03-18 --random 1000 --seed 1 --min-transfer-s 120 --cache-dir $(BENCH_OUT)/cache --out $(BENCH_OUT)/saga.csv

@@ -1,0 +1,155 @@
+"""The RAPTOR rounds (Delling, Pajor, Werneck 2012) as one numba-compiled function.
+
+Labels per round k (k = number of trips ridden) and stop: the transit arrival (with the
+pattern, trip and boarding position that produced it) and the foot arrival (with the stop
+walked from). A stop's boarding time is the earliest of its origin time, foot arrivals and
+transit arrivals plus its minimum transfer time, so the same-stop transfer rule lives in one
+place. A footpath is taken at most once after each trip (and once from the origin), as in
+the paper. With target >= 0 labels no earlier than the target's best arrival are pruned, so
+only the target's answers are then complete.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+try:
+    from numba import njit
+except ImportError:  # pragma: no cover - the pure-python fallback is slow but correct
+    def njit(*args, **kwargs):
+        return args[0] if args and callable(args[0]) else (lambda f: f)
+
+INF = np.int64(2**62)
+
+
+def _compile(function):
+    # cache=True needs a writable cache directory; numba refuses at decoration when none is
+    # usable (read-only install), so fall back to compiling in memory on every process start.
+    try:
+        return njit(cache=True, nogil=True)(function)
+    except RuntimeError:
+        return njit(cache=False, nogil=True)(function)
+
+
+def _raptor(depart_s, origin_stops, origin_access_s, target, n_rounds, transfer_s,
+            p_stop_off, p_stops, p_board, p_alight, p_trip_off, p_time_off, arr_s, dep_s,
+            s_pat_off, s_pats, s_pos, fp_off, fp_to, fp_dur_s):
+    n_stops = transfer_s.shape[0]
+    n_patterns = p_stop_off.shape[0] - 1
+    shape = (n_rounds + 1, n_stops)
+    tr_arr = np.full(shape, INF, np.int64)
+    tr_pat = np.full(shape, -1, np.int32)
+    tr_trip = np.full(shape, -1, np.int32)
+    tr_bpos = np.full(shape, -1, np.int32)
+    ft_arr = np.full(shape, INF, np.int64)
+    ft_from = np.full(shape, -1, np.int32)
+    board = np.full(shape, INF, np.int64)
+    origin = np.full(n_stops, INF, np.int64)
+    best_tr = np.full(n_stops, INF, np.int64)
+    best_arr = np.full(n_stops, INF, np.int64)
+    marked = np.zeros(n_stops, np.bool_)
+    tr_marked = np.zeros(n_stops, np.int32)
+    start = np.full(n_patterns, -1, np.int32)
+    queue = np.zeros(n_patterns, np.int32)
+    for i in range(origin_stops.shape[0]):
+        o = origin_stops[i]
+        t = depart_s + origin_access_s[i]
+        if t < origin[o]:
+            origin[o] = t
+            board[0, o] = t
+            best_arr[o] = t
+            marked[o] = True
+    for o in range(n_stops):
+        if origin[o] < INF:
+            for f in range(fp_off[o], fp_off[o + 1]):
+                u = fp_to[f]
+                t = origin[o] + fp_dur_s[f]
+                if t < board[0, u]:
+                    ft_arr[0, u] = t
+                    ft_from[0, u] = o
+                    board[0, u] = t
+                    best_arr[u] = min(best_arr[u], t)
+                    marked[u] = True
+    for k in range(1, n_rounds + 1):
+        board[k, :] = board[k - 1, :]
+        n_queued = 0
+        for s in range(n_stops):
+            if not marked[s]:
+                continue
+            marked[s] = False
+            for j in range(s_pat_off[s], s_pat_off[s + 1]):
+                p = s_pats[j]
+                if start[p] < 0:
+                    queue[n_queued] = p
+                    n_queued += 1
+                    start[p] = s_pos[j]
+                elif s_pos[j] < start[p]:
+                    start[p] = s_pos[j]
+        if n_queued == 0:
+            break
+        n_tr = 0
+        for q in range(n_queued):
+            p = queue[q]
+            first = start[p]
+            start[p] = -1
+            so = p_stop_off[p]
+            ns = p_stop_off[p + 1] - so
+            nt = p_trip_off[p + 1] - p_trip_off[p]
+            to = p_time_off[p]
+            trip = -1
+            bpos = -1
+            for i in range(first, ns):
+                s = p_stops[so + i]
+                if trip >= 0 and p_alight[so + i]:
+                    a = np.int64(arr_s[to + trip * ns + i])
+                    bound = best_arr[target] if target >= 0 else INF
+                    if a < best_tr[s] and a < bound:
+                        if tr_arr[k, s] == INF:
+                            tr_marked[n_tr] = s
+                            n_tr += 1
+                        best_tr[s] = a
+                        tr_arr[k, s] = a
+                        tr_pat[k, s] = p
+                        tr_trip[k, s] = trip
+                        tr_bpos[k, s] = bpos
+                        if a < best_arr[s]:
+                            best_arr[s] = a
+                        if a + transfer_s[s] < board[k, s]:
+                            board[k, s] = a + transfer_s[s]
+                if p_board[so + i]:
+                    ready = board[k - 1, s]
+                    if ready < INF and (trip < 0 or ready <= dep_s[to + trip * ns + i]):
+                        lo = 0
+                        hi = nt if trip < 0 else trip
+                        # earliest trip departing at or after `ready` (times are FIFO-sorted)
+                        while lo < hi:
+                            mid = (lo + hi) // 2
+                            if dep_s[to + mid * ns + i] >= ready:
+                                hi = mid
+                            else:
+                                lo = mid + 1
+                        if trip < 0 and lo < nt:
+                            trip = lo
+                            bpos = i
+                        elif trip >= 0 and lo < trip:
+                            trip = lo
+                            bpos = i
+        for m in range(n_tr):
+            s = tr_marked[m]
+            for f in range(fp_off[s], fp_off[s + 1]):
+                u = fp_to[f]
+                t = tr_arr[k, s] + fp_dur_s[f]
+                bound = best_arr[target] if target >= 0 else INF
+                if t < board[k, u] and t < bound:
+                    ft_arr[k, u] = t
+                    ft_from[k, u] = s
+                    board[k, u] = t
+                    if t < best_arr[u]:
+                        best_arr[u] = t
+        for s in range(n_stops):
+            if board[k, s] < board[k - 1, s]:
+                marked[s] = True
+    return tr_arr, tr_pat, tr_trip, tr_bpos, ft_arr, ft_from, origin
+
+
+raptor_rounds = _compile(_raptor)

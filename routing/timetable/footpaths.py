@@ -1,0 +1,97 @@
+"""Footpaths between nearby stops (straight line times a detour factor) and transfers.txt rules.
+
+Stops are sorted by latitude so each stop only measures the stops inside its latitude band
+(a sweep instead of all pairs); distances inside the band are computed with numpy at once.
+Walking durations are not fixed here: the timetable keeps walked distances in metres so the
+search can apply its own walking speed. transfers.txt rows with transfer_type 2 between two
+different stops become fixed-duration footpaths; with type 3 they remove the footpath; type 2
+at one stop sets that stop's minimum transfer time. Route- and trip-specific transfer rows are
+ignored, and forbidding a same-stop transfer (type 3, from == to) is not modelled.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+EARTH_RADIUS_M = 6_371_000.0
+
+
+def haversine_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray,
+                lon2: np.ndarray) -> np.ndarray:
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dlat, dlon = p2 - p1, np.radians(lon2) - np.radians(lon1)
+    h = np.sin(dlat / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def nearby_pairs(lat: np.ndarray, lon: np.ndarray, radius_m: int,
+                 detour_factor: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(from, to, walked distance m) for ordered pairs of distinct stops within radius_m."""
+    empty = np.zeros(0, np.int32)
+    usable = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
+    if radius_m <= 0 or len(usable) < 2:
+        return empty, empty, empty
+    order = usable[np.argsort(lat[usable], kind="stable")]
+    sorted_lat = lat[order]
+    band_deg = math.degrees(radius_m / EARTH_RADIUS_M)
+    starts = np.searchsorted(sorted_lat, sorted_lat - band_deg, side="left")
+    ends = np.searchsorted(sorted_lat, sorted_lat + band_deg, side="right")
+    sources, targets, dists = [], [], []
+    for i, (lo, hi) in enumerate(zip(starts, ends)):
+        candidates = order[lo:hi]
+        d = haversine_m(lat[order[i]], lon[order[i]], lat[candidates], lon[candidates])
+        keep = (d <= radius_m) & (candidates != order[i])
+        if keep.any():
+            sources.append(np.full(int(keep.sum()), order[i], np.int32))
+            targets.append(candidates[keep].astype(np.int32))
+            dists.append(np.ceil(d[keep] * detour_factor).astype(np.int32))
+    if not sources:
+        return empty, empty, empty
+    return np.concatenate(sources), np.concatenate(targets), np.concatenate(dists)
+
+
+def apply_transfers(table: pd.DataFrame, transfers: pd.DataFrame | None,
+                    index: dict[str, int], n_stops: int,
+                    feed_key: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """Footpath table (src, dst, distance_m, fixed_s) after one feed's transfers.txt rules,
+    and that feed's same-stop minimum transfer seconds (-1 where none)."""
+    stop_min = np.full(n_stops, -1, np.int32)
+    if transfers is None or transfers.empty:
+        return table, stop_min
+    rows = transfers
+    for column in ("from_route_id", "to_route_id", "from_trip_id", "to_trip_id"):
+        if column in rows.columns:
+            rows = rows[rows[column].isna()]
+    f = rows["from_stop_id"].map(lambda s: index.get(f"{feed_key}:{s}", -1)).to_numpy(np.int64)
+    t = rows["to_stop_id"].map(lambda s: index.get(f"{feed_key}:{s}", -1)).to_numpy(np.int64)
+    kind = rows["transfer_type"].fillna(0).to_numpy(np.int64)
+    minimum = (rows["min_transfer_time"].fillna(0).to_numpy(np.int64)
+               if "min_transfer_time" in rows.columns else np.zeros(len(rows), np.int64))
+    known = (f >= 0) & (t >= 0)
+    same = known & (f == t) & (kind == 2)
+    stop_min[f[same]] = minimum[same]
+    pair = known & (f != t) & ((kind == 2) | (kind == 3))
+    keys = set(zip(f[pair].tolist(), t[pair].tolist()))
+    if keys:
+        existing = [(a, b) not in keys for a, b in zip(table["src"], table["dst"])]
+        table = table[np.asarray(existing, bool)]
+    fixed = pair & (kind == 2)
+    added = pd.DataFrame({"src": f[fixed].astype(np.int32), "dst": t[fixed].astype(np.int32),
+                          "distance_m": np.full(int(fixed.sum()), -1, np.int32),
+                          "fixed_s": minimum[fixed].astype(np.int32)})
+    return pd.concat([table, added], ignore_index=True), stop_min
+
+
+def footpath_csr(table: pd.DataFrame, n_stops: int) -> dict[str, np.ndarray]:
+    table = table.sort_values(["src", "dst"], kind="stable").drop_duplicates(["src", "dst"],
+                                                                            keep="last")
+    src = table["src"].to_numpy(np.int64)
+    offsets = np.zeros(n_stops + 1, np.int32)
+    np.cumsum(np.bincount(src, minlength=n_stops), out=offsets[1:])
+    return {"footpath_offsets": offsets,
+            "footpath_to": table["dst"].to_numpy(np.int32),
+            "footpath_distance_m": table["distance_m"].to_numpy(np.int32),
+            "footpath_fixed_s": table["fixed_s"].to_numpy(np.int32)}

@@ -136,6 +136,8 @@ async def test_operator_keys_are_scoped_to_their_operator_and_revocable(client, 
     tampered = {"Authorization": "Bearer " + secret[:-2] + ("AA" if not secret.endswith("AA") else "BB")}
     assert (await client.get("/v1/me", headers=tampered)).status == 401
 
+    not_a_session = await client.delete("/v1/auth/token", headers=op_headers)
+    assert not_a_session.status == 403  # keys are revoked below, never by "signing out"
     revoked = await client.delete(f"/v1/operators/taxi-a/api-keys/{key['id']}", headers=op_headers)
     assert revoked.status == 204
     after = await client.get("/v1/me", headers=op_headers)

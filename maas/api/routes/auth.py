@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from maas.api.endpoints import ANY_ROLE, Call, EndpointTable
 from maas.api.schemas import AccountOut, LoginRequest, MeResponse, RegisterRequest, TokenResponse
-from maas.domain.accounts import GeoPoint, NewAccount, Role
+from maas.domain.accounts import ACCOUNT_ROLES, GeoPoint, NewAccount, Role
 
 routes = EndpointTable()
 
@@ -18,8 +18,9 @@ async def create_token(call: Call) -> TokenResponse:
 
 
 @routes.route("DELETE", "/v1/auth/token", summary="Sign out (revoke this session token)", tags=("auth",),
-              roles=ANY_ROLE, status=204)
+              roles=tuple(sorted(ACCOUNT_ROLES, key=lambda r: r.value)), status=204)
 async def delete_token(call: Call) -> None:
+    """Operator API keys are revoked through their operator's api-keys resource, not here."""
     credential = call.request.headers["Authorization"].partition(" ")[2].strip()
     await call.container.auth.logout(credential)
 

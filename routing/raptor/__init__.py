@@ -1,6 +1,7 @@
-"""RAPTOR earliest-arrival search over compiled timetables, with journey reconstruction."""
+"""RAPTOR over compiled timetables: earliest arrival, arrive-by, range queries and matrices."""
 
-from routing.raptor.search import (Journey, RaptorParams, RaptorResult, RaptorRouter,
-                                   TransitLeg, WalkLeg)
+from routing.raptor.journeys import Journey, Leg, TransitLeg, WalkLeg
+from routing.raptor.search import RaptorParams, RaptorResult, RaptorRouter
 
-__all__ = ["Journey", "RaptorParams", "RaptorResult", "RaptorRouter", "TransitLeg", "WalkLeg"]
+__all__ = ["Journey", "Leg", "RaptorParams", "RaptorResult", "RaptorRouter", "TransitLeg",
+           "WalkLeg"]

@@ -5,8 +5,10 @@ pattern, trip and boarding position that produced it) and the foot arrival (with
 walked from). A stop's boarding time is the earliest of its origin time, foot arrivals and
 transit arrivals plus its minimum transfer time, so the same-stop transfer rule lives in one
 place. A footpath is taken at most once after each trip (and once from the origin), as in
-the paper. With target >= 0 labels no earlier than the target's best arrival are pruned, so
-only the target's answers are then complete.
+the paper. Targets are given as egress seconds per stop (-1 where a stop is not a target);
+with any target, labels no earlier than the best arrival at a target plus its egress are
+pruned, so only the targets' answers are then complete. Trips with trip_ok False are never
+boarded (a wheelchair user's inaccessible trips).
 """
 
 from __future__ import annotations
@@ -22,18 +24,40 @@ except ImportError:  # pragma: no cover - the pure-python fallback is slow but c
 INF = np.int64(2**62)
 
 
-def _compile(function):
-    # cache=True needs a writable cache directory; numba refuses at decoration when none is
-    # usable (read-only install), so fall back to compiling in memory on every process start.
+def compile_kernel(function):
+    """njit with an on-disk cache where possible.
+
+    cache=True needs a writable cache directory; numba refuses at decoration when none is
+    usable (read-only install), so fall back to compiling in memory on every process start.
+    """
     try:
         return njit(cache=True, nogil=True)(function)
     except RuntimeError:
         return njit(cache=False, nogil=True)(function)
 
 
-def _raptor(depart_s, origin_stops, origin_access_s, target, n_rounds, transfer_s,
+def _earliest_trip(dep_s, to, ns, i, first_trip, nt, ready, trip_ok):
+    """Index of the earliest usable trip of a pattern departing position i at or after ready
+    (trips are FIFO-sorted), searching trips below nt; nt when there is none."""
+    lo = 0
+    hi = nt
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if dep_s[to + mid * ns + i] >= ready:
+            hi = mid
+        else:
+            lo = mid + 1
+    while lo < nt and not trip_ok[first_trip + lo]:
+        lo += 1
+    return lo
+
+
+earliest_trip = compile_kernel(_earliest_trip)
+
+
+def _raptor(depart_s, origin_stops, origin_access_s, egress_s, n_rounds, transfer_s,
             p_stop_off, p_stops, p_board, p_alight, p_trip_off, p_time_off, arr_s, dep_s,
-            s_pat_off, s_pats, s_pos, fp_off, fp_to, fp_dur_s):
+            s_pat_off, s_pats, s_pos, fp_off, fp_to, fp_dur_s, trip_ok):
     n_stops = transfer_s.shape[0]
     n_patterns = p_stop_off.shape[0] - 1
     shape = (n_rounds + 1, n_stops)
@@ -51,6 +75,7 @@ def _raptor(depart_s, origin_stops, origin_access_s, target, n_rounds, transfer_
     tr_marked = np.zeros(n_stops, np.int32)
     start = np.full(n_patterns, -1, np.int32)
     queue = np.zeros(n_patterns, np.int32)
+    bound = INF
     for i in range(origin_stops.shape[0]):
         o = origin_stops[i]
         t = depart_s + origin_access_s[i]
@@ -59,6 +84,8 @@ def _raptor(depart_s, origin_stops, origin_access_s, target, n_rounds, transfer_
             board[0, o] = t
             best_arr[o] = t
             marked[o] = True
+            if egress_s[o] >= 0 and t + egress_s[o] < bound:
+                bound = t + egress_s[o]
     for o in range(n_stops):
         if origin[o] < INF:
             for f in range(fp_off[o], fp_off[o + 1]):
@@ -70,6 +97,8 @@ def _raptor(depart_s, origin_stops, origin_access_s, target, n_rounds, transfer_
                     board[0, u] = t
                     best_arr[u] = min(best_arr[u], t)
                     marked[u] = True
+                    if egress_s[u] >= 0 and t + egress_s[u] < bound:
+                        bound = t + egress_s[u]
     for k in range(1, n_rounds + 1):
         board[k, :] = board[k - 1, :]
         n_queued = 0
@@ -102,7 +131,6 @@ def _raptor(depart_s, origin_stops, origin_access_s, target, n_rounds, transfer_
                 s = p_stops[so + i]
                 if trip >= 0 and p_alight[so + i]:
                     a = np.int64(arr_s[to + trip * ns + i])
-                    bound = best_arr[target] if target >= 0 else INF
                     if a < best_tr[s] and a < bound:
                         if tr_arr[k, s] == INF:
                             tr_marked[n_tr] = s
@@ -116,40 +144,33 @@ def _raptor(depart_s, origin_stops, origin_access_s, target, n_rounds, transfer_
                             best_arr[s] = a
                         if a + transfer_s[s] < board[k, s]:
                             board[k, s] = a + transfer_s[s]
+                        if egress_s[s] >= 0 and a + egress_s[s] < bound:
+                            bound = a + egress_s[s]
                 if p_board[so + i]:
                     ready = board[k - 1, s]
                     if ready < INF and (trip < 0 or ready <= dep_s[to + trip * ns + i]):
-                        lo = 0
-                        hi = nt if trip < 0 else trip
-                        # earliest trip departing at or after `ready` (times are FIFO-sorted)
-                        while lo < hi:
-                            mid = (lo + hi) // 2
-                            if dep_s[to + mid * ns + i] >= ready:
-                                hi = mid
-                            else:
-                                lo = mid + 1
-                        if trip < 0 and lo < nt:
-                            trip = lo
-                            bpos = i
-                        elif trip >= 0 and lo < trip:
-                            trip = lo
+                        found = earliest_trip(dep_s, to, ns, i, p_trip_off[p],
+                                              nt if trip < 0 else trip, ready, trip_ok)
+                        if found < (nt if trip < 0 else trip):
+                            trip = found
                             bpos = i
         for m in range(n_tr):
             s = tr_marked[m]
             for f in range(fp_off[s], fp_off[s + 1]):
                 u = fp_to[f]
                 t = tr_arr[k, s] + fp_dur_s[f]
-                bound = best_arr[target] if target >= 0 else INF
                 if t < board[k, u] and t < bound:
                     ft_arr[k, u] = t
                     ft_from[k, u] = s
                     board[k, u] = t
                     if t < best_arr[u]:
                         best_arr[u] = t
+                    if egress_s[u] >= 0 and t + egress_s[u] < bound:
+                        bound = t + egress_s[u]
         for s in range(n_stops):
             if board[k, s] < board[k - 1, s]:
                 marked[s] = True
     return tr_arr, tr_pat, tr_trip, tr_bpos, ft_arr, ft_from, origin
 
 
-raptor_rounds = _compile(_raptor)
+raptor_rounds = compile_kernel(_raptor)

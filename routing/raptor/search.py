@@ -1,10 +1,10 @@
-"""Earliest-arrival RAPTOR over a compiled Timetable: parameters, the router and its result.
+"""RAPTOR over a compiled Timetable: parameters, the router and the result of one search.
 
 `RaptorRouter(timetable, params)` prepares the arrays once (walking durations at the
-requested speed, per-stop minimum transfer times); each `earliest_arrival` call runs the
-numba kernel and returns a `RaptorResult` holding the labels of every round, from which the
-Pareto set over (arrival, transfers) and journeys (transit and walking legs chained in time)
-are read.
+traveller's speed, footpaths cut at the maximum walk, the minimum transfer per stop, and for
+wheelchair users only accessible stops and trips); `earliest_arrival` runs the numba kernel
+forwards, `latest_departure` runs it on the time-reversed timetable (built on first use),
+and range queries and travel-time matrices live in `routing.raptor.profile`.
 """
 
 from __future__ import annotations
@@ -12,101 +12,16 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
+from routing.raptor.journeys import Journey, flip_journey, reconstruct
 from routing.raptor.kernel import INF, raptor_rounds
+from routing.raptor.reverse import reverse_timetable
 from routing.timetable.model import Timetable
 
-
-@dataclass(frozen=True)
-class TransitLeg:
-    pattern: int
-    trip_id: str
-    route_id: str
-    board_stop_id: str
-    alight_stop_id: str
-    departure_s: int
-    arrival_s: int
-
-
-@dataclass(frozen=True)
-class WalkLeg:
-    from_stop_id: str
-    to_stop_id: str
-    departure_s: int
-    arrival_s: int
-
-
-Leg = TransitLeg | WalkLeg
-
-
-@dataclass(frozen=True)
-class Journey:
-    origin_stop_id: str
-    destination_stop_id: str
-    departure_s: int  # the query's departure time
-    arrival_s: int
-    legs: tuple[Leg, ...]
-
-    @property
-    def transfers(self) -> int:
-        return max(sum(isinstance(leg, TransitLeg) for leg in self.legs) - 1, 0)
-
-
-def _transit_leg(result: RaptorResult, k: int, stop: int) -> tuple[TransitLeg, int, int]:
-    """The transit leg of round k ending at stop, its board stop and departure second."""
-    tt = result.timetable
-    pattern, trip, bpos = (int(result.tr_pattern[k, stop]), int(result.tr_trip[k, stop]),
-                           int(result.tr_board_pos[k, stop]))
-    board_stop = int(tt.pattern_stops[tt.pattern_stop_offsets[pattern] + bpos])
-    _, dep = tt.trip_times(pattern, trip)
-    departure = int(dep[bpos])
-    leg = TransitLeg(pattern, str(tt.trip_ids[tt.pattern_trip_offsets[pattern] + trip]),
-                     str(tt.pattern_route_ids[pattern]), str(tt.stop_ids[board_stop]),
-                     str(tt.stop_ids[stop]), departure, int(result.tr_arr[k, stop]))
-    return leg, board_stop, departure
-
-
-def _ready_label(result: RaptorResult, stop: int, rounds: int, ready_by: int) -> tuple[str, int]:
-    """Which label lets a traveller board at stop by ready_by using at most `rounds` trips."""
-    if result.origin_s[stop] <= ready_by:
-        return "origin", 0
-    for k in range(rounds + 1):
-        if result.ft_arr[k, stop] <= ready_by:
-            return "foot", k
-        if k > 0 and result.tr_arr[k, stop] + result.transfer_s[stop] <= ready_by:
-            return "transit", k
-    raise AssertionError("RAPTOR labels do not chain; this is a bug")
-
-
-def reconstruct(result: RaptorResult, stop: int, rounds: int) -> Journey | None:
-    arrival = result.arrival_by_round(stop)[rounds]
-    if arrival >= INF:
-        return None
-    tt = result.timetable
-    legs: list = []
-    destination = stop
-    per_round = np.minimum(result.tr_arr[: rounds + 1, stop], result.ft_arr[: rounds + 1, stop])
-    if result.origin_s[stop] <= arrival:
-        kind, k = "origin", 0
-    else:
-        k = int(np.flatnonzero(per_round == arrival)[0])
-        kind = "foot" if result.ft_arr[k, stop] == arrival else "transit"
-    while kind != "origin":
-        if kind == "foot":
-            source = int(result.ft_from[k, stop])
-            leave = (int(result.origin_s[source]) if k == 0 else int(result.tr_arr[k, source]))
-            legs.append(WalkLeg(str(tt.stop_ids[source]), str(tt.stop_ids[stop]), leave,
-                                int(result.ft_arr[k, stop])))
-            stop, kind = source, ("origin" if k == 0 else "transit")
-            continue
-        leg, board_stop, departure = _transit_leg(result, k, stop)
-        legs.append(leg)
-        kind, k = _ready_label(result, board_stop, k - 1, departure)
-        stop = board_stop
-    return Journey(str(tt.stop_ids[stop]), str(tt.stop_ids[destination]), result.depart_s,
-                   int(arrival), tuple(reversed(legs)))
+ACCESSIBLE = 1  # GTFS wheelchair_boarding / wheelchair_accessible value for "yes"
 
 
 @dataclass(frozen=True)
@@ -114,6 +29,8 @@ class RaptorParams:
     max_transfers: int = 8
     min_transfer_s: int = 0  # applied when changing trips at the same stop
     walk_speed_mps: float = 1.2
+    max_walk_m: int | None = None  # longest footpath between stops; None keeps them all
+    wheelchair: bool = False  # only stops and trips marked accessible (unknown is excluded)
 
     def __post_init__(self) -> None:
         if not isinstance(self.max_transfers, int) or not 0 <= self.max_transfers <= 50:
@@ -122,15 +39,28 @@ class RaptorParams:
             raise ValueError("min_transfer_s must be a non-negative integer")
         if not (math.isfinite(self.walk_speed_mps) and self.walk_speed_mps > 0):
             raise ValueError("walk_speed_mps must be a positive number")
+        if self.max_walk_m is not None and (not isinstance(self.max_walk_m, int)
+                                            or self.max_walk_m < 0):
+            raise ValueError("max_walk_m must be a non-negative integer or None")
+
+
+def _targets(n_stops: int, indices: np.ndarray, egress_s: np.ndarray) -> np.ndarray:
+    out = np.full(n_stops, -1, np.int64)
+    for stop, egress in zip(indices.tolist(), egress_s.tolist()):
+        out[stop] = egress if out[stop] < 0 else min(out[stop], egress)
+    return out
 
 
 @dataclass(frozen=True, eq=False)
 class RaptorResult:
-    """Labels of one search; round k holds what was improved using exactly k trips."""
+    """Labels of one search; round k holds what was improved using exactly k trips.
+
+    With targets (egress_s >= 0 somewhere) only the targets' answers are complete.
+    """
 
     timetable: Timetable
     depart_s: int
-    target: int  # -1 when searched to all stops; otherwise only the target is complete
+    egress_s: np.ndarray  # per stop, -1 where the stop is not a target
     tr_arr: np.ndarray
     tr_pattern: np.ndarray
     tr_trip: np.ndarray
@@ -139,7 +69,6 @@ class RaptorResult:
     ft_from: np.ndarray
     origin_s: np.ndarray
     transfer_s: np.ndarray
-    footpath_s: np.ndarray
 
     def arrival_by_round(self, stop: int) -> np.ndarray:
         """Earliest arrival at a stop using at most k trips, for k = 0..rounds (INF = none)."""
@@ -153,17 +82,53 @@ class RaptorResult:
 
     def pareto(self, stop: int) -> list[tuple[int, int]]:
         """(arrival_s, transfers) options where each extra transfer buys an earlier arrival."""
-        options, previous = [], INF
-        for trips, arrival in enumerate(self.arrival_by_round(stop).tolist()):
-            if arrival < previous:
-                options.append((int(arrival), max(trips - 1, 0)))
-                previous = arrival
-        return options
+        return _pareto(self.arrival_by_round(stop))
 
     def journey(self, stop: int, max_transfers: int | None = None) -> Journey | None:
         """The journey behind the earliest arrival at a stop with at most max_transfers."""
         rounds = self.tr_arr.shape[0] - 1 if max_transfers is None else max_transfers + 1
         return reconstruct(self, stop, min(rounds, self.tr_arr.shape[0] - 1))
+
+    def target_arrivals(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per number of trips k: best arrival over the targets including egress, and the
+        target stop giving it (-1 where none)."""
+        targets = np.flatnonzero(self.egress_s >= 0)
+        if len(targets) == 0:
+            raise ValueError("this search had no targets")
+        per_target = np.stack([np.minimum(self.arrival_by_round(t) + self.egress_s[t], INF)
+                               for t in targets])
+        best = per_target.argmin(axis=0)
+        arrival = per_target[best, np.arange(per_target.shape[1])]
+        return arrival, np.where(arrival < INF, targets[best], -1)
+
+    def target_pareto(self) -> list[tuple[int, int]]:
+        """(arrival_s including egress, transfers) options over all targets."""
+        return _pareto(self.target_arrivals()[0])
+
+    def target_journeys(self) -> list[tuple[Journey, int]]:
+        """One journey per Pareto option, each with the egress seconds still to walk."""
+        arrival, stops = self.target_arrivals()
+        out = []
+        for _, trips in _pareto_rounds(arrival):
+            stop = int(stops[trips])
+            journey = reconstruct(self, stop, trips)
+            assert journey is not None
+            out.append((journey, int(self.egress_s[stop])))
+        return out
+
+
+def _pareto_rounds(arrival_by_round: np.ndarray) -> list[tuple[int, int]]:
+    """(arrival, trips) where each extra trip buys an earlier arrival."""
+    options, previous = [], INF
+    for trips, arrival in enumerate(arrival_by_round.tolist()):
+        if arrival < previous:
+            options.append((int(arrival), trips))
+            previous = arrival
+    return options
+
+
+def _pareto(arrival_by_round: np.ndarray) -> list[tuple[int, int]]:
+    return [(arrival, max(trips - 1, 0)) for arrival, trips in _pareto_rounds(arrival_by_round)]
 
 
 class RaptorRouter:
@@ -172,39 +137,99 @@ class RaptorRouter:
     def __init__(self, timetable: Timetable, params: RaptorParams = RaptorParams()) -> None:
         self.timetable, self.params = timetable, params
         tt = timetable
-        walked = np.ceil(tt.footpath_distance_m / params.walk_speed_mps).astype(np.int64)
-        self._footpath_s = np.where(tt.footpath_fixed_s >= 0, tt.footpath_fixed_s, walked)
         self._transfer_s = np.maximum(tt.stop_min_transfer_s, params.min_transfer_s).astype(
             np.int64)
-        self._arrays = (
+        if params.wheelchair:
+            self._stop_ok = np.asarray(tt.stop_wheelchair) == ACCESSIBLE
+            self._trip_ok = np.asarray(tt.trip_wheelchair) == ACCESSIBLE
+        else:
+            self._stop_ok = np.ones(tt.n_stops, np.bool_)
+            self._trip_ok = np.ones(tt.n_trips, np.bool_)
+        self._arrays = self._prepare(tt)
+
+    def _prepare(self, tt: Timetable) -> tuple[np.ndarray, ...]:
+        walked = np.ceil(tt.footpath_distance_m / self.params.walk_speed_mps).astype(np.int64)
+        footpath_s = np.where(tt.footpath_fixed_s >= 0, tt.footpath_fixed_s, walked)
+        keep = np.ones(len(footpath_s), np.bool_)
+        if self.params.max_walk_m is not None:
+            keep = (tt.footpath_fixed_s >= 0) | (tt.footpath_distance_m <= self.params.max_walk_m)
+        src = np.repeat(np.arange(tt.n_stops), np.diff(tt.footpath_offsets.astype(np.int64)))
+        fp_off = np.zeros(tt.n_stops + 1, np.int64)
+        np.cumsum(np.bincount(src[keep], minlength=tt.n_stops), out=fp_off[1:])
+        stop_ok = self._stop_ok[tt.pattern_stops]
+        return (
             tt.pattern_stop_offsets.astype(np.int64), tt.pattern_stops.astype(np.int64),
-            tt.pattern_can_board.astype(np.bool_), tt.pattern_can_alight.astype(np.bool_),
+            (tt.pattern_can_board & stop_ok).astype(np.bool_),
+            (tt.pattern_can_alight & stop_ok).astype(np.bool_),
             tt.pattern_trip_offsets.astype(np.int64), tt.pattern_time_offsets.astype(np.int64),
             tt.arrival_s.astype(np.int64), tt.departure_s.astype(np.int64),
             tt.stop_pattern_offsets.astype(np.int64), tt.stop_patterns.astype(np.int64),
-            tt.stop_pattern_positions.astype(np.int64), tt.footpath_offsets.astype(np.int64),
-            tt.footpath_to.astype(np.int64), self._footpath_s.astype(np.int64))
+            tt.stop_pattern_positions.astype(np.int64), fp_off,
+            tt.footpath_to[keep].astype(np.int64), footpath_s[keep].astype(np.int64))
+
+    @property
+    def kernel_arrays(self) -> tuple[np.ndarray, ...]:
+        """Timetable arrays in the kernel's argument order, ending with the usable trips."""
+        return (*self._arrays, self._trip_ok)
+
+    @property
+    def transfer_s(self) -> np.ndarray:
+        return self._transfer_s
+
+    def stop_indices(self, stops: Mapping[str, int] | str) -> tuple[np.ndarray, np.ndarray]:
+        """Stop ids with their walking seconds as index and seconds arrays.
+
+        Raises UnknownStop for an id the timetable lacks and ValueError for negative seconds.
+        """
+        if isinstance(stops, str):
+            stops = {stops: 0}
+        indices = np.asarray([self.timetable.stop_index(s) for s in stops], np.int64)
+        seconds = np.asarray([int(a) for a in stops.values()], np.int64)
+        if (seconds < 0).any():
+            raise ValueError("access and egress seconds must be non-negative")
+        return indices, seconds
 
     def earliest_arrival(self, origins: Mapping[str, int] | str, depart_s: int,
-                         target: str | None = None) -> RaptorResult:
+                         targets: Mapping[str, int] | str | None = None) -> RaptorResult:
         """Search from origin stop ids (with access seconds) departing at depart_s.
 
-        Raises UnknownStop for a stop id the timetable lacks. With a target, labels that
-        cannot improve the target are pruned, which makes one-to-one queries faster.
+        With targets (stop ids with egress seconds) labels that cannot improve the best
+        target are pruned, which makes one-to-one queries much faster.
         """
-        if isinstance(origins, str):
-            origins = {origins: 0}
-        stops = np.asarray([self.timetable.stop_index(s) for s in origins], np.int64)
-        access = np.asarray([int(a) for a in origins.values()], np.int64)
-        if (access < 0).any():
-            raise ValueError("access seconds must be non-negative")
-        target_index = -1 if target is None else self.timetable.stop_index(target)
-        return self.search_indices(stops, access, int(depart_s), target_index)
+        stops, access = self.stop_indices(origins)
+        egress = np.full(self.timetable.n_stops, -1, np.int64)
+        if targets is not None:
+            egress = _targets(self.timetable.n_stops, *self.stop_indices(targets))
+        return self.search_indices(stops, access, int(depart_s), egress)
 
     def search_indices(self, stops: np.ndarray, access_s: np.ndarray, depart_s: int,
-                       target: int = -1) -> RaptorResult:
-        labels = raptor_rounds(np.int64(depart_s), stops, access_s, np.int64(target),
+                       egress_s: np.ndarray) -> RaptorResult:
+        labels = raptor_rounds(np.int64(depart_s), stops, access_s, egress_s,
                                np.int64(self.params.max_transfers + 1), self._transfer_s,
-                               *self._arrays)
-        return RaptorResult(self.timetable, depart_s, target, *labels, self._transfer_s,
-                            self._footpath_s)
+                               *self.kernel_arrays)
+        return RaptorResult(self.timetable, depart_s, egress_s, *labels, self._transfer_s)
+
+    @cached_property
+    def reversed(self) -> RaptorRouter:
+        """The same router on the time-reversed timetable (for arrive-by searches)."""
+        timetable, trip_perm = reverse_timetable(self.timetable)
+        router = RaptorRouter(timetable, self.params)
+        router._trip_forward = trip_perm
+        return router
+
+    def latest_departure(self, origins: Mapping[str, int] | str, arrive_by_s: int,
+                         targets: Mapping[str, int] | str) -> list[Journey]:
+        """Arrive-by: per number of transfers, the journey leaving the origins latest and
+        still reaching a target (egress included) by arrive_by_s. Each option is Pareto
+        optimal over (latest departure, fewest transfers); latest departure first.
+
+        The journey's departure_s is when to leave its origin stop, arrival_s when it
+        reaches its destination stop; the access and egress walks are the caller's.
+        """
+        backwards = self.reversed
+        result = backwards.earliest_arrival(targets, -int(arrive_by_s), origins)
+        trip_forward = backwards._trip_forward
+        journeys = []
+        for journey, _ in result.target_journeys():
+            journeys.append(flip_journey(journey, trip_forward, self.timetable.trip_ids))
+        return journeys

@@ -4,6 +4,14 @@ Layout follows RAPTOR's needs (Delling et al. 2012): trips grouped into route pa
 stop sequence each, trips inside a pattern in FIFO order, times stored trip-major so that the
 times of trip t at position i of pattern p sit at ``time_offsets[p] + t * n_stops(p) + i``.
 Ragged per-pattern and per-stop lists are CSR-style (an ``*_offsets`` array of length n + 1).
+
+Besides what RAPTOR reads, the timetable carries what an itinerary shows: stop names, route
+names, types, colours and agencies (``route_*``, aligned with ``route_ids``), per-trip
+headsign, route, GTFS-JP operator office and accessibility (``trip_*``, aligned with
+``trip_ids``), and each feed's timezone. Wheelchair codes follow GTFS: 0 unknown,
+1 accessible, 2 not accessible. A through trip (a block continuation, id "key:T+2") lists the
+global ids of the trips it is made of in ``trip_parts``, joined by a tab; "" for other trips.
+Text is stored as numpy unicode arrays so the .npz cache needs no pickling.
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ import numpy as np
 from routing.errors import UnknownStop
 
 # Bumped whenever the arrays or their meaning change, so old cache files are never reused.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,7 +40,9 @@ class Timetable:
     pattern_can_alight: np.ndarray  # bool, drop_off_type != 1
     pattern_trip_offsets: np.ndarray  # int32, n_patterns + 1, into trip_ids
     pattern_time_offsets: np.ndarray  # int64, n_patterns + 1, into arrival_s / departure_s
-    trip_ids: np.ndarray  # str, "feed_key:trip_id" (frequency trips get "@HH:MM:SS")
+    # str, "feed_key:trip_id"; a frequency run adds "@HH:MM:SS", a previous-day trip "@prev",
+    # a through trip is its first part's id plus "+<number of parts>"
+    trip_ids: np.ndarray
     arrival_s: np.ndarray  # int32 service-day seconds, may exceed 86 400
     departure_s: np.ndarray  # int32
     stop_pattern_offsets: np.ndarray  # int32, n_stops + 1
@@ -43,6 +53,21 @@ class Timetable:
     footpath_distance_m: np.ndarray  # int32 walked (detoured) distance; -1 when fixed
     footpath_fixed_s: np.ndarray  # int32 duration from transfers.txt; -1 when walked
     stop_min_transfer_s: np.ndarray  # int32 same-stop minimum from transfers.txt; -1 when none
+    stop_names: np.ndarray  # str per stop
+    stop_wheelchair: np.ndarray  # int8 wheelchair_boarding, inherited from parent_station
+    route_ids: np.ndarray  # str, "feed_key:route_id", sorted, every route of pattern_route_ids
+    route_short_names: np.ndarray  # str per route
+    route_long_names: np.ndarray  # str per route
+    route_types: np.ndarray  # int32 GTFS route_type (3 bus, 2 rail, 1501 taxi); -1 unknown
+    route_agency_ids: np.ndarray  # str, "feed_key:agency_id"
+    route_agency_names: np.ndarray  # str
+    route_colors: np.ndarray  # str hex "RRGGBB" without "#", "" when none
+    trip_parts: np.ndarray  # str per trip: "" or the parts' trip ids joined by "\t"
+    trip_route_index: np.ndarray  # int32 per trip, into route_ids
+    trip_headsigns: np.ndarray  # str per trip (a through trip: its first part's)
+    trip_office_names: np.ndarray  # str per trip, GTFS-JP office_jp.office_name; "" when none
+    trip_wheelchair: np.ndarray  # int8 wheelchair_accessible (0 when missing)
+    agency_timezones: np.ndarray  # str per feed key (same order as feed_keys)
 
     @property
     def n_stops(self) -> int:
@@ -72,6 +97,21 @@ class Timetable:
             cached = {str(s): i for i, s in enumerate(self.stop_ids)}
             object.__setattr__(self, "_stop_lookup", cached)
         return cached
+
+    def trip_index(self, trip_id: str) -> int:
+        """Index of a trip (into trip_ids and the trip_* arrays) by its global id."""
+        lookup = self.__dict__.get("_trip_lookup")
+        if lookup is None:
+            lookup = {str(t): i for i, t in enumerate(self.trip_ids)}
+            object.__setattr__(self, "_trip_lookup", lookup)
+        if trip_id not in lookup:
+            raise KeyError(f"unknown trip {trip_id!r}")
+        return lookup[trip_id]
+
+    def trip_part_ids(self, trip: int) -> list[str]:
+        """The trips a through trip is made of (in riding order); [its own id] for any other."""
+        parts = str(self.trip_parts[trip])
+        return parts.split("\t") if parts else [str(self.trip_ids[trip])]
 
     def pattern_stop_ids(self, pattern: int) -> list[str]:
         lo, hi = self.pattern_stop_offsets[pattern], self.pattern_stop_offsets[pattern + 1]

@@ -189,5 +189,5 @@ def test_kernel_compiles_without_a_writable_numba_cache(monkeypatch):
         return real(*args, cache=cache, **kwargs)
 
     monkeypatch.setattr(kernel, "njit", refusing)
-    compiled = kernel._compile(lambda x: x + 1)
+    compiled = kernel.compile_kernel(lambda x: x + 1)
     assert compiled(41) == 42

@@ -6,6 +6,9 @@ python -m routing.bench --feed PATH [--feed PATH ...] --date YYYY-MM-DD
 
 Prints the cold load time (feeds parsed and compiled), the cached load time (the .npz read
 back; a temporary directory is used when --cache-dir is not given), peak RSS and query p50/p95.
+It then times, on the first --range-queries queries, a range query over --range-window-min
+minutes from each query's departure (rRAPTOR, every Pareto-optimal departure with its journey)
+and an arrive-by query with the one-to-one answer's arrival as the deadline.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import pandas as pd
 
 from routing.errors import UnknownStop
 from routing.raptor import RaptorParams, RaptorRouter
+from routing.raptor.profile import departure_profile
 from routing.timetable import Timetable, TimetableParams, load_or_compile
 from routing.timetable.compile import clock_seconds, format_clock
 
@@ -44,6 +48,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--walk-speed-mps", type=float, default=1.2)
     parser.add_argument("--max-transfers", type=int, default=8)
     parser.add_argument("--cache-dir", type=Path)
+    parser.add_argument("--range-window-min", type=int, default=60)
+    parser.add_argument("--range-queries", type=int, default=200)
     return parser.parse_args(argv)
 
 
@@ -57,7 +63,9 @@ def _random_queries(timetable: Timetable, n: int, seed: int) -> list[tuple[str, 
     served = np.flatnonzero(np.diff(timetable.stop_pattern_offsets) > 0)
     single = len(timetable.feed_keys) == 1
     names = [str(s).split(":", 1)[1] if single else str(s) for s in timetable.stop_ids]
-    first, last = int(timetable.departure_s.min()), int(timetable.departure_s.max())
+    # Previous-day trips running past midnight have negative times; queries start at 00:00.
+    first = max(int(timetable.departure_s.min()), 0)
+    last = int(timetable.departure_s.max())
     queries = []
     for _ in range(n):
         a, b = rng.choice(served, 2, replace=False)
@@ -114,6 +122,18 @@ def main(argv: list[str] | None = None) -> int:
         writer.writerow(["origin_stop_id", "destination_stop_id", "depart", "arrival",
                          "transfers", "query_ms"])
         writer.writerows(rows)
+    range_ms, range_entries, arrive_ms = [], [], []
+    for (origin, destination, depart), row in zip(queries[:args.range_queries], rows):
+        started = time.perf_counter()
+        entries = departure_profile(router, origin, depart, args.range_window_min * 60,
+                                    destination)
+        range_ms.append((time.perf_counter() - started) * 1000)
+        range_entries.append(len(entries))
+        if row[3]:
+            deadline = int(clock_seconds(pd.Series([row[3]]))[0])
+            started = time.perf_counter()
+            router.latest_departure(origin, deadline, destination)
+            arrive_ms.append((time.perf_counter() - started) * 1000)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     p50, p95 = np.percentile(times_ms, [50, 95])
     reached = sum(1 for r in rows if r[3])
@@ -121,6 +141,13 @@ def main(argv: list[str] | None = None) -> int:
           f"  footpaths {len(timetable.footpath_to)}")
     print(f"load cold {cold_s:.3f} s  cached {cached_s:.3f} s  peak RSS {peak_mib:.0f} MiB")
     print(f"queries {len(rows)} (reached {reached})  p50 {p50:.3f} ms  p95 {p95:.3f} ms")
+    if range_ms:
+        r50, r95 = np.percentile(range_ms, [50, 95])
+        print(f"range {args.range_window_min} min: {len(range_ms)} queries  p50 {r50:.3f} ms"
+              f"  p95 {r95:.3f} ms  mean options {np.mean(range_entries):.1f}")
+    if arrive_ms:
+        a50, a95 = np.percentile(arrive_ms, [50, 95])
+        print(f"arrive-by: {len(arrive_ms)} queries  p50 {a50:.3f} ms  p95 {a95:.3f} ms")
     return 0
 
 

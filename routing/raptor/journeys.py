@@ -27,6 +27,7 @@ class TransitLeg:
     alight_stop_id: str
     departure_s: int
     arrival_s: int
+    stay_seated: bool = False  # continued on board from the previous leg's vehicle (block_id)
 
 
 @dataclass(frozen=True)
@@ -50,22 +51,47 @@ class Journey:
 
     @property
     def transfers(self) -> int:
-        return max(sum(isinstance(leg, TransitLeg) for leg in self.legs) - 1, 0)
+        boardings = sum(isinstance(leg, TransitLeg) and not leg.stay_seated for leg in self.legs)
+        return max(boardings - 1, 0)
 
 
-def _transit_leg(result: RaptorResult, k: int, stop: int) -> tuple[TransitLeg, int, int]:
-    """The transit leg of round k ending at stop, its board stop and departure second."""
+def _leg(tt, trip_index: int, from_pos: int, to_pos: int, stay_seated: bool) -> TransitLeg:
+    pattern = int(np.searchsorted(tt.pattern_trip_offsets, trip_index, side="right")) - 1
+    arr, dep = tt.trip_times(pattern, trip_index - int(tt.pattern_trip_offsets[pattern]))
+    stops = tt.pattern_stops[tt.pattern_stop_offsets[pattern]:tt.pattern_stop_offsets[pattern + 1]]
+    return TransitLeg(pattern, trip_index, str(tt.trip_ids[trip_index]),
+                      str(tt.pattern_route_ids[pattern]), str(tt.stop_ids[stops[from_pos]]),
+                      str(tt.stop_ids[stops[to_pos]]), int(dep[from_pos]), int(arr[to_pos]),
+                      stay_seated)
+
+
+def _transit_legs(result: RaptorResult, k: int, stop: int) -> tuple[list[TransitLeg], int, int]:
+    """The transit legs of round k ending at stop (several when the rider stayed seated into
+    continuations), their board stop and departure second."""
     tt = result.timetable
     pattern, trip, bpos = (int(result.tr_pattern[k, stop]), int(result.tr_trip[k, stop]),
                            int(result.tr_board_pos[k, stop]))
-    board_stop = int(tt.pattern_stops[tt.pattern_stop_offsets[pattern] + bpos])
-    _, dep = tt.trip_times(pattern, trip)
-    departure = int(dep[bpos])
-    trip_index = int(tt.pattern_trip_offsets[pattern]) + trip
-    leg = TransitLeg(pattern, trip_index, str(tt.trip_ids[trip_index]),
-                     str(tt.pattern_route_ids[pattern]), str(tt.stop_ids[board_stop]),
-                     str(tt.stop_ids[stop]), departure, int(result.tr_arr[k, stop]))
-    return leg, board_stop, departure
+    last = int(tt.pattern_trip_offsets[pattern]) + trip
+    first = int(result.tr_first[k, stop])
+    chain = [last] if first < 0 else [first]
+    while chain[-1] != last:
+        chain.append(int(tt.trip_next[chain[-1]]))
+    arr, _ = tt.trip_times(pattern, trip)
+    stops = tt.pattern_stops[tt.pattern_stop_offsets[pattern]:tt.pattern_stop_offsets[pattern + 1]]
+    lowest = bpos + 1 if len(chain) == 1 else 1
+    alight = next(i for i in range(lowest, len(stops))
+                  if stops[i] == stop and arr[i] == result.tr_arr[k, stop])
+    legs = []
+    for n, trip_index in enumerate(chain):
+        from_pos = bpos if n == 0 else 0
+        if n == len(chain) - 1:
+            to_pos = alight
+        else:
+            p = int(np.searchsorted(tt.pattern_trip_offsets, trip_index, side="right")) - 1
+            to_pos = int(tt.pattern_stop_offsets[p + 1] - tt.pattern_stop_offsets[p]) - 1
+        legs.append(_leg(tt, trip_index, from_pos, to_pos, n > 0))
+    board_stop = tt.stop_index(legs[0].board_stop_id)
+    return legs, board_stop, legs[0].departure_s
 
 
 def _ready_label(result: RaptorResult, stop: int, rounds: int, ready_by: int) -> tuple[str, int]:
@@ -102,8 +128,8 @@ def reconstruct(result: RaptorResult, stop: int, rounds: int) -> Journey | None:
                                 int(result.ft_arr[k, stop])))
             stop, kind = source, ("origin" if k == 0 else "transit")
             continue
-        leg, board_stop, departure = _transit_leg(result, k, stop)
-        legs.append(leg)
+        transit, board_stop, departure = _transit_legs(result, k, stop)
+        legs.extend(reversed(transit))
         kind, k = _ready_label(result, board_stop, k - 1, departure)
         stop = board_stop
     return Journey(str(tt.stop_ids[stop]), str(tt.stop_ids[destination]), result.depart_s,
@@ -117,12 +143,17 @@ def flip_journey(journey: Journey, trip_index_forward: np.ndarray, trip_ids: np.
     through trip_index_forward (the reversal reorders trips inside each pattern).
     """
     legs: list[Leg] = []
-    for leg in reversed(journey.legs):
+    # A reversed leg that stayed seated continued from the leg before it in reversed time,
+    # which is the leg after it going forwards: the flag moves one leg.
+    seated_into = [isinstance(leg, TransitLeg) and leg.stay_seated for leg in journey.legs]
+    for n in range(len(journey.legs) - 1, -1, -1):
+        leg = journey.legs[n]
         if isinstance(leg, TransitLeg):
             index = int(trip_index_forward[leg.trip_index])
+            stay = n + 1 < len(journey.legs) and seated_into[n + 1]
             legs.append(TransitLeg(leg.pattern, index, str(trip_ids[index]), leg.route_id,
                                    leg.alight_stop_id, leg.board_stop_id, -leg.arrival_s,
-                                   -leg.departure_s))
+                                   -leg.departure_s, stay))
         else:
             legs.append(WalkLeg(leg.to_stop_id, leg.from_stop_id, -leg.arrival_s,
                                 -leg.departure_s))

@@ -9,6 +9,12 @@ the paper. Targets are given as egress seconds per stop (-1 where a stop is not 
 with any target, labels no earlier than the best arrival at a target plus its egress are
 pruned, so only the targets' answers are then complete. Trips with trip_ok False are never
 boarded (a wheelchair user's inaccessible trips).
+
+Stay-seated continuations (trip_next, from GTFS block_id) are followed inside the round that
+rode the first trip: when a scan ends on a trip that continues, the continuation is scanned
+from its first stop with that trip fixed, so riding on counts as the same trip. Such labels
+record the trip first boarded (tr_first) and its boarding position, which is all a journey
+needs to be read back; ordinary labels have tr_first -1.
 """
 
 from __future__ import annotations
@@ -57,7 +63,8 @@ earliest_trip = compile_kernel(_earliest_trip)
 
 def _raptor(depart_s, origin_stops, origin_access_s, egress_s, n_rounds, transfer_s,
             p_stop_off, p_stops, p_board, p_alight, p_trip_off, p_time_off, arr_s, dep_s,
-            s_pat_off, s_pats, s_pos, fp_off, fp_to, fp_dur_s, trip_ok):
+            s_pat_off, s_pats, s_pos, fp_off, fp_to, fp_dur_s, trip_ok, trip_next,
+            trip_pattern):
     n_stops = transfer_s.shape[0]
     n_patterns = p_stop_off.shape[0] - 1
     shape = (n_rounds + 1, n_stops)
@@ -65,6 +72,7 @@ def _raptor(depart_s, origin_stops, origin_access_s, egress_s, n_rounds, transfe
     tr_pat = np.full(shape, -1, np.int32)
     tr_trip = np.full(shape, -1, np.int32)
     tr_bpos = np.full(shape, -1, np.int32)
+    tr_first = np.full(shape, -1, np.int32)
     ft_arr = np.full(shape, INF, np.int64)
     ft_from = np.full(shape, -1, np.int32)
     board = np.full(shape, INF, np.int64)
@@ -75,6 +83,11 @@ def _raptor(depart_s, origin_stops, origin_access_s, egress_s, n_rounds, transfe
     tr_marked = np.zeros(n_stops, np.int32)
     start = np.full(n_patterns, -1, np.int32)
     queue = np.zeros(n_patterns, np.int32)
+    # stay-seated continuations to scan: (trip, trip first boarded, its boarding position)
+    n_trips = trip_next.shape[0]
+    cont_trip = np.empty(n_trips + 1, np.int64)
+    cont_first = np.empty(n_trips + 1, np.int64)
+    cont_bpos = np.empty(n_trips + 1, np.int64)
     bound = INF
     for i in range(origin_stops.shape[0]):
         o = origin_stops[i]
@@ -117,6 +130,7 @@ def _raptor(depart_s, origin_stops, origin_access_s, egress_s, n_rounds, transfe
         if n_queued == 0:
             break
         n_tr = 0
+        n_cont = 0
         for q in range(n_queued):
             p = queue[q]
             first = start[p]
@@ -140,6 +154,7 @@ def _raptor(depart_s, origin_stops, origin_access_s, egress_s, n_rounds, transfe
                         tr_pat[k, s] = p
                         tr_trip[k, s] = trip
                         tr_bpos[k, s] = bpos
+                        tr_first[k, s] = -1
                         if a < best_arr[s]:
                             best_arr[s] = a
                         if a + transfer_s[s] < board[k, s]:
@@ -154,6 +169,49 @@ def _raptor(depart_s, origin_stops, origin_access_s, egress_s, n_rounds, transfe
                         if found < (nt if trip < 0 else trip):
                             trip = found
                             bpos = i
+            if trip >= 0 and n_cont < n_trips:
+                g = p_trip_off[p] + trip
+                if trip_next[g] >= 0 and arr_s[to + trip * ns + ns - 1] < bound:
+                    cont_trip[n_cont] = trip_next[g]
+                    cont_first[n_cont] = g
+                    cont_bpos[n_cont] = bpos
+                    n_cont += 1
+        c = 0
+        while c < n_cont:
+            g = cont_trip[c]
+            c += 1
+            if not trip_ok[g]:
+                continue
+            p = trip_pattern[g]
+            trip = g - p_trip_off[p]
+            so = p_stop_off[p]
+            ns = p_stop_off[p + 1] - so
+            to = p_time_off[p]
+            for i in range(1, ns):
+                s = p_stops[so + i]
+                if p_alight[so + i]:
+                    a = np.int64(arr_s[to + trip * ns + i])
+                    if a < best_tr[s] and a < bound:
+                        if tr_arr[k, s] == INF:
+                            tr_marked[n_tr] = s
+                            n_tr += 1
+                        best_tr[s] = a
+                        tr_arr[k, s] = a
+                        tr_pat[k, s] = p
+                        tr_trip[k, s] = trip
+                        tr_bpos[k, s] = cont_bpos[c - 1]
+                        tr_first[k, s] = cont_first[c - 1]
+                        if a < best_arr[s]:
+                            best_arr[s] = a
+                        if a + transfer_s[s] < board[k, s]:
+                            board[k, s] = a + transfer_s[s]
+                        if egress_s[s] >= 0 and a + egress_s[s] < bound:
+                            bound = a + egress_s[s]
+            if trip_next[g] >= 0 and n_cont < n_trips and arr_s[to + trip * ns + ns - 1] < bound:
+                cont_trip[n_cont] = trip_next[g]
+                cont_first[n_cont] = cont_first[c - 1]
+                cont_bpos[n_cont] = cont_bpos[c - 1]
+                n_cont += 1
         for m in range(n_tr):
             s = tr_marked[m]
             for f in range(fp_off[s], fp_off[s + 1]):
@@ -170,7 +228,7 @@ def _raptor(depart_s, origin_stops, origin_access_s, egress_s, n_rounds, transfe
         for s in range(n_stops):
             if board[k, s] < board[k - 1, s]:
                 marked[s] = True
-    return tr_arr, tr_pat, tr_trip, tr_bpos, ft_arr, ft_from, origin
+    return tr_arr, tr_pat, tr_trip, tr_bpos, tr_first, ft_arr, ft_from, origin
 
 
 raptor_rounds = compile_kernel(_raptor)

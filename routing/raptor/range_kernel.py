@@ -6,6 +6,7 @@ explores what it improves. Labels here mean "best with at most k trips", kept pe
 never reset between departures. For each departure the kernel records the best arrival at the
 targets (plus egress) per number of trips; with no target it records each stop's best arrival,
 which is what travel-time matrices need. The departures must be sorted latest first.
+Stay-seated continuations are followed as in routing.raptor.kernel.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from routing.raptor.kernel import INF, compile_kernel, earliest_trip
 
 def _range_raptor(departures, origin_stops, origin_access_s, egress_s, n_rounds, transfer_s,
                   p_stop_off, p_stops, p_board, p_alight, p_trip_off, p_time_off, arr_s, dep_s,
-                  s_pat_off, s_pats, s_pos, fp_off, fp_to, fp_dur_s, trip_ok, record_all):
+                  s_pat_off, s_pats, s_pos, fp_off, fp_to, fp_dur_s, trip_ok, trip_next,
+                  trip_pattern, record_all):
     n_stops = transfer_s.shape[0]
     n_patterns = p_stop_off.shape[0] - 1
     n_deps = departures.shape[0]
@@ -33,6 +35,8 @@ def _range_raptor(departures, origin_stops, origin_access_s, egress_s, n_rounds,
     tr_marked = np.zeros(n_stops, np.int32)
     start = np.full(n_patterns, -1, np.int32)
     queue = np.zeros(n_patterns, np.int32)
+    n_trips = trip_next.shape[0]
+    cont_trip = np.empty(n_trips + 1, np.int64)
     for d in range(n_deps):
         for i in range(origin_stops.shape[0]):
             o = origin_stops[i]
@@ -75,6 +79,7 @@ def _range_raptor(departures, origin_stops, origin_access_s, egress_s, n_rounds,
             if n_queued == 0:
                 break
             n_tr = 0
+            n_cont = 0
             for q in range(n_queued):
                 p = queue[q]
                 first = start[p]
@@ -108,6 +113,42 @@ def _range_raptor(departures, origin_stops, origin_access_s, egress_s, n_rounds,
                                                   trip_ok)
                             if found < limit:
                                 trip = found
+                if trip >= 0 and n_cont < n_trips:
+                    g = p_trip_off[p] + trip
+                    if trip_next[g] >= 0 and arr_s[to + trip * ns + ns - 1] < bound[k]:
+                        cont_trip[n_cont] = trip_next[g]
+                        n_cont += 1
+            c = 0
+            while c < n_cont:
+                g = cont_trip[c]
+                c += 1
+                if not trip_ok[g]:
+                    continue
+                p = trip_pattern[g]
+                trip = g - p_trip_off[p]
+                so = p_stop_off[p]
+                ns = p_stop_off[p + 1] - so
+                to = p_time_off[p]
+                for i in range(1, ns):
+                    s = p_stops[so + i]
+                    if p_alight[so + i]:
+                        a = np.int64(arr_s[to + trip * ns + i])
+                        if a < tr[k, s] and a < bound[k]:
+                            if not next_marked[s]:
+                                tr_marked[n_tr] = s
+                                n_tr += 1
+                            tr[k, s] = a
+                            if a < tau[k, s]:
+                                tau[k, s] = a
+                            if a + transfer_s[s] < board[k, s]:
+                                board[k, s] = a + transfer_s[s]
+                            next_marked[s] = True
+                            if egress_s[s] >= 0 and a + egress_s[s] < bound[k]:
+                                bound[k] = a + egress_s[s]
+                last = arr_s[to + trip * ns + ns - 1]
+                if trip_next[g] >= 0 and n_cont < n_trips and last < bound[k]:
+                    cont_trip[n_cont] = trip_next[g]
+                    n_cont += 1
             for m in range(n_tr):
                 s = tr_marked[m]
                 for f in range(fp_off[s], fp_off[s + 1]):

@@ -4,7 +4,8 @@ Negate every time and run each trip backwards: the latest departure from A arriv
 T is minus the earliest arrival at A when leaving B at -T on the reversed network. In the
 trip-major layout, reversing a pattern's stop order and its trip order at once is reversing
 its whole block of times, so every array is a permutation (plus a sign) of the forward one.
-Boarding and alighting flags swap, footpaths change direction, and FIFO order is kept.
+Boarding and alighting flags swap, footpaths change direction, stay-seated continuations
+point to the previous trip of the block, and FIFO order is kept.
 """
 
 from __future__ import annotations
@@ -45,6 +46,13 @@ def reverse_timetable(tt: Timetable) -> tuple[Timetable, np.ndarray]:
         if field.name.startswith("trip_") and isinstance(value, np.ndarray) \
                 and value.shape[:1] == (n_trips,):
             changes[field.name] = value[trip_perm]
+    # A continuation going forwards is a predecessor going backwards.
+    following = tt.trip_next.astype(np.int64)
+    previous = np.full(n_trips, -1, np.int64)
+    previous[following[following >= 0]] = np.flatnonzero(following >= 0)
+    before = previous[trip_perm]
+    changes["trip_next"] = np.where(before >= 0, trip_perm[np.maximum(before, 0)],
+                                    -1).astype(np.int32)
     src = np.repeat(np.arange(tt.n_stops), np.diff(tt.footpath_offsets.astype(np.int64)))
     order = np.lexsort((src, tt.footpath_to))
     offsets = np.zeros(tt.n_stops + 1, np.int32)

@@ -65,6 +65,7 @@ class RaptorResult:
     tr_pattern: np.ndarray
     tr_trip: np.ndarray
     tr_board_pos: np.ndarray
+    tr_first: np.ndarray  # trip first boarded, for labels reached by staying seated; else -1
     ft_arr: np.ndarray
     ft_from: np.ndarray
     origin_s: np.ndarray
@@ -146,6 +147,9 @@ class RaptorRouter:
             self._stop_ok = np.ones(tt.n_stops, np.bool_)
             self._trip_ok = np.ones(tt.n_trips, np.bool_)
         self._arrays = self._prepare(tt)
+        self._trip_next = tt.trip_next.astype(np.int64)
+        self._trip_pattern = np.repeat(np.arange(tt.n_patterns, dtype=np.int64),
+                                       np.diff(tt.pattern_trip_offsets.astype(np.int64)))
 
     def _prepare(self, tt: Timetable) -> tuple[np.ndarray, ...]:
         walked = np.ceil(tt.footpath_distance_m / self.params.walk_speed_mps).astype(np.int64)
@@ -169,8 +173,9 @@ class RaptorRouter:
 
     @property
     def kernel_arrays(self) -> tuple[np.ndarray, ...]:
-        """Timetable arrays in the kernel's argument order, ending with the usable trips."""
-        return (*self._arrays, self._trip_ok)
+        """Timetable arrays in the kernel's argument order, ending with the usable trips, each
+        trip's stay-seated continuation and each trip's pattern."""
+        return (*self._arrays, self._trip_ok, self._trip_next, self._trip_pattern)
 
     @property
     def transfer_s(self) -> np.ndarray:

@@ -4,15 +4,13 @@ Trips whose service runs on the date are kept with times in that day's service-d
 (past 24:00 allowed); trips of the previous date still running after midnight are added
 shifted by a day with "@prev" ids (routing.timetable.trips). Untimed intermediate stops are
 interpolated linearly; frequencies.txt trips are expanded to one trip per headway. Trips of
-one block_id that a rider may stay seated through become extra "through trips"
+one block_id that a rider may stay seated through are linked by ``trip_next``
 (routing.timetable.blocks). Trips are grouped into FIFO route patterns
 (routing.timetable.patterns); stops, routes and trips carry names, operators and
 accessibility for itineraries (routing.timetable.metadata).
 
 Global ids are "feed_key:id". Trip id forms: "key:T" (ordinary), "key:T@07:00:00" (a run of
-a frequency-based trip), "key:T@prev" (previous service day, shifted -86 400 s),
-"key:T+2" (a through trip of T and its continuation; trip_parts lists the parts' ids), and
-"key:T@prev+2" (a previous-day through trip).
+a frequency-based trip) and "key:T@prev" (previous service day, shifted -86 400 s).
 """
 
 from __future__ import annotations
@@ -78,7 +76,8 @@ def _trip_arrays(trips: pd.DataFrame, trip_ids: np.ndarray,
         return values if len(values) else np.zeros(0, str)
 
     return {
-        "trip_parts": text("parts"),
+        "trip_next": pd.Index(trip_ids, dtype=object).get_indexer(
+            table["next"].where(table["next"].notna(), "").to_numpy(object)).astype(np.int32),
         "trip_route_index": table["route"].map(route_index).fillna(-1).to_numpy(np.int32),
         "trip_headsigns": text("headsign"),
         "trip_office_names": text("office"),

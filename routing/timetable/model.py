@@ -9,8 +9,8 @@ Besides what RAPTOR reads, the timetable carries what an itinerary shows: stop n
 names, types, colours and agencies (``route_*``, aligned with ``route_ids``), per-trip
 headsign, route, GTFS-JP operator office and accessibility (``trip_*``, aligned with
 ``trip_ids``), and each feed's timezone. Wheelchair codes follow GTFS: 0 unknown,
-1 accessible, 2 not accessible. A through trip (a block continuation, id "key:T+2") lists the
-global ids of the trips it is made of in ``trip_parts``, joined by a tab; "" for other trips.
+1 accessible, 2 not accessible. ``trip_next`` links a trip to the trip of the same block a
+rider may stay on board into (routing.timetable.blocks), -1 when none.
 Text is stored as numpy unicode arrays so the .npz cache needs no pickling.
 """
 
@@ -23,7 +23,7 @@ import numpy as np
 from routing.errors import UnknownStop
 
 # Bumped whenever the arrays or their meaning change, so old cache files are never reused.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,8 +40,7 @@ class Timetable:
     pattern_can_alight: np.ndarray  # bool, drop_off_type != 1
     pattern_trip_offsets: np.ndarray  # int32, n_patterns + 1, into trip_ids
     pattern_time_offsets: np.ndarray  # int64, n_patterns + 1, into arrival_s / departure_s
-    # str, "feed_key:trip_id"; a frequency run adds "@HH:MM:SS", a previous-day trip "@prev",
-    # a through trip is its first part's id plus "+<number of parts>"
+    # str, "feed_key:trip_id"; a frequency run adds "@HH:MM:SS", a previous-day trip "@prev"
     trip_ids: np.ndarray
     arrival_s: np.ndarray  # int32 service-day seconds, may exceed 86 400
     departure_s: np.ndarray  # int32
@@ -62,9 +61,9 @@ class Timetable:
     route_agency_ids: np.ndarray  # str, "feed_key:agency_id"
     route_agency_names: np.ndarray  # str
     route_colors: np.ndarray  # str hex "RRGGBB" without "#", "" when none
-    trip_parts: np.ndarray  # str per trip: "" or the parts' trip ids joined by "\t"
+    trip_next: np.ndarray  # int32 per trip: the stay-seated continuation's index, -1 when none
     trip_route_index: np.ndarray  # int32 per trip, into route_ids
-    trip_headsigns: np.ndarray  # str per trip (a through trip: its first part's)
+    trip_headsigns: np.ndarray  # str per trip
     trip_office_names: np.ndarray  # str per trip, GTFS-JP office_jp.office_name; "" when none
     trip_wheelchair: np.ndarray  # int8 wheelchair_accessible (0 when missing)
     agency_timezones: np.ndarray  # str per feed key (same order as feed_keys)
@@ -107,11 +106,6 @@ class Timetable:
         if trip_id not in lookup:
             raise KeyError(f"unknown trip {trip_id!r}")
         return lookup[trip_id]
-
-    def trip_part_ids(self, trip: int) -> list[str]:
-        """The trips a through trip is made of (in riding order); [its own id] for any other."""
-        parts = str(self.trip_parts[trip])
-        return parts.split("\t") if parts else [str(self.trip_ids[trip])]
 
     def pattern_stop_ids(self, pattern: int) -> list[str]:
         lo, hi = self.pattern_stop_offsets[pattern], self.pattern_stop_offsets[pattern + 1]

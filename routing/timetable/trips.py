@@ -1,5 +1,5 @@
-"""One feed's stop_times for a service date: the date's trips, the previous day's late trips
-and the through trips of block continuations, with a table describing every compiled trip.
+"""One feed's stop_times for a service date: the date's trips and the previous day's late
+trips, with a table describing every compiled trip and its block continuation.
 
 Times are seconds of the compiled date's service day. Trips of the previous date's services
 that reach 24:00:00 or later are added shifted by -86 400 s (so a trip at 24:30 of the
@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from routing.gtfs import LoadedFeed
-from routing.timetable.blocks import PART_SEPARATOR, through_trips
+from routing.timetable.blocks import continuations
 from routing.timetable.metadata import trip_table
 from routing.timetable.services import (active_services, clock_seconds, format_clock,
                                         interpolate_missing)
@@ -71,44 +71,26 @@ def _base_rows(loaded: LoadedFeed, key: str, trips: pd.DataFrame,
     return out
 
 
-def _describe_through(described: pd.DataFrame, parts: pd.DataFrame) -> pd.DataFrame:
-    """Through trips described by their first part, accessible (1) only if every part is,
-    not accessible (2) if any part is not, else unknown (0)."""
-    split = parts["parts"].str.split(PART_SEPARATOR)
-    by_id = described.set_index("trip_id")
-    members = parts.assign(part=split).explode("part")
-    wheelchair = pd.Series(by_id["wheelchair"].reindex(members["part"]).to_numpy(),
-                           index=members["trip_id"].to_numpy())
-    every_part = (wheelchair == 1).groupby(level=0, sort=False).all()
-    any_part = (wheelchair == 2).groupby(level=0, sort=False).any()
-    first = by_id.reindex(split.str[0]).reset_index(drop=True)
-    first.insert(0, "trip_id", parts["trip_id"].to_numpy())
-    first["parts"] = parts["parts"].to_numpy()
-    first["wheelchair"] = np.where(
-        every_part.reindex(parts["trip_id"]).to_numpy(bool), 1,
-        np.where(any_part.reindex(parts["trip_id"]).to_numpy(bool), 2, 0)).astype(np.int8)
-    return first
-
-
 def _service_day(rows: pd.DataFrame, info: pd.DataFrame, key: str, suffix: str,
                  chain: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One service day's rows with global ids, plus its through trips; and a trip table."""
+    """One service day's rows with global ids, and a trip table with each trip's
+    continuation ("next", "" when none)."""
     rows = rows.assign(trip_id=key + ":" + rows["local"] + suffix)
     trips = rows.drop_duplicates("trip_id")[["trip_id", "base"]]
     described = info.loc[trips["base"]].reset_index(drop=True)
     described.insert(0, "trip_id", trips["trip_id"].to_numpy())
-    described["parts"] = ""
+    described["next"] = ""
     if not chain:
         return rows, described
     chained = rows.loc[~rows["frequency"].to_numpy(bool), ["trip_id", "base"]]
     block_of = chained.drop_duplicates("trip_id").set_index("trip_id")["base"].map(
         info["block_id"])
-    through, parts = through_trips(rows, block_of[block_of != ""])
-    if parts.empty:
-        return rows, described
-    described = pd.concat([described, _describe_through(described, parts)],
-                          ignore_index=True)
-    return pd.concat([rows, through], ignore_index=True), described
+    pairs = continuations(rows, block_of[block_of != ""])
+    if not pairs.empty:
+        following = pd.Series(pairs["next_trip_id"].to_numpy(), index=pairs["trip_id"])
+        found = described["trip_id"].map(following)
+        described["next"] = found.where(found.notna(), "").astype(str)
+    return rows, described
 
 
 def _late_trips(rows: pd.DataFrame) -> pd.DataFrame:
@@ -124,7 +106,8 @@ def feed_trip_rows(loaded: LoadedFeed, key: str, day: dt.date,
 
     Rows: trip_id (global), route_id (global), stop (index), arr, dep, board, alight, sorted by
     trip with each trip contiguous. Trip table: trip_id, route, headsign, wheelchair, office,
-    parts ("" or the part ids joined by a tab) for every trip that may appear in the rows.
+    next (the global id of the trip a rider may stay on board into, or "") for every trip that
+    may appear in the rows.
     """
     feed = loaded.feed
     info = trip_table(loaded, key)

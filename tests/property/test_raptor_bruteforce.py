@@ -112,7 +112,8 @@ def check_journey(journey, origin_id, destination_id, depart, transfer_s):
         start = leg.board_stop_id if isinstance(leg, TransitLeg) else leg.from_stop_id
         end = leg.alight_stop_id if isinstance(leg, TransitLeg) else leg.to_stop_id
         assert start == at
-        needed = ready + (transfer_s if last_transit and isinstance(leg, TransitLeg) else 0)
+        change = last_transit and isinstance(leg, TransitLeg) and not leg.stay_seated
+        needed = ready + (transfer_s if change else 0)
         assert leg.departure_s >= needed
         assert leg.arrival_s >= leg.departure_s
         at, ready, last_transit = end, leg.arrival_s, isinstance(leg, TransitLeg)

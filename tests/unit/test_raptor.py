@@ -191,3 +191,67 @@ def test_kernel_compiles_without_a_writable_numba_cache(monkeypatch):
     monkeypatch.setattr(kernel, "njit", refusing)
     compiled = kernel.compile_kernel(lambda x: x + 1)
     assert compiled(41) == 42
+
+
+def _with_accessibility(folder: Path, inaccessible_trips: set[str]) -> Path:
+    """Every stop accessible; the listed trips not (wheelchair code 2), the rest yes (1)."""
+    stops = (folder / "stops.txt").read_text(encoding="utf-8").splitlines()
+    (folder / "stops.txt").write_text(
+        "\n".join([stops[0] + ",wheelchair_boarding"] + [row + ",1" for row in stops[1:]]) + "\n",
+        encoding="utf-8")
+    trips = (folder / "trips.txt").read_text(encoding="utf-8").splitlines()
+    rows = [row + (",2" if row.split(",")[2] in inaccessible_trips else ",1") for row in trips[1:]]
+    (folder / "trips.txt").write_text("\n".join([trips[0] + ",wheelchair_accessible"] + rows)
+                                      + "\n", encoding="utf-8")
+    return folder
+
+
+def test_wheelchair_rides_only_accessible_trips_and_stops(tmp_path):
+    feed = read_feed(_with_accessibility(write_feed(tmp_path / "wc"), {"T3"}))
+    assert arrival(router(feed), "A", "D", "08:00:00") == hms("08:22:00")  # T2 then T3
+    assert arrival(router(feed, wheelchair=True), "A", "D", "08:00:00") == hms("08:30:00")
+    # Unknown accessibility (the plain tiny feed says nothing) is not offered to wheelchairs.
+    plain = read_feed(write_feed(tmp_path / "plain"))
+    assert arrival(router(plain, wheelchair=True), "A", "C", "07:55:00") is None
+    # Arrive-by honours it too: by 08:30 at D, T1 from 08:00, or T2 at 08:05 changing to T1
+    # at B (one transfer buys five more minutes at home); never T3.
+    journeys = router(feed, wheelchair=True).latest_departure("A", hms("08:30:00"), "D")
+    assert [[leg.trip_id for leg in j.legs] for j in journeys] == [["wc:T1"], ["wc:T2", "wc:T1"]]
+    assert [j.departure_s for j in journeys] == [hms("08:00:00"), hms("08:05:00")]
+
+
+def test_max_walk_cuts_footpaths(feed):
+    # C to E is 55.6 m straight, 73 m walked with the detour factor.
+    assert arrival(router(feed, radius_m=100, max_walk_m=80), "A", "G", "08:00:00") == hms(
+        "08:35:00")
+    assert arrival(router(feed, radius_m=100, max_walk_m=60), "A", "G", "08:00:00") is None
+
+
+def test_several_origins_and_targets_with_walking_times(feed):
+    r = router(feed)
+    result = r.earliest_arrival({"A": 300, "H": 0}, hms("07:55:00"), {"C": 600, "D": 0})
+    # Leaving at 07:55 with 5 minutes to A: T1 (08:00) or T2 (08:05). C + 10 min walk = 08:30,
+    # D by T1 = 08:30, D by T2 and T3 = 08:22 with one transfer.
+    assert result.target_pareto() == [(hms("08:30:00"), 0), (hms("08:22:00"), 1)]
+    (first, egress_first), (second, egress_second) = result.target_journeys()
+    assert first.legs[0].trip_id == "tiny:T1" and first.legs[0].departure_s == hms("08:00:00")
+    assert egress_first in (0, 600)
+    assert [leg.trip_id for leg in second.legs] == ["tiny:T2", "tiny:T3"] and egress_second == 0
+    with pytest.raises(ValueError):
+        r.earliest_arrival({"A": -1}, 0)
+
+
+def test_arrive_by_latest_departure(feed):
+    r = router(feed, min_transfer_s=60)
+    journeys = r.latest_departure("A", hms("08:25:00"), "D")
+    # T2 08:05 -> B 08:12, T3 08:14 -> D 08:22 is the only way by 08:25; T1 reaches D at 08:30.
+    assert [(j.departure_s, j.arrival_s, j.transfers) for j in journeys] == [
+        (hms("08:05:00"), hms("08:22:00"), 1)]
+    assert [(leg.trip_id, leg.board_stop_id, leg.alight_stop_id) for leg in journeys[0].legs] == [
+        ("tiny:T2", "tiny:A", "tiny:B"), ("tiny:T3", "tiny:B", "tiny:D")]
+    later = r.latest_departure("A", hms("08:40:00"), "D")
+    assert [(j.departure_s, j.transfers) for j in later] == [(hms("08:00:00"), 0),
+                                                             (hms("08:05:00"), 1)]
+    assert r.latest_departure("A", hms("08:00:00"), "D") == []  # nothing arrives that early
+    (stay,) = r.latest_departure("B", hms("10:00:00"), "B")
+    assert stay.legs == () and stay.departure_s == hms("10:00:00")

@@ -3,8 +3,8 @@
 Stops lie on a line of latitude 35.0, a kilometre apart. Weekdays (WK), Tuesday 2026-11-24:
   X1 (block B1, route RX)  A 08:00  B 08:10  C 08:20
   X2 (block B1, route RY)  C 08:30  D 08:40  E 08:50      10 min layover at C: stay seated
-  X3 (block B1, route RY)  F 09:00  G 09:10               next of the block, starts elsewhere
-  X4 (block B1, route RY)  G 09:15  K 09:25               a fourth part: beyond a through trip
+  X3 (block B1, route RY)  E 09:00  F 09:10               and again at E
+  X4 (block B1, route RY)  G 09:15  K 09:25               next of the block, starts elsewhere
   Y1 (block B2)            A 10:00  C 10:20
   Y2 (block B3)            C 10:30  E 10:50               another block: a transfer
   Z1 (block B4)            A 12:00  C 12:20
@@ -28,7 +28,6 @@ from routing.raptor import RaptorParams, RaptorRouter, TransitLeg
 from routing.timetable import TimetableParams, compile_timetable
 from routing.timetable.blocks import MAX_LAYOVER_S
 from routing.timetable.cache import load_cached, save_cached
-from routing.timetable.trips import _describe_through
 
 MONDAY, TUESDAY = dt.date(2026, 11, 23), dt.date(2026, 11, 24)
 STOPS = "ABCDEFGK"
@@ -37,7 +36,7 @@ TRIPS = {  # trip: (route, service, block, wheelchair, office, [(stop, time), ..
                                          ("C", "08:20:00")]),
     "X2": ("RY", "WK", "B1", "1", "", [("C", "08:30:00"), ("D", "08:40:00"),
                                        ("E", "08:50:00")]),
-    "X3": ("RY", "WK", "B1", "1", "", [("F", "09:00:00"), ("G", "09:10:00")]),
+    "X3": ("RY", "WK", "B1", "1", "", [("E", "09:00:00"), ("F", "09:10:00")]),
     "X4": ("RY", "WK", "B1", "2", "", [("G", "09:15:00"), ("K", "09:25:00")]),
     "Y1": ("RX", "WK", "B2", "1", "", [("A", "10:00:00"), ("C", "10:20:00")]),
     "Y2": ("RY", "WK", "B3", "", "", [("C", "10:30:00"), ("E", "10:50:00")]),
@@ -117,32 +116,40 @@ def test_previous_day_trip_after_midnight(feed, timetable):
     assert "tiny:N1" not in set(timetable.trip_ids.tolist())
 
 
-def test_block_continuation_is_one_leg(timetable):
-    trip = journey(timetable, "A", "E", "07:55:00")
-    assert trip.arrival_s == hms("08:50:00") and trip.transfers == 0
-    (leg,) = trip.legs
-    assert isinstance(leg, TransitLeg) and leg.trip_id == "tiny:X1+3"
-    assert leg.route_id == "tiny:RX"  # a through trip keeps its first part's route
-    i = timetable.trip_index("tiny:X1+3")
-    assert timetable.trip_part_ids(i) == ["tiny:X1", "tiny:X2", "tiny:X3"]
-    # Boarding the second part rides on into the fourth: X2+3 is X2, X3 and X4.
-    trip = journey(timetable, "D", "K", "08:35:00")
-    assert [leg.trip_id for leg in trip.legs] == ["tiny:X2+3"] and trip.transfers == 0
-    assert trip.arrival_s == hms("09:25:00")
-    # A through trip has at most three parts: X1 to X4 takes a change at G.
-    trip = journey(timetable, "A", "K", "07:55:00")
-    assert trip.arrival_s == hms("09:25:00") and trip.transfers == 1
+def test_block_continuation_rides_on_without_a_transfer(timetable):
+    tt = timetable
+    following = {t: int(tt.trip_next[tt.trip_index(f"tiny:{t}")]) for t in ("X1", "X2", "X3")}
+    assert following == {"X1": tt.trip_index("tiny:X2"), "X2": tt.trip_index("tiny:X3"),
+                         "X3": -1}  # X4 starts at G, not at F where X3 ends
+    trip = journey(tt, "A", "F", "07:55:00")
+    assert trip.arrival_s == hms("09:10:00") and trip.transfers == 0
+    assert [(leg.trip_id, leg.board_stop_id, leg.alight_stop_id, leg.stay_seated)
+            for leg in trip.legs] == [("tiny:X1", "tiny:A", "tiny:C", False),
+                                      ("tiny:X2", "tiny:C", "tiny:E", True),
+                                      ("tiny:X3", "tiny:E", "tiny:F", True)]
+    assert [leg.route_id for leg in trip.legs] == ["tiny:RX", "tiny:RY", "tiny:RY"]
+    assert [(leg.departure_s, leg.arrival_s) for leg in trip.legs] == [
+        (hms("08:00:00"), hms("08:20:00")), (hms("08:30:00"), hms("08:50:00")),
+        (hms("09:00:00"), hms("09:10:00"))]
+    # Boarding the second trip rides on into the third.
+    trip = journey(tt, "D", "F", "08:35:00")
+    assert [leg.trip_id for leg in trip.legs] == ["tiny:X2", "tiny:X3"] and trip.transfers == 0
 
 
-def test_through_trip_merges_the_shared_stop(timetable):
-    i = timetable.trip_index("tiny:X1+3")
-    p = int(np.searchsorted(timetable.pattern_trip_offsets, i, side="right") - 1)
-    assert timetable.pattern_stop_ids(p) == [f"tiny:{s}" for s in "ABCDEFG"]
-    arr, dep = timetable.trip_times(p, i - timetable.pattern_trip_offsets[p])
-    assert (arr[2], dep[2]) == (hms("08:20:00"), hms("08:30:00"))  # C: X1 arrives, X2 leaves
-    assert (arr[5], dep[6]) == (hms("09:00:00"), hms("09:10:00"))
-    # The originals stay.
-    assert {"tiny:X1", "tiny:X2", "tiny:X3"} <= set(timetable.trip_ids.tolist())
+def test_arrive_by_stays_seated_too(timetable):
+    router = RaptorRouter(timetable, RaptorParams(min_transfer_s=60))
+    (trip,) = router.latest_departure("A", hms("09:30:00"), "F")
+    assert trip.departure_s == hms("08:00:00") and trip.transfers == 0
+    assert [(leg.trip_id, leg.stay_seated) for leg in trip.legs] == [
+        ("tiny:X1", False), ("tiny:X2", True), ("tiny:X3", True)]
+
+
+def test_range_query_follows_continuations(timetable):
+    from routing.raptor.profile import departure_profile
+    router = RaptorRouter(timetable, RaptorParams(min_transfer_s=60))
+    entries = departure_profile(router, "A", hms("07:30:00"), 3600, "F")
+    assert [(e.departure_s, e.arrival_s, e.transfers) for e in entries] == [
+        (hms("08:00:00"), hms("09:10:00"), 0)]
 
 
 def test_other_block_or_long_layover_needs_a_transfer(timetable):
@@ -151,15 +158,13 @@ def test_other_block_or_long_layover_needs_a_transfer(timetable):
     assert [leg.trip_id for leg in trip.legs] == ["tiny:Y1", "tiny:Y2"] and trip.transfers == 1
     trip = journey(timetable, "A", "E", "11:55:00")
     assert [leg.trip_id for leg in trip.legs] == ["tiny:Z1", "tiny:Z2"] and trip.transfers == 1
-    through = sorted(t for t in timetable.trip_ids.tolist() if "+" in t)
-    assert through == ["tiny:X1+3", "tiny:X2+3", "tiny:X3+2"]
+    assert not trip.legs[1].stay_seated
 
 
-def test_no_block_column_no_through_trips(tmp_path):
+def test_no_block_column_no_continuations(tmp_path):
     loaded = read_feed(write_feed(tmp_path / "plain", with_blocks=False))
     tt = compile_timetable([loaded], TUESDAY, params=TimetableParams())
-    assert not any("+" in t for t in tt.trip_ids.tolist())
-    assert (tt.trip_parts == "").all()
+    assert (tt.trip_next == -1).all()
     assert journey(tt, "A", "E", "07:55:00").transfers == 1
 
 
@@ -167,8 +172,8 @@ def test_wheelchair_of_stops_and_trips(timetable):
     stop = {s: int(timetable.stop_wheelchair[timetable.stop_index(s)]) for s in "PQRAB"}
     assert stop == {"P": 1, "Q": 1, "R": 2, "A": 2, "B": 0}
     trip = {t: int(timetable.trip_wheelchair[timetable.trip_index(f"tiny:{t}")])
-            for t in ("X1", "X4", "Y2", "X1+3", "X2+3", "X3+2")}
-    assert trip == {"X1": 1, "X4": 2, "Y2": 0, "X1+3": 1, "X2+3": 2, "X3+2": 2}
+            for t in ("X1", "X4", "Y2")}
+    assert trip == {"X1": 1, "X4": 2, "Y2": 0}
 
 
 def test_route_trip_and_stop_metadata(timetable):
@@ -185,11 +190,9 @@ def test_route_trip_and_stop_metadata(timetable):
     assert tt.trip_office_names[x1] == "Main Office" and tt.trip_office_names[x2] == ""
     assert tt.trip_headsigns[x2] == "to E"
     assert tt.route_ids[tt.trip_route_index[x2]] == "tiny:RY"
-    assert tt.route_ids[tt.trip_route_index[tt.trip_index("tiny:X1+3")]] == "tiny:RX"
-    assert tt.trip_office_names[tt.trip_index("tiny:X1+3")] == "Main Office"
     assert tt.stop_names[tt.stop_index("Q")] == "Platform Q"
     assert tt.agency_timezones.tolist() == ["Asia/Tokyo"]
-    assert len(tt.trip_parts) == len(tt.trip_route_index) == tt.n_trips
+    assert len(tt.trip_next) == len(tt.trip_route_index) == tt.n_trips
 
 
 def test_cache_round_trip_keeps_every_array(timetable, tmp_path):
@@ -198,19 +201,3 @@ def test_cache_round_trip_keeps_every_array(timetable, tmp_path):
     for name, array in timetable.arrays().items():
         again = loaded.arrays()[name]
         assert again.dtype == array.dtype and np.array_equal(again, array), name
-    assert loaded.trip_part_ids(loaded.trip_index("tiny:X3+2")) == ["tiny:X3", "tiny:X4"]
-    assert loaded.trip_part_ids(loaded.trip_index("tiny:X3")) == ["tiny:X3"]
-
-
-def test_through_trip_accessibility_rule():
-    described = pd.DataFrame({"trip_id": ["f:a", "f:b", "f:c"], "route": ["f:R"] * 3,
-                              "headsign": ["to b", "to c", "to a"], "office": [""] * 3,
-                              "wheelchair": np.asarray([1, 1, 0], np.int8), "parts": [""] * 3})
-    parts = pd.DataFrame({"trip_id": ["f:a+2", "f:b+2", "f:c+2"],
-                          "parts": ["f:a\tf:b", "f:b\tf:c", "f:c\tf:a"]})
-    out = _describe_through(described, parts)
-    assert out["trip_id"].tolist() == ["f:a+2", "f:b+2", "f:c+2"]
-    assert out["wheelchair"].tolist() == [1, 0, 0]  # all accessible / one unknown
-    assert out["headsign"].tolist() == ["to b", "to c", "to a"]  # the first part's
-    described.loc[2, "wheelchair"] = 2
-    assert _describe_through(described, parts)["wheelchair"].tolist() == [1, 2, 2]

@@ -1,0 +1,56 @@
+"""Straight-line distances and the walk from a coordinate to the stops around it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from routing.plan.profile import DETOUR_FACTOR, Profile
+from routing.raptor.search import ACCESSIBLE
+from routing.timetable.model import Timetable
+
+EARTH_RADIUS_M = 6_371_008.8
+MAX_ACCESS_STOPS = 10  # nearest stops offered to the search from one end
+
+
+def haversine_m(lat1: float | np.ndarray, lon1: float | np.ndarray,
+                lat2: float | np.ndarray, lon2: float | np.ndarray) -> np.ndarray:
+    """Great-circle distance in metres; arrays broadcast."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def walk_distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> int:
+    """Street distance estimate: straight line times the detour factor, whole metres."""
+    return int(round(float(haversine_m(lat1, lon1, lat2, lon2)) * DETOUR_FACTOR))
+
+
+@dataclass(frozen=True)
+class StopAccess:
+    stop: int  # index into the timetable's stops
+    distance_m: int
+    duration_s: int
+
+
+def served_stops(tt: Timetable) -> np.ndarray:
+    """Stops some pattern calls at (parent stations and unused stops are not)."""
+    return np.diff(tt.stop_pattern_offsets.astype(np.int64)) > 0
+
+
+def nearby_stops(tt: Timetable, lat: float, lon: float, profile: Profile,
+                 limit: int = MAX_ACCESS_STOPS) -> list[StopAccess]:
+    """Served stops within the profile's maximum walk, nearest first (accessible only for
+    wheelchair users), with the walking distance and seconds at the profile's speed."""
+    if tt.n_stops == 0:
+        return []
+    distance = haversine_m(lat, lon, tt.stop_lat, tt.stop_lon) * DETOUR_FACTOR
+    ok = served_stops(tt) & np.isfinite(distance) & (distance <= profile.max_walk_m)
+    if profile.wheelchair:
+        ok &= np.asarray(tt.stop_wheelchair) == ACCESSIBLE
+    candidates = np.flatnonzero(ok)
+    nearest = candidates[np.argsort(distance[candidates], kind="stable")][:limit]
+    return [StopAccess(int(s), int(round(distance[s])), profile.walk_seconds(distance[s]))
+            for s in nearest]

@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
+GUNMA = $(sort $(wildcard $(CORPUS)/gtfs-jp/kuwayama-gtfsjp-corpus-2019/gtfs.[012]*.zip))
+
 .PHONY: run test lint fixtures clean bench-routing
 
 $(BIN)/python:
@@ -47,3 +49,5 @@ bench-routing: $(VENV)/.installed-test
 	    --random 1000 --seed 1 --min-transfer-s 120 --cache-dir $(BENCH_OUT)/cache --out $(BENCH_OUT)/riga.csv
 	$(BIN)/python -m routing.bench --feed $(CORPUS)/gtfs-jp/kuwayama-gtfsjp-corpus-2019/saga-current.zip \
 	    --date 2020-03-18 --random 1000 --seed 1 --min-transfer-s 120 --cache-dir $(BENCH_OUT)/cache --out $(BENCH_OUT)/saga.csv
+	$(BIN)/python -m routing.bench $(foreach f,$(GUNMA),--feed $(f)) --date 2019-06-05 \
+	    --footpath-radius-m 300 --random 1000 --seed 1 --min-transfer-s 120 --cache-dir $(BENCH_OUT)/cache --out $(BENCH_OUT)/gunma.csv

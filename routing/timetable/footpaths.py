@@ -5,8 +5,9 @@ Stops are sorted by latitude so each stop only measures the stops inside its lat
 Walking durations are not fixed here: the timetable keeps walked distances in metres so the
 search can apply its own walking speed. transfers.txt rows with transfer_type 2 between two
 different stops become fixed-duration footpaths; with type 3 they remove the footpath; type 2
-at one stop sets that stop's minimum transfer time. Route- and trip-specific transfer rows are
-ignored, and forbidding a same-stop transfer (type 3, from == to) is not modelled.
+at one stop sets that stop's minimum transfer time, and type 3 at one stop forbids changing
+there (a transfer time longer than any service day). Route- and trip-specific transfer rows
+are ignored.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 EARTH_RADIUS_M = 6_371_000.0
+NO_TRANSFER_S = 10 * 86_400  # same-stop "transfer" time of a stop where changing is forbidden
 
 
 def haversine_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray,
@@ -73,6 +75,8 @@ def apply_transfers(table: pd.DataFrame, transfers: pd.DataFrame | None,
     known = (f >= 0) & (t >= 0)
     same = known & (f == t) & (kind == 2)
     stop_min[f[same]] = minimum[same]
+    forbidden = known & (f == t) & (kind == 3)
+    stop_min[f[forbidden]] = NO_TRANSFER_S
     pair = known & (f != t) & ((kind == 2) | (kind == 3))
     keys = set(zip(f[pair].tolist(), t[pair].tolist()))
     if keys:

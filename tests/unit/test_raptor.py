@@ -255,3 +255,20 @@ def test_arrive_by_latest_departure(feed):
     assert r.latest_departure("A", hms("08:00:00"), "D") == []  # nothing arrives that early
     (stay,) = r.latest_departure("B", hms("10:00:00"), "B")
     assert stay.legs == () and stay.departure_s == hms("10:00:00")
+
+
+@pytest.mark.parametrize(("rows", "a_to_d", "a_to_g"), [
+    ([], "08:22:00", None),
+    (["B,B,2,300"], "08:30:00", None),  # five minutes to change at B: T2 + T3 no longer works
+    (["B,B,3,"], "08:30:00", None),  # no changing at B at all
+    (["C,E,2,360"], "08:22:00", None),  # a fixed 6-minute walk C -> E misses T4 at 08:25
+    (["C,E,2,120"], "08:22:00", "08:35:00"),  # a 2-minute one catches it
+])
+def test_transfers_txt_rules(tmp_path, rows, a_to_d, a_to_g):
+    folder = write_feed(tmp_path / "tr")
+    (folder / "transfers.txt").write_text(
+        "\n".join(["from_stop_id,to_stop_id,transfer_type,min_transfer_time", *rows]) + "\n",
+        encoding="utf-8")
+    r = router(read_feed(folder))
+    assert arrival(r, "A", "D", "08:00:00") == hms(a_to_d)
+    assert arrival(r, "A", "G", "08:00:00") == (None if a_to_g is None else hms(a_to_g))

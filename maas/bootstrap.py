@@ -7,14 +7,17 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from maas.domain.ports import Clock, FeedReader, PasswordHasher, UnitOfWorkFactory
+from maas.domain.ports import Clock, FeedArchive, FeedReader, JourneyPlanner, PasswordHasher, UnitOfWorkFactory
+from maas.routing_adapter.feed_archive import DirectoryFeedArchive, NetworkSources
 from maas.routing_adapter.gtfs_reader import GtfsFeedReader
+from maas.routing_adapter.planner import RaptorJourneyPlanner
 from maas.security import Argon2PasswordHasher
 from maas.services.auth import AuthService
 from maas.services.feeds import FeedService
 from maas.services.health import HealthService
 from maas.services.operators import OperatorService
 from maas.services.places import PlaceService
+from maas.services.planning import PlanningService
 from maas.services.stops import StopService
 from maas.settings import Settings
 from maas.storage.engine import create_engine
@@ -37,6 +40,7 @@ class Container:
     places: PlaceService
     stops: StopService
     health: HealthService
+    planning: PlanningService
 
     async def aclose(self) -> None:
         await self.engine.dispose()
@@ -48,11 +52,18 @@ def build_container(
     clock: Clock | None = None,
     hasher: PasswordHasher | None = None,
     feed_reader: FeedReader | None = None,
+    journey_planner: JourneyPlanner | None = None,
 ) -> Container:
     engine = create_engine(settings.database_url)
     uow = SqlUnitOfWorkFactory(engine)
     clock = clock or SystemClock()
     hasher = hasher or Argon2PasswordHasher()
+    # Imported feeds are kept under data_dir/feeds; the planner routes over the demo region's
+    # feed plus those, with compiled timetables and fares cached under data_dir/cache.
+    archive: FeedArchive = DirectoryFeedArchive(settings.data_dir / "feeds")
+    if journey_planner is None:
+        sources = NetworkSources(settings.demo_dir / "gtfs", DirectoryFeedArchive(settings.data_dir / "feeds"))
+        journey_planner = RaptorJourneyPlanner(sources, settings.data_dir / "cache")
     return Container(
         settings=settings,
         engine=engine,
@@ -60,8 +71,9 @@ def build_container(
         auth=AuthService(uow, hasher, clock, secret_key=settings.secret_key.get_secret_value(),
                          token_ttl_s=settings.token_ttl_s),
         operators=OperatorService(uow, clock),
-        feeds=FeedService(uow, feed_reader or GtfsFeedReader(), clock),
+        feeds=FeedService(uow, feed_reader or GtfsFeedReader(), clock, archive),
         places=PlaceService(uow),
         stops=StopService(uow),
         health=HealthService(uow),
+        planning=PlanningService(journey_planner, clock),
     )

@@ -30,6 +30,8 @@ class Settings(BaseModel):
     token_ttl_s: int = Field(default=12 * 3600, ge=60)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     log_level: str = "INFO"
+    # Load the journey planner's network (today's timetable) in the background at app start.
+    planner_warmup: bool = True
 
     @field_validator("database_url")
     @classmethod
@@ -68,6 +70,7 @@ _ENV_FIELDS = {
     "MAAS_TOKEN_TTL_S": "token_ttl_s",
     "MAAS_MAX_BODY_BYTES": "max_body_bytes",
     "MAAS_LOG_LEVEL": "log_level",
+    "MAAS_PLANNER_WARMUP": "planner_warmup",
 }
 
 

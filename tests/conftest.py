@@ -94,7 +94,8 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path):
 def settings(database_url: str, tmp_path: Path):
     from maas.settings import load_settings
 
-    return load_settings({}, database_url=database_url, data_dir=tmp_path)
+    # The planner's background warm-up is tested on its own (tests/e2e/test_api_plan.py).
+    return load_settings({}, database_url=database_url, data_dir=tmp_path, planner_warmup=False)
 
 
 @pytest.fixture

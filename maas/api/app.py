@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
@@ -36,7 +37,11 @@ def create_app(settings: Settings, *, container_factory: ContainerFactory = buil
     async def container_ctx(app: web.Application) -> AsyncIterator[None]:
         container = container_factory(settings)
         app[CONTAINER] = container
+        # The planner's network loads in a worker thread while the app already serves.
+        warm_up = asyncio.create_task(container.planning.warm_up()) if settings.planner_warmup else None
         yield
+        if warm_up is not None:
+            await warm_up  # a worker thread cannot be cancelled; let it finish
         await container.aclose()
 
     app.cleanup_ctx.append(container_ctx)

@@ -16,6 +16,9 @@ STATUS_BY_CODE = {
     "unauthenticated": 401,
     "forbidden": 403,
     "feed_rejected": 422,
+    "unknown_stop": 422,
+    "no_stop_nearby": 422,
+    "no_service": 422,
 }
 
 CODE_BY_STATUS = {

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
-
 import re
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from maas.domain.accounts import Account, ApiKey, Operator
 from maas.domain.feeds import FeedIssue, FeedRecord, StopMatch
 from maas.domain.places import Place, PlaceCategory
+from maas.domain.planning import (Departure, DepartureBoard, Itinerary, LegPlace, Money, PlaceRef,
+                                  TransitLeg, TravellerProfile, TripPlan, TripRequest, WalkLeg)
 
 Need = Literal["wheelchair", "walking_aid", "escort", "hearing", "visual"]
 
@@ -279,3 +279,200 @@ class StopOut(BaseModel):
 
 class StopList(BaseModel):
     items: list[StopOut]
+
+
+# -- trip planning ---------------------------------------------------------------------------
+
+_SPACE_OFFSET = re.compile(r"^(.*\d) (\d{2}:?\d{2})$")
+
+
+def _plus_offset(value: Any) -> Any:
+    """An offset whose '+' a query string decoded to a space ("08:00:00 09:00") gets it back."""
+    if isinstance(value, str) and (match := _SPACE_OFFSET.match(value)):
+        return f"{match[1]}+{match[2]}"
+    return value
+
+
+class PlaceIn(Request):
+    """A stop (`stop_id`, as `feed:stop_id` or the feed's own id when unambiguous) or a
+    coordinate (`lat` and `lon`, with an optional `name`)."""
+
+    stop_id: str | None = Field(default=None, min_length=1, max_length=200, examples=["R03"])
+    lat: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False, examples=[36.4])
+    lon: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False, examples=[138.9])
+    name: str = Field(default="", max_length=200)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> PlaceIn:
+        if self.stop_id is not None:
+            if self.lat is not None or self.lon is not None:
+                raise ValueError("give either stop_id or lat and lon, not both")
+        elif self.lat is None or self.lon is None:
+            raise ValueError("give stop_id, or both lat and lon")
+        return self
+
+    def to_domain(self) -> PlaceRef:
+        return PlaceRef(stop_id=self.stop_id, lat=self.lat, lon=self.lon, name=self.name)
+
+
+class ProfileIn(Request):
+    """Omitted fields take the elderly defaults: 0.8 m/s, 500 m per walk, 3 changes, 180 s per change."""
+
+    walk_speed_mps: float | None = Field(default=None, ge=0.2, le=3, allow_inf_nan=False)
+    max_walk_m: int | None = Field(default=None, ge=0, le=5000)
+    wheelchair: bool | None = None
+    max_transfers: int | None = Field(default=None, ge=0, le=8)
+    min_transfer_s: int | None = Field(default=None, ge=0, le=3600)
+
+    def to_domain(self) -> TravellerProfile:
+        return TravellerProfile(**self.model_dump(exclude_none=True))
+
+
+class PlanRequest(Request):
+    """Exactly one of `depart_at` and `arrive_by`, as an ISO 8601 datetime with its offset."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    from_: PlaceIn = Field(alias="from")
+    to: PlaceIn
+    depart_at: AwareDatetime | None = Field(default=None, examples=["2026-11-24T08:00:00+09:00"])
+    arrive_by: AwareDatetime | None = None
+    profile: ProfileIn | None = None
+    max_itineraries: int = Field(default=5, ge=1, le=10)
+
+    def to_domain(self) -> TripRequest:
+        profile = self.profile.to_domain() if self.profile is not None else TravellerProfile()
+        return TripRequest(origin=self.from_.to_domain(), destination=self.to.to_domain(),
+                           depart_at=self.depart_at, arrive_by=self.arrive_by, profile=profile,
+                           max_itineraries=self.max_itineraries)
+
+
+class MoneyOut(BaseModel):
+    amount_minor: int = Field(description="Integer minor units (yen have none).")
+    currency: str
+
+    @classmethod
+    def of(cls, money: Money | None) -> MoneyOut | None:
+        return None if money is None else cls(amount_minor=money.amount_minor, currency=money.currency)
+
+
+class LegPlaceOut(BaseModel):
+    name: str
+    location: Point
+    stop_id: str | None = Field(description="`feed:stop_id` when the place is a stop.")
+
+    @classmethod
+    def of(cls, place: LegPlace) -> LegPlaceOut:
+        return cls(name=place.name, location=Point(lat=place.lat, lon=place.lon), stop_id=place.stop_id)
+
+
+class WalkLegOut(BaseModel):
+    mode: Literal["walk"]
+    origin: LegPlaceOut
+    destination: LegPlaceOut
+    departure: dt.datetime
+    arrival: dt.datetime
+    duration_s: int
+    distance_m: int
+
+    @classmethod
+    def of(cls, leg: WalkLeg) -> WalkLegOut:
+        return cls(**leg.model_dump(exclude={"origin", "destination"}), origin=LegPlaceOut.of(leg.origin),
+                   destination=LegPlaceOut.of(leg.destination))
+
+
+class TransitLegOut(BaseModel):
+    mode: Literal["transit"]
+    origin: LegPlaceOut = Field(description="Where the rider boards.")
+    destination: LegPlaceOut = Field(description="Where the rider alights.")
+    departure: dt.datetime = Field(description="Scheduled.")
+    arrival: dt.datetime
+    duration_s: int
+    trip_id: str
+    route_id: str
+    route_short_name: str
+    route_long_name: str
+    route_type: int = Field(description="GTFS route_type: 2 rail, 3 bus, 1501 communal taxi.")
+    route_color: str
+    agency_name: str
+    operator_office: str = Field(description="GTFS-JP office_jp operator office; empty when none.")
+    headsign: str
+    wheelchair_accessible: bool | None
+    stay_seated: bool = Field(description="Continues on board from the previous leg's vehicle.")
+    fare: MoneyOut | None = Field(description="None when the feed has no fare for this ride.")
+
+    @classmethod
+    def of(cls, leg: TransitLeg) -> TransitLegOut:
+        return cls(**leg.model_dump(exclude={"origin", "destination", "fare"}), origin=LegPlaceOut.of(leg.origin),
+                   destination=LegPlaceOut.of(leg.destination), fare=MoneyOut.of(leg.fare))
+
+
+class ItineraryOut(BaseModel):
+    departure: dt.datetime
+    arrival: dt.datetime
+    duration_s: int
+    transfers: int
+    walk_distance_m: int
+    fare: MoneyOut | None = Field(description="Sum of the legs' fares when every transit leg has one.")
+    legs: list[WalkLegOut | TransitLegOut]
+
+    @classmethod
+    def of(cls, it: Itinerary) -> ItineraryOut:
+        legs: list[WalkLegOut | TransitLegOut] = [
+            WalkLegOut.of(leg) if isinstance(leg, WalkLeg) else TransitLegOut.of(leg) for leg in it.legs]
+        return cls(departure=it.departure, arrival=it.arrival, duration_s=it.duration_s, transfers=it.transfers,
+                   walk_distance_m=it.walk_distance_m, fare=MoneyOut.of(it.fare), legs=legs)
+
+
+class PlanResponse(BaseModel):
+    itineraries: list[ItineraryOut]
+    service_date: dt.date = Field(description="The transit service day searched, in the feeds' timezone.")
+    timezone: str
+    reason: Literal["no_connection", "origin_is_destination"] | None = Field(
+        description="Why there is no itinerary, or why the only one has no legs.")
+
+    @classmethod
+    def of(cls, plan: TripPlan) -> PlanResponse:
+        return cls(itineraries=[ItineraryOut.of(it) for it in plan.itineraries], service_date=plan.service_date,
+                   timezone=plan.timezone, reason=plan.reason)  # type: ignore[arg-type]
+
+
+class DeparturesQuery(Request):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    from_: AwareDatetime | None = Field(default=None, alias="from",
+                                        description="ISO 8601 with offset (encode + as %2B); default now.")
+    limit: int = Field(default=10, ge=1, le=50)
+
+    @field_validator("from_", mode="before")
+    @classmethod
+    def _offset(cls, value: Any) -> Any:
+        return _plus_offset(value)
+
+
+class DepartureOut(BaseModel):
+    stop: LegPlaceOut
+    departure: dt.datetime
+    trip_id: str
+    route_id: str
+    route_short_name: str
+    route_long_name: str
+    route_type: int
+    route_color: str
+    agency_name: str
+    headsign: str
+    wheelchair_accessible: bool | None
+
+    @classmethod
+    def of(cls, departure: Departure) -> DepartureOut:
+        return cls(**departure.model_dump(exclude={"stop"}), stop=LegPlaceOut.of(departure.stop))
+
+
+class DepartureBoardOut(BaseModel):
+    stop: LegPlaceOut
+    service_date: dt.date
+    timezone: str
+    departures: list[DepartureOut]
+
+    @classmethod
+    def of(cls, board: DepartureBoard) -> DepartureBoardOut:
+        return cls(stop=LegPlaceOut.of(board.stop), service_date=board.service_date, timezone=board.timezone,
+                   departures=[DepartureOut.of(d) for d in board.departures])

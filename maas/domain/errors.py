@@ -38,3 +38,21 @@ class FeedRejected(DomainError, ValueError):
     """A GTFS feed could not be imported; `fields` names the file and row."""
 
     code = "feed_rejected"
+
+
+class UnknownStop(InvalidRequest):
+    """A trip request names a stop the transit network does not have."""
+
+    code = "unknown_stop"
+
+
+class NoStopNearby(InvalidRequest):
+    """No stop lies within the traveller's walking distance of an end of the trip."""
+
+    code = "no_stop_nearby"
+
+
+class NoService(InvalidRequest):
+    """No transit runs on the requested service date (outside the feeds' period, or no feeds)."""
+
+    code = "no_service"

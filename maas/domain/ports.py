@@ -11,6 +11,7 @@ from typing import Protocol
 from maas.domain.accounts import Account, ApiKey, NewAccount, Operator, SessionToken
 from maas.domain.feeds import FeedIssue, FeedRecord, FeedSnapshot, StopMatch
 from maas.domain.places import Place
+from maas.domain.planning import DepartureBoard, TripPlan, TripRequest
 
 
 class Clock(Protocol):
@@ -117,3 +118,26 @@ class FeedReader(Protocol):
     """Reads a GTFS feed from disk into a snapshot (CPU-bound: call it off the event loop)."""
 
     def read(self, path: Path, *, name: str | None = None, strict: bool = False) -> FeedSnapshot: ...
+
+
+class FeedArchive(Protocol):
+    """Keeps a durable copy of each imported feed for the journey planner (blocking I/O)."""
+
+    def keep(self, path: Path, *, name: str, digest: str) -> None: ...
+
+
+class JourneyPlanner(Protocol):
+    """Transit trip planning (CPU-bound: call it off the event loop).
+
+    Raises UnknownStop, NoStopNearby and NoService for requests it cannot answer.
+    """
+
+    def plan(self, request: TripRequest) -> TripPlan: ...
+
+    def departures(self, stop_id: str, at: dt.datetime, *, limit: int) -> DepartureBoard:
+        """The next departures at a stop from an instant; NotFound for an unknown stop."""
+        ...
+
+    def warm_up(self, at: dt.datetime) -> None:
+        """Load the network and the timetable of the service date of `at` ahead of requests."""
+        ...

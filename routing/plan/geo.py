@@ -52,5 +52,5 @@ def nearby_stops(tt: Timetable, lat: float, lon: float, profile: Profile,
         ok &= np.asarray(tt.stop_wheelchair) == ACCESSIBLE
     candidates = np.flatnonzero(ok)
     nearest = candidates[np.argsort(distance[candidates], kind="stable")][:limit]
-    return [StopAccess(int(s), int(round(distance[s])), profile.walk_seconds(distance[s]))
-            for s in nearest]
+    metres = [int(round(distance[s])) for s in nearest]
+    return [StopAccess(int(s), m, profile.walk_seconds(m)) for s, m in zip(nearest, metres)]

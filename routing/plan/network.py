@@ -4,7 +4,8 @@
 (an LRU) and compiles a date on first use, or loads it from the .npz cache keyed by the feeds'
 digests, which the sources carry so that a warm start never reads or hashes the feeds. Fares
 (date independent) are cached the same way in "fares-<key>.npz". A date on which nothing runs
-raises NoService (remembered, not written to disk). Safe to share between threads.
+raises NoService (its empty timetable is remembered in memory, never written to disk). Safe to
+share between threads; one date is compiled at a time.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class Network:
         self.cache_dir = None if cache_dir is None else Path(cache_dir)
         self.params = TimetableParams(footpath_radius_m=footpath_radius_m)
         self.max_dates = max_dates
-        self._planners: OrderedDict[dt.date, Planner | None] = OrderedDict()
+        self._planners: OrderedDict[dt.date, Planner] = OrderedDict()
         self._fares: FareTable | None = None
         self._lock = threading.Lock()
 
@@ -75,8 +76,9 @@ class Network:
                     logger.warning("feed %s names an unknown timezone %r", source.path, name)
         return ZoneInfo("UTC")
 
-    def planner(self, day: dt.date) -> Planner:
-        """The planner of one service date; raises NoService when no trip runs that day."""
+    def planner(self, day: dt.date, *, allow_empty: bool = False) -> Planner:
+        """The planner of one service date; raises NoService when no trip runs that day
+        (unless allow_empty: its stops can still be looked up)."""
         if not self.sources:
             raise NoService("no transit feeds are loaded", day=day)
         with self._lock:
@@ -86,11 +88,11 @@ class Network:
                     self._planners.popitem(last=False)
             self._planners.move_to_end(day)
             planner = self._planners[day]
-        if planner is None:
+        if planner.timetable.n_trips == 0 and not allow_empty:
             raise NoService(f"no transit service on {day.isoformat()}", day=day)
         return planner
 
-    def _build(self, day: dt.date) -> Planner | None:
+    def _build(self, day: dt.date) -> Planner:
         loaded: list[LoadedFeed] = []
 
         def feeds() -> list[LoadedFeed]:
@@ -106,7 +108,7 @@ class Network:
             if self.cache_dir is not None and timetable.n_trips > 0:
                 save_cached(self.cache_dir, key, timetable)
         if timetable.n_trips == 0:
-            return None
+            return Planner(timetable, None)
         if self._fares is None:
             self._fares = self._load_fares(feeds)
         return Planner(timetable, self._fares)

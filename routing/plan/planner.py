@@ -302,8 +302,10 @@ class Planner:
         if not times:
             return []
         dep, trip, at = np.concatenate(times), np.concatenate(trips), np.concatenate(stops)
-        original = np.asarray([not tt.trip_parts[t] for t in trip.tolist()], np.bool_)
-        dep, trip, at = dep[original], trip[original], at[original]
+        parts = getattr(tt, "trip_parts", None)  # older timetables list through trips twice
+        if parts is not None:
+            original = np.asarray([not parts[t] for t in trip.tolist()], np.bool_)
+            dep, trip, at = dep[original], trip[original], at[original]
         order = np.lexsort((trip, dep))[:limit]
         out = []
         for i in order.tolist():

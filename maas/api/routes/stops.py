@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from maas.api.endpoints import Call, EndpointTable
-from maas.api.schemas import NearbyStopsQuery, StopList, StopOut, StopSearchQuery
+from maas.api.schemas import DepartureBoardOut, DeparturesQuery, NearbyStopsQuery, StopList, StopOut, StopSearchQuery
 
 routes = EndpointTable()
 
@@ -23,3 +23,14 @@ async def nearby_stops(call: Call) -> StopList:
     query: NearbyStopsQuery = call.query
     matches = await call.container.stops.nearby(query.lat, query.lon, radius_m=query.radius_m, limit=query.limit)
     return StopList(items=[StopOut.of(m) for m in matches])
+
+
+@routes.route("GET", "/v1/stops/{stop_id}/departures", summary="Next departures at a stop", tags=("stops",),
+              roles=None, query=DeparturesQuery, response=DepartureBoardOut, errors=(404,))
+async def stop_departures(call: Call) -> DepartureBoardOut:
+    """Scheduled departures from `from` (default now) on that service day, earliest first. `stop_id` is
+    `feed:stop_id` or the feed's own id; a station lists its platforms' departures. 404 for an unknown
+    stop; 422 `no_service` when nothing runs that day."""
+    query: DeparturesQuery = call.query
+    board = await call.container.planning.departures(call.path("stop_id"), at=query.from_, limit=query.limit)
+    return DepartureBoardOut.of(board)

@@ -80,6 +80,8 @@ class AuthService:
         token = SESSION_PREFIX + secrets.token_urlsafe(32)
         expires_at = self._clock.now() + self._ttl
         async with self._uow() as uow:
+            # Sessions that ran out are dead weight; each sign-in clears its own account's.
+            await uow.accounts.delete_expired_sessions(account.id, self._clock.now())
             await uow.accounts.add_session(self._digest(token), SessionToken(account_id=account.id,
                                                                               expires_at=expires_at))
             await uow.commit()

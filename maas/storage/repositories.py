@@ -90,6 +90,11 @@ class SqlAccounts:
     async def delete_session(self, token_hash: str) -> None:
         await self._s.execute(delete(SessionTokenRow).where(SessionTokenRow.token_hash == token_hash))
 
+    async def delete_expired_sessions(self, account_id: str, now: dt.datetime) -> int:
+        result = await self._s.execute(delete(SessionTokenRow).where(
+            SessionTokenRow.account_id == account_id, SessionTokenRow.expires_at <= now))
+        return result.rowcount or 0
+
 
 def _operator(row: OperatorRow) -> Operator:
     return Operator(id=row.id, name=row.name, name_en=row.name_en, mode=row.mode, kind=row.kind,

@@ -84,6 +84,19 @@ async def test_expired_token_is_rejected(client, sign_in, container, monkeypatch
     assert "expired" in (await response.json())["error"]["message"]
 
 
+async def test_signing_in_again_purges_expired_sessions(client, sign_in, container, monkeypatch) -> None:
+    first = await sign_in(Role.RIDER, "again@test.maas.example")
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=container.settings.token_ttl_s + 1)
+    monkeypatch.setattr(container.auth, "_clock", type("Later", (), {"now": staticmethod(lambda: later)})())
+    again = await client.post("/v1/auth/token", json={"email": "again@test.maas.example", "password": PASSWORD})
+    assert again.status == 201
+    token = (await again.json())["token"]
+    async with container.uow() as uow:
+        assert await uow.accounts.find_session(container.auth._digest(first.token)) is None
+        assert await uow.accounts.find_session(container.auth._digest(token)) is not None
+    assert (await client.get("/v1/me", headers={"Authorization": f"Bearer {token}"})).status == 200
+
+
 async def test_roles_gate_the_endpoints(client, sign_in) -> None:
     rider, agent, analyst, admin = [await sign_in(r) for r in (Role.RIDER, Role.AGENT, Role.ANALYST, Role.ADMIN)]
     assert (await client.get("/v1/feeds", headers=rider.headers)).status == 403

@@ -275,7 +275,7 @@ class Planner:
             route_id=leg.route_id, **self._route_fields(leg.route_id),  # type: ignore[arg-type]
             office_name=str(tt.trip_office_names[trip]), headsign=str(tt.trip_headsigns[trip]),
             wheelchair_accessible=int(tt.trip_wheelchair[trip]),
-            stay_seated=bool(getattr(leg, "stay_seated", False)), fare=fare)
+            stay_seated=leg.stay_seated, fare=fare)
 
     # -- departures -------------------------------------------------------------------------
     def departures(self, stop_id: str, from_s: int, limit: int = 10) -> list[Departure]:
@@ -302,10 +302,6 @@ class Planner:
         if not times:
             return []
         dep, trip, at = np.concatenate(times), np.concatenate(trips), np.concatenate(stops)
-        parts = getattr(tt, "trip_parts", None)  # older timetables list through trips twice
-        if parts is not None:
-            original = np.asarray([not parts[t] for t in trip.tolist()], np.bool_)
-            dep, trip, at = dep[original], trip[original], at[original]
         order = np.lexsort((trip, dep))[:limit]
         out = []
         for i in order.tolist():

@@ -19,8 +19,13 @@ def to_service_time(instant: dt.datetime, tz: ZoneInfo) -> tuple[dt.date, int]:
     """The local calendar date of an aware instant and its seconds in that date's service day."""
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError("the instant needs a UTC offset")
-    day = instant.astimezone(tz).date()
-    seconds = (instant.astimezone(dt.UTC) - service_day_start(day, tz)).total_seconds()
+    try:
+        day = instant.astimezone(tz).date()
+        if not 1 < day.year < 9999:  # keep a day either side representable
+            raise OverflowError
+        seconds = (instant.astimezone(dt.UTC) - service_day_start(day, tz)).total_seconds()
+    except OverflowError:
+        raise ValueError("the instant is out of the supported range") from None
     return day, int(seconds // 1)
 
 

@@ -112,3 +112,30 @@ def test_sign_ups_with_any_text_are_stored_or_refused_cleanly(server: str, body:
     assert status in {201, 409, 422}, answer
     if status == 201:
         assert answer["email"] == body["email"].lower()
+
+
+places = (st.fixed_dictionaries({"stop_id": st.sampled_from(["R01", "R03", "gtfs:B04", "B10", "nowhere", ""])})
+          | st.fixed_dictionaries({"lat": st.floats(35.9, 36.9) | st.integers(-100, 100),
+                                   "lon": st.floats(138.4, 139.4) | st.integers(-200, 200)})
+          | json_values)
+instants = st.sampled_from(["2026-11-24T08:00:00+09:00", "2026-11-23T23:30:00Z", "2030-01-01T08:00:00+09:00",
+                            "2026-11-24T08:00:00", "tomorrow", "0001-01-01T00:00:00+09:00",
+                            "9999-12-31T23:59:59-12:00"]) | json_values
+plan_bodies = st.fixed_dictionaries(
+    {"from": places, "to": places},
+    optional={"depart_at": instants, "arrive_by": instants, "max_itineraries": json_values,
+              "profile": st.fixed_dictionaries({}, optional={
+                  "walk_speed_mps": st.floats(allow_nan=False) | json_values, "max_walk_m": st.integers(-10, 6000),
+                  "wheelchair": st.booleans(), "max_transfers": st.integers(-1, 10)})},
+)
+
+
+@hsettings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=plan_bodies | json_values)
+def test_any_plan_request_gets_itineraries_or_a_4xx_envelope(server: str, body: object) -> None:
+    status, answer = _post(server + "/v1/plan", json.dumps(body).encode())
+    assert status == 200 or 400 <= status < 500, answer
+    if status >= 400:
+        assert set(answer) == {"error"} and set(answer["error"]) == {"code", "message", "fields"}
+    else:
+        assert answer["reason"] in {None, "no_connection", "origin_is_destination"}

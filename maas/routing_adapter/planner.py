@@ -1,0 +1,181 @@
+"""The domain's JourneyPlanner port implemented with routing.plan (RAPTOR over GTFS).
+
+Maps trip requests to service-date seconds in the network's timezone, routing errors to
+domain errors (with the request field at fault), and itineraries back to aware datetimes.
+The feed set is read on every call; when it changed (a feed imported), a new network is
+built, so imported feeds join without a restart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from maas.domain import errors
+from maas.domain.planning import (Departure, DepartureBoard, Itinerary, Leg, LegPlace, Money,
+                                  PlaceRef, TransitLeg, TravellerProfile, TripPlan, TripRequest,
+                                  WalkLeg)
+from routing.errors import UnknownStop
+from routing.plan import (Endpoint, FeedSource, Network, NoService, NoStopNearby, Place, Planner,
+                          PlanRequest, Profile, Ride, UnknownEndpoint, Walk, to_instant,
+                          to_service_time)
+from routing.plan import Itinerary as PlannedItinerary
+
+DEPART_WINDOW_S = 3600
+_WHEELCHAIR = {1: True, 2: False}
+
+
+class RaptorJourneyPlanner:
+    def __init__(self, sources: Callable[[], Sequence[FeedSource]], cache_dir: Path, *,
+                 max_dates: int = 4) -> None:
+        self._sources = sources
+        self._cache_dir = Path(cache_dir)
+        self._max_dates = max_dates
+        self._network: Network | None = None
+        self._lock = threading.Lock()
+
+    def network(self) -> Network:
+        current = tuple(self._sources())
+        with self._lock:
+            if self._network is None or self._network.sources != current:
+                self._network = Network(current, cache_dir=self._cache_dir,
+                                        max_dates=self._max_dates)
+            return self._network
+
+    # -- the port ---------------------------------------------------------------------------
+    def plan(self, request: TripRequest) -> TripPlan:
+        network = self.network()
+        field, when = (("depart_at", request.depart_at) if request.depart_at is not None
+                       else ("arrive_by", request.arrive_by))
+        assert when is not None
+        tz = network.timezone
+        day, seconds = _service_time(when, tz, field)
+        planner = self._planner(network, day, field)
+        origin = _endpoint(request.origin, "from")
+        destination = _endpoint(request.destination, "to")
+        for end, name in ((origin, "from"), (destination, "to")):
+            if end.stop_id is not None:
+                _stop_or_unknown(planner, end.stop_id, f"{name}.stop_id")
+        if planner.timetable.n_trips == 0:
+            raise errors.NoService(f"no transit service on {day.isoformat()}",
+                                   fields={field: f"no transit runs on {day.isoformat()}"})
+        routed = PlanRequest(origin, destination, seconds, arrive_by=field == "arrive_by",
+                             profile=_profile(request.profile), window_s=DEPART_WINDOW_S,
+                             max_itineraries=request.max_itineraries)
+        try:
+            result = planner.plan(routed)
+        except UnknownEndpoint as exc:
+            name = "from" if exc.role == "origin" else "to"
+            raise errors.UnknownStop(str(exc), fields={f"{name}.stop_id": str(exc)}) from None
+        except NoStopNearby as exc:
+            name = "from" if exc.role == "origin" else "to"
+            raise errors.NoStopNearby(str(exc), fields={name: str(exc)}) from None
+        return TripPlan(itineraries=tuple(_itinerary(it, day, tz) for it in result.itineraries),
+                        service_date=day, timezone=tz.key, reason=result.reason)
+
+    def departures(self, stop_id: str, at: dt.datetime, *, limit: int) -> DepartureBoard:
+        network = self.network()
+        tz = network.timezone
+        day, seconds = _service_time(at, tz, "from")
+        planner = self._planner(network, day, "from")
+        try:
+            stop = planner.stop_index(stop_id)
+        except UnknownStop as exc:
+            raise errors.NotFound(str(exc), fields={"stop_id": "no such stop"}) from None
+        if planner.timetable.n_trips == 0:
+            raise errors.NoService(f"no transit service on {day.isoformat()}",
+                                   fields={"from": f"no transit runs on {day.isoformat()}"})
+        found = planner.departures(stop_id, seconds, limit)
+        return DepartureBoard(stop=_place(planner.place(stop)), service_date=day, timezone=tz.key,
+                              departures=tuple(
+                                  Departure(stop=_place(d.stop),
+                                            departure=to_instant(day, d.departure_s, tz),
+                                            trip_id=d.trip_id, route_id=d.route_id,
+                                            route_short_name=d.route_short_name,
+                                            route_long_name=d.route_long_name,
+                                            route_type=d.route_type, route_color=d.route_color,
+                                            agency_name=d.agency_name, headsign=d.headsign,
+                                            wheelchair_accessible=_WHEELCHAIR.get(
+                                                d.wheelchair_accessible))
+                                  for d in found))
+
+    def warm_up(self, at: dt.datetime) -> None:
+        network = self.network()
+        if network.sources:
+            day, _ = to_service_time(at, network.timezone)
+            network.planner(day, allow_empty=True)
+
+    # -- helpers ----------------------------------------------------------------------------
+    @staticmethod
+    def _planner(network: Network, day: dt.date, field: str) -> Planner:
+        try:
+            return network.planner(day, allow_empty=True)
+        except NoService as exc:
+            raise errors.NoService(str(exc), fields={field: str(exc)}) from None
+
+
+def _service_time(when: dt.datetime, tz: ZoneInfo, field: str) -> tuple[dt.date, int]:
+    try:
+        return to_service_time(when, tz)
+    except ValueError as exc:
+        raise errors.InvalidRequest(str(exc), fields={field: str(exc)}) from None
+
+
+def _stop_or_unknown(planner: Planner, stop_id: str, field: str) -> None:
+    try:
+        planner.stop_index(stop_id)
+    except UnknownStop as exc:
+        raise errors.UnknownStop(str(exc), fields={field: "no such stop"}) from None
+
+
+def _endpoint(ref: PlaceRef, field: str) -> Endpoint:
+    try:
+        if ref.stop_id is not None:
+            return Endpoint.stop(ref.stop_id)
+        assert ref.lat is not None and ref.lon is not None
+        return Endpoint.at(ref.lat, ref.lon, ref.name)
+    except ValueError as exc:
+        raise errors.InvalidRequest(str(exc), fields={field: str(exc)}) from None
+
+
+def _profile(profile: TravellerProfile) -> Profile:
+    try:
+        return Profile(walk_speed_mps=profile.walk_speed_mps, max_walk_m=profile.max_walk_m,
+                       wheelchair=profile.wheelchair, max_transfers=profile.max_transfers,
+                       min_transfer_s=profile.min_transfer_s)
+    except ValueError as exc:
+        raise errors.InvalidRequest(str(exc), fields={"profile": str(exc)}) from None
+
+
+def _place(place: Place) -> LegPlace:
+    return LegPlace(name=place.name, lat=place.lat, lon=place.lon, stop_id=place.stop_id)
+
+
+def _leg(leg: Walk | Ride, day: dt.date, tz: ZoneInfo) -> Leg:
+    times = {"departure": to_instant(day, leg.departure_s, tz),
+             "arrival": to_instant(day, leg.arrival_s, tz), "duration_s": leg.duration_s}
+    if isinstance(leg, Walk):
+        return WalkLeg(origin=_place(leg.origin), destination=_place(leg.destination),
+                       distance_m=leg.distance_m, **times)
+    fare = None if leg.fare is None else Money(amount_minor=leg.fare.price_minor,
+                                               currency=leg.fare.currency)
+    return TransitLeg(origin=_place(leg.origin), destination=_place(leg.destination),
+                      trip_id=leg.trip_id, route_id=leg.route_id,
+                      route_short_name=leg.route_short_name, route_long_name=leg.route_long_name,
+                      route_type=leg.route_type, route_color=leg.route_color,
+                      agency_name=leg.agency_name, operator_office=leg.office_name,
+                      headsign=leg.headsign,
+                      wheelchair_accessible=_WHEELCHAIR.get(leg.wheelchair_accessible),
+                      stay_seated=leg.stay_seated, fare=fare, **times)
+
+
+def _itinerary(it: PlannedItinerary, day: dt.date, tz: ZoneInfo) -> Itinerary:
+    total = it.fare_total
+    return Itinerary(departure=to_instant(day, it.departure_s, tz),
+                     arrival=to_instant(day, it.arrival_s, tz), duration_s=it.duration_s,
+                     transfers=it.transfers, walk_distance_m=it.walk_distance_m,
+                     legs=tuple(_leg(leg, day, tz) for leg in it.legs),
+                     fare=None if total is None else Money(amount_minor=total[0], currency=total[1]))

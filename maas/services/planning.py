@@ -1,0 +1,53 @@
+"""Trip planning and departure boards: check the request, then search off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+
+from maas.domain.errors import InvalidRequest
+from maas.domain.planning import DepartureBoard, TripPlan, TripRequest
+from maas.domain.ports import Clock, JourneyPlanner
+
+log = logging.getLogger(__name__)
+
+MAX_DEPARTURES = 50
+
+
+def _aware(value: dt.datetime, field: str) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidRequest("times need a UTC offset", fields={field: "add an offset such as +09:00"})
+
+
+class PlanningService:
+    def __init__(self, planner: JourneyPlanner, clock: Clock) -> None:
+        self._planner = planner
+        self._clock = clock
+
+    async def plan(self, request: TripRequest) -> TripPlan:
+        """Itineraries for a trip; exactly one of depart_at and arrive_by must be given."""
+        if (request.depart_at is None) == (request.arrive_by is None):
+            problem = "give exactly one of depart_at and arrive_by"
+            raise InvalidRequest(problem, fields={"depart_at": problem, "arrive_by": problem})
+        if request.depart_at is not None:
+            _aware(request.depart_at, "depart_at")
+        if request.arrive_by is not None:
+            _aware(request.arrive_by, "arrive_by")
+        return await asyncio.to_thread(self._planner.plan, request)
+
+    async def departures(self, stop_id: str, *, at: dt.datetime | None = None,
+                         limit: int = 10) -> DepartureBoard:
+        """The next departures at a stop from `at` (default: now)."""
+        if not 1 <= limit <= MAX_DEPARTURES:
+            raise InvalidRequest("limit out of range", fields={"limit": f"between 1 and {MAX_DEPARTURES}"})
+        when = self._clock.now() if at is None else at
+        _aware(when, "from")
+        return await asyncio.to_thread(self._planner.departures, stop_id, when, limit=limit)
+
+    async def warm_up(self) -> None:
+        """Load the network for today ahead of the first request; failures are logged only."""
+        try:
+            await asyncio.to_thread(self._planner.warm_up, self._clock.now())
+        except Exception:  # a broken feed must not stop the API from serving everything else
+            log.exception("could not warm up the journey planner")

@@ -83,3 +83,33 @@ def test_demo_region_rail_trip_on_a_weekday():
     weekend = [str(t) for t in timetable.trip_ids if "土日祝" in str(t)]
     assert weekend == ["gtfs:山吹線-土日祝-037@prev"]
     assert any("平日" in str(t) for t in timetable.trip_ids)
+
+
+def test_tampere_matrix_and_range_agree_with_single_queries(corpus_dir: Path, tmp_path: Path):
+    from routing.raptor.profile import departure_profile, one_to_all, travel_time_matrix
+
+    timetable = load_or_compile([corpus_dir / TAMPERE], TAMPERE_DAY,
+                                TimetableParams(footpath_radius_m=300), cache_dir=tmp_path)
+    router = RaptorRouter(timetable, RaptorParams(min_transfer_s=120))
+    rng = np.random.default_rng(11)
+    served = np.flatnonzero(np.diff(timetable.stop_pattern_offsets) > 0)
+    origins = [str(timetable.stop_ids[i]) for i in rng.choice(served, 3, replace=False)]
+    targets = [str(timetable.stop_ids[i]) for i in rng.choice(served, 40, replace=False)]
+    start, window, step = 8 * 3600, 1800, 300
+    matrix = travel_time_matrix(router, origins, targets, start, window, step_s=step,
+                                percentile=50)
+    for row, origin in enumerate(origins):
+        per_departure = []
+        for depart in range(start, start + window + 1, step):
+            arrivals = one_to_all(router, origin, depart)
+            per_departure.append([arrivals[timetable.stop_index(t)] - depart for t in targets])
+        durations = np.asarray(per_departure, np.float64)
+        durations[durations > 2**61] = np.inf
+        expected = np.percentile(durations, 50, axis=0, method="higher")
+        expected = np.where(np.isfinite(expected), expected, np.nan)
+        assert np.array_equal(matrix[row], expected, equal_nan=True)
+        assert np.isfinite(matrix[row]).sum() >= 20  # most of the city is reachable at 08:00
+        # A range query's options match fresh searches at their departures.
+        for entry in departure_profile(router, origin, start, 3600, targets[0]):
+            fresh = router.earliest_arrival(origin, entry.departure_s, targets[0])
+            assert (entry.arrival_s, entry.transfers) in fresh.target_pareto()

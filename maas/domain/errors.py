@@ -56,3 +56,21 @@ class NoService(InvalidRequest):
     """No transit runs on the requested service date (outside the feeds' period, or no feeds)."""
 
     code = "no_service"
+
+
+class OfferExpired(Conflict):
+    """An offer was used after its valid_until."""
+
+    code = "offer_expired"
+
+
+class OperatorUnavailable(DomainError, ConnectionError):
+    """An operator did not answer in time, or answered with something unusable."""
+
+    code = "operator_unavailable"
+
+
+class OperatorRejected(Conflict):
+    """An operator refused a booking (no vehicle, outside hours, outside its area)."""
+
+    code = "operator_rejected"

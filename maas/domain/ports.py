@@ -6,10 +6,11 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-from maas.domain.accounts import Account, ApiKey, NewAccount, Operator, SessionToken
+from maas.domain.accounts import Account, ApiKey, GeoPoint, NewAccount, Operator, SessionToken
 from maas.domain.feeds import FeedIssue, FeedRecord, FeedSnapshot, StopMatch
+from maas.domain.mobility import AvailableAsset, LegBooking, Offer, OfferQuery, TripEvent
 from maas.domain.places import Place
 from maas.domain.planning import DepartureBoard, TripPlan, TripRequest
 
@@ -143,3 +144,53 @@ class JourneyPlanner(Protocol):
     def warm_up(self, at: dt.datetime) -> None:
         """Load the network and the timetable of the service date of `at` ahead of requests."""
         ...
+
+
+@runtime_checkable
+class OperatorAdapter(Protocol):
+    """What every transport operator does, named after TOMP-API's phases.
+
+    `book` holds an offer (PENDING, or CONDITIONAL_CONFIRMED when the operator decides later);
+    `confirm` commits it; `cancel` releases a held booking or cancels a confirmed one under the
+    offer's conditions. Every call that changes something takes an idempotency key: the same
+    key again returns the first answer and changes nothing. Errors are domain errors: NotFound
+    (unknown offer or booking), Conflict (expired offer, impossible state change),
+    InvalidRequest (a malformed query), OperatorUnavailable (timeout, operator down).
+    """
+
+    operator_id: str
+
+    async def search_offers(self, query: OfferQuery) -> list[Offer]: ...
+
+    async def book(self, offer_id: str, *, idempotency_key: str) -> LegBooking: ...
+
+    async def confirm(self, booking_id: str, *, idempotency_key: str) -> LegBooking: ...
+
+    async def cancel(self, booking_id: str, *, idempotency_key: str) -> LegBooking: ...
+
+    async def get_booking(self, booking_id: str) -> LegBooking: ...
+
+    async def receive_event(self, event: TripEvent) -> LegBooking: ...
+
+    async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class AssetAvailability(Protocol):
+    """Optional: docked or free-floating vehicles free to use near a point."""
+
+    async def list_available_assets(self, near: GeoPoint, radius_m: int) -> list[AvailableAsset]: ...
+
+
+@runtime_checkable
+class LiveEta(Protocol):
+    """Optional: seconds until the vehicle of a confirmed booking reaches the pickup."""
+
+    async def eta_s(self, booking_id: str) -> int: ...
+
+
+@runtime_checkable
+class VehicleUnlock(Protocol):
+    """Optional: open the vehicle of a confirmed booking (bike lock, car door)."""
+
+    async def unlock(self, booking_id: str) -> None: ...

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from maas.domain.ports import Clock, FeedArchive, FeedReader, JourneyPlanner, PasswordHasher, UnitOfWorkFactory
+from maas.domain.ports import (Clock, FeedArchive, FeedReader, JourneyPlanner, OperatorAdapter, PasswordHasher,
+                               UnitOfWorkFactory)
+from maas.plugins import build_adapters, load_operators_config
 from maas.routing_adapter.feed_archive import DirectoryFeedArchive, NetworkSources
 from maas.routing_adapter.gtfs_reader import GtfsFeedReader
 from maas.routing_adapter.planner import RaptorJourneyPlanner
@@ -15,6 +17,7 @@ from maas.security import Argon2PasswordHasher
 from maas.services.auth import AuthService
 from maas.services.feeds import FeedService
 from maas.services.health import HealthService
+from maas.services.offers import OfferService
 from maas.services.operators import OperatorService
 from maas.services.places import PlaceService
 from maas.services.planning import PlanningService
@@ -41,8 +44,12 @@ class Container:
     stops: StopService
     health: HealthService
     planning: PlanningService
+    offers: OfferService
+    operator_adapters: dict[str, OperatorAdapter] = field(default_factory=dict)
 
     async def aclose(self) -> None:
+        for adapter in self.operator_adapters.values():
+            await adapter.aclose()
         await self.engine.dispose()
 
 
@@ -53,7 +60,10 @@ def build_container(
     hasher: PasswordHasher | None = None,
     feed_reader: FeedReader | None = None,
     journey_planner: JourneyPlanner | None = None,
+    operator_adapters: dict[str, OperatorAdapter] | None = None,
 ) -> Container:
+    """Wire the service; raises OperatorConfigError (naming the operator) when an enabled
+    operator adapter is missing or breaks the contract."""
     engine = create_engine(settings.database_url)
     uow = SqlUnitOfWorkFactory(engine)
     clock = clock or SystemClock()
@@ -64,6 +74,11 @@ def build_container(
     if journey_planner is None:
         sources = NetworkSources(settings.demo_dir / "gtfs", DirectoryFeedArchive(settings.data_dir / "feeds"))
         journey_planner = RaptorJourneyPlanner(sources, settings.data_dir / "cache")
+    if operator_adapters is None:
+        operator_adapters = {}
+        if settings.operators_config is not None:
+            config = load_operators_config(settings.operators_config)
+            operator_adapters = build_adapters(config, settings.operators_config.parent, clock)
     return Container(
         settings=settings,
         engine=engine,
@@ -76,4 +91,6 @@ def build_container(
         stops=StopService(uow),
         health=HealthService(uow),
         planning=PlanningService(journey_planner, clock),
+        offers=OfferService(operator_adapters, budget_s=settings.operator_budget_s),
+        operator_adapters=operator_adapters,
     )

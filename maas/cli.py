@@ -16,6 +16,7 @@ from maas.bootstrap import Container, build_container
 from maas.domain.accounts import NewAccount, Role
 from maas.domain.errors import DomainError
 from maas.logconfig import configure_logging
+from maas.plugins import OperatorConfigError
 from maas.settings import Settings, SettingsError, load_settings
 from maas.storage import migrate
 
@@ -36,6 +37,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         details = "".join(f"\n  {k}: {v}" for k, v in exc.fields.items())
         print(f"maas: {exc.message}{details}", file=sys.stderr)
         return 1
+    except OperatorConfigError as exc:
+        print(f"maas: configuration error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

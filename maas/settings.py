@@ -32,6 +32,9 @@ class Settings(BaseModel):
     log_level: str = "INFO"
     # Load the journey planner's network (today's timetable) in the background at app start.
     planner_warmup: bool = True
+    # JSON file enabling operator adapters (see maas/plugins.py); none enabled when unset.
+    operators_config: Path | None = None
+    operator_budget_s: float = Field(default=3.0, gt=0, le=60)  # per operator, per offer search
 
     @field_validator("database_url")
     @classmethod
@@ -71,6 +74,8 @@ _ENV_FIELDS = {
     "MAAS_MAX_BODY_BYTES": "max_body_bytes",
     "MAAS_LOG_LEVEL": "log_level",
     "MAAS_PLANNER_WARMUP": "planner_warmup",
+    "MAAS_OPERATORS_CONFIG": "operators_config",
+    "MAAS_OPERATOR_BUDGET_S": "operator_budget_s",
 }
 
 

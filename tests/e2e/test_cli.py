@@ -48,6 +48,15 @@ def test_bad_configuration_is_a_clear_error(env: dict[str, str]) -> None:
     assert result.returncode == 2 and "MAAS_PORT" in result.stderr
 
 
+def test_an_enabled_operator_without_adapter_stops_startup(env: dict[str, str], tmp_path: Path) -> None:
+    config = tmp_path / "operators.json"
+    config.write_text(json.dumps({"operators": [{"id": "ghost-taxi", "adapter": "no-such-adapter"}]}))
+    maas(env, "db", "upgrade")
+    result = maas({**env, "MAAS_OPERATORS_CONFIG": str(config)}, "demo", "load", check=False)
+    assert result.returncode == 2
+    assert "operator ghost-taxi: no adapter 'no-such-adapter'" in result.stderr
+
+
 def test_upgrade_demo_load_twice_and_current(env: dict[str, str]) -> None:
     head = migrate.head_revision()
     assert f"revision {head}" in maas(env, "db", "upgrade").stdout

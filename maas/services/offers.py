@@ -1,0 +1,87 @@
+"""Asking every enabled operator for offers at once, each within its own time budget.
+
+A slow or failing operator only loses its own options: the search returns what the others
+offered and lists the operators that did not answer, with why, so the rider sees a complete
+answer about what is missing rather than an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+
+from pydantic import BaseModel, ConfigDict
+
+from maas.domain.errors import DomainError, NotFound
+from maas.domain.mobility import Offer, OfferQuery
+from maas.domain.ports import OperatorAdapter
+
+logger = logging.getLogger(__name__)
+
+
+class OperatorFailure(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    operator_id: str
+    reason: str  # timeout, unavailable, invalid_response, error
+    message: str
+
+
+class OfferSearch(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    offers: tuple[Offer, ...]
+    failures: tuple[OperatorFailure, ...]
+
+
+class OfferService:
+    def __init__(self, adapters: Mapping[str, OperatorAdapter], *, budget_s: float = 3.0) -> None:
+        if budget_s <= 0:
+            raise ValueError("budget_s must be positive")
+        self._adapters = dict(adapters)
+        self._budget_s = budget_s
+
+    @property
+    def operator_ids(self) -> list[str]:
+        return sorted(self._adapters)
+
+    def get_adapter(self, operator_id: str) -> OperatorAdapter:
+        try:
+            return self._adapters[operator_id]
+        except KeyError:
+            raise NotFound(f"no enabled operator {operator_id!r}") from None
+
+    async def search(self, query: OfferQuery, *, operator_ids: list[str] | None = None,
+                     budget_s: float | None = None) -> OfferSearch:
+        chosen = self.operator_ids if operator_ids is None else operator_ids
+        adapters = {oid: self.get_adapter(oid) for oid in chosen}
+        budget = self._budget_s if budget_s is None else budget_s
+        answers = await asyncio.gather(
+            *(asyncio.wait_for(a.search_offers(query), budget) for a in adapters.values()),
+            return_exceptions=True)
+        offers: list[Offer] = []
+        failures: list[OperatorFailure] = []
+        for operator_id, answer in zip(adapters, answers):
+            if isinstance(answer, BaseException):
+                failures.append(_failure(operator_id, answer, budget))
+                continue
+            foreign = [o for o in answer if o.operator_id != operator_id]
+            if foreign:
+                failures.append(OperatorFailure(operator_id=operator_id, reason="invalid_response",
+                                                message="offers named another operator"))
+                continue
+            offers.extend(answer)
+        return OfferSearch(offers=tuple(offers), failures=tuple(failures))
+
+
+def _failure(operator_id: str, exc: BaseException, budget_s: float) -> OperatorFailure:
+    if isinstance(exc, TimeoutError):
+        return OperatorFailure(operator_id=operator_id, reason="timeout",
+                               message=f"no answer within {budget_s:g} s")
+    if isinstance(exc, DomainError):
+        reason = "unavailable" if exc.code == "operator_unavailable" else exc.code
+        return OperatorFailure(operator_id=operator_id, reason=reason, message=str(exc))
+    if isinstance(exc, Exception):
+        logger.error("operator %s failed while searching offers", operator_id, exc_info=exc)
+        return OperatorFailure(operator_id=operator_id, reason="error",
+                               message="the operator's adapter failed")
+    raise exc  # cancellation and other BaseExceptions are not the operator's fault

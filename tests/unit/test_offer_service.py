@@ -1,0 +1,63 @@
+"""Offers are asked of every operator at once; slow or failing ones are reported, not fatal."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from maas.domain.errors import NotFound, OperatorUnavailable
+from maas.services.offers import OfferService
+from tests.unit.test_conformance_kit import QUERY, Clock, MemoryOperator
+
+
+def named(operator_id: str, cls=MemoryOperator):
+    adapter = cls(Clock())
+    adapter.operator_id = operator_id
+    return adapter
+
+
+class Slow(MemoryOperator):
+    async def search_offers(self, query):
+        await asyncio.sleep(10)
+        return await super().search_offers(query)
+
+
+class Down(MemoryOperator):
+    async def search_offers(self, query):
+        raise OperatorUnavailable("connection refused")
+
+
+class Crashing(MemoryOperator):
+    async def search_offers(self, query):
+        raise KeyError("bug in the adapter")
+
+
+class Impostor(MemoryOperator):
+    async def search_offers(self, query):
+        offers = await super().search_offers(query)
+        return [o.model_copy(update={"operator_id": "someone-else"}) for o in offers]
+
+
+async def test_slow_and_failing_operators_only_lose_their_own_offers() -> None:
+    service = OfferService({"taxi": named("taxi"), "slow": named("slow", Slow),
+                            "down": named("down", Down), "crash": named("crash", Crashing),
+                            "fake": named("fake", Impostor)}, budget_s=0.2)
+    started = time.monotonic()
+    result = await service.search(QUERY)
+    assert time.monotonic() - started < 2  # the slow one is not waited for
+    assert [o.operator_id for o in result.offers] == ["taxi"]
+    reasons = {f.operator_id: f.reason for f in result.failures}
+    assert reasons == {"slow": "timeout", "down": "unavailable", "crash": "error",
+                       "fake": "invalid_response"}
+
+
+async def test_a_subset_of_operators_and_unknown_ones() -> None:
+    service = OfferService({"a": named("a"), "b": named("b")})
+    result = await service.search(QUERY, operator_ids=["b"])
+    assert {o.operator_id for o in result.offers} == {"b"} and result.failures == ()
+    with pytest.raises(NotFound):
+        await service.search(QUERY, operator_ids=["nobody"])
+    with pytest.raises(ValueError):
+        OfferService({}, budget_s=0)

@@ -13,14 +13,13 @@ from __future__ import annotations
 import inspect
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from maas.domain.ports import Clock, OperatorAdapter
+from maas.domain.ports import AdapterContext, Clock, OperatorAdapter
 
 ENTRY_POINT_GROUP = "maas.operators"
 CONTRACT_METHODS = ("search_offers", "book", "confirm", "cancel", "get_booking",
@@ -41,17 +40,6 @@ class OperatorEntry(BaseModel):
 class OperatorsConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     operators: tuple[OperatorEntry, ...] = ()
-
-
-@dataclass(frozen=True)
-class AdapterContext:
-    """What a factory gets: its operator id and options, where relative paths start, a clock."""
-
-    operator_id: str
-    options: Mapping[str, Any]
-    base_dir: Path
-    clock: Clock
-    extras: Mapping[str, Any] = field(default_factory=dict)
 
 
 def load_operators_config(path: Path) -> OperatorsConfig:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from maas.domain.accounts import Account, ApiKey, GeoPoint, NewAccount, Operator, SessionToken
 from maas.domain.feeds import FeedIssue, FeedRecord, FeedSnapshot, StopMatch
@@ -144,6 +145,18 @@ class JourneyPlanner(Protocol):
     def warm_up(self, at: dt.datetime) -> None:
         """Load the network and the timetable of the service date of `at` ahead of requests."""
         ...
+
+
+@dataclass(frozen=True)
+class AdapterContext:
+    """What an operator adapter's factory gets (see maas/plugins.py): its operator id and
+    options from the configuration, the folder relative paths start from, and a clock."""
+
+    operator_id: str
+    options: Mapping[str, Any]
+    base_dir: Path
+    clock: Clock
+    extras: Mapping[str, Any] = field(default_factory=dict)
 
 
 @runtime_checkable

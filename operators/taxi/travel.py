@@ -1,0 +1,47 @@
+"""How far and how long a taxi ride is, estimated without a road network: the straight line
+times a road factor, driven at an average speed, and the approach from the depot likewise."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from maas.domain.accounts import GeoPoint
+
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def haversine_m(a: GeoPoint, b: GeoPoint) -> float:
+    lat1, lat2 = math.radians(a.lat), math.radians(b.lat)
+    d_lat, d_lon = lat2 - lat1, math.radians(b.lon - a.lon)
+    h = math.sin(d_lat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(d_lon / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
+
+
+@dataclass(frozen=True, slots=True)
+class TravelModel:
+    """Road distance = straight line x `road_factor_percent` / 100; time at `speed_kmh`.
+
+    `dispatch_s` is the time a driver needs to set off once a job is given; it is added to
+    every approach from `depot`.
+    """
+
+    depot: GeoPoint
+    road_factor_percent: int = 130
+    speed_kmh: int = 30
+    dispatch_s: int = 120
+
+    def __post_init__(self) -> None:
+        if self.road_factor_percent < 100 or self.speed_kmh <= 0 or self.dispatch_s < 0:
+            raise ValueError("road factor must be >= 100 %, speed > 0 and dispatch time >= 0")
+
+    def road_distance_m(self, origin: GeoPoint, destination: GeoPoint) -> int:
+        return round(haversine_m(origin, destination) * self.road_factor_percent / 100)
+
+    def drive_s(self, distance_m: int) -> int:
+        """Whole seconds (rounded up) to drive `distance_m` at the average speed."""
+        return -(-distance_m * 3600 // (self.speed_kmh * 1000))
+
+    def approach_s(self, pickup: GeoPoint) -> int:
+        """Seconds from giving a driver at the depot the job to the car reaching `pickup`."""
+        return self.dispatch_s + self.drive_s(self.road_distance_m(self.depot, pickup))

@@ -32,6 +32,12 @@ runs, for the town, the 町内循環線 loop (hospital, supermarket, town hall; 
 5 on weekends and holidays) and the 檜沢線 branch up to the 檜沢 hamlet (3 round trips, weekdays
 only), the のりあい号 on-demand vans (weekdays 8:00-17:00) and the taxis. Buses stop 12/29-1/3.
 
+のりあい号 books the way most town デマンド交通 do: from 7 days ahead up to 60 minutes before the
+ride, by app at any time or by phone on weekdays 8:00-17:00 (GTFS-Flex booking_type 1,
+prior_notice_duration_min 60, prior_notice_duration_max 10080). It runs on weekdays except public
+holidays and 12/29-1/3, anywhere in the zone; riders board at the 乗降ポイント listed in
+`on-demand-zone.geojson`. `flex/` and `on-demand-zone.geojson` are written from the same values.
+
 | file | contents |
 |---|---|
 | `region.json` | id, names, timezone, currency, centre, bbox and the paths of the other files |
@@ -40,6 +46,7 @@ only), the のりあい号 on-demand vans (weekdays 8:00-17:00) and the taxis. B
 | `operators.json` | the 5 operators: rail, community bus, bike-share, taxi, on-demand van; `mode` is the TOMP-API asset class in lower case |
 | `taxi-tariff.json` | 山吹交通タクシー meter tariff (integer yen, metres and seconds) |
 | `on-demand-zone.geojson` | のりあい号 service area polygon with hours, booking window, fare and fleet, plus its 乗降ポイント |
+| `flex/` | のりあい号 as a GTFS-Flex v2 feed (unzipped): the same zone in `locations.geojson`, route_type 715, weekday 8:00-17:00 pickup/drop-off windows, a `booking_rules.txt` rule |
 | `pois.geojson` | hospital, clinic, stations, supermarket, town hall, post office, pharmacy, community centres |
 | `population.csv` | residents and residents aged 65+ per JIS X 0410 1/2 mesh cell (about 500 m) |
 | `accounts.json` | demo accounts (riders, a call-centre agent, a town-hall analyst, an admin); passwords are set by the loader |
@@ -64,6 +71,7 @@ def region() -> dict:
             "population": "population.csv",
             "accounts": "accounts.json",
             "on_demand_zone": "on-demand-zone.geojson",
+            "gtfs_flex": "flex",
             "taxi_tariff": "taxi-tariff.json",
         },
     }
@@ -89,6 +97,7 @@ def generate(out_dir: Path) -> list[Path]:
         write_json(out_dir / "operators.json", operators_data.operators()),
         write_json(out_dir / "taxi-tariff.json", operators_data.taxi_tariff()),
         write_json(out_dir / "on-demand-zone.geojson", operators_data.on_demand_zone()),
+        *operators_data.write_flex(out_dir / "flex"),
         write_json(out_dir / "pois.geojson", pois()),
         write_csv(out_dir / "population.csv", ["cell_id", "lat", "lon", "population", "population_65_plus"],
                   people_data.population_rows()),

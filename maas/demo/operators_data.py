@@ -1,14 +1,25 @@
-"""The region's operators, the taxi tariff and the のりあい号 on-demand service area."""
+"""The region's operators, the taxi tariff, and the のりあい号 service area and its GTFS-Flex feed."""
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 from maas.demo import gbfs_feed
 from maas.demo.gtfs_feed import RAIL_AGENCY, TOWN_AGENCY
-from maas.demo.region_data import CURRENCY, DEPOT, ON_DEMAND_OUTLINE_M, TIMEZONE, VIRTUAL_STOPS, lat_of, lon_of
+from maas.demo.output import write_csv, write_json
+from maas.demo.region_data import (CURRENCY, DEPOT, ON_DEMAND_OUTLINE_M, PUBLIC_HOLIDAYS, SERVICE_END, SERVICE_START,
+                                   TIMEZONE, VIRTUAL_STOPS, in_new_year_break, lat_of, lon_of)
 
 TAXI_ID = "yamabuki-kotsu-taxi"
 ON_DEMAND_ID = "noriai"
 CONTRACTOR = "山吹交通株式会社"  # runs the community bus, the taxis and the vans
+ZONE_ID = "noriai-zone"
+NORIAI_PHONE = "0279-00-3322"
+SERVICE_HOURS = ("08:00", "17:00")  # weekdays except public holidays and 12/29-1/3
+# Like most town デマンド交通: book from a week ahead up to an hour before the ride (GTFS-Flex
+# booking_type 1), by app at any time or by phone while the office is open.
+MIN_NOTICE_MIN, MAX_NOTICE_MIN = 60, 7 * 24 * 60
 
 
 def operators() -> list[dict]:
@@ -25,8 +36,8 @@ def operators() -> list[dict]:
          "operated_by": CONTRACTOR, "tariff": "taxi-tariff.json", "car_count": 9, "wheelchair_car_count": 2,
          "service_hours": {"start": "06:00", "end": "24:00"}, "phone": "0279-00-3311"},
         {"id": ON_DEMAND_ID, "name": "のりあい号", "name_en": "Noriai on-demand van", "mode": "shuttle",
-         "kind": "on-demand", "operated_by": CONTRACTOR, "zone": "on-demand-zone.geojson",
-         "phone": "0279-00-3322"},
+         "kind": "on-demand", "operated_by": CONTRACTOR, "zone": "on-demand-zone.geojson", "gtfs_flex": "flex",
+         "phone": NORIAI_PHONE},
     ]
 
 
@@ -62,7 +73,7 @@ def on_demand_zone() -> dict:
     weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday"]
     area = {
         "type": "Feature",
-        "id": "noriai-zone",
+        "id": ZONE_ID,
         "geometry": {"type": "Polygon", "coordinates": _polygon()},
         "properties": {
             "feature_type": "service_area",
@@ -72,11 +83,11 @@ def on_demand_zone() -> dict:
             "name_kana": "のりあいごう",
             "name_en": "Noriai on-demand van",
             "timezone": TIMEZONE,
-            "service_hours": {day: [{"start": "08:00", "end": "17:00"}] for day in weekdays}
+            "service_hours": {day: [{"start": SERVICE_HOURS[0], "end": SERVICE_HOURS[1]}] for day in weekdays}
             | {"saturday": [], "sunday": [], "public_holiday": []},
             "closed_dates": {"start": "2026-12-29", "end": "2027-01-03"},
-            "booking": {"max_advance_s": 7 * 86_400, "min_advance_s": 3_600, "channels": ["app", "phone"],
-                        "phone": "0279-00-3322"},
+            "booking": {"max_advance_s": MAX_NOTICE_MIN * 60, "min_advance_s": MIN_NOTICE_MIN * 60,
+                        "channels": ["app", "phone"], "phone": NORIAI_PHONE},
             "fare": {"price_minor": 300, "currency": CURRENCY},
             "pickup_at_virtual_stops_only": True,
             "fleet": [
@@ -94,3 +105,72 @@ def on_demand_zone() -> dict:
         for stop in VIRTUAL_STOPS
     ]
     return {"type": "FeatureCollection", "features": [area, *stops]}
+
+
+# --- GTFS-Flex v2 feed of のりあい号: the same zone, hours and booking terms as on-demand-zone.geojson ----------
+
+FLEX_SERVICE, FLEX_RULE = "noriai-weekday", "noriai-booking"
+FLEX_URL = "https://www.town.yamabuki.example/noriai/"
+FLEX_FILES = {
+    "agency.txt": ["agency_id", "agency_name", "agency_url", "agency_timezone", "agency_lang", "agency_phone"],
+    "routes.txt": ["route_id", "agency_id", "route_short_name", "route_long_name", "route_desc", "route_type"],
+    "calendar.txt": ["service_id", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+                     "start_date", "end_date"],
+    "calendar_dates.txt": ["service_id", "date", "exception_type"],
+    "trips.txt": ["route_id", "service_id", "trip_id", "trip_headsign"],
+    "stop_times.txt": ["trip_id", "location_id", "stop_sequence", "start_pickup_drop_off_window",
+                       "end_pickup_drop_off_window", "pickup_type", "drop_off_type", "pickup_booking_rule_id",
+                       "drop_off_booking_rule_id"],
+    "booking_rules.txt": ["booking_rule_id", "booking_type", "prior_notice_duration_min", "prior_notice_duration_max",
+                          "message", "phone_number", "info_url", "booking_url"],
+    "feed_info.txt": ["feed_publisher_name", "feed_publisher_url", "feed_lang", "feed_start_date", "feed_end_date",
+                      "feed_version"],
+}
+
+
+def _flex_tables() -> dict[str, list[dict]]:
+    start, end = SERVICE_START.strftime("%Y%m%d"), SERVICE_END.strftime("%Y%m%d")
+    closed, day = [], SERVICE_START
+    while day <= SERVICE_END:
+        if day.weekday() < 5 and (day in PUBLIC_HOLIDAYS or in_new_year_break(day)):
+            closed.append({"service_id": FLEX_SERVICE, "date": day.strftime("%Y%m%d"), "exception_type": 2})
+        day += dt.timedelta(days=1)
+    # pickup_type/drop_off_type 2: every ride is booked with the office; row 1 boards, row 2 alights.
+    legs = [{"trip_id": f"{FLEX_SERVICE}-1", "location_id": ZONE_ID, "stop_sequence": sequence,
+             "start_pickup_drop_off_window": f"{SERVICE_HOURS[0]}:00", "end_pickup_drop_off_window":
+             f"{SERVICE_HOURS[1]}:00", "pickup_type": pickup, "drop_off_type": drop_off,
+             "pickup_booking_rule_id": FLEX_RULE, "drop_off_booking_rule_id": FLEX_RULE}
+            for sequence, pickup, drop_off in ((1, 2, 1), (2, 1, 2))]
+    message = (f"乗車希望時刻の{MIN_NOTICE_MIN}分前まで、{MAX_NOTICE_MIN // 1440}日前から予約できます。アプリは24時間、"
+               f"電話（{NORIAI_PHONE}）は平日8:00-17:00に受け付けます。")
+    return {
+        "agency.txt": [{"agency_id": ON_DEMAND_ID, "agency_name": "のりあい号（山吹町デマンド交通）", "agency_url": FLEX_URL,
+                        "agency_timezone": TIMEZONE, "agency_lang": "ja", "agency_phone": NORIAI_PHONE}],
+        "routes.txt": [{"route_id": ON_DEMAND_ID, "agency_id": ON_DEMAND_ID, "route_long_name": "のりあい号",
+                        "route_desc": "予約制の乗合ワゴン。区域内の乗降ポイント間を運行", "route_type": 715}],
+        "calendar.txt": [{"service_id": FLEX_SERVICE, "monday": 1, "tuesday": 1, "wednesday": 1, "thursday": 1,
+                          "friday": 1, "saturday": 0, "sunday": 0, "start_date": start, "end_date": end}],
+        "calendar_dates.txt": closed,
+        "trips.txt": [{"route_id": ON_DEMAND_ID, "service_id": FLEX_SERVICE, "trip_id": f"{FLEX_SERVICE}-1",
+                       "trip_headsign": "のりあい号"}],
+        "stop_times.txt": legs,
+        "booking_rules.txt": [{"booking_rule_id": FLEX_RULE, "booking_type": 1, "prior_notice_duration_min":
+                               MIN_NOTICE_MIN, "prior_notice_duration_max": MAX_NOTICE_MIN, "message": message,
+                               "phone_number": NORIAI_PHONE, "info_url": FLEX_URL,
+                               "booking_url": FLEX_URL + "reserve/"}],
+        "feed_info.txt": [{"feed_publisher_name": "山吹町地域公共交通協議会",
+                           "feed_publisher_url": "https://www.town.yamabuki.example/kotsu/", "feed_lang": "ja",
+                           "feed_start_date": start, "feed_end_date": end, "feed_version": "20260401_01"}],
+    }
+
+
+def flex_locations() -> dict:
+    zone = {"type": "Feature", "id": ZONE_ID, "geometry": {"type": "Polygon", "coordinates": _polygon()},
+            "properties": {"stop_name": "のりあい号 運行区域", "stop_desc": "山吹駅周辺から檜沢地区まで"}}
+    return {"type": "FeatureCollection", "features": [zone]}
+
+
+def write_flex(flex_dir: Path) -> list[Path]:
+    tables = _flex_tables()
+    written = [write_csv(flex_dir / name, columns, tables[name]) for name, columns in FLEX_FILES.items()]
+    return [*written, write_json(flex_dir / "locations.geojson", flex_locations())]

@@ -16,6 +16,7 @@ from maas.routing_adapter.planner import RaptorJourneyPlanner
 from maas.security import Argon2PasswordHasher
 from maas.services.auth import AuthService
 from maas.services.feeds import FeedService
+from maas.services.door_to_door import DoorToDoorService
 from maas.services.health import HealthService
 from maas.services.offers import OfferService
 from maas.services.operators import OperatorService
@@ -45,6 +46,7 @@ class Container:
     health: HealthService
     planning: PlanningService
     offers: OfferService
+    door_to_door: DoorToDoorService
     operator_adapters: dict[str, OperatorAdapter] = field(default_factory=dict)
 
     async def aclose(self) -> None:
@@ -79,6 +81,8 @@ def build_container(
         if settings.operators_config is not None:
             config = load_operators_config(settings.operators_config)
             operator_adapters = build_adapters(config, settings.operators_config.parent, clock)
+    planning = PlanningService(journey_planner, clock)
+    offers = OfferService(operator_adapters, budget_s=settings.operator_budget_s)
     return Container(
         settings=settings,
         engine=engine,
@@ -90,7 +94,8 @@ def build_container(
         places=PlaceService(uow),
         stops=StopService(uow),
         health=HealthService(uow),
-        planning=PlanningService(journey_planner, clock),
-        offers=OfferService(operator_adapters, budget_s=settings.operator_budget_s),
+        planning=planning,
+        offers=offers,
+        door_to_door=DoorToDoorService(planning, journey_planner, offers),
         operator_adapters=operator_adapters,
     )

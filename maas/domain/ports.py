@@ -13,7 +13,7 @@ from maas.domain.accounts import Account, ApiKey, GeoPoint, NewAccount, Operator
 from maas.domain.feeds import FeedIssue, FeedRecord, FeedSnapshot, StopMatch
 from maas.domain.mobility import AvailableAsset, LegBooking, Offer, OfferQuery, TripEvent
 from maas.domain.places import Place
-from maas.domain.planning import DepartureBoard, TripPlan, TripRequest
+from maas.domain.planning import DepartureBoard, LegPlace, TripPlan, TripRequest
 
 
 class Clock(Protocol):
@@ -144,6 +144,12 @@ class JourneyPlanner(Protocol):
 
     def warm_up(self, at: dt.datetime) -> None:
         """Load the network and the timetable of the service date of `at` ahead of requests."""
+        ...
+
+    def hubs(self, lat: float, lon: float, at: dt.datetime, *, radius_m: int,
+             limit: int) -> list[LegPlace]:
+        """Stops worth reaching by taxi or van near a point: served on the date of `at`,
+        within radius_m, busiest first (one per stop name, so a station counts once)."""
         ...
 
 

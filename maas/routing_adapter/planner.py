@@ -14,11 +14,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from maas.domain import errors
 from maas.domain.planning import (Departure, DepartureBoard, Itinerary, Leg, LegPlace, Money,
                                   PlaceRef, TransitLeg, TravellerProfile, TripPlan, TripRequest,
                                   WalkLeg)
 from routing.errors import UnknownStop
+from routing.plan.geo import haversine_m
 from routing.plan import (Endpoint, FeedSource, Network, NoService, NoStopNearby, Place, Planner,
                           PlanRequest, Profile, Ride, UnknownEndpoint, Walk, to_instant,
                           to_service_time)
@@ -107,6 +110,34 @@ class RaptorJourneyPlanner:
         if network.sources:
             day, _ = to_service_time(at, network.timezone)
             network.planner(day, allow_empty=True)
+
+    def hubs(self, lat: float, lon: float, at: dt.datetime, *, radius_m: int,
+             limit: int) -> list[LegPlace]:
+        network = self.network()
+        if not network.sources:
+            return []
+        day, _ = _service_time(at, network.timezone, "depart_at")
+        planner = self._planner(network, day, "depart_at")
+        tt = planner.timetable
+        if tt.n_trips == 0:
+            return []
+        trips = np.diff(tt.pattern_trip_offsets.astype(np.int64))[tt.stop_patterns]
+        per_stop = np.zeros(tt.n_stops, np.int64)
+        np.add.at(per_stop, np.repeat(np.arange(tt.n_stops),
+                                      np.diff(tt.stop_pattern_offsets.astype(np.int64))), trips)
+        distance = haversine_m(lat, lon, tt.stop_lat, tt.stop_lon)
+        near = np.flatnonzero((distance <= radius_m) & (per_stop > 0))
+        ranked = sorted(near.tolist(), key=lambda s: (-int(per_stop[s]), float(distance[s])))
+        chosen, names = [], set()
+        for stop in ranked:
+            name = str(tt.stop_names[stop])
+            if name in names:
+                continue
+            names.add(name)
+            chosen.append(_place(planner.place(stop)))
+            if len(chosen) == limit:
+                break
+        return chosen
 
     # -- helpers ----------------------------------------------------------------------------
     @staticmethod

@@ -1,0 +1,109 @@
+"""API shapes of door-to-door planning: the request (a plan request with accepted modes) and
+options whose legs are walks, transit rides or operators' rides with what it takes to book them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from maas.api.schemas import LegPlaceOut, MoneyOut, PlanRequest, TransitLegOut, WalkLegOut
+from maas.domain.door_to_door import (OPERATOR_MODES, DoorToDoorOption, DoorToDoorPlan,
+                                      DoorToDoorRequest, OperatorLeg)
+from maas.domain.planning import TransitLeg, WalkLeg
+
+Mode = Literal["transit", "taxi", "on_demand", "bike", "scooter", "car"]
+
+
+class TripOptionsRequest(PlanRequest):
+    """`from` and `to` as coordinates and `depart_at`; `modes` limits what may be offered."""
+
+    modes: list[Mode] = Field(default_factory=lambda: sorted(OPERATOR_MODES | {"transit"}),
+                              min_length=1, max_length=6)
+    max_options: int = Field(default=6, ge=1, le=20)
+
+    def to_request(self) -> DoorToDoorRequest:
+        return DoorToDoorRequest(trip=self.to_domain(), modes=frozenset(self.modes),
+                                 max_options=self.max_options)
+
+
+class ConditionsOut(BaseModel):
+    confirmation_required: bool
+    free_cancellation_until: dt.datetime | None
+    cancellation_fee: MoneyOut | None
+    notes: list[str]
+
+
+class OperatorLegOut(BaseModel):
+    mode: str = Field(description="taxi, on_demand, bike, scooter or car.")
+    operator_id: str
+    offer_id: str = Field(description="Book this offer with the operator before `valid_until`.")
+    origin: LegPlaceOut
+    destination: LegPlaceOut
+    departure: dt.datetime
+    arrival: dt.datetime
+    duration_s: int
+    distance_m: int
+    price: MoneyOut
+    valid_until: dt.datetime
+    conditions: ConditionsOut
+    description: str
+
+    @classmethod
+    def of(cls, leg: OperatorLeg) -> OperatorLegOut:
+        c = leg.conditions
+        return cls(mode=leg.mode, operator_id=leg.operator_id, offer_id=leg.offer_id,
+                   origin=LegPlaceOut.of(leg.origin), destination=LegPlaceOut.of(leg.destination),
+                   departure=leg.departure, arrival=leg.arrival, duration_s=leg.duration_s,
+                   distance_m=leg.distance_m, price=MoneyOut.of(leg.price),  # type: ignore[arg-type]
+                   valid_until=leg.valid_until, description=leg.description,
+                   conditions=ConditionsOut(confirmation_required=c.confirmation_required,
+                                            free_cancellation_until=c.free_cancellation_until,
+                                            cancellation_fee=MoneyOut.of(c.cancellation_fee),
+                                            notes=list(c.notes)))
+
+
+class TripOptionOut(BaseModel):
+    kind: Literal["transit", "direct", "first_mile", "last_mile"]
+    departure: dt.datetime
+    arrival: dt.datetime
+    duration_s: int
+    transfers: int
+    walk_distance_m: int
+    price: MoneyOut | None = Field(description="All rides together; None when one has no price.")
+    legs: list[WalkLegOut | TransitLegOut | OperatorLegOut]
+
+    @classmethod
+    def of(cls, option: DoorToDoorOption) -> TripOptionOut:
+        legs: list[WalkLegOut | TransitLegOut | OperatorLegOut] = []
+        for leg in option.legs:
+            if isinstance(leg, WalkLeg):
+                legs.append(WalkLegOut.of(leg))
+            elif isinstance(leg, TransitLeg):
+                legs.append(TransitLegOut.of(leg))
+            else:
+                legs.append(OperatorLegOut.of(leg))
+        return cls(kind=option.kind, departure=option.departure, arrival=option.arrival,
+                   duration_s=option.duration_s, transfers=option.transfers,
+                   walk_distance_m=option.walk_distance_m, price=MoneyOut.of(option.price), legs=legs)
+
+
+class UnavailableOperatorOut(BaseModel):
+    operator_id: str
+    reason: str = Field(description="timeout, unavailable, invalid_response or error.")
+    message: str
+
+
+class TripOptionsResponse(BaseModel):
+    options: list[TripOptionOut]
+    unavailable_operators: list[UnavailableOperatorOut] = Field(
+        description="Operators that did not answer in time or failed; their options are missing.")
+    transit_reason: str | None
+
+    @classmethod
+    def of(cls, plan: DoorToDoorPlan) -> TripOptionsResponse:
+        return cls(options=[TripOptionOut.of(o) for o in plan.options],
+                   unavailable_operators=[UnavailableOperatorOut(**u.model_dump())
+                                          for u in plan.unavailable_operators],
+                   transit_reason=plan.transit_reason)

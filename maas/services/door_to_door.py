@@ -1,0 +1,273 @@
+"""Door-to-door planning: transit, operators' direct rides, and transit with a taxi, van or
+shared bike for the first or last mile, filtered to a handful of sensible options.
+
+Everything that can run at once does: the transit search, the direct offers, and per hub (a
+busy stop near either end) the feeder offers and the transit leg after or before them. An
+operator that is slow or fails only removes its own options and is listed as unavailable.
+Options are kept when no other option is at least as good on arrival, price, walking and
+changes; the rest are ranked by a generalised time in which walking and changing weigh more
+for a slow walker, so door-to-door rides rise for elderly riders.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import math
+
+from maas.domain.accounts import GeoPoint
+from maas.domain.door_to_door import (DOOR_MODES, AnyLeg, DoorToDoorOption, DoorToDoorPlan,
+                                      DoorToDoorRequest, OperatorLeg, UnavailableOperator)
+from maas.domain.errors import DomainError, InvalidRequest
+from maas.domain.mobility import Offer, OfferQuery
+from maas.domain.planning import (Itinerary, LegPlace, Money, PlaceRef, TransitLeg,
+                                  TravellerProfile, TripRequest, WalkLeg)
+from maas.domain.ports import JourneyPlanner
+from maas.services.offers import OfferService, OperatorFailure
+from maas.services.planning import PlanningService
+
+DETOUR_FACTOR = 1.3
+SAME_PLACE_M = 30  # an offer starting this close to the rider needs no walk to it
+CHANGE_MARGIN_S = 180  # between a feeder ride and the train or bus
+HUB_RADIUS_M = 8000
+MAX_HUBS = 2
+
+
+def _metres(a: GeoPoint | LegPlace, b: GeoPoint | LegPlace) -> float:
+    p1, p2 = math.radians(a.lat), math.radians(b.lat)
+    dlat, dlon = p2 - p1, math.radians(b.lon - a.lon)
+    h = math.sin(dlat / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlon / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(min(1.0, h)))
+
+
+def _point(place: PlaceRef, field: str) -> GeoPoint:
+    if place.lat is None or place.lon is None:
+        raise InvalidRequest("door-to-door planning needs coordinates at both ends",
+                             fields={field: "give lat and lon"})
+    return GeoPoint(lat=place.lat, lon=place.lon)
+
+
+def _here(point: GeoPoint, name: str) -> LegPlace:
+    return LegPlace(name=name, lat=point.lat, lon=point.lon)
+
+
+def _walk(a: LegPlace, b: LegPlace, start: dt.datetime, profile: TravellerProfile,
+          *, arrive: bool = False) -> WalkLeg | None:
+    """A walk from a to b starting (or, with arrive, ending) at `start`; None if too far."""
+    metres = int(round(_metres(a, b) * DETOUR_FACTOR))
+    if metres > profile.max_walk_m:
+        return None
+    seconds = int(math.ceil(metres / profile.walk_speed_mps))
+    begin = start - dt.timedelta(seconds=seconds) if arrive else start
+    return WalkLeg(origin=a, destination=b, departure=begin,
+                   arrival=begin + dt.timedelta(seconds=seconds), duration_s=seconds,
+                   distance_m=metres)
+
+
+def _operator_leg(offer: Offer, start: LegPlace, end: LegPlace) -> OperatorLeg:
+    return OperatorLeg(mode=offer.mode, operator_id=offer.operator_id, offer_id=offer.id,
+                       origin=start, destination=end, departure=offer.departure,
+                       arrival=offer.arrival,
+                       duration_s=int((offer.arrival - offer.departure).total_seconds()),
+                       distance_m=offer.distance_m, price=offer.price,
+                       valid_until=offer.valid_until, conditions=offer.conditions,
+                       description=offer.description)
+
+
+def _around(offer: Offer, start: LegPlace, end: LegPlace, depart: dt.datetime,
+            profile: TravellerProfile) -> list[AnyLeg] | None:
+    """The offer's ride with the walks to and from it (None when a walk is too long or the
+    ride leaves before the rider can reach it)."""
+    board = LegPlace(name=offer.description or offer.mode, lat=offer.origin.lat,
+                     lon=offer.origin.lon)
+    alight = LegPlace(name=end.name, lat=offer.destination.lat, lon=offer.destination.lon)
+    legs: list[AnyLeg] = []
+    if _metres(start, board) > SAME_PLACE_M:
+        walk = _walk(start, board, depart, profile)
+        if walk is None or walk.arrival > offer.departure:
+            return None
+        legs.append(walk)
+    legs.append(_operator_leg(offer, board if legs else start, alight))
+    if _metres(alight, end) > SAME_PLACE_M:
+        walk = _walk(alight, end, offer.arrival, profile)
+        if walk is None:
+            return None
+        legs.append(walk)
+    else:
+        legs[-1] = legs[-1].model_copy(update={"destination": end})
+    return legs
+
+
+def _option(kind: str, legs: list[AnyLeg]) -> DoorToDoorOption:
+    rides = [leg for leg in legs if not isinstance(leg, WalkLeg)]
+    boardings = sum(1 for leg in rides if not (isinstance(leg, TransitLeg) and leg.stay_seated))
+    prices: list[Money | None] = [leg.price if isinstance(leg, OperatorLeg) else leg.fare
+                                  for leg in rides]
+    price = None
+    if all(p is not None for p in prices) and len({p.currency for p in prices}) <= 1:
+        total = sum(p.amount_minor for p in prices)  # type: ignore[union-attr]
+        price = Money(amount_minor=total, currency=prices[0].currency if prices else "JPY")
+    departure, arrival = legs[0].departure, legs[-1].arrival
+    return DoorToDoorOption(kind=kind, departure=departure, arrival=arrival,  # type: ignore[arg-type]
+                            duration_s=int((arrival - departure).total_seconds()),
+                            transfers=max(boardings - 1, 0),
+                            walk_distance_m=sum(leg.distance_m for leg in legs
+                                                if isinstance(leg, WalkLeg)),
+                            price=price, legs=tuple(legs))
+
+
+def _dominates(a: DoorToDoorOption, b: DoorToDoorOption) -> bool:
+    pa = math.inf if a.price is None else a.price.amount_minor
+    pb = math.inf if b.price is None else b.price.amount_minor
+    better_or_equal = (a.arrival <= b.arrival and pa <= pb and a.walk_distance_m <= b.walk_distance_m
+                       and a.transfers <= b.transfers)
+    strictly = (a.arrival < b.arrival or pa < pb or a.walk_distance_m < b.walk_distance_m
+                or a.transfers < b.transfers)
+    return better_or_equal and strictly
+
+
+def choose(options: list[DoorToDoorOption], profile: TravellerProfile,
+           limit: int) -> list[DoorToDoorOption]:
+    """Pareto-optimal options, ranked by generalised time, at most two of a kind first."""
+    kept = [o for o in options if not any(_dominates(other, o) for other in options)]
+    unique = {(o.kind, o.departure, o.arrival, tuple(type(leg).__name__ for leg in o.legs),
+               o.price): o for o in kept}
+    # A slow walker's metre of walking and each change count for more (seconds per metre).
+    walk_weight = 2.0 / profile.walk_speed_mps
+    change_s = 300 + 2 * profile.min_transfer_s
+
+    def cost(o: DoorToDoorOption) -> float:
+        return (o.arrival.timestamp() + walk_weight * o.walk_distance_m + change_s * o.transfers)
+
+    ranked = sorted(unique.values(), key=cost)
+    first: list[DoorToDoorOption] = []
+    later: list[DoorToDoorOption] = []
+    count: dict[str, int] = {}
+    for option in ranked:
+        count[option.kind] = count.get(option.kind, 0) + 1
+        (first if count[option.kind] <= 2 else later).append(option)
+    return (first + later)[:limit]
+
+
+class DoorToDoorService:
+    def __init__(self, planning: PlanningService, journeys: JourneyPlanner,
+                 offers: OfferService) -> None:
+        self._planning, self._journeys, self._offers = planning, journeys, offers
+
+    async def plan(self, request: DoorToDoorRequest) -> DoorToDoorPlan:
+        trip = request.trip
+        if trip.depart_at is None or trip.arrive_by is not None:
+            raise InvalidRequest("door-to-door planning takes depart_at (arrive-by is transit only)",
+                                 fields={"depart_at": "required"})
+        origin, destination = _point(trip.origin, "from"), _point(trip.destination, "to")
+        home = _here(origin, trip.origin.name or "出発地")
+        goal = _here(destination, trip.destination.name or "目的地")
+        failures: dict[str, OperatorFailure] = {}
+        modes = request.modes
+        jobs = [self._transit(trip), self._direct(trip, origin, destination, home, goal, modes,
+                                                  failures)]
+        if modes & DOOR_MODES and "transit" in modes:
+            jobs.append(self._first_mile(trip, origin, home, goal, modes, failures))
+            jobs.append(self._last_mile(trip, destination, home, goal, modes, failures))
+        (transit, reason), *groups = await asyncio.gather(*jobs)
+        options = ([_option("transit", list(it.legs)) for it in transit] if "transit" in modes
+                   else [])
+        for group in groups:
+            options.extend(group)
+        return DoorToDoorPlan(
+            options=tuple(choose(options, trip.profile, request.max_options)),
+            unavailable_operators=tuple(UnavailableOperator(**f.model_dump())
+                                        for f in failures.values()),
+            transit_reason=reason)
+
+    async def _transit(self, trip: TripRequest) -> tuple[list[Itinerary], str | None]:
+        try:
+            plan = await self._planning.plan(trip)
+        except DomainError as exc:
+            if exc.code in ("no_stop_nearby", "no_service"):
+                return [], exc.code
+            raise
+        return [it for it in plan.itineraries if it.legs], plan.reason
+
+    async def _search(self, query: OfferQuery, modes: frozenset[str],
+                      failures: dict[str, OperatorFailure]) -> list[Offer]:
+        result = await self._offers.search(query)
+        for failure in result.failures:
+            failures.setdefault(failure.operator_id, failure)
+        return [o for o in result.offers if o.mode in modes]
+
+    def _query(self, trip: TripRequest, a: GeoPoint, b: GeoPoint,
+               at: dt.datetime) -> OfferQuery:
+        needs = frozenset({"wheelchair"}) if trip.profile.wheelchair else frozenset()
+        return OfferQuery(origin=a, destination=b, depart_at=at, needs=needs)
+
+    async def _direct(self, trip: TripRequest, origin: GeoPoint, destination: GeoPoint,
+                      home: LegPlace, goal: LegPlace, modes: frozenset[str],
+                      failures: dict[str, OperatorFailure]) -> list[DoorToDoorOption]:
+        assert trip.depart_at is not None
+        offers = await self._search(self._query(trip, origin, destination, trip.depart_at),
+                                    modes, failures)
+        out = []
+        for offer in offers:
+            legs = _around(offer, home, goal, trip.depart_at, trip.profile)
+            if legs is not None:
+                out.append(_option("direct", legs))
+        return out
+
+    async def _hubs(self, point: GeoPoint, at: dt.datetime) -> list[LegPlace]:
+        try:
+            return await asyncio.to_thread(self._journeys.hubs, point.lat, point.lon, at,
+                                           radius_m=HUB_RADIUS_M, limit=MAX_HUBS)
+        except DomainError:
+            return []
+
+    async def _first_mile(self, trip: TripRequest, origin: GeoPoint, home: LegPlace,
+                          goal: LegPlace, modes: frozenset[str],
+                          failures: dict[str, OperatorFailure]) -> list[DoorToDoorOption]:
+        assert trip.depart_at is not None
+        hubs = await self._hubs(origin, trip.depart_at)
+
+        async def via(hub: LegPlace) -> list[DoorToDoorOption]:
+            hub_point = GeoPoint(lat=hub.lat, lon=hub.lon)
+            offers = await self._search(self._query(trip, origin, hub_point, trip.depart_at),
+                                        modes - {"car"}, failures)
+            out = []
+            for offer in sorted(offers, key=lambda o: o.price.amount_minor)[:2]:
+                feeder = _around(offer, home, hub, trip.depart_at, trip.profile)
+                if feeder is None:
+                    continue
+                onward = trip.model_copy(update={
+                    "origin": PlaceRef(stop_id=hub.stop_id), "max_itineraries": 1,
+                    "depart_at": feeder[-1].arrival + dt.timedelta(seconds=CHANGE_MARGIN_S)})
+                transit, _ = await self._transit(onward)
+                for it in transit[:1]:
+                    out.append(_option("first_mile", feeder + list(it.legs)))
+            return out
+
+        groups = await asyncio.gather(*(via(h) for h in hubs if h.stop_id))
+        return [o for group in groups for o in group]
+
+    async def _last_mile(self, trip: TripRequest, destination: GeoPoint, home: LegPlace,
+                         goal: LegPlace, modes: frozenset[str],
+                         failures: dict[str, OperatorFailure]) -> list[DoorToDoorOption]:
+        assert trip.depart_at is not None
+        hubs = await self._hubs(destination, trip.depart_at)
+
+        async def via(hub: LegPlace) -> list[DoorToDoorOption]:
+            inbound = trip.model_copy(update={"destination": PlaceRef(stop_id=hub.stop_id),
+                                              "max_itineraries": 1})
+            transit, _ = await self._transit(inbound)
+            out = []
+            for it in transit[:1]:
+                ready = it.arrival + dt.timedelta(seconds=CHANGE_MARGIN_S)
+                hub_point = GeoPoint(lat=hub.lat, lon=hub.lon)
+                offers = await self._search(self._query(trip, hub_point, destination, ready),
+                                            modes - {"car"}, failures)
+                for offer in sorted(offers, key=lambda o: o.price.amount_minor)[:2]:
+                    feeder = _around(offer, hub, goal, ready, trip.profile)
+                    if feeder is not None:
+                        out.append(_option("last_mile", list(it.legs) + feeder))
+            return out
+
+        groups = await asyncio.gather(*(via(h) for h in hubs if h.stop_id))
+        return [o for group in groups for o in group]

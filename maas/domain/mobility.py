@@ -40,7 +40,8 @@ ALLOWED_TRANSITIONS: dict[BookingState, frozenset[BookingState]] = {
                           S.EXPIRED, S.CANCELLED}),
     S.CONDITIONAL_CONFIRMED: frozenset({S.CONFIRMED, S.REJECTED, S.RELEASED, S.EXPIRED,
                                         S.CANCELLED}),
-    S.CONFIRMED: frozenset({S.STARTED, S.CANCELLED, S.FINISHED}),  # FINISHED: a no-show ends it
+    # FINISHED: a no-show ends it; EXPIRED: a reservation (a held bike) not used in time
+    S.CONFIRMED: frozenset({S.STARTED, S.CANCELLED, S.FINISHED, S.EXPIRED}),
     S.STARTED: frozenset({S.FINISHED}),
     S.FINISHED: frozenset(),
     S.REJECTED: frozenset(),

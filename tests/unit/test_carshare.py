@@ -1,0 +1,236 @@
+"""Car-share over a tiny hand-written GBFS v3.0 feed whose answers can be checked by hand.
+
+No real car-share snapshot exists in the corpus (../shared/corpus/SOURCES.md), so this feed is
+written here; tests/realdata/test_bikeshare_corpus.py checks it against the official schemas.
+Everything lies on the meridian 139.0 E (0.001 degree of latitude = 111.195 m):
+
+    origin        35.0000  (O)
+    ebike bike-1  35.0002  a bicycle: not for the car adapter
+    car-2         35.0005  compact, 3 km of range left
+    station hub   35.0010  one compact and one van (vans must come back to the hub); car-9 docked
+    car-1         35.0030  compact, 50 km of range, on plan `promo`
+    station dhub  35.0390  2 free parking bays
+    destination   35.0400  (D)
+
+Cars drive the straight line x 1.3 at 30 km/h. Plan `drive`: 1.00 EUR + 0.29 EUR per started
+minute + 0.20 EUR per started km; plan `promo`: 0.25 EUR per started minute.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from maas.domain.accounts import GeoPoint
+from maas.domain.errors import OperatorRejected
+from maas.domain.mobility import BookingState, OfferQuery
+from maas.domain.ports import AdapterContext
+from maas.plugins import build_adapters, check_contract, load_operators_config
+from operators.bikeshare import LiveFeed, source_for
+from operators.carshare import CarShareAdapter, create
+from operators.conformance import ConformanceScenario, run_conformance
+from operators.gbfs import ReadOptions
+
+UPDATED = "2026-09-21T14:13:20+00:00"
+T0 = dt.datetime.fromisoformat(UPDATED) + dt.timedelta(seconds=10)
+LON = 139.0
+O = GeoPoint(lat=35.0, lon=LON)
+D = GeoPoint(lat=35.04, lon=LON)
+QUERY = OfferQuery(origin=O, destination=D, depart_at=T0)
+
+
+class FakeClock:
+    def __init__(self, at: dt.datetime = T0) -> None:
+        self.at = at
+
+    def now(self) -> dt.datetime:
+        return self.at
+
+    def advance(self, seconds: float) -> None:
+        self.at += dt.timedelta(seconds=seconds)
+
+    async def wait_until(self, when: dt.datetime) -> None:
+        self.at = max(self.at, when)
+
+
+def _text(text: str) -> list[dict]:
+    return [{"text": text, "language": "en"}]
+
+
+def _car(vid: str, lat: float, range_m: int, plan: str | None = None) -> dict:
+    car = {"vehicle_id": vid, "lat": lat, "lon": LON, "is_reserved": False, "is_disabled": False,
+           "vehicle_type_id": "compact", "current_range_meters": range_m, "last_reported": UPDATED}
+    return {**car, "pricing_plan_id": plan} if plan else car
+
+
+def _status(sid: str, compacts: int, vans: int, docks: int) -> dict:
+    counts = [{"vehicle_type_id": t, "count": n} for t, n in (("compact", compacts), ("van", vans)) if n]
+    return {"station_id": sid, "num_vehicles_available": compacts + vans, "num_docks_available": docks,
+            "vehicle_types_available": counts, "is_installed": True, "is_renting": True,
+            "is_returning": True, "last_reported": UPDATED}
+
+
+def car_files(hub_compacts: int = 1) -> dict[str, dict]:
+    return {
+        "system_information": {"system_id": "tiny-cars", "languages": ["en"], "name": _text("Tiny Cars"),
+                               "opening_hours": "24/7", "feed_contact_email": "gbfs@tiny-cars.example",
+                               "timezone": "Asia/Tokyo"},
+        "vehicle_types": {"vehicle_types": [
+            {"vehicle_type_id": "compact", "form_factor": "car", "propulsion_type": "electric",
+             "name": _text("Compact EV"), "rider_capacity": 5, "max_range_meters": 300000,
+             "return_constraint": "free_floating", "default_pricing_plan_id": "drive"},
+            {"vehicle_type_id": "van", "form_factor": "car", "propulsion_type": "combustion",
+             "name": _text("Van"), "rider_capacity": 8, "max_range_meters": 600000,
+             "return_constraint": "roundtrip_station", "default_pricing_plan_id": "drive"},
+            {"vehicle_type_id": "ebike", "form_factor": "bicycle", "propulsion_type": "electric_assist",
+             "name": _text("E-bike"), "max_range_meters": 40000}]},
+        "station_information": {"stations": [
+            {"station_id": "hub", "name": _text("Hub"), "lat": 35.001, "lon": LON, "capacity": 4},
+            {"station_id": "dhub", "name": _text("Destination hub"), "lat": 35.039, "lon": LON, "capacity": 2}]},
+        "station_status": {"stations": [_status("hub", hub_compacts, 1, 3), _status("dhub", 0, 0, 2)]},
+        "vehicle_status": {"vehicles": [
+            _car("car-1", 35.003, 50000, plan="promo"), _car("car-2", 35.0005, 3000),
+            {"vehicle_id": "car-9", "station_id": "hub", "is_reserved": False, "is_disabled": False,
+             "vehicle_type_id": "compact", "current_range_meters": 200000, "last_reported": UPDATED},
+            {"vehicle_id": "bike-1", "lat": 35.0002, "lon": LON, "is_reserved": False, "is_disabled": False,
+             "vehicle_type_id": "ebike", "current_range_meters": 30000, "last_reported": UPDATED}]},
+        "system_pricing_plans": {"plans": [
+            {"plan_id": "drive", "name": _text("Drive"), "currency": "EUR", "price": 1.0, "is_taxable": True,
+             "description": _text("1 EUR, 0.29 EUR a minute, 0.20 EUR a km"),
+             "per_min_pricing": [{"start": 0, "rate": 0.29, "interval": 1}],
+             "per_km_pricing": [{"start": 0, "rate": 0.2, "interval": 1}]},
+            {"plan_id": "promo", "name": _text("Promo"), "currency": "EUR", "price": 0, "is_taxable": True,
+             "description": _text("0.25 EUR a minute"),
+             "per_min_pricing": [{"start": 0, "rate": 0.25, "interval": 1}]}]},
+    }
+
+
+def write_car_feed(folder: Path, files: dict[str, dict] | None = None) -> Path:
+    """Writes a v3.0 system (gbfs.json lists every file); answers gbfs.json's path."""
+    files = car_files() if files is None else files
+    folder.mkdir(parents=True, exist_ok=True)
+    head = {"last_updated": UPDATED, "ttl": 60, "version": "3.0"}
+    feeds = [{"name": name, "url": f"https://tiny-cars.example/gbfs/{name}.json"} for name in files]
+    (folder / "gbfs.json").write_text(json.dumps({**head, "data": {"feeds": feeds}}))
+    for name, data in files.items():
+        (folder / f"{name}.json").write_text(json.dumps({**head, "data": data}))
+    return folder / "gbfs.json"
+
+
+def make_adapter(gbfs: Path, clock: FakeClock, **options) -> CarShareAdapter:
+    feed = LiveFeed(source_for(str(gbfs), gbfs.parent, language=None, clock=clock), ReadOptions(strict=True),
+                    clock, name="tiny-cars")
+    return CarShareAdapter("tiny-cars", feed, clock, **options)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def gbfs(tmp_path: Path) -> Path:
+    return write_car_feed(tmp_path / "gbfs")
+
+
+@pytest.fixture
+def adapter(gbfs: Path, clock: FakeClock) -> CarShareAdapter:
+    return make_adapter(gbfs, clock)
+
+
+async def test_cars_are_offered_from_the_street_and_from_a_station_priced_per_minute_and_km(adapter) -> None:
+    street, station = await adapter.search_offers(QUERY)
+    assert {street.mode, station.mode} == {"car"}
+    # car-1 -> D: 0.037 deg = 4114.2 m x 1.3 = 5348 m, 642 s = 11 started minutes x 0.25 EUR.
+    assert "car-1" in street.description and street.destination == D
+    assert (street.distance_m, street.price.amount_minor, street.price.currency) == (5348, 275, "EUR")
+    # hub -> dhub: 0.038 deg = 4225.4 m x 1.3 = 5493 m, 660 s: 1.00 + 11 x 0.29 + 6 x 0.20 = 5.39 EUR.
+    assert (station.origin.lat, station.destination.lat) == (35.001, 35.039)
+    assert (station.distance_m, station.price.amount_minor, station.vehicle_type) == (5493, 539, "compact")
+    assert station.arrival - station.departure == dt.timedelta(seconds=660)
+
+
+async def test_a_car_short_of_range_and_a_bicycle_are_not_offered(adapter) -> None:
+    offers = await adapter.search_offers(QUERY)
+    assert not any("car-2" in o.description or "bike-1" in o.description for o in offers)
+    assets = await adapter.list_available_assets(O, 500)
+    assert [(a.id, a.kind) for a in assets] == [("car-2", "vehicle"), ("hub", "station"), ("car-1", "vehicle")]
+    assert assets[1].available == 2 and assets[1].vehicle_type == "compact,van"
+
+
+async def test_one_car_carries_the_party_up_to_its_seats(adapter, caplog) -> None:
+    caplog.set_level(logging.INFO, logger="operators.bikeshare")
+    five = await adapter.search_offers(QUERY.model_copy(update={"travellers": 5}))
+    assert sorted(o.price.amount_minor for o in five) == [275, 539]  # the price is per car
+    # Six do not fit a compact; the van seats eight but must come back to the hub.
+    assert await adapter.search_offers(QUERY.model_copy(update={"travellers": 6})) == []
+    assert "van must come back to Hub" in caplog.text
+
+
+async def test_wheelchair_users_get_no_car(adapter) -> None:
+    assert await adapter.search_offers(QUERY.model_copy(update={"needs": frozenset({"wheelchair"})})) == []
+
+
+async def test_booking_the_station_car_takes_it_until_cancelled(adapter) -> None:
+    _, station = await adapter.search_offers(QUERY)
+    booking = await adapter.book(station.id, idempotency_key="k1")
+    assert booking.state is BookingState.CONFIRMED
+    assert [o.origin.lat for o in await adapter.search_offers(QUERY)] == [35.003]  # only car-1 left
+    await adapter.cancel(booking.id, idempotency_key="k2")
+    assert len(await adapter.search_offers(QUERY)) == 2
+
+
+async def test_two_concurrent_bookings_of_the_last_station_car_one_wins(gbfs, clock) -> None:
+    async def slow_operator(booking) -> None:
+        await asyncio.sleep(0)
+
+    adapter = make_adapter(gbfs, clock, on_reserve=slow_operator)
+    first = (await adapter.search_offers(QUERY))[1]
+    second = (await adapter.search_offers(QUERY))[1]
+    answers = await asyncio.gather(adapter.book(first.id, idempotency_key="a"),
+                                   adapter.book(second.id, idempotency_key="b"), return_exceptions=True)
+    assert sorted(type(a).__name__ for a in answers) == ["LegBooking", "OperatorRejected"]
+
+
+async def test_a_station_car_gone_from_the_feed_is_refused_at_booking(gbfs, adapter, clock) -> None:
+    _, station = await adapter.search_offers(QUERY)
+    write_car_feed(gbfs.parent, car_files(hub_compacts=0))
+    clock.advance(61)  # past the ttl: the feed is read again
+    with pytest.raises(OperatorRejected, match="Hub has 0 Compact EV left"):
+        await adapter.book(station.id, idempotency_key="k1")
+
+
+async def test_the_car_share_adapter_conforms(adapter, clock) -> None:
+    rejected = QUERY.model_copy(update={"needs": frozenset({"wheelchair"})})
+    report = await run_conformance(adapter, ConformanceScenario(QUERY, rejected_query=rejected),
+                                   now=clock.now, wait_until=clock.wait_until)
+    assert report.ok, report.summary()
+    assert {r.name for r in report.results if r.status == "passed"} >= {
+        "search", "book_confirm_cancel", "trip_events", "unknown_ids", "same_key_other_offer", "expiry",
+        "rejection"}
+
+
+async def test_the_entry_point_builds_it_from_a_configuration_file(gbfs, tmp_path, clock) -> None:
+    config = tmp_path / "operators.json"
+    config.write_text(json.dumps({"operators": [{"id": "tiny-cars", "adapter": "gbfs-carshare", "options": {
+        "gbfs": "gbfs/gbfs.json", "max_walk_m": 400, "offer_validity_s": 60}}]}))
+    adapters = build_adapters(load_operators_config(config), config.parent, clock)  # real discovery
+    cars = adapters["tiny-cars"]
+    offers = await cars.search_offers(QUERY)
+    assert [o.price.amount_minor for o in offers] == [275, 539]
+    assert all(o.valid_until == T0 + dt.timedelta(seconds=60) for o in offers)
+    await cars.aclose()
+
+
+def test_the_factory_refuses_unknown_options_and_a_missing_feed(tmp_path, clock) -> None:
+    with pytest.raises(ValueError, match="unknown gbfs-carshare options: colour"):
+        create(AdapterContext("c", {"gbfs": "x/gbfs.json", "colour": "red"}, tmp_path, clock))
+    with pytest.raises(ValueError, match="no GBFS folder"):
+        create(AdapterContext("c", {"gbfs": "x/gbfs.json"}, tmp_path, clock))
+    write_car_feed(tmp_path / "feed")
+    assert check_contract("c", create(AdapterContext("c", {"gbfs": "feed/gbfs.json"}, tmp_path, clock)))

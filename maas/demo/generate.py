@@ -50,6 +50,7 @@ holidays and 12/29-1/3, anywhere in the zone; riders board at the 乗降ポイ�
 | `pois.geojson` | hospital, clinic, stations, supermarket, town hall, post office, pharmacy, community centres |
 | `population.csv` | residents and residents aged 65+ per JIS X 0410 1/2 mesh cell (about 500 m) |
 | `accounts.json` | demo accounts (riders, a call-centre agent, a town-hall analyst, an admin); passwords are set by the loader |
+| `maas-operators.json` | the operator adapters `make run` enables (`MAAS_OPERATORS_CONFIG`): the taxi company and やまぶきサイクル through their `maas.operators` entry points |
 """
 
 
@@ -73,8 +74,19 @@ def region() -> dict:
             "on_demand_zone": "on-demand-zone.geojson",
             "gtfs_flex": "flex",
             "taxi_tariff": "taxi-tariff.json",
+            "maas_operators": "maas-operators.json",
         },
     }
+
+
+def maas_operators() -> dict:
+    """The service's operators configuration for the demo (paths relative to this file)."""
+    return {"operators": [
+        {"id": "yamabuki-kotsu-taxi", "adapter": "taxi", "options": {"demo_dir": "."}},
+        {"id": "yamabuki-cycle", "adapter": "gbfs-bikeshare",
+         # The demo's GBFS files are a fixed snapshot: accept its age so the demo offers bikes.
+         "options": {"gbfs": "gbfs/gbfs.json", "language": "ja", "max_age_s": 10 * 365 * 86400}},
+    ]}
 
 
 def pois() -> dict:
@@ -102,6 +114,7 @@ def generate(out_dir: Path) -> list[Path]:
         write_csv(out_dir / "population.csv", ["cell_id", "lat", "lon", "population", "population_65_plus"],
                   people_data.population_rows()),
         write_json(out_dir / "accounts.json", people_data.accounts()),
+        write_json(out_dir / "maas-operators.json", maas_operators()),
         write_text(out_dir / "README.md", README),
     ]
     return sorted(written)

@@ -48,13 +48,22 @@ def build_adapter(context: AdapterContext, profile: FleetProfile, kind: str) -> 
     read = ReadOptions(strict=bool(options.get("strict", False)),
                        schema_dir=None if schema_dir is None else (context.base_dir / schema_dir).resolve(),
                        preferred_language=language,
-                       policy=FreshnessPolicy(realtime_max_age_s=int(options.get("max_age_s", 300))))
+                       policy=_policy(options))
     feed = LiveFeed(source, read, context.clock, name=context.operator_id,
                     min_refresh_s=float(options.get("min_refresh_s", 10.0)))
     plan = options.get("pricing_plan")
     return SharedVehicleAdapter(context.operator_id, feed, context.clock, profile=profile,
                                 fallback_plan=None if plan is None else parse_plan(plan),
                                 **{k: options[k] for k in ADAPTER_OPTIONS if k in options})
+
+
+def _policy(options: Mapping[str, Any]) -> FreshnessPolicy:
+    """max_age_s bounds the real-time files (status, vehicles); static files (stations, types,
+    plans) may be older, but never less old than that."""
+    realtime = int(options.get("max_age_s", 300))
+    default = FreshnessPolicy()
+    return FreshnessPolicy(realtime_max_age_s=realtime,
+                           static_max_age_s=max(default.static_max_age_s, realtime))
 
 
 def create(context: AdapterContext) -> SharedVehicleAdapter:

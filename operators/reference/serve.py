@@ -1,0 +1,68 @@
+"""Running a reference operator service: the shared command line and a start/stop helper."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from aiohttp import web
+
+from operators.reference.app import ReferenceOperator, make_app
+
+
+class SystemClock:
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
+
+
+def parser(description: str) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=0, help="0 picks a free port (printed at start)")
+    p.add_argument("--demo-dir", type=Path, default=Path("fixtures/demo-region"))
+    p.add_argument("--offer-validity-s", type=int, default=300, help="how long offers stay valid")
+    p.add_argument("--delay-s", type=float, default=0.0,
+                   help="an artificial pause before every answer (to test time limits)")
+    return p
+
+
+async def start(operator: ReferenceOperator, host: str, port: int) -> tuple[web.AppRunner, int]:
+    """Serve the operator until the runner is cleaned up; returns the runner and the bound port."""
+    runner = web.AppRunner(make_app(operator), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    return runner, runner.addresses[0][1]  # the port actually bound when 0 was asked
+
+
+def run(build: Callable[[argparse.Namespace], ReferenceOperator], description: str,
+        argv: Sequence[str] | None = None) -> int:
+    args = parser(description).parse_args(argv)
+    if args.offer_validity_s < 1 or args.delay_s < 0:
+        print("offer validity must be at least 1 s and the delay not negative")
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        operator = build(args)
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"cannot load the operator from {args.demo_dir}: {exc}")
+        return 2
+
+    async def serve() -> None:
+        runner, port = await start(operator, args.host, args.port)
+        print(f"{operator.information.name} ({operator.information.systemId}): TOMP 1.6 subset on "
+              f"http://{args.host}:{port}  (Ctrl-C stops it)", flush=True)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await runner.cleanup()
+
+    try:
+        asyncio.run(serve())
+    except KeyboardInterrupt:
+        pass
+    return 0

@@ -1,0 +1,143 @@
+"""The remote operator adapter: an outside operator's TOMP-API 1.6 subset behind OperatorAdapter.
+
+Every call is one HTTP exchange (two for trip events: the event, then the booking it moved) with
+its own time limit; booking changes carry the caller's idempotency key and are retried when the
+operator fails or does not answer, searches are not (they carry no key). Whatever the operator
+answers is validated against the wire models; anything unusable is OperatorUnavailable naming
+the operator and what was wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import hashlib
+
+import aiohttp
+
+from maas.domain.errors import OfferExpired, OperatorRejected, OperatorUnavailable
+from maas.domain.mobility import BookingState, LegBooking, Offer, OfferQuery, TripEvent, TripEventKind
+from operators.tomp import wire
+from operators.tomp.client import Answer, ClientOptions, TompClient, path_of
+from operators.tomp.mapping import MalformedMessage, leg_booking_of, offer_of, planning_request
+
+NO_SHOW_COMMENT = "USER_NO_SHOW"  # FINISH with this comment: the traveller did not turn up
+
+
+def _expires(answer: Answer) -> dt.datetime | None:
+    value = answer.headers.get("Expires")
+    if not value:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def event_key(event: TripEvent) -> str:
+    """The idempotency key of a trip event: the same event sent twice is the same request."""
+    text = f"{event.booking_id}|{event.kind.value}|{event.at.isoformat()}|{event.detail}"
+    return "event-" + hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+class RemoteTompAdapter:
+    """Owns its ClientSession: `aclose` closes it."""
+
+    def __init__(self, operator_id: str, base_url: str, session: aiohttp.ClientSession | None, *,
+                 timeout_s: float = 5.0, maas_id: str = "maas", retries: int = 2,
+                 backoff_s: float = 0.2, api_key: str | None = None,
+                 accept_language: str = "ja, en;q=0.8") -> None:
+        self.operator_id = operator_id
+        options = ClientOptions(timeout_s=timeout_s, retries=retries, backoff_s=backoff_s,
+                                maas_id=maas_id, api_key=api_key, accept_language=accept_language)
+        self.client = TompClient(operator_id, base_url, session, options)
+
+    @property
+    def base_url(self) -> str:
+        return self.client.base_url
+
+    # -- operator information ----------------------------------------------------------------
+    async def ping(self) -> None:
+        await self.client.request("GET", "/operator/ping", "ping")
+
+    async def information(self) -> wire.SystemInformation:
+        answer = await self.client.request("GET", "/operator/information", "operator information")
+        return self.client.parse(answer, wire.SystemInformation, "GET /operator/information")
+
+    # -- planning ------------------------------------------------------------------------------
+    async def search_offers(self, query: OfferQuery) -> list[Offer]:
+        what = "POST /planning/offers"
+        answer = await self.client.request("POST", "/planning/offers", "the offer search",
+                                           body=planning_request(query))
+        planning: wire.Planning = self.client.parse(answer, wire.Planning, what)
+        try:
+            offers = [offer_of(option, planning.validUntil, self.operator_id)
+                      for option in planning.options]
+        except MalformedMessage as exc:
+            raise OperatorUnavailable(f"{self.operator_id}: the answer to {what} is unusable: {exc}") from None
+        if len({o.id for o in offers}) != len(offers):
+            raise OperatorUnavailable(f"{self.operator_id}: the answer to {what} repeats option ids")
+        return offers
+
+    # -- booking -------------------------------------------------------------------------------
+    async def book(self, offer_id: str, *, idempotency_key: str) -> LegBooking:
+        answer = await self.client.request("POST", "/bookings", f"booking offer {offer_id}",
+                                           body=wire.BookingRequest(id=offer_id),
+                                           idempotency_key=idempotency_key, expired_is=OfferExpired)
+        booking = self._booking(answer, "POST /bookings")
+        if booking.id != offer_id:
+            raise OperatorUnavailable(f"{self.operator_id}: booked offer {offer_id} as {booking.id}; "
+                                      "a TOMP booking keeps the id of the option it books")
+        if booking.state is BookingState.REJECTED:
+            raise OperatorRejected(f"{self.operator_id} refused offer {offer_id}"
+                                   + (f": {booking.reason}" if booking.reason else ""))
+        return booking
+
+    async def confirm(self, booking_id: str, *, idempotency_key: str) -> LegBooking:
+        return await self._operate(booking_id, "COMMIT", idempotency_key)
+
+    async def cancel(self, booking_id: str, *, idempotency_key: str) -> LegBooking:
+        return await self._operate(booking_id, "CANCEL", idempotency_key)
+
+    async def _operate(self, booking_id: str, operation: str, key: str) -> LegBooking:
+        answer = await self.client.request(
+            "POST", path_of("bookings", booking_id, "events"), f"{operation} of booking {booking_id}",
+            body=wire.BookingOperation(operation=operation), idempotency_key=key,  # type: ignore[arg-type]
+            forbidden_is_conflict=True)
+        return self._booking(answer, "POST /bookings/{id}/events")
+
+    async def get_booking(self, booking_id: str) -> LegBooking:
+        answer = await self.client.request("GET", path_of("bookings", booking_id), f"booking {booking_id}")
+        return self._booking(answer, "GET /bookings/{id}")
+
+    # -- trip execution ------------------------------------------------------------------------
+    async def receive_event(self, event: TripEvent) -> LegBooking:
+        """Passes the event on (leg events; an issue as a support request), then reads the booking."""
+        key = event_key(event)
+        if event.kind is TripEventKind.ISSUE:
+            request = wire.SupportRequest(id=event.booking_id, supportType="OTHER", time=event.at,
+                                          priority="ERROR_CAN_CONTINUE", comment=event.detail or None)
+            await self.client.request("POST", "/support", f"issue report on booking {event.booking_id}",
+                                      body=request, idempotency_key=key)
+        else:
+            name = "SET_IN_USE" if event.kind is TripEventKind.STARTED else "FINISH"
+            comment = event.detail or None
+            if event.kind is TripEventKind.NO_SHOW:
+                comment = NO_SHOW_COMMENT + (f": {event.detail}" if event.detail else "")
+            await self.client.request(
+                "POST", path_of("legs", event.booking_id, "events"),
+                f"{name} of leg {event.booking_id}",
+                body=wire.LegEvent(time=event.at, event=name, comment=comment),  # type: ignore[arg-type]
+                idempotency_key=key, forbidden_is_conflict=True)
+        return await self.get_booking(event.booking_id)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    def _booking(self, answer: Answer, what: str) -> LegBooking:
+        booking: wire.Booking = self.client.parse(answer, wire.Booking, what)
+        try:
+            return leg_booking_of(booking, self.operator_id, expires_at=_expires(answer))
+        except MalformedMessage as exc:
+            raise OperatorUnavailable(f"{self.operator_id}: the answer to {what} is unusable: {exc}") from None

@@ -1,0 +1,200 @@
+"""HTTP to one TOMP operator: the subset's headers, a time limit per call, retries only where
+they are safe, and every failure turned into a domain error.
+
+A request is retried (after a growing pause) only when repeating it cannot do anything twice: a
+GET, or a POST carrying an `Idempotency-Key` (the operator answers a repeated key with its first
+answer). A POST without a key is sent exactly once, whatever happens to it. Retried failures are
+timeouts, connection errors, 429 and 5xx answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+from multidict import CIMultiDictProxy
+from pydantic import BaseModel, ValidationError
+from yarl import URL
+
+from maas.domain.errors import (Conflict, DomainError, InvalidRequest, NotFound, OperatorRejected,
+                                OperatorUnavailable)
+from operators.tomp import wire
+
+log = logging.getLogger(__name__)
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+MAX_BODY_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    status: int
+    headers: CIMultiDictProxy[str]
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ClientOptions:
+    timeout_s: float = 5.0  # each attempt
+    retries: int = 2  # further attempts of a safe request
+    backoff_s: float = 0.2  # pause before the first retry, doubled each time
+    maas_id: str = "maas"
+    api_key: str | None = None  # sent as X-API-Key (the spec's ApiKeyAuth)
+    accept_language: str = "ja, en;q=0.8"
+
+    def __post_init__(self) -> None:
+        if not 0 < self.timeout_s <= 120:
+            raise ValueError("timeout_s must be above 0 and at most 120")
+        if not 0 <= self.retries <= 10:
+            raise ValueError("retries must be between 0 and 10")
+        if not 0 <= self.backoff_s <= 10:
+            raise ValueError("backoff_s must be between 0 and 10")
+        if not self.maas_id:
+            raise ValueError("maas_id must not be empty")
+
+
+def path_of(*parts: str) -> str:
+    """A URL path from segments, each quoted entirely (an id with a slash stays one segment)."""
+    return "/" + "/".join(quote(p, safe="") for p in parts)
+
+
+class TompClient:
+    def __init__(self, operator_id: str, base_url: str, session: aiohttp.ClientSession | None,
+                 options: ClientOptions) -> None:
+        url = URL(base_url)
+        if url.scheme not in ("http", "https") or not url.host:
+            raise ValueError(f"base_url {base_url!r} is not an http(s) URL")
+        self.operator_id, self.options = operator_id, options
+        self.base_url = str(url).rstrip("/")
+        self._session = session
+
+    def open_session(self) -> aiohttp.ClientSession:
+        """The client's one session, made now if it has none (call it inside the event loop)."""
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        return self.open_session()
+
+    async def aclose(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+    def _headers(self, idempotency_key: str | None) -> dict[str, str]:
+        headers = {"Accept": "application/json", "Accept-Language": self.options.accept_language,
+                   "Api": wire.API, "Api-Version": wire.API_VERSION, "maas-id": self.options.maas_id}
+        if idempotency_key is not None:
+            headers["Idempotency-Key"] = idempotency_key
+        if self.options.api_key:
+            headers["X-API-Key"] = self.options.api_key
+        return headers
+
+    async def request(self, method: str, path: str, what: str, *, body: BaseModel | None = None,
+                      idempotency_key: str | None = None, expired_is: type[Conflict] = Conflict,
+                      forbidden_is_conflict: bool = False) -> Answer:
+        """A 2xx answer, or the domain error the failure maps to (docs/tomp-subset.md)."""
+        safe = method == "GET" or idempotency_key is not None
+        attempts = 1 + (self.options.retries if safe else 0)
+        url = URL(self.base_url + path, encoded=True)
+        payload = wire.dump(body) if body is not None else None
+        failure: DomainError | None = None
+        for attempt in range(attempts):
+            if attempt:
+                pause = min(self.options.backoff_s * 2 ** (attempt - 1), 5.0)
+                log.info("%s: %s failed (%s); retry %d of %d in %.1f s", self.operator_id, what,
+                         failure, attempt, attempts - 1, pause)
+                await asyncio.sleep(pause)
+            try:
+                answer = await self._send(method, url, payload, idempotency_key)
+            except OperatorUnavailable as exc:
+                failure = exc
+                continue
+            if answer.status in RETRYABLE_STATUS:
+                failure = self.error_of(answer, what, expired_is, forbidden_is_conflict)
+                continue
+            if answer.status >= 400:
+                raise self.error_of(answer, what, expired_is, forbidden_is_conflict)
+            return answer
+        assert failure is not None
+        if attempts > 1:
+            failure = OperatorUnavailable(f"{failure.message} (after {attempts} attempts)")
+        raise failure
+
+    async def _send(self, method: str, url: URL, payload: dict[str, Any] | None,
+                    idempotency_key: str | None) -> Answer:
+        timeout = aiohttp.ClientTimeout(total=self.options.timeout_s)
+        try:
+            async with self.session.request(method, url, json=payload, timeout=timeout,
+                                            headers=self._headers(idempotency_key),
+                                            allow_redirects=False) as response:
+                body = await response.content.read(MAX_BODY_BYTES + 1)
+                if len(body) > MAX_BODY_BYTES:
+                    raise OperatorUnavailable(f"{self.operator_id}: the answer to {method} {url.path} "
+                                              f"is larger than {MAX_BODY_BYTES} bytes")
+                return Answer(response.status, response.headers, body)
+        except TimeoutError as exc:
+            raise OperatorUnavailable(f"{self.operator_id}: no answer to {method} {url.path} within "
+                                      f"{self.options.timeout_s:g} s") from exc
+        except aiohttp.ClientError as exc:
+            raise OperatorUnavailable(f"{self.operator_id}: cannot reach {url.origin()} "
+                                      f"({type(exc).__name__}: {exc})") from exc
+
+    def error_of(self, answer: Answer, what: str, expired_is: type[Conflict],
+                 forbidden_is_conflict: bool) -> DomainError:
+        error = _tomp_error(answer.body)
+        said = ": ".join(s for s in (error.title, error.detail) if s) if error else _snippet(answer.body)
+        message = f"{self.operator_id}: {what} failed with HTTP {answer.status}" + (f": {said}" if said else "")
+        status = answer.status
+        if status in (400, 422):
+            return InvalidRequest(message)
+        if status == 404:
+            return NotFound(message)
+        if status == 409:
+            return Conflict(message)
+        if status == 410:
+            return expired_is(message)
+        if status == 403 and forbidden_is_conflict:
+            return Conflict(message)
+        if status == 428:
+            return OperatorRejected(message)
+        if status in (401, 403):
+            return OperatorUnavailable(f"{message} (the operator refuses our credentials)")
+        return OperatorUnavailable(message)
+
+    def parse(self, answer: Answer, model: type[wire.Wire], what: str) -> Any:
+        """The answer's JSON body as `model`, or OperatorUnavailable saying what is wrong with it."""
+        kind = answer.headers.get("Content-Type", "no content type")
+        try:
+            document = json.loads(answer.body)
+        except ValueError:
+            raise OperatorUnavailable(
+                f"{self.operator_id}: the answer to {what} is not JSON ({kind}): "
+                f"{_snippet(answer.body)!r}") from None
+        try:
+            return model.model_validate(document)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}"
+                                 for e in exc.errors()[:3])
+            raise OperatorUnavailable(f"{self.operator_id}: the answer to {what} is not a TOMP "
+                                      f"{model.__name__} ({problems})") from None
+
+
+def _tomp_error(body: bytes) -> wire.TompError | None:
+    try:
+        document = json.loads(body)
+        if isinstance(document, dict) and isinstance(document.get("errors"), list) and document["errors"]:
+            document = document["errors"][0]  # the spec's errorResponse wraps a list
+        return wire.TompError.model_validate(document)
+    except (ValueError, ValidationError):
+        return None
+
+
+def _snippet(body: bytes, limit: int = 120) -> str:
+    text = body.decode("utf-8", errors="replace").strip().replace("\n", " ")
+    return text if len(text) <= limit else text[:limit] + "…"

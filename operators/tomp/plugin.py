@@ -1,0 +1,46 @@
+"""The remote adapter's entry point (`maas.operators` group, name `tomp`).
+
+Options: `base_url` (required, http or https), `timeout_s` (each attempt, default 5),
+`retries` (further attempts of a safe request, default 2), `backoff_s` (default 0.2),
+`maas_id` (our id in the `maas-id` header, default "maas"), `api_key` (sent as X-API-Key),
+`accept_language`. The factory creates the adapter's one ClientSession when an event loop is
+running (otherwise at the first request); the adapter's `aclose` closes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from maas.domain.ports import AdapterContext
+from operators.tomp.adapter import RemoteTompAdapter
+
+_NUMBERS = {"timeout_s": float, "retries": int, "backoff_s": float}
+_TEXTS = ("maas_id", "api_key", "accept_language")
+
+
+def create(context: AdapterContext) -> RemoteTompAdapter:
+    options = dict(context.options)
+    unknown = set(options) - {"base_url", *_NUMBERS, *_TEXTS}
+    if unknown:
+        raise ValueError(f"unknown tomp options: {', '.join(sorted(unknown))}")
+    if not isinstance(options.get("base_url"), str):
+        raise ValueError("the tomp adapter needs the option base_url (the operator's TOMP endpoint)")
+    kwargs: dict[str, object] = {}
+    for name, kind in _NUMBERS.items():
+        if name in options:
+            value = options[name]
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"tomp option {name} must be a number")
+            kwargs[name] = kind(value)
+    for name in _TEXTS:
+        if name in options:
+            if not isinstance(options[name], str):
+                raise ValueError(f"tomp option {name} must be a string")
+            kwargs[name] = options[name]
+    adapter = RemoteTompAdapter(context.operator_id, options["base_url"], None, **kwargs)  # type: ignore[arg-type]
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return adapter  # no loop yet: the session is made at the first request
+    adapter.client.open_session()
+    return adapter

@@ -1,0 +1,82 @@
+"""`maas operators check URL` as a user runs it: a reference operator started as its own program,
+then the check as another; and the check against a port where nothing listens."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from maas.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAAS_")}
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def maas(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "maas.cli", *args], cwd=REPO, env=_env(),
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture(params=["taxi", "bikeshare"])
+def reference_operator(request: pytest.FixtureRequest) -> Iterator[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", f"operators.reference.{request.param}", "--port", "0",
+         "--demo-dir", str(REPO / "fixtures" / "demo-region"), "--offer-validity-s", "1"],
+        cwd=REPO, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        found = re.search(r"on (http://127\.0\.0\.1:\d+)", line)
+        assert found, f"the {request.param} service did not start: {line!r}"
+        yield found.group(1)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def test_check_passes_a_running_reference_operator(reference_operator: str) -> None:
+    result = maas("operators", "check", reference_operator, "--timeout-s", "2", "--max-expiry-wait-s", "2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "remote: conforms" in result.stdout
+    assert re.search(r"passed +expiry", result.stdout) and re.search(r"passed +book_confirm_cancel", result.stdout)
+
+
+def test_check_of_a_port_with_nothing_listening_fails_readably() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = maas("operators", "check", f"http://127.0.0.1:{port}", "--timeout-s", "1")
+    assert result.returncode == 1
+    assert f"maas: cannot check http://127.0.0.1:{port}: remote: cannot reach" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [["ftp://example.org"], ["http://127.0.0.1:1", "--timeout-s", "0"],
+                                  ["http://127.0.0.1:1", "--max-expiry-wait-s", "-1"]])
+def test_check_refuses_unusable_arguments_with_exit_2(args: list[str], capsys, monkeypatch) -> None:
+    for name in [k for k in os.environ if k.startswith("MAAS_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setattr("maas.cli.configure_logging", lambda level: None)  # keep pytest's handlers
+    assert main(["operators", "check", *args]) == 2
+    assert capsys.readouterr().err.startswith("maas: ")
+
+
+@pytest.mark.parametrize("args", [[], ["http://127.0.0.1:1", "--timeout-s", "soon"]])
+def test_check_usage_errors_exit_2(args: list[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["operators", "check", *args])
+    assert exited.value.code == 2

@@ -1,0 +1,315 @@
+"""The remote TOMP adapter against the reference operator services on 127.0.0.1, for real:
+the conformance kit for both operators, time limits, safe retries, malformed answers and the
+mapping of operator errors to domain errors."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from maas.domain.accounts import GeoPoint
+from maas.domain.errors import (Conflict, InvalidRequest, NotFound, OfferExpired, OperatorUnavailable)
+from maas.domain.mobility import BookingState, OfferQuery, TripEvent, TripEventKind
+from operators.conformance import CHECKS, ConformanceScenario, run_conformance
+from operators.reference.app import ReferenceOperator, make_app
+from operators.reference.bikeshare import bikeshare_operator
+from operators.reference.serve import SystemClock
+from operators.reference.taxi import taxi_operator
+from operators.tomp import RemoteTompAdapter
+
+T0 = dt.datetime(2026, 11, 24, 1, 0, tzinfo=dt.UTC)  # 10:00 in Tokyo
+DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
+YAMABUKI = GeoPoint(lat=36.40, lon=138.90)
+NORTH = GeoPoint(lat=36.415, lon=138.905)
+
+
+def query(depart_at: dt.datetime, travellers: int = 1) -> OfferQuery:
+    return OfferQuery(origin=YAMABUKI, destination=NORTH, depart_at=depart_at, travellers=travellers)
+
+
+class FakeClock:
+    def __init__(self, at: dt.datetime = T0) -> None:
+        self.at = at
+
+    def now(self) -> dt.datetime:
+        return self.at
+
+    async def wait_until(self, when: dt.datetime) -> None:
+        self.at = max(self.at, when)
+
+
+@asynccontextmanager
+async def serving(app: web.Application) -> AsyncIterator[str]:
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()
+
+
+@asynccontextmanager
+async def remote(url: str, **options: object) -> AsyncIterator[RemoteTompAdapter]:
+    adapter = RemoteTompAdapter("remote-op", url, aiohttp.ClientSession(), **{"backoff_s": 0.05, **options})
+    try:
+        yield adapter
+    finally:
+        await adapter.aclose()
+
+
+def taxi(clock=None, **options) -> ReferenceOperator:
+    return taxi_operator(DEMO, clock or FakeClock(), **options)
+
+
+# -- the conformance kit over real HTTP -------------------------------------------------------
+async def test_the_reference_taxi_conforms_through_the_remote_adapter() -> None:
+    clock = FakeClock()
+    async with serving(make_app(taxi(clock, offer_validity_s=60))) as url, \
+            serving(make_app(taxi(clock, delay_s=1.5))) as slow_url, \
+            remote(url) as adapter, remote(slow_url, timeout_s=0.5, retries=0) as slow:
+        scenario = ConformanceScenario(query(T0 + dt.timedelta(minutes=30)),
+                                       rejected_query=query(T0 + dt.timedelta(minutes=30), travellers=9),
+                                       timeout_s=0.5)
+        report = await run_conformance(adapter, scenario, now=clock.now, wait_until=clock.wait_until,
+                                       slow_adapter=slow)
+    assert report.ok, report.summary()
+    assert [r.name for r in report.results if r.status == "passed"] == list(CHECKS), report.summary()
+
+
+async def test_the_reference_bikeshare_conforms_with_real_expiry() -> None:
+    clock = SystemClock()
+    async with serving(make_app(bikeshare_operator(DEMO, clock, offer_validity_s=1))) as url, \
+            serving(make_app(bikeshare_operator(DEMO, clock, delay_s=1.5))) as slow_url, \
+            remote(url) as adapter, remote(slow_url, timeout_s=0.5, retries=0) as slow:
+        depart = clock.now() + dt.timedelta(minutes=10)
+        scenario = ConformanceScenario(query(depart), rejected_query=query(depart, travellers=9),
+                                       max_expiry_wait_s=2.0, timeout_s=0.5)
+        report = await run_conformance(adapter, scenario, slow_adapter=slow)
+    assert report.ok, report.summary()
+    assert [r.name for r in report.results if r.status == "passed"] == list(CHECKS), report.summary()
+
+
+async def test_bike_offers_carry_stations_prices_and_terms() -> None:
+    operator = bikeshare_operator(DEMO, FakeClock())
+    async with serving(make_app(operator)) as url, remote(url) as adapter:
+        offers = await adapter.search_offers(query(T0 + dt.timedelta(minutes=5)))
+        assert {o.vehicle_type for o in offers} == {"bike", "ebike"}
+        assert {o.price.amount_minor for o in offers} == {130, 200}  # one started half hour
+        assert all(o.mode == "bike" and o.operator_id == "remote-op" for o in offers)
+        assert all("山吹駅前" in o.description for o in offers)
+        booking = await adapter.book(offers[0].id, idempotency_key="k1")
+        assert booking.state is BookingState.PENDING and booking.expires_at is not None
+        assert booking.id == offers[0].id  # a TOMP booking keeps its option's id
+        dock = operator.adapter.docks["cy-01"]
+        held = dock.bikes[offers[0].vehicle_type]
+        released = await adapter.cancel(booking.id, idempotency_key="k2")
+        assert released.state is BookingState.RELEASED
+        assert dock.bikes[offers[0].vehicle_type] == held + 1
+
+
+async def test_trip_events_no_show_and_issue_reach_the_operator() -> None:
+    clock = FakeClock()
+    operator = taxi(clock)
+    async with serving(make_app(operator)) as url, remote(url) as adapter:
+        offer = (await adapter.search_offers(query(T0 + dt.timedelta(minutes=30))))[0]
+        booking = await adapter.book(offer.id, idempotency_key="b")
+        issue = await adapter.receive_event(TripEvent(booking_id=booking.id, kind=TripEventKind.ISSUE,
+                                                      at=T0, detail="rider cannot find the car"))
+        assert issue.state is BookingState.CONFIRMED
+        gone = await adapter.receive_event(TripEvent(booking_id=booking.id, kind=TripEventKind.NO_SHOW, at=T0))
+        assert gone.state is BookingState.FINISHED and "no-show" in gone.reason
+    assert [e.kind for e in operator.adapter.events] == [TripEventKind.ISSUE, TripEventKind.NO_SHOW]
+    assert operator.adapter.events[0].detail == "rider cannot find the car"
+
+
+# -- time limits and retries ------------------------------------------------------------------
+async def test_a_slow_operator_is_unavailable_within_the_time_limit() -> None:
+    async with serving(make_app(taxi(delay_s=2.0))) as url, remote(url, timeout_s=0.3) as adapter:
+        started = time.monotonic()
+        with pytest.raises(OperatorUnavailable, match=r"no answer to POST /planning/offers within 0.3 s"):
+            await adapter.search_offers(query(T0 + dt.timedelta(minutes=30)))
+        assert time.monotonic() - started < 1.5  # one attempt: a search carries no key
+
+
+def fault(path: str, counter: Counter, *, times: int, mode: str) -> Callable:
+    """A middleware that spoils the first `times` answers to POSTs on `path`: `503` after the
+    operator did the work, `slow` answers after the client gave up, `before` fails before it."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler):
+        if request.path != path:
+            return await handler(request)
+        counter[request.method] += 1
+        if counter[request.method] > times:
+            return await handler(request)
+        if mode == "before":
+            return web.Response(status=503, text="down for maintenance")
+        response = await handler(request)
+        if mode == "slow":
+            await asyncio.sleep(0.8)
+            return response
+        return web.Response(status=503, text="lost the answer")
+
+    return middleware
+
+
+@pytest.mark.parametrize("mode", ["503", "slow"])
+async def test_a_keyed_booking_is_retried_and_books_exactly_once(mode: str) -> None:
+    clock, attempts = FakeClock(), Counter()
+    operator = taxi(clock)
+    app = make_app(operator, middlewares=[fault("/bookings", attempts, times=1, mode=mode)])
+    async with serving(app) as url, remote(url, timeout_s=0.4, retries=2) as adapter:
+        offer = (await adapter.search_offers(query(T0 + dt.timedelta(minutes=30))))[0]
+        booking = await adapter.book(offer.id, idempotency_key="once")
+    assert attempts["POST"] == 2
+    assert booking.state is BookingState.CONFIRMED
+    assert list(operator.booking_ids) == [offer.id]
+    assert len(operator.adapter._bookings) == 1  # the dispatcher holds one car, not two
+
+
+async def test_a_post_without_a_key_is_never_retried_but_a_get_is() -> None:
+    attempts = Counter()
+    app = make_app(taxi(), middlewares=[fault("/planning/offers", attempts, times=5, mode="before")])
+    async with serving(app) as url, remote(url, retries=3) as adapter:
+        with pytest.raises(OperatorUnavailable, match="HTTP 503: down for maintenance"):
+            await adapter.search_offers(query(T0 + dt.timedelta(minutes=30)))
+    assert attempts["POST"] == 1
+
+    gets = Counter()
+
+    async def flaky(request: web.Request) -> web.Response:
+        gets["GET"] += 1
+        return web.Response(status=503) if gets["GET"] < 3 else web.json_response(
+            {"systemId": "x", "language": ["ja"], "name": "X", "timezone": "Asia/Tokyo",
+             "typeOfSystem": "STATION_BASED"})
+
+    app = web.Application()
+    app.router.add_get("/operator/information", flaky)
+    async with serving(app) as url, remote(url, retries=3) as adapter:
+        assert (await adapter.information()).systemId == "x"
+    assert gets["GET"] == 3
+
+
+async def test_a_repeated_key_replays_and_a_reused_key_is_refused() -> None:
+    async with serving(make_app(taxi())) as url, remote(url) as adapter:
+        first, second = (await adapter.search_offers(query(T0 + dt.timedelta(minutes=30),
+                                                           travellers=1)))[0], None
+        more = await adapter.search_offers(query(T0 + dt.timedelta(minutes=40)))
+        second = more[0]
+        booking = await adapter.book(first.id, idempotency_key="same")
+        assert (await adapter.book(first.id, idempotency_key="same")).id == booking.id
+        with pytest.raises(Conflict, match="HTTP 409"):
+            await adapter.book(second.id, idempotency_key="same")
+
+
+# -- errors of the operator ---------------------------------------------------------------------
+async def test_operator_errors_map_to_domain_errors() -> None:
+    clock = FakeClock()
+    async with serving(make_app(taxi(clock, offer_validity_s=60))) as url, remote(url) as adapter:
+        with pytest.raises(NotFound, match="HTTP 404"):
+            await adapter.book("no-such-offer", idempotency_key="a")
+        with pytest.raises(NotFound, match="HTTP 404"):
+            await adapter.get_booking("no/such booking")
+        offers = await adapter.search_offers(query(T0 + dt.timedelta(minutes=30)))
+        booking = await adapter.book(offers[0].id, idempotency_key="b")
+        with pytest.raises(Conflict, match="HTTP 409"):  # the same option under another key
+            await adapter.book(offers[0].id, idempotency_key="c")
+        await adapter.cancel(booking.id, idempotency_key="d")
+        with pytest.raises(Conflict, match="HTTP 403"):  # TOMP: commit of a cancelled booking
+            await adapter.confirm(booking.id, idempotency_key="e")
+        later = await adapter.search_offers(query(T0 + dt.timedelta(minutes=30)))
+        clock.at += dt.timedelta(seconds=61)
+        with pytest.raises(OfferExpired, match="HTTP 410: Availability expired"):
+            await adapter.book(later[0].id, idempotency_key="f")
+
+
+
+@pytest.mark.parametrize("status", [400, 422])
+async def test_a_refused_request_is_invalid(status: int) -> None:
+    error = {"errorcode": status, "title": "Bad request", "status": status, "detail": "to is outside our area"}
+    app = fake_operator({"/planning/offers": lambda: web.json_response(error, status=status)})
+    async with serving(app) as url, remote(url) as adapter:
+        with pytest.raises(InvalidRequest, match=f"HTTP {status}: Bad request: to is outside our area"):
+            await adapter.search_offers(query(T0))
+
+
+async def test_the_reference_service_insists_on_the_subset_headers() -> None:
+    async with serving(make_app(taxi())) as url, aiohttp.ClientSession() as session:
+        headers = {"Accept-Language": "ja", "Api": "TOMP", "Api-Version": "1.6", "maas-id": "t"}
+        async with session.post(f"{url}/bookings", json={"id": "x"}, headers=headers) as response:
+            assert response.status == 400
+            assert "Idempotency-Key" in (await response.json())["title"]
+        async with session.get(f"{url}/operator/information", headers={"Accept-Language": "ja"}) as response:
+            body = await response.json()
+            assert response.status == 400 and body["status"] == 400 and "maas-id" in body["detail"]
+        async with session.get(f"{url}/operator/ping") as response:
+            assert response.status == 200
+
+
+def fake_operator(answers: dict[str, web.Response | Callable[[], web.Response]]) -> web.Application:
+    async def handle(request: web.Request) -> web.Response:
+        answer = answers[request.path]
+        return answer() if callable(answer) else answer
+
+    app = web.Application()
+    for path in answers:
+        app.router.add_route("*", path, handle)
+    return app
+
+
+@pytest.mark.parametrize(("body", "kind", "message"), [
+    ("<html><body>Login</body></html>", "text/html", r"not JSON \(text/html.*<html><body>Login"),
+    ('{"validUntil": "2026-11-24T01:05:00Z", "options": "none"}', "application/json",
+     r"not a TOMP Planning \(options: Input should be a valid list"),
+    ('{"validUntil": "2026-11-24T01:05:00", "options": []}', "application/json",
+     r"not a TOMP Planning \(validUntil: Input should have timezone info"),
+    ('{"validUntil": "2026-11-24T01:05:00Z", "options": [{"id": "o1", "legs": []}]}', "application/json",
+     r"unusable: option o1 lacks from, to, departureTime, arrivalTime, pricing"),
+    ("[1, 2", "application/json", r"not JSON"),
+])
+async def test_malformed_plannings_are_operator_unavailable(body: str, kind: str, message: str) -> None:
+    app = fake_operator({"/planning/offers": lambda: web.Response(status=201, text=body, content_type=kind)})
+    async with serving(app) as url, remote(url) as adapter:
+        with pytest.raises(OperatorUnavailable, match=message):
+            await adapter.search_offers(query(T0))
+
+
+async def test_malformed_bookings_and_error_bodies() -> None:
+    app = fake_operator({
+        "/bookings": lambda: web.json_response({"id": "o1", "state": "BOOKED"}, status=201),
+        "/bookings/o2": lambda: web.json_response({"id": "o2", "state": "CONFIRMED"}),
+        "/bookings/o3/events": lambda: web.json_response(
+            {"errorcode": 3003, "title": "Availability expired.", "status": 410, "detail": "too late"},
+            status=410),
+        "/bookings/o4/events": lambda: web.Response(status=502, text="<h1>Bad gateway</h1>",
+                                                    content_type="text/html"),
+    })
+    async with serving(app) as url, remote(url, retries=1) as adapter:
+        with pytest.raises(OperatorUnavailable, match=r"not a TOMP Booking \(state: Input should be"):
+            await adapter.book("o1", idempotency_key="k")
+        with pytest.raises(OperatorUnavailable, match="booking o2 lacks its times or pricing"):
+            await adapter.get_booking("o2")
+        with pytest.raises(Conflict, match="HTTP 410: Availability expired.: too late") as gone:
+            await adapter.confirm("o3", idempotency_key="k")
+        assert not isinstance(gone.value, OfferExpired)  # only a booking attempt expires an offer
+        with pytest.raises(OperatorUnavailable, match=r"HTTP 502: <h1>Bad gateway</h1> \(after 2 attempts\)"):
+            await adapter.cancel("o4", idempotency_key="k")
+
+
+async def test_nothing_listening_is_operator_unavailable() -> None:
+    async with serving(web.Application()) as url:
+        pass  # the port is free again
+    async with remote(url, retries=1) as adapter:
+        with pytest.raises(OperatorUnavailable, match=r"cannot reach .* \(after 2 attempts\)"):
+            await adapter.get_booking("b1")

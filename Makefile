@@ -6,7 +6,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 GUNMA = $(sort $(wildcard $(CORPUS)/gtfs-jp/kuwayama-gtfsjp-corpus-2019/gtfs.[012]*.zip))
 
-.PHONY: run test lint fixtures clean bench-routing
+.PHONY: run test lint fixtures clean bench-routing bench-pooling
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,8 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed-run
 
+# The demo enables its taxi company and bike-share through their entry points.
+run: export MAAS_OPERATORS_CONFIG ?= $(CURDIR)/fixtures/demo-region/maas-operators.json
 run: $(VENV)/.installed-run
 	$(BIN)/maas db upgrade
 	$(BIN)/maas demo load
@@ -51,3 +53,10 @@ bench-routing: $(VENV)/.installed-test
 	    --date 2020-03-18 --random 1000 --seed 1 --min-transfer-s 120 --cache-dir $(BENCH_OUT)/cache --out $(BENCH_OUT)/saga.csv
 	$(BIN)/python -m routing.bench $(foreach f,$(GUNMA),--feed $(f)) --date 2019-06-05 \
 	    --footpath-radius-m 300 --random 1000 --seed 1 --min-transfer-s 120 --cache-dir $(BENCH_OUT)/cache --out $(BENCH_OUT)/gunma.csv
+
+# Pooling benchmark (issue 4): Cordeau dial-a-ride "a" and pr sets, gaps to bks.csv, one core.
+POOLING_TIME_LIMIT_S ?= 30
+bench-pooling: $(VENV)/.installed-test
+	mkdir -p $(BENCH_OUT)/pooling
+	$(BIN)/python -m routing.pooling.bench_all --corpus $(CORPUS) --time-limit-s $(POOLING_TIME_LIMIT_S) \
+	    --sets a pr --out-dir $(BENCH_OUT)/pooling

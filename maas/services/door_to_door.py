@@ -80,7 +80,8 @@ def _around(offer: Offer, start: LegPlace, end: LegPlace, depart: dt.datetime,
     ride leaves before the rider can reach it)."""
     board = LegPlace(name=offer.description or offer.mode, lat=offer.origin.lat,
                      lon=offer.origin.lon)
-    alight = LegPlace(name=end.name, lat=offer.destination.lat, lon=offer.destination.lon)
+    alight = LegPlace(name=offer.description or offer.mode, lat=offer.destination.lat,
+                      lon=offer.destination.lon)
     legs: list[AnyLeg] = []
     if _metres(start, board) > SAME_PLACE_M:
         walk = _walk(start, board, depart, profile)

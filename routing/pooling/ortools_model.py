@@ -1,0 +1,160 @@
+"""The pooling problem as an OR-Tools routing model, solved from a given or built first plan.
+
+Pickup and drop-off are a pickup-and-delivery pair on one vehicle; a time dimension with
+waiting slack carries service start times, with each pair's ride-time limit as a bound on the
+difference of its cumuls; seats (and wheelchair places, when asked for) are capacity
+dimensions. Travel times are rounded up to integer ticks, so any plan OR-Tools accepts is also
+feasible with the exact times. Costs are metres, rounded, for guidance only: the checker
+recomputes them exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from routing.pooling.model import PoolingProblem
+from routing.pooling.params import PoolingParams
+
+Visit = tuple[int, bool]  # (request, is_pickup)
+
+
+@dataclass
+class OrToolsModel:
+    problem: PoolingProblem
+    visits: list[Visit]
+    node_of: dict[Visit, int]
+    manager: pywrapcp.RoutingIndexManager
+    routing: pywrapcp.RoutingModel
+
+    def solve(self, params: PoolingParams, time_limit_s: float,
+              initial: list[list[Visit]] | None = None) -> list[list[Visit]] | None:
+        """Routes as visit lists per vehicle, or None when OR-Tools found nothing."""
+        search = pywrapcp.DefaultRoutingSearchParameters()
+        search.first_solution_strategy = getattr(
+            routing_enums_pb2.FirstSolutionStrategy,
+            params.first_solution if params.first_solution != "regret" else "PARALLEL_CHEAPEST_INSERTION")
+        search.local_search_metaheuristic = getattr(
+            routing_enums_pb2.LocalSearchMetaheuristic, params.metaheuristic)
+        search.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
+        if initial is None:
+            solution = self.routing.SolveWithParameters(search)
+        else:
+            routes = [[self.node_of[v] for v in route] for route in initial]
+            start = self.routing.ReadAssignmentFromRoutes(routes, True)
+            if start is None:
+                return None
+            solution = self.routing.SolveFromAssignmentWithParameters(start, search)
+        return None if solution is None else self._routes(solution)
+
+    def _routes(self, solution: pywrapcp.Assignment) -> list[list[Visit]]:
+        out = []
+        for vehicle in range(len(self.problem.vehicles)):
+            index, route = self.routing.Start(vehicle), []
+            index = solution.Value(self.routing.NextVar(index))
+            while not self.routing.IsEnd(index):
+                route.append(self.visits[self.manager.IndexToNode(index)])
+                index = solution.Value(self.routing.NextVar(index))
+            out.append(route)
+        return out
+
+
+def build_model(problem: PoolingProblem, params: PoolingParams) -> OrToolsModel:
+    visits: list[Visit] = []
+    for i, req in enumerate(problem.requests):
+        if not req.on_board:
+            visits.append((i, True))
+        visits.append((i, False))
+    n_vehicles, m = len(problem.vehicles), len(visits)
+    manager = pywrapcp.RoutingIndexManager(m + 2 * n_vehicles, n_vehicles, list(range(m, m + n_vehicles)),
+                                           list(range(m + n_vehicles, m + 2 * n_vehicles)))
+    routing = pywrapcp.RoutingModel(manager)
+    places, service_s, seats, chairs = _node_data(problem, visits)
+    dist = problem.travel.distance_m
+    routing.SetArcCostEvaluatorOfAllVehicles(
+        routing.RegisterTransitMatrix([[round(dist[a, b]) for b in places] for a in places]))
+    time = _add_time(routing, problem, places, service_s, params.ticks_per_s)
+    _add_capacity(routing, problem, "seats", seats, [car.seats for car in problem.vehicles])
+    if any(chairs):
+        _add_capacity(routing, problem, "wheelchairs", chairs,
+                      [car.wheelchair_places for car in problem.vehicles])
+    node_of = {v: k for k, v in enumerate(visits)}
+    _add_requests(routing, manager, time, problem, visits, node_of, params)
+    return OrToolsModel(problem, visits, node_of, manager, routing)
+
+
+def _node_data(problem: PoolingProblem, visits: list[Visit]) -> tuple[list[int], ...]:
+    """Place, service time and load change of every node: visits, then start and end depots."""
+    places, service_s, seats, chairs = [], [], [], []
+    for r, is_pickup in visits:
+        req = problem.requests[r]
+        sign = 1 if is_pickup else -1
+        places.append(req.pickup_place if is_pickup else req.dropoff_place)
+        service_s.append(req.boarding_s if is_pickup else req.alighting_s)
+        seats.append(sign * req.party_size)
+        chairs.append(sign * req.wheelchairs)
+    depots = 2 * len(problem.vehicles)
+    places += [car.start_place for car in problem.vehicles] + [car.end_place for car in problem.vehicles]
+    return places, service_s + [0] * depots, seats + [0] * depots, chairs + [0] * depots
+
+
+def _add_time(routing: pywrapcp.RoutingModel, problem: PoolingProblem, places: list[int],
+              service_s: list[int], ticks: int) -> pywrapcp.RoutingDimension:
+    """Service start times in ticks, with waiting, shifts and route durations."""
+    dur = problem.travel.duration_s
+    matrix = [[math.ceil((service_s[a] + dur[pa, pb]) * ticks - 1e-9) for pb in places]
+              for a, pa in enumerate(places)]
+    horizon = max([car.shift_s[1] for car in problem.vehicles]
+                  + [max(r.pickup_window_s[1], r.dropoff_window_s[1]) for r in problem.requests]) * ticks
+    routing.AddDimension(routing.RegisterTransitMatrix(matrix), horizon, horizon, False, "time")
+    time = routing.GetDimensionOrDie("time")
+    for v, car in enumerate(problem.vehicles):
+        for index in (routing.Start(v), routing.End(v)):
+            time.CumulVar(index).SetRange(car.shift_s[0] * ticks, car.shift_s[1] * ticks)
+        if car.max_duration_s is not None:
+            time.SetSpanUpperBoundForVehicle(car.max_duration_s * ticks, v)
+        routing.AddVariableMinimizedByFinalizer(time.CumulVar(routing.End(v)))
+        routing.AddVariableMaximizedByFinalizer(time.CumulVar(routing.Start(v)))
+    return time
+
+
+def _add_requests(routing: pywrapcp.RoutingModel, manager: pywrapcp.RoutingIndexManager,
+                  time: pywrapcp.RoutingDimension, problem: PoolingProblem, visits: list[Visit],
+                  node_of: dict[Visit, int], params: PoolingParams) -> None:
+    """Windows, pairs on one vehicle, ride-time limits, fixed vehicles and rejection penalties."""
+    ticks, solver = params.ticks_per_s, routing.solver()
+    for k, (r, is_pickup) in enumerate(visits):
+        req = problem.requests[r]
+        index = manager.NodeToIndex(k)
+        lo, hi = req.pickup_window_s if is_pickup else req.dropoff_window_s
+        if not is_pickup and req.on_board and req.max_ride_s is not None:
+            hi = min(hi, req.picked_up_s + req.boarding_s + req.max_ride_s)
+        time.CumulVar(index).SetRange(lo * ticks, hi * ticks)
+        if req.vehicle is not None:
+            routing.VehicleVar(index).SetValue(req.vehicle)  # mandatory, on its vehicle
+        else:
+            routing.AddDisjunction([index], params.rejection_penalty_m // 2)
+        if not is_pickup:
+            continue
+        drop = manager.NodeToIndex(node_of[(r, False)])
+        routing.AddPickupAndDelivery(index, drop)
+        solver.Add(routing.VehicleVar(index) == routing.VehicleVar(drop))
+        if req.max_ride_s is not None:
+            limit = (req.boarding_s + req.max_ride_s) * ticks
+            # The precedence (pickup >= drop - limit) lets the routing filters see the limit; the
+            # constraint makes the final solution honour it whatever the filters do.
+            time.AddNodePrecedence(drop, index, -limit)
+            solver.Add(time.CumulVar(drop) - time.CumulVar(index) <= limit)
+
+
+def _add_capacity(routing: pywrapcp.RoutingModel, problem: PoolingProblem, name: str,
+                  demand: list[int], capacity: list[int]) -> None:
+    callback = routing.RegisterUnaryTransitVector(demand)
+    routing.AddDimensionWithVehicleCapacity(callback, 0, capacity, False, name)
+    dim = routing.GetDimensionOrDie(name)
+    for v in range(len(problem.vehicles)):
+        on_board = sum((r.party_size if name == "seats" else r.wheelchairs)
+                       for r in problem.requests if r.on_board and r.vehicle == v)
+        dim.CumulVar(routing.Start(v)).SetValue(on_board)

@@ -20,11 +20,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from maas.domain.accounts import GeoPoint
-from maas.domain.errors import Conflict, NotFound, OfferExpired, OperatorRejected
+from maas.domain.errors import NotFound, OperatorRejected
 from maas.domain.mobility import (EVENT_TARGET, AvailableAsset, BookingState, Conditions, LegBooking,
                                   Offer, OfferQuery, TripEvent, TripEventKind)
 from maas.domain.planning import Money
 from maas.domain.ports import Clock
+from operators.offer_book import Answers, OfferBook
 from operators.bikeshare.holds import Hold, Ledger
 from operators.bikeshare.live import LiveFeed
 from operators.bikeshare.profile import BIKES_AND_SCOOTERS, FleetProfile, mode_of
@@ -34,7 +35,6 @@ from operators.gbfs import PricingPlan
 log = logging.getLogger(__name__)
 S = BookingState
 DONE_WITHOUT_RIDE = frozenset({S.CANCELLED, S.RELEASED, S.EXPIRED, S.REJECTED})
-QUOTE_RETENTION = dt.timedelta(hours=1)  # expired offers still answer OfferExpired this long
 LAPSED = "the reservation was not used in time"
 
 
@@ -60,11 +60,10 @@ class SharedVehicleAdapter:
         self.fallback_plan = fallback_plan
         self._on_reserve = on_reserve
         self._lock = asyncio.Lock()
-        self._quotes: dict[str, _Quote] = {}
+        self._offers: OfferBook[_Quote] = OfferBook(operator_id)
         self._bookings: dict[str, LegBooking] = {}
         self._ledger = Ledger()
-        self._booked_offers: dict[str, str] = {}
-        self._answers: dict[tuple[str, str], tuple[str, LegBooking]] = {}
+        self._answers = Answers()
         self.events: list[TripEvent] = []
         self.unlocks: list[tuple[str, dt.datetime]] = []  # recorded unlocks: booking id, when
 
@@ -77,7 +76,7 @@ class SharedVehicleAdapter:
     async def search_offers(self, query: OfferQuery) -> list[Offer]:
         async with self._lock:
             now = self.clock.now()
-            self._forget_old_quotes(now)
+            self._offers.forget_old(now)
             if query.depart_at > now + self.hold:
                 log.info("%s: no offer: departure %s is further ahead than a reservation is held (%s)",
                          self.operator_id, query.depart_at.isoformat(), self.hold)
@@ -90,7 +89,7 @@ class SharedVehicleAdapter:
             offers = []
             for trip in sorted(trips, key=lambda t: (t.price_minor, t.walk_to_m)):
                 offer = self._offer(trip, query, now)
-                self._quotes[offer.id] = _Quote(offer, trip)
+                self._offers.add(_Quote(offer, trip))
                 offers.append(offer)
             return offers
 
@@ -117,23 +116,13 @@ class SharedVehicleAdapter:
                      conditions=Conditions(notes=notes), vehicle_type=trip.vehicle_type_id or "",
                      description=f"{party}{trip.type_name} {where} {to}")
 
-    def _forget_old_quotes(self, now: dt.datetime) -> None:
-        for offer_id in [i for i, q in self._quotes.items() if q.offer.valid_until + QUOTE_RETENTION < now]:
-            del self._quotes[offer_id]
-
     # -- booking --------------------------------------------------------------------------
     async def book(self, offer_id: str, *, idempotency_key: str) -> LegBooking:
         async with self._lock:
-            if (answer := self._replay("book", idempotency_key, offer_id)) is not None:
+            if (answer := self._answers.replay("book", idempotency_key, offer_id)) is not None:
                 return answer
-            quote = self._quotes.get(offer_id)
-            if quote is None:
-                raise NotFound(f"no offer {offer_id} from {self.operator_id}")
             now = self.clock.now()
-            if not quote.offer.is_valid_at(now):
-                raise OfferExpired(f"offer {offer_id} expired at {quote.offer.valid_until.isoformat()}")
-            if offer_id in self._booked_offers:
-                raise Conflict(f"offer {offer_id} is already booked as {self._booked_offers[offer_id]}")
+            quote = self._offers.bookable(offer_id, now)
             refusal = still_free(await self._availability(), quote.trip)
             if refusal:
                 raise OperatorRejected(refusal)
@@ -144,8 +133,8 @@ class SharedVehicleAdapter:
             self._ledger.add(Hold(booking.id, trip.pickup_station.station_id if trip.pickup_station else None,
                                   trip.vehicle_id, trip.vehicle_type_id, trip.count))
             self._bookings[booking.id] = booking
-            self._booked_offers[offer_id] = booking.id
-            return self._remember("book", idempotency_key, offer_id, booking)
+            self._offers.mark_booked(offer_id, booking.id)
+            return self._answers.remember("book", idempotency_key, offer_id, booking)
 
     def _new_booking(self, offer: Offer, now: dt.datetime) -> LegBooking:
         new = LegBooking(id=f"{self.operator_id}-booking-{uuid.uuid4().hex[:16]}",
@@ -158,20 +147,20 @@ class SharedVehicleAdapter:
     async def confirm(self, booking_id: str, *, idempotency_key: str) -> LegBooking:
         """Bookings are confirmed when made; confirming again answers the booking as it is."""
         async with self._lock:
-            if (answer := self._replay("confirm", idempotency_key, booking_id)) is not None:
+            if (answer := self._answers.replay("confirm", idempotency_key, booking_id)) is not None:
                 return answer
             booking = self._get(booking_id).moved_to(S.CONFIRMED)
-            return self._remember("confirm", idempotency_key, booking_id, booking)
+            return self._answers.remember("confirm", idempotency_key, booking_id, booking)
 
     async def cancel(self, booking_id: str, *, idempotency_key: str) -> LegBooking:
         async with self._lock:
-            if (answer := self._replay("cancel", idempotency_key, booking_id)) is not None:
+            if (answer := self._answers.replay("cancel", idempotency_key, booking_id)) is not None:
                 return answer
             booking = self._get(booking_id)
             if booking.state not in DONE_WITHOUT_RIDE and not self._lapsed(booking):
                 booking = booking.moved_to(S.CANCELLED, reason="cancelled free of charge; the vehicle is released")
                 self._bookings[booking_id] = booking
-            return self._remember("cancel", idempotency_key, booking_id, booking)
+            return self._answers.remember("cancel", idempotency_key, booking_id, booking)
 
     def _lapsed(self, booking: LegBooking) -> bool:
         return booking.state is S.EXPIRED
@@ -251,18 +240,6 @@ class SharedVehicleAdapter:
                 log.info("%s: booking %s lapsed unused at %s", self.operator_id, booking_id,
                          booking.expires_at.isoformat())
 
-    def _replay(self, operation: str, key: str, target: str) -> LegBooking | None:
-        """The first answer to this key, or None; Conflict when the key was used for another target."""
-        if (operation, key) not in self._answers:
-            return None
-        first_target, answer = self._answers[(operation, key)]
-        if first_target != target:
-            raise Conflict(f"idempotency key {key!r} was used to {operation} {first_target}")
-        return answer
-
-    def _remember(self, operation: str, key: str, target: str, answer: LegBooking) -> LegBooking:
-        self._answers[(operation, key)] = (target, answer)
-        return answer
 
 
 class BikeShareAdapter(SharedVehicleAdapter):

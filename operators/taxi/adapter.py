@@ -17,10 +17,11 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from maas.domain.errors import Conflict, NotFound, OfferExpired, OperatorRejected
+from maas.domain.errors import Conflict, NotFound, OperatorRejected
 from maas.domain.mobility import (EVENT_TARGET, BookingState, LegBooking, Offer, OfferQuery,
                                   TripEvent, TripEventKind)
 from maas.domain.ports import Clock
+from operators.offer_book import Answers, OfferBook
 from operators.taxi.fleet import CarKind, CarWindow, Fleet, busiest
 from operators.taxi.hours import DailyWindow
 from operators.taxi.tariff import Tariff, quote_fare
@@ -31,7 +32,6 @@ log = logging.getLogger(__name__)
 S = BookingState
 ACTIVE = frozenset({S.PENDING, S.CONDITIONAL_CONFIRMED, S.CONFIRMED, S.STARTED})
 DONE_WITHOUT_RIDE = frozenset({S.CANCELLED, S.RELEASED, S.EXPIRED, S.REJECTED})
-QUOTE_RETENTION = dt.timedelta(hours=1)  # expired offers still answer OfferExpired this long
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +57,10 @@ class TaxiAdapter:
         self.confirmation_required, self.hold = confirmation_required, dt.timedelta(seconds=hold_s)
         self._on_assign = on_assign
         self._lock = asyncio.Lock()
-        self._quotes: dict[str, _Quote] = {}
+        self._offers: OfferBook[_Quote] = OfferBook(operator_id)
         self._bookings: dict[str, LegBooking] = {}
         self._windows: dict[str, CarWindow] = {}
-        self._booked_offers: dict[str, str] = {}
-        self._answers: dict[tuple[str, str], tuple[str, LegBooking]] = {}
+        self._answers = Answers()
         self.events: list[TripEvent] = []
 
     def set_service_hours(self, service_hours: DailyWindow) -> None:
@@ -72,7 +71,7 @@ class TaxiAdapter:
     async def search_offers(self, query: OfferQuery) -> list[Offer]:
         async with self._lock:
             now = self.clock.now()
-            self._forget_old_quotes(now)
+            self._offers.forget_old(now)
             offers = []
             for kind in self._kinds_for(query):
                 quote = self._quote(query, kind, now)
@@ -80,7 +79,7 @@ class TaxiAdapter:
                 if refusal:
                     log.debug("%s: no %s offer: %s", self.operator_id, kind.value, refusal)
                     continue
-                self._quotes[quote.offer.id] = quote
+                self._offers.add(quote)
                 offers.append(quote.offer)
             return offers
 
@@ -133,23 +132,13 @@ class TaxiAdapter:
             return f"no car: no {window.kind.value} free at that time"
         return ""
 
-    def _forget_old_quotes(self, now: dt.datetime) -> None:
-        for offer_id in [i for i, q in self._quotes.items() if q.offer.valid_until + QUOTE_RETENTION < now]:
-            del self._quotes[offer_id]
-
     # -- booking --------------------------------------------------------------------------
     async def book(self, offer_id: str, *, idempotency_key: str) -> LegBooking:
         async with self._lock:
-            if (answer := self._replay("book", idempotency_key, offer_id)) is not None:
+            if (answer := self._answers.replay("book", idempotency_key, offer_id)) is not None:
                 return answer
-            quote = self._quotes.get(offer_id)
-            if quote is None:
-                raise NotFound(f"no offer {offer_id} from {self.operator_id}")
             now = self.clock.now()
-            if not quote.offer.is_valid_at(now):
-                raise OfferExpired(f"offer {offer_id} expired at {quote.offer.valid_until.isoformat()}")
-            if offer_id in self._booked_offers:
-                raise Conflict(f"offer {offer_id} is already booked as {self._booked_offers[offer_id]}")
+            quote = self._offers.bookable(offer_id, now)
             refusal = self._refusal(quote) or self._no_car(quote.window)
             if refusal:
                 raise OperatorRejected(refusal)
@@ -158,8 +147,8 @@ class TaxiAdapter:
                 await self._on_assign(booking)  # an error here leaves nothing booked
             self._bookings[booking.id] = booking
             self._windows[booking.id] = quote.window
-            self._booked_offers[offer_id] = booking.id
-            return self._remember("book", idempotency_key, offer_id, booking)
+            self._offers.mark_booked(offer_id, booking.id)
+            return self._answers.remember("book", idempotency_key, offer_id, booking)
 
     def _new_booking(self, offer: Offer, now: dt.datetime) -> LegBooking:
         new = LegBooking(id=f"{self.operator_id}-booking-{uuid.uuid4().hex[:16]}",
@@ -173,21 +162,21 @@ class TaxiAdapter:
 
     async def confirm(self, booking_id: str, *, idempotency_key: str) -> LegBooking:
         async with self._lock:
-            if (answer := self._replay("confirm", idempotency_key, booking_id)) is not None:
+            if (answer := self._answers.replay("confirm", idempotency_key, booking_id)) is not None:
                 return answer
             booking = self._get(booking_id).moved_to(S.CONFIRMED)
             self._bookings[booking_id] = booking.model_copy(update={"expires_at": None})
-            return self._remember("confirm", idempotency_key, booking_id, self._bookings[booking_id])
+            return self._answers.remember("confirm", idempotency_key, booking_id, self._bookings[booking_id])
 
     async def cancel(self, booking_id: str, *, idempotency_key: str) -> LegBooking:
         async with self._lock:
-            if (answer := self._replay("cancel", idempotency_key, booking_id)) is not None:
+            if (answer := self._answers.replay("cancel", idempotency_key, booking_id)) is not None:
                 return answer
             booking = self._get(booking_id)
             if booking.state not in DONE_WITHOUT_RIDE:
                 booking = self._cancelled(booking)
                 self._bookings[booking_id] = booking
-            return self._remember("cancel", idempotency_key, booking_id, booking)
+            return self._answers.remember("cancel", idempotency_key, booking_id, booking)
 
     def _cancelled(self, booking: LegBooking) -> LegBooking:
         if booking.state in {S.PENDING, S.CONDITIONAL_CONFIRMED}:
@@ -238,15 +227,3 @@ class TaxiAdapter:
             if booking.state is S.CONDITIONAL_CONFIRMED and booking.expires_at and now >= booking.expires_at:
                 self._bookings[booking_id] = booking.moved_to(S.EXPIRED, reason="not confirmed in time")
 
-    def _replay(self, operation: str, key: str, target: str) -> LegBooking | None:
-        """The first answer to this key, or None; Conflict when the key was used for another target."""
-        if (operation, key) not in self._answers:
-            return None
-        first_target, answer = self._answers[(operation, key)]
-        if first_target != target:
-            raise Conflict(f"idempotency key {key!r} was used to {operation} {first_target}")
-        return answer
-
-    def _remember(self, operation: str, key: str, target: str, answer: LegBooking) -> LegBooking:
-        self._answers[(operation, key)] = (target, answer)
-        return answer

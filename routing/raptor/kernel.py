@@ -61,6 +61,23 @@ def _earliest_trip(dep_s, to, ns, i, first_trip, nt, ready, trip_ok):
 earliest_trip = compile_kernel(_earliest_trip)
 
 
+def _queue_patterns(s, s_pat_off, s_pats, s_pos, start, queue, n_queued):
+    """Queue the patterns through stop s, each to be scanned from its earliest marked position;
+    returns the new queue length."""
+    for j in range(s_pat_off[s], s_pat_off[s + 1]):
+        p = s_pats[j]
+        if start[p] < 0:
+            queue[n_queued] = p
+            n_queued += 1
+            start[p] = s_pos[j]
+        elif s_pos[j] < start[p]:
+            start[p] = s_pos[j]
+    return n_queued
+
+
+queue_patterns = compile_kernel(_queue_patterns)
+
+
 def _raptor(depart_s, origin_stops, origin_access_s, egress_s, n_rounds, transfer_s,
             p_stop_off, p_stops, p_board, p_alight, p_trip_off, p_time_off, arr_s, dep_s,
             s_pat_off, s_pats, s_pos, fp_off, fp_to, fp_dur_s, trip_ok, trip_next,
@@ -119,14 +136,7 @@ def _raptor(depart_s, origin_stops, origin_access_s, egress_s, n_rounds, transfe
             if not marked[s]:
                 continue
             marked[s] = False
-            for j in range(s_pat_off[s], s_pat_off[s + 1]):
-                p = s_pats[j]
-                if start[p] < 0:
-                    queue[n_queued] = p
-                    n_queued += 1
-                    start[p] = s_pos[j]
-                elif s_pos[j] < start[p]:
-                    start[p] = s_pos[j]
+            n_queued = queue_patterns(s, s_pat_off, s_pats, s_pos, start, queue, n_queued)
         if n_queued == 0:
             break
         n_tr = 0

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from routing.raptor.kernel import INF, compile_kernel, earliest_trip
+from routing.raptor.kernel import INF, compile_kernel, earliest_trip, queue_patterns
 
 
 def _range_raptor(departures, origin_stops, origin_access_s, egress_s, n_rounds, transfer_s,
@@ -68,14 +68,7 @@ def _range_raptor(departures, origin_stops, origin_access_s, egress_s, n_rounds,
                     board[k, s] = board[k - 1, s]
                 if tau[k - 1, s] < tau[k, s]:
                     tau[k, s] = tau[k - 1, s]
-                for j in range(s_pat_off[s], s_pat_off[s + 1]):
-                    p = s_pats[j]
-                    if start[p] < 0:
-                        queue[n_queued] = p
-                        n_queued += 1
-                        start[p] = s_pos[j]
-                    elif s_pos[j] < start[p]:
-                        start[p] = s_pos[j]
+                n_queued = queue_patterns(s, s_pat_off, s_pats, s_pos, start, queue, n_queued)
             if n_queued == 0:
                 break
             n_tr = 0

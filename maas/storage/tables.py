@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, String
+from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -126,6 +126,37 @@ class PlaceRow(SQLModel, table=True):
     category: str
     lat: float
     lon: float
+
+
+class OnDemandRideRow(SQLModel, table=True):
+    """One on-demand ride: the whole domain object as JSON, plus the columns it is looked up by."""
+
+    __tablename__ = "ondemand_rides"
+    __table_args__ = (
+        UniqueConstraint("operator_id", "offer_id", name="uq_ondemand_rides_operator_offer"),
+        Index("ix_ondemand_rides_operator_date", "operator_id", "service_date"),
+        Index("ix_ondemand_rides_operator_rider", "operator_id", "rider_ref"),
+    )
+    id: str = Field(primary_key=True)  # the booking id
+    operator_id: str
+    service_date: dt.date = Field(sa_column=Column(Date, nullable=False))
+    offer_id: str
+    state: str  # BookingState value
+    rider_ref: str
+    pickup_from: dt.datetime = Field(sa_column=_utc_column())  # UTC, for ordering
+    payload: str = Field(sa_column=Column(Text, nullable=False))  # Ride.model_dump_json()
+    updated_at: dt.datetime = Field(sa_column=_utc_column())
+
+
+class OnDemandPlanRow(SQLModel, table=True):
+    """One operator's plan for one service day; `version` only ever grows (compare-and-swap)."""
+
+    __tablename__ = "ondemand_plans"
+    operator_id: str = Field(primary_key=True)
+    service_date: dt.date = Field(sa_column=Column(Date, primary_key=True))
+    version: int
+    routes: str = Field(sa_column=Column(Text, nullable=False))  # {vehicle_id: [[ride_id, stop kind], ...]}
+    updated_at: dt.datetime = Field(sa_column=_utc_column())
 
 
 metadata = SQLModel.metadata

@@ -6,7 +6,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 GUNMA = $(sort $(wildcard $(CORPUS)/gtfs-jp/kuwayama-gtfsjp-corpus-2019/gtfs.[012]*.zip))
 
-.PHONY: run test lint fixtures clean bench-routing bench-pooling
+.PHONY: run test lint fixtures clean bench-routing bench-pooling bench-pooling-insert
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,3 +60,8 @@ bench-pooling: $(VENV)/.installed-test
 	mkdir -p $(BENCH_OUT)/pooling
 	$(BIN)/python -m routing.pooling.bench_all --corpus $(CORPUS) --time-limit-s $(POOLING_TIME_LIMIT_S) \
 	    --sets a pr --out-dir $(BENCH_OUT)/pooling
+
+# Same-day dispatch: book 300 demo-region requests one by one, then time 200 answers and one re-optimisation.
+bench-pooling-insert: $(VENV)/.installed-test
+	$(BIN)/python -m routing.pooling.bench_insert --region fixtures/demo-region --vehicles 20 --requests 300 \
+	    --probes 200 --seed 1

@@ -19,12 +19,14 @@ from maas.services.feeds import FeedService
 from maas.services.door_to_door import DoorToDoorService
 from maas.services.health import HealthService
 from maas.services.offers import OfferService
+from maas.services.on_demand import OnDemandService
 from maas.services.operators import OperatorService
 from maas.services.places import PlaceService
 from maas.services.planning import PlanningService
 from maas.services.stops import StopService
 from maas.settings import Settings
 from maas.storage.engine import create_engine
+from maas.storage.rides import SqlRideStore
 from maas.storage.unit_of_work import SqlUnitOfWorkFactory
 
 
@@ -47,6 +49,7 @@ class Container:
     planning: PlanningService
     offers: OfferService
     door_to_door: DoorToDoorService
+    on_demand: OnDemandService
     operator_adapters: dict[str, OperatorAdapter] = field(default_factory=dict)
 
     async def aclose(self) -> None:
@@ -80,7 +83,9 @@ def build_container(
         operator_adapters = {}
         if settings.operators_config is not None:
             config = load_operators_config(settings.operators_config)
-            operator_adapters = build_adapters(config, settings.operators_config.parent, clock)
+            # On-demand operators keep their rides and day plans in the service's database.
+            operator_adapters = build_adapters(config, settings.operators_config.parent, clock,
+                                               extras={"ride_store": SqlRideStore(engine, clock)})
     planning = PlanningService(journey_planner, clock)
     offers = OfferService(operator_adapters, budget_s=settings.operator_budget_s)
     return Container(
@@ -97,5 +102,6 @@ def build_container(
         planning=planning,
         offers=offers,
         door_to_door=DoorToDoorService(planning, journey_planner, offers),
+        on_demand=OnDemandService(operator_adapters, clock),
         operator_adapters=operator_adapters,
     )

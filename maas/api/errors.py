@@ -22,6 +22,8 @@ STATUS_BY_CODE = {
     "offer_expired": 409,
     "operator_rejected": 409,
     "operator_unavailable": 503,
+    "ride_refused": 422,
+    "stale_plan": 409,
 }
 
 CODE_BY_STATUS = {

@@ -47,10 +47,11 @@ holidays and 12/29-1/3, anywhere in the zone; riders board at the 乗降ポイ�
 | `taxi-tariff.json` | 山吹交通タクシー meter tariff (integer yen, metres and seconds) |
 | `on-demand-zone.geojson` | のりあい号 service area polygon with hours, booking window, fare and fleet, plus its 乗降ポイント |
 | `flex/` | のりあい号 as a GTFS-Flex v2 feed (unzipped): the same zone in `locations.geojson`, route_type 715, weekday 8:00-17:00 pickup/drop-off windows, a `booking_rules.txt` rule |
+| `noriai.json` | のりあい号's settings for the `ondemand` adapter: vans and shifts, fare, promised pickup windows, ride-time limits |
 | `pois.geojson` | hospital, clinic, stations, supermarket, town hall, post office, pharmacy, community centres |
 | `population.csv` | residents and residents aged 65+ per JIS X 0410 1/2 mesh cell (about 500 m) |
 | `accounts.json` | demo accounts (riders, a call-centre agent, a town-hall analyst, an admin); passwords are set by the loader |
-| `maas-operators.json` | the operator adapters `make run` enables (`MAAS_OPERATORS_CONFIG`): the taxi company and やまぶきサイクル through their `maas.operators` entry points |
+| `maas-operators.json` | the operator adapters `make run` enables (`MAAS_OPERATORS_CONFIG`): the taxi company, やまぶきサイクル and のりあい号 through their `maas.operators` entry points |
 """
 
 
@@ -74,6 +75,7 @@ def region() -> dict:
             "on_demand_zone": "on-demand-zone.geojson",
             "gtfs_flex": "flex",
             "taxi_tariff": "taxi-tariff.json",
+            "on_demand_service": "noriai.json",
             "maas_operators": "maas-operators.json",
         },
     }
@@ -86,6 +88,7 @@ def maas_operators() -> dict:
         {"id": "yamabuki-cycle", "adapter": "gbfs-bikeshare",
          # The demo's GBFS files are a fixed snapshot: accept its age so the demo offers bikes.
          "options": {"gbfs": "gbfs/gbfs.json", "language": "ja", "max_age_s": 10 * 365 * 86400}},
+        {"id": "noriai", "adapter": "ondemand", "options": {"config": "noriai.json"}},
     ]}
 
 
@@ -109,6 +112,7 @@ def generate(out_dir: Path) -> list[Path]:
         write_json(out_dir / "operators.json", operators_data.operators()),
         write_json(out_dir / "taxi-tariff.json", operators_data.taxi_tariff()),
         write_json(out_dir / "on-demand-zone.geojson", operators_data.on_demand_zone()),
+        write_json(out_dir / "noriai.json", operators_data.noriai_service()),
         *operators_data.write_flex(out_dir / "flex"),
         write_json(out_dir / "pois.geojson", pois()),
         write_csv(out_dir / "population.csv", ["cell_id", "lat", "lon", "population", "population_65_plus"],

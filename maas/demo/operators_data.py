@@ -107,6 +107,25 @@ def on_demand_zone() -> dict:
     return {"type": "FeatureCollection", "features": [area, *stops]}
 
 
+def noriai_service() -> dict:
+    """The van service's settings for the `ondemand` adapter: the fleet of on-demand-zone.geojson,
+    its fare and the promises made to riders; area, hours and notice come from flex/."""
+    fleet = on_demand_zone()["features"][0]["properties"]["fleet"]
+    return {
+        "operator_id": ON_DEMAND_ID, "name": "のりあい号", "timezone": TIMEZONE, "flex": "flex",
+        "vans": [{"id": van["vehicle_id"], "seats": van["seats"], "wheelchair_places": van["wheelchair_places"],
+                  "shift_start": "07:45", "shift_end": "17:30", "depot": van["depot"]} for van in fleet],
+        "fare": {"per_traveller": 300, "currency": CURRENCY, "free_cancellation_before_s": 3600,
+                 "cancellation_fee": 0},
+        # Riders accept a pickup up to 30 min after the time asked; the app shows a 15-minute
+        # window around the van's schedule; nobody rides more than 1.5 times the direct ride (15 min at least).
+        "promise": {"flexible_before_s": 0, "flexible_after_s": 1800, "before_s": 300, "after_s": 600,
+                    "max_ride_factor": 1.5, "max_ride_floor_s": 900},
+        "boarding_s": 60, "wheelchair_boarding_s": 240, "alighting_s": 60,
+        "road_factor": 1.3, "speed_mps": 7.0, "offer_validity_s": 300, "hold_s": 600, "reoptimise_s": 2.0,
+    }
+
+
 # --- GTFS-Flex v2 feed of のりあい号: the same zone, hours and booking terms as on-demand-zone.geojson ----------
 
 FLEX_SERVICE, FLEX_RULE = "noriai-weekday", "noriai-booking"

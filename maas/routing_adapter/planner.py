@@ -127,17 +127,15 @@ class RaptorJourneyPlanner:
                                       np.diff(tt.stop_pattern_offsets.astype(np.int64))), trips)
         distance = haversine_m(lat, lon, tt.stop_lat, tt.stop_lon)
         near = np.flatnonzero((distance <= radius_m) & (per_stop > 0))
-        ranked = sorted(near.tolist(), key=lambda s: (-int(per_stop[s]), float(distance[s])))
-        chosen, names = [], set()
-        for stop in ranked:
-            name = str(tt.stop_names[stop])
-            if name in names:
-                continue
-            names.add(name)
-            chosen.append(_place(planner.place(stop)))
-            if len(chosen) == limit:
-                break
-        return chosen
+        # A station's platforms share its name: rank by the departures of all of them together,
+        # so a two-platform station is not outranked by a one-platform halt with half its trains.
+        by_name: dict[str, list[int]] = {}
+        for stop in near.tolist():
+            by_name.setdefault(str(tt.stop_names[stop]), []).append(stop)
+        ranked = sorted(by_name.values(), key=lambda stops: (-int(per_stop[stops].sum()),
+                                                             float(distance[stops].min())))
+        return [_place(planner.place(max(stops, key=lambda s: (int(per_stop[s]), -float(distance[s])))))
+                for stops in ranked[:limit]]
 
     # -- helpers ----------------------------------------------------------------------------
     @staticmethod

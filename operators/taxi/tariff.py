@@ -25,11 +25,12 @@ from collections.abc import Collection
 from fractions import Fraction
 from pathlib import Path
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from maas.domain.planning import Money
+from operators.validation import known_time_zone
 from operators.taxi.hours import DailyWindow
 
 WHEELCHAIR_FEE_ID = "wheelchair_booking"
@@ -88,14 +89,7 @@ class Tariff(_Frozen):
     discounts: tuple[Discount, ...] = ()
     fees: tuple[Fee, ...] = ()
 
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown timezone {value!r}") from exc
-        return value
+    _known_zone = field_validator("timezone")(known_time_zone)
 
     @property
     def zone(self) -> ZoneInfo:

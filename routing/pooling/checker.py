@@ -2,7 +2,9 @@
 
 It trusts nothing the solver computed: it walks every route with the given service start times
 and verifies vehicles, precedence, assignments, windows, travel times, shift and duration
-bounds, ride times and both capacities at every stop.
+bounds, ride times, both capacities at every stop, and that a vehicle that drives takes each
+of its breaks once, at its place, with no one on board, starting in its window and lasting
+its full duration.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from routing.pooling.model import PoolingProblem
+from routing.pooling.model import PoolingProblem, break_index
 from routing.pooling.result import Route
 
 TOLERANCE_S = 1e-6
@@ -55,26 +57,42 @@ def _check_route(problem: PoolingProblem, route: Route, visits: dict, violations
     if route.start_s < car.shift_s[0] - TOLERANCE_S:
         violations.append(f"{where}: leaves at {route.start_s} before its shift")
     place, ready_s, cost_m = car.start_place, route.start_s, 0.0
+    rests_taken: set[int] = set()
     for position, stop in enumerate(route.stops):
-        if not 0 <= stop.request < problem.n_requests or (stop.request, stop.is_pickup) in visits:
-            violations.append(f"{where}: unknown or repeated stop {stop}")
-            continue
-        req = problem.requests[stop.request]
-        visits[(stop.request, stop.is_pickup)] = (route.vehicle, stop.service_start_s, position)
-        to = req.pickup_place if stop.is_pickup else req.dropoff_place
+        rest = break_index(stop.request)
+        if rest is not None:
+            if rest >= len(car.breaks) or rest in rests_taken or stop.is_pickup:
+                violations.append(f"{where}: unknown or repeated break {stop}")
+                continue
+            rests_taken.add(rest)
+            if seats or chairs:
+                violations.append(f"{where}: takes break {rest} with riders on board")
+            to, (lo, hi), busy_s = car.breaks[rest].place, car.breaks[rest].window_s, car.breaks[rest].duration_s
+        else:
+            if stop.request >= problem.n_requests or (stop.request, stop.is_pickup) in visits:
+                violations.append(f"{where}: unknown or repeated stop {stop}")
+                continue
+            req = problem.requests[stop.request]
+            visits[(stop.request, stop.is_pickup)] = (route.vehicle, stop.service_start_s, position)
+            to = req.pickup_place if stop.is_pickup else req.dropoff_place
+            lo, hi = req.pickup_window_s if stop.is_pickup else req.dropoff_window_s
+            busy_s = req.boarding_s if stop.is_pickup else req.alighting_s
+            sign = 1 if stop.is_pickup else -1
+            seats += sign * req.party_size
+            chairs += sign * req.wheelchairs
+            if seats > car.seats or chairs > car.wheelchair_places:
+                violations.append(f"{where}: over capacity after {stop} ({seats} seats, {chairs} wheelchairs)")
         cost_m += dist[place, to]
-        lo, hi = req.pickup_window_s if stop.is_pickup else req.dropoff_window_s
         t = stop.service_start_s
         if t < ready_s + dur[place, to] - TOLERANCE_S:
             violations.append(f"{where}: {stop} starts before the vehicle can arrive")
         if not lo - TOLERANCE_S <= t <= hi + TOLERANCE_S:
             violations.append(f"{where}: {stop} outside its window [{lo}, {hi}]")
-        sign = 1 if stop.is_pickup else -1
-        seats += sign * req.party_size
-        chairs += sign * req.wheelchairs
-        if seats > car.seats or chairs > car.wheelchair_places:
-            violations.append(f"{where}: over capacity after {stop} ({seats} seats, {chairs} wheelchairs)")
-        place, ready_s = to, t + (req.boarding_s if stop.is_pickup else req.alighting_s)
+        # The next stop's arrival check holds the vehicle here for the whole boarding, alighting or break.
+        place, ready_s = to, t + busy_s
+    missing = sorted(set(range(len(car.breaks))) - rests_taken)
+    if missing:
+        violations.append(f"{where}: drives without taking its breaks {missing}")
     cost_m += dist[place, car.end_place]
     if route.end_s < ready_s + dur[place, car.end_place] - TOLERANCE_S:
         violations.append(f"{where}: reaches the end depot before it can arrive")

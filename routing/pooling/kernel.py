@@ -2,9 +2,10 @@
 
 A route is given as arrays over its nodes, start depot first and end depot last: place, window
 (lo, hi), service time, the position of each drop-off's pickup (partner, -1 when none) with its
-ride limit (boarding plus maximum ride), and the loads after each node. Timing is the least
-solution of the route's simple temporal network, as in `schedule.earliest_schedule`, which
-stays the plain reference implementation the checker-side code uses.
+ride limit (boarding plus maximum ride), which nodes are drivers' breaks, and the loads after
+each node. Timing is the least solution of the route's simple temporal network, as in
+`schedule.earliest_schedule`, which stays the plain reference implementation the checker-side
+code uses; the greatest solution gives each stop's latest start.
 """
 
 from __future__ import annotations
@@ -57,6 +58,38 @@ def stn_earliest(place, lo, hi, svc, partner, ride, max_duration, dur, x):
 
 
 @_compiled
+def stn_latest(place, lo, hi, svc, partner, ride, max_duration, dur, x):
+    """Fill x with the latest feasible service starts; False when there are none.
+
+    The greatest solution of the same network: the solutions of difference constraints are
+    closed under maximum, so each x[k] is the latest start node k can have in any timing.
+    """
+    m = place.shape[0]
+    for k in range(m):
+        x[k] = hi[k]
+    for _ in range(2 * m + 3):  # Bellman-Ford's bound on rounds
+        for k in range(m - 2, -1, -1):
+            t = x[k + 1] - svc[k] - dur[place[k], place[k + 1]]
+            if t < x[k]:
+                x[k] = t
+            if x[k] < lo[k] - EPS:
+                return False
+        if x[m - 1] < lo[m - 1] - EPS:
+            return False
+        changed = False
+        for k in range(m):
+            if partner[k] >= 0 and x[k] > x[partner[k]] + ride[k] + EPS:
+                x[k] = x[partner[k]] + ride[k]
+                changed = True
+        if x[m - 1] > x[0] + max_duration + EPS:
+            x[m - 1] = x[0] + max_duration
+            changed = True
+        if not changed:
+            return True
+    return False
+
+
+@_compiled
 def latest_starts(place, hi, svc, dur, out):
     """Latest service starts allowed by windows and travel alone (ride limits ignored)."""
     m = place.shape[0]
@@ -67,9 +100,11 @@ def latest_starts(place, hi, svc, dur, out):
 
 
 @_compiled
-def cheapest_insertion(place, lo, hi, svc, partner, ride, max_duration, seats, chairs, times, latest,
+def cheapest_insertion(place, lo, hi, svc, partner, ride, rest, max_duration, seats, chairs, times, latest,
                        dur, dist, req, max_checks):
     """(added distance, i, j): pickup after node i, drop-off after node j (j >= i), or (inf, -1, -1).
+
+    rest marks the nodes that are drivers' breaks, which no rider may sit through.
 
     req holds the request: pickup place, drop-off place, pickup lo, hi, service, drop-off lo,
     hi, service, ride limit, seats, wheelchairs, vehicle seats, vehicle wheelchair places.
@@ -96,8 +131,8 @@ def cheapest_insertion(place, lo, hi, svc, partner, ride, max_duration, seats, c
             continue
         add_p = dist[a, pp] + dist[pp, b] - dist[a, b]
         for j in range(i, gaps):
-            if j > i and (seats[j] + rseats > cap_seats or chairs[j] + rchairs > cap_chairs):
-                break  # the party would ride through this full stop, and so for any later j
+            if j > i and (rest[j] or seats[j] + rseats > cap_seats or chairs[j] + rchairs > cap_chairs):
+                break  # the party would ride through this full stop or break, and so for any later j
             c, d = place[j], place[j + 1]
             if j == i:
                 sq = max(sp + psvc + dur[pp, pq], qlo)
@@ -136,9 +171,10 @@ def cheapest_insertion(place, lo, hi, svc, partner, ride, max_duration, seats, c
 def build_route(ids, table, ride_limit, vehicle, dur, dist):
     """A route's node arrays, earliest times and latest starts from its visit ids.
 
-    Visit id 2r is request r's pickup, 2r+1 its drop-off; table rows hold per visit id: place,
-    lo, hi, service, seats delta, wheelchairs delta. vehicle holds: start, end, shift lo, shift
-    hi, max duration, seats and wheelchairs on board at the start.
+    Visit id 2r is request r's pickup, 2r+1 its drop-off, ids from twice the number of requests
+    on are breaks; table rows hold per visit id: place, lo, hi, service, seats delta, wheelchairs
+    delta. vehicle holds: start, end, shift lo, shift hi, max duration, seats and wheelchairs on
+    board at the start.
     """
     n = ids.shape[0]
     m = n + 2
@@ -146,6 +182,7 @@ def build_route(ids, table, ride_limit, vehicle, dur, dist):
     lo, hi, svc, ride = np.empty(m), np.empty(m), np.zeros(m), np.zeros(m)
     partner = np.full(m, -1, np.int64)
     seats, chairs = np.empty(m, np.int64), np.empty(m, np.int64)
+    rest = np.zeros(m, np.bool_)
     place[0], place[m - 1] = int(vehicle[0]), int(vehicle[1])
     lo[0], hi[0], lo[m - 1], hi[m - 1] = vehicle[2], vehicle[3], vehicle[2], vehicle[3]
     seats[0], chairs[0] = int(vehicle[5]), int(vehicle[6])
@@ -157,6 +194,9 @@ def build_route(ids, table, ride_limit, vehicle, dur, dist):
         lo[k], hi[k], svc[k] = table[v, 1], table[v, 2], table[v, 3]
         seats[k] = seats[k - 1] + int(table[v, 4])
         chairs[k] = chairs[k - 1] + int(table[v, 5])
+        if r >= ride_limit.shape[0]:
+            rest[k] = True  # a break: no partner
+            continue
         if v % 2 == 0:
             pick[r] = k
         elif pick[r] >= 0 and ride_limit[r] < np.inf:
@@ -168,4 +208,4 @@ def build_route(ids, table, ride_limit, vehicle, dur, dist):
     cost = 0.0
     for k in range(m - 1):
         cost += dist[place[k], place[k + 1]]
-    return ok, place, lo, hi, svc, partner, ride, seats, chairs, times, latest, cost
+    return ok, place, lo, hi, svc, partner, ride, rest, seats, chairs, times, latest, cost

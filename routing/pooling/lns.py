@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from routing.pooling.insertion import RouteState, Visit, best_insertion, inserted, route_state
-from routing.pooling.model import PoolingProblem
+from routing.pooling.model import PoolingProblem, break_visit
 from routing.pooling.params import PoolingParams
 
 
@@ -37,6 +37,17 @@ class Plan:
 
     def visits(self) -> list[list[Visit]]:
         return [route.visits for route in self.routes]
+
+
+def fixed_routes(problem: PoolingProblem) -> list[list[Visit]]:
+    """The stops each vehicle cannot do without: on-board drop-offs, then breaks by window."""
+    routes: list[list[Visit]] = [[] for _ in problem.vehicles]
+    for i, req in enumerate(problem.requests):
+        if req.on_board:
+            routes[req.vehicle].append((i, False))
+    for v, car in enumerate(problem.vehicles):  # riders leave before the driver rests
+        routes[v] += [break_visit(k) for k in sorted(range(len(car.breaks)), key=lambda k: car.breaks[k].window_s)]
+    return routes
 
 
 def plan_from_visits(problem: PoolingProblem, routes: list[list[Visit]], penalty_m: float) -> Plan:

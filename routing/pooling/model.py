@@ -3,6 +3,9 @@
 Times are seconds on one day's clock, distances metres, loads seats and wheelchair places. Places
 are row indices of the problem's travel matrix. A request that is already on board has no pickup
 stop: its vehicle, pickup time and load are given and it only needs its drop-off.
+
+A plan lists each vehicle's visits as (request, is_pickup). A driver's break is a visit too, with
+a negative number in place of the request: `break_visit(k)` is the vehicle's k-th break.
 """
 
 from __future__ import annotations
@@ -45,6 +48,25 @@ class Request:
 
 
 @dataclass(frozen=True)
+class Break:
+    """A driver's rest of duration_s at a place (such as the depot), starting within window_s."""
+
+    window_s: tuple[int, int]
+    duration_s: int
+    place: int
+
+
+def break_visit(k: int) -> tuple[int, bool]:
+    """The visit that stands for a vehicle's k-th break in its route."""
+    return (-1 - k, False)
+
+
+def break_index(request: int) -> int | None:
+    """Which break of its vehicle a visit's request number stands for, or None for a request."""
+    return -1 - request if request < 0 else None
+
+
+@dataclass(frozen=True)
 class Vehicle:
     start_place: int
     end_place: int
@@ -52,6 +74,10 @@ class Vehicle:
     seats: int
     wheelchair_places: int = 0
     max_duration_s: int | None = None  # longest time from start to end of the route
+    breaks: tuple[Break, ...] = ()  # each taken once by a vehicle that drives at all
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "breaks", tuple(self.breaks))
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,6 +95,7 @@ class PoolingProblem:
             _check_vehicle(k, vehicle, self.travel.size)
         for i, request in enumerate(self.requests):
             _check_request(i, request, self.travel.size, self.vehicles)
+        _check_on_board_loads(self.requests, self.vehicles)
 
     @property
     def n_requests(self) -> int:
@@ -88,6 +115,10 @@ def _check_vehicle(k: int, vehicle: Vehicle, n_places: int) -> None:
         raise InvalidPoolingProblem(f"vehicle {k}: negative capacity")
     if vehicle.max_duration_s is not None and vehicle.max_duration_s < 0:
         raise InvalidPoolingProblem(f"vehicle {k}: negative maximum duration")
+    for b, rest in enumerate(vehicle.breaks):
+        _check_window(f"vehicle {k} break {b}", rest.window_s)
+        if rest.duration_s < 0 or not 0 <= rest.place < n_places:
+            raise InvalidPoolingProblem(f"vehicle {k} break {b}: negative duration or place outside the matrix")
 
 
 def _check_request(i: int, request: Request, n_places: int, vehicles: tuple[Vehicle, ...]) -> None:
@@ -105,3 +136,14 @@ def _check_request(i: int, request: Request, n_places: int, vehicles: tuple[Vehi
         raise InvalidPoolingProblem(f"request {i}: unknown vehicle {request.vehicle}")
     if request.on_board and request.vehicle is None:
         raise InvalidPoolingProblem(f"request {i}: on board but no vehicle given")
+
+
+def _check_on_board_loads(requests: tuple[Request, ...], vehicles: tuple[Vehicle, ...]) -> None:
+    seats, chairs = [0] * len(vehicles), [0] * len(vehicles)
+    for request in requests:
+        if request.on_board:
+            seats[request.vehicle] += request.party_size
+            chairs[request.vehicle] += request.wheelchairs
+    for k, vehicle in enumerate(vehicles):
+        if seats[k] > vehicle.seats or chairs[k] > vehicle.wheelchair_places:
+            raise InvalidPoolingProblem(f"vehicle {k}: more riders on board than it has room for")

@@ -7,9 +7,13 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Stop:
-    request: int
+    request: int  # negative for a driver's break: see model.break_visit
     is_pickup: bool
-    service_start_s: float  # start of boarding or alighting
+    service_start_s: float  # start of boarding, alighting or the break
+
+    @property
+    def is_break(self) -> bool:
+        return self.request < 0
 
 
 @dataclass(frozen=True)

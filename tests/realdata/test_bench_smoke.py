@@ -38,3 +38,13 @@ def test_bench_cli_answers_random_and_given_queries(corpus_dir: Path, tmp_path: 
     with (tmp_path / "b.csv").open(encoding="utf-8") as handle:
         [again] = list(csv.DictReader(handle))
     assert (again["arrival"], again["transfers"]) == (answers[0]["arrival"], answers[0]["transfers"])
+
+
+def test_pooling_insert_bench_books_a_small_day_and_keeps_its_promises(repo_root: Path) -> None:
+    run = subprocess.run([sys.executable, "-m", "routing.pooling.bench_insert",
+                          "--region", str(repo_root / "fixtures" / "demo-region"), "--vehicles", "3",
+                          "--requests", "25", "--probes", "5", "--seed", "2", "--reoptimise-s", "0.5"],
+                         capture_output=True, text=True, timeout=300, cwd=repo_root)
+    assert run.returncode == 0, run.stderr
+    assert "p50" in run.stdout and "p95" in run.stdout
+    assert "promises kept (checker clean)" in run.stdout

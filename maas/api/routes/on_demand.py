@@ -1,0 +1,108 @@
+"""On-demand rides: riders and call-centre staff quote, book, see and cancel; drivers' systems
+fetch manifests and report pickups, drop-offs and no-shows."""
+
+from __future__ import annotations
+
+from maas.api.endpoints import Call, EndpointTable
+from maas.api.on_demand_schemas import (REPORT_KINDS, ManifestList, ManifestOut, ManifestQuery, RideBookRequest,
+                                        RideList, RideListQuery, RideOfferOut, RideOut, RideQuoteRequest,
+                                        RideReportRequest)
+from maas.domain.accounts import Principal, Role
+from maas.domain.errors import InvalidRequest
+
+routes = EndpointTable()
+RIDERS = (Role.RIDER, Role.AGENT, Role.ADMIN)
+DRIVERS = (Role.OPERATOR, Role.ADMIN)
+TAGS = ("on-demand",)
+BASE = "/v1/on-demand/{operator_id}"
+
+
+def _principal(call: Call) -> Principal:
+    assert call.principal is not None
+    return call.principal
+
+
+def _idempotency_key(call: Call, *, required: bool) -> str | None:
+    key = call.request.headers.get("Idempotency-Key", "").strip()
+    if not key and required:
+        raise InvalidRequest("send an Idempotency-Key header so a retry cannot book twice",
+                             fields={"Idempotency-Key": "required"})
+    if len(key) > 200:
+        raise InvalidRequest("the Idempotency-Key is too long", fields={"Idempotency-Key": "at most 200 characters"})
+    return key or None
+
+
+@routes.route("POST", f"{BASE}/quotes", summary="Quote an on-demand ride", tags=TAGS, roles=RIDERS,
+              body=RideQuoteRequest, response=RideOfferOut, errors=(404, 422))
+async def quote_ride(call: Call) -> RideOfferOut:
+    """A pickup window and price, or 422 `ride_refused` with `fields.refusal`: outside_area,
+    outside_hours, notice_too_short, too_early, party_too_large or no_capacity."""
+    offer = await call.container.on_demand.quote(call.path("operator_id"), call.body.to_query())
+    return RideOfferOut.of(offer)
+
+
+@routes.route("POST", f"{BASE}/rides", summary="Book an on-demand ride", tags=TAGS, roles=RIDERS,
+              body=RideBookRequest, response=RideOut, status=201, errors=(404, 409, 422, 503))
+async def book_ride(call: Call) -> RideOut:
+    """Books a quoted offer and confirms it (paid on board). Needs an `Idempotency-Key` header: a
+    retry with the same key returns the same ride. 409 `operator_rejected` if the place was taken
+    since the quote, `offer_expired` after `valid_until`."""
+    body: RideBookRequest = call.body
+    key = _idempotency_key(call, required=True)
+    assert key is not None
+    ride = await call.container.on_demand.request_ride(
+        _principal(call), call.path("operator_id"), body.offer_id, idempotency_key=key,
+        rider_name=body.rider_name, for_rider=body.for_rider)
+    return RideOut.of(ride)
+
+
+@routes.route("GET", f"{BASE}/rides", summary="On-demand rides", tags=TAGS, roles=RIDERS,
+              query=RideListQuery, response=RideList, errors=(404,))
+async def list_rides(call: Call) -> RideList:
+    """A rider's own rides; staff see every ride, or one rider's with `rider`."""
+    query: RideListQuery = call.query
+    rides = await call.container.on_demand.list_rides(_principal(call), call.path("operator_id"),
+                                                      service_date=query.date, rider=query.rider, limit=query.limit)
+    return RideList(items=[RideOut.of(r) for r in rides])
+
+
+@routes.route("GET", f"{BASE}/rides/{{ride_id}}", summary="One on-demand ride", tags=TAGS, roles=RIDERS,
+              response=RideOut, errors=(404,))
+async def get_ride(call: Call) -> RideOut:
+    ride = await call.container.on_demand.get_ride(_principal(call), call.path("operator_id"), call.path("ride_id"))
+    return RideOut.of(ride)
+
+
+@routes.route("POST", f"{BASE}/rides/{{ride_id}}/cancel", summary="Cancel an on-demand ride", tags=TAGS,
+              roles=RIDERS, response=RideOut, errors=(404, 409))
+async def cancel_ride(call: Call) -> RideOut:
+    """Free of charge until the offer's `free_cancellation_until`; cancelling twice is harmless.
+    409 once the rider has been picked up."""
+    operator_id, ride_id = call.path("operator_id"), call.path("ride_id")
+    key = _idempotency_key(call, required=False) or f"cancel:{ride_id}"
+    service = call.container.on_demand
+    await service.cancel_ride(_principal(call), operator_id, ride_id, idempotency_key=key)
+    return RideOut.of(await service.get_ride(_principal(call), operator_id, ride_id))
+
+
+@routes.route("GET", f"{BASE}/manifests", summary="Drivers' manifests", tags=TAGS, roles=DRIVERS,
+              query=ManifestQuery, response=ManifestList, errors=(403, 404))
+async def manifests(call: Call) -> ManifestList:
+    """Each van's run for the day: done stops first, then the plan in order with scheduled times,
+    the promised windows, riders and their needs."""
+    query: ManifestQuery = call.query
+    operator_id = call.path("operator_id")
+    found = await call.container.on_demand.manifests(_principal(call), operator_id, query.date,
+                                                     vehicle_id=query.vehicle_id)
+    return ManifestList(operator_id=operator_id, items=[ManifestOut.of(m) for m in found])
+
+
+@routes.route("POST", f"{BASE}/rides/{{ride_id}}/reports", summary="Report a pickup, drop-off or no-show",
+              tags=TAGS, roles=DRIVERS, body=RideReportRequest, response=RideOut, errors=(403, 404, 409, 422))
+async def report(call: Call) -> RideOut:
+    """`picked_up`, `dropped_off`, `no_show` (not after a pickup) or `issue`; a repeated report
+    changes nothing. 409 for an impossible step (a drop-off of a cancelled ride)."""
+    body: RideReportRequest = call.body
+    ride = await call.container.on_demand.report(_principal(call), call.path("operator_id"), call.path("ride_id"),
+                                                 REPORT_KINDS[body.kind], at=body.at, detail=body.detail)
+    return RideOut.of(ride)

@@ -112,7 +112,7 @@ class ManifestQuery(Request):
 
 class ManifestStopOut(BaseModel):
     ride_id: str
-    kind: Literal["pickup", "drop_off"]
+    kind: Literal["pickup", "drop_off", "break"]
     place: Point
     planned_at: dt.datetime
     window_from: dt.datetime

@@ -114,7 +114,10 @@ def noriai_service() -> dict:
     return {
         "operator_id": ON_DEMAND_ID, "name": "のりあい号", "timezone": TIMEZONE, "flex": "flex",
         "vans": [{"id": van["vehicle_id"], "seats": van["seats"], "wheelchair_places": van["wheelchair_places"],
-                  "shift_start": "07:45", "shift_end": "17:30", "depot": van["depot"]} for van in fleet],
+                  "shift_start": "07:45", "shift_end": "17:30", "depot": van["depot"],
+                  # Over eight hours on duty: an hour's rest (Labour Standards Act, art. 34), at the depot.
+                  "breaks": [{"earliest_start": "11:30", "latest_start": "13:30", "duration_s": 3600}]}
+                 for van in fleet],
         "fare": {"per_traveller": 300, "currency": CURRENCY, "free_cancellation_before_s": 3600,
                  "cancellation_fee": 0},
         # Riders accept a pickup up to 30 min after the time asked; the app shows a 15-minute

@@ -51,6 +51,12 @@ class StalePlan(Conflict):
 class StopKind(str, Enum):
     PICKUP = "pickup"
     DROP_OFF = "drop_off"
+    BREAK = "break"  # the driver's rest; its id is `break-<k>`, the van's k-th break of the shift
+    BREAK_TAKEN = "break_taken"  # kept in the route so the break is not planned again
+
+
+def break_id(k: int) -> str:
+    return f"break-{k}"
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:

@@ -134,8 +134,7 @@ class OnDemandAdapter:
                 stranded.append(ride_id)
                 continue
             to = placed.van_ids[insertion.vehicle]
-            stops = tuple((ride_id if r == NEW else r, k) for r, k in placed.stops(list(insertion.visits)))
-            plan = plan.model_copy(update={"routes": {**plan.routes, to: stops}})
+            plan = _with_route(plan, to, placed.stops(insertion.vehicle, list(insertion.visits)), ride_id)
             if to != ride.vehicle_id:
                 rides[ride_id] = ride.model_copy(update={"vehicle_id": to})
                 changed.append(rides[ride_id])
@@ -210,8 +209,7 @@ class OnDemandAdapter:
                     requested_pickup=quote.query.depart_at, pickup_from=model.at(window[0]),
                     pickup_until=model.at(window[1]), latest_dropoff=quote.latest_dropoff, vehicle_id=van,
                     rider_ref=rider_ref, rider_name=rider_name, book_key=key)
-        stops = tuple((ride.id if r == NEW else r, kind) for r, kind in model.stops(list(insertion.visits)))
-        plan = day.plan.model_copy(update={"routes": {**day.plan.routes, van: stops}})
+        plan = _with_route(day.plan, van, model.stops(insertion.vehicle, list(insertion.visits)), ride.id)
         return plan, [ride], ride
 
     async def confirm(self, booking_id: str, *, idempotency_key: str) -> LegBooking:
@@ -289,9 +287,11 @@ class OnDemandAdapter:
                 changed = _after_event(current, event)
                 if changed == current:
                     return day.plan, [], current
+                reported = StopKind.DROP_OFF if event.kind is TripEventKind.FINISHED else StopKind.PICKUP
+                plan = _past_breaks(day.plan, current.vehicle_id, current.id, reported)
                 if event.kind is not TripEventKind.STARTED:
-                    return without(day.plan, current.id), [changed], changed
-                plan, moved = self._repair(day, without(day.plan, current.id, kinds=(StopKind.PICKUP,)), changed)
+                    return without(plan, current.id), [changed], changed
+                plan, moved = self._repair(day, without(plan, current.id, kinds=(StopKind.PICKUP,)), changed)
                 return plan, [changed, *moved], changed
             return (await self._write(ride.service_date, self.clock.now(), moved)).booking
 
@@ -331,16 +331,16 @@ class OnDemandAdapter:
         after = sum(route_metres(model.problem, v, r) for v, r in enumerate(routes))
         if after >= before - 0.5:
             return None
-        new_routes = dict(day.plan.routes)
+        plan = day.plan
         moved: list[Ride] = []
         for v, visits in enumerate(routes):
             van = model.van_ids[v]
-            new_routes[van] = model.stops(list(visits))
-            for ride_id, kind in new_routes[van]:
+            plan = _with_route(plan, van, model.stops(v, list(visits)))
+            for ride_id, kind in plan.routes[van]:
                 ride = day.all_rides[ride_id]
                 if kind is StopKind.DROP_OFF and ride.vehicle_id != van:
                     moved.append(ride.model_copy(update={"vehicle_id": van}))
-        return day.plan.model_copy(update={"routes": new_routes}), moved, round(before - after)
+        return plan, moved, round(before - after)
 
     def _reoptimise_soon(self, service_date: dt.date) -> None:
         if self.config.reoptimise_s <= 0:
@@ -382,6 +382,24 @@ class OnDemandAdapter:
             except StalePlan:
                 continue
         raise OperatorUnavailable("the van service is busy; please try again")
+
+
+def _with_route(plan: DayPlan, van: str, stops: tuple[tuple[str, StopKind], ...], new_id: str = "") -> DayPlan:
+    """The plan with the van's run replaced (the ride being booked named `new_id`), keeping
+    the record of the breaks its driver has taken."""
+    taken = tuple(entry for entry in plan.routes.get(van, ()) if entry[1] is StopKind.BREAK_TAKEN)
+    run = tuple((new_id if r == NEW else r, kind) for r, kind in stops)
+    return plan.model_copy(update={"routes": {**plan.routes, van: run + taken}})
+
+
+def _past_breaks(plan: DayPlan, van: str, ride_id: str, kind: StopKind) -> DayPlan:
+    """Breaks planned before a stop the driver has reported are behind them: taken."""
+    stops = plan.routes.get(van, ())
+    at = next((i for i, (r, k) in enumerate(stops) if r == ride_id and k is kind), None)
+    if at is None:
+        return plan
+    done = [(r, StopKind.BREAK_TAKEN) if k is StopKind.BREAK and i < at else (r, k) for i, (r, k) in enumerate(stops)]
+    return plan.model_copy(update={"routes": {**plan.routes, van: tuple(done)}})
 
 
 def _lapsed(ride: Ride, now: dt.datetime) -> Ride | None:

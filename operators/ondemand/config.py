@@ -17,6 +17,15 @@ from maas.domain.accounts import GeoPoint
 from operators.validation import known_time_zone
 
 
+class DriverBreak(BaseModel):
+    """A rest at the depot starting between two times, with the van empty."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    earliest_start: dt.time
+    latest_start: dt.time
+    duration_s: int = Field(ge=60, le=4 * 3600)
+
+
 class Van(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     id: str = Field(min_length=1, max_length=100)
@@ -25,11 +34,15 @@ class Van(BaseModel):
     shift_start: dt.time
     shift_end: dt.time
     depot: GeoPoint
+    breaks: tuple[DriverBreak, ...] = Field(default=(), max_length=4)
 
     @model_validator(mode="after")
     def _shift(self) -> Van:
         if self.shift_end <= self.shift_start:
             raise ValueError(f"van {self.id}: the shift ends before it starts")
+        for rest in self.breaks:
+            if not self.shift_start <= rest.earliest_start <= rest.latest_start <= self.shift_end:
+                raise ValueError(f"van {self.id}: a break must start within the shift, earliest first")
         return self
 
 

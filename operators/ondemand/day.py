@@ -18,9 +18,10 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from maas.domain.accounts import GeoPoint
-from maas.domain.ondemand import DayPlan, Ride, StopKind
+from maas.domain.ondemand import DayPlan, Ride, StopKind, break_id
 from operators.ondemand.config import OnDemandConfig
-from routing.pooling import PoolingProblem, Request, StraightLineProvider, Vehicle, earliest_schedule, ride_limit_s
+from routing.pooling import (Break, PoolingProblem, Request, StraightLineProvider, Vehicle, break_index, break_visit,
+                             earliest_schedule, ride_limit_s)
 
 Visit = tuple[int, bool]
 NEW = "__new__"  # the ride being quoted or booked, before it has an id
@@ -44,12 +45,20 @@ class DayModel:
     ride_ids: list[str]  # request index -> ride id (NEW for the candidate)
     van_ids: list[str]  # vehicle index -> van id
     start: dt.datetime  # the service day's midnight
+    breaks: list[list[int]]  # per vehicle: which of the van's configured breaks its Vehicle.breaks are
 
     def at(self, seconds: float) -> dt.datetime:
         return self.start + dt.timedelta(seconds=round(seconds))
 
-    def stops(self, visits: list[Visit]) -> tuple[tuple[str, StopKind], ...]:
-        return tuple((self.ride_ids[r], StopKind.PICKUP if is_pickup else StopKind.DROP_OFF) for r, is_pickup in visits)
+    def stops(self, vehicle: int, visits: list[Visit]) -> tuple[tuple[str, StopKind], ...]:
+        out = []
+        for r, is_pickup in visits:
+            k = break_index(r)
+            if k is not None:
+                out.append((break_id(self.breaks[vehicle][k]), StopKind.BREAK))
+            else:
+                out.append((self.ride_ids[r], StopKind.PICKUP if is_pickup else StopKind.DROP_OFF))
+        return tuple(out)
 
     def schedule(self, vehicle: int) -> list[float] | None:
         return earliest_schedule(self.problem, vehicle, self.routes[vehicle])
@@ -65,6 +74,8 @@ class DayModel:
         aboard = [r for r in problem.requests if r.on_board and r.vehicle == vehicle]
         seats, chairs = sum(r.party_size for r in aboard), sum(r.wheelchairs for r in aboard)
         for r, is_pickup in self.routes[vehicle]:
+            if r < 0:
+                continue  # a break
             sign = 1 if is_pickup else -1
             seats += sign * problem.requests[r].party_size
             chairs += sign * problem.requests[r].wheelchairs
@@ -111,10 +122,18 @@ class DayBuilder:
         routes: list[list[Visit]] = [[] for _ in chosen]
         ride_ids: list[str] = []
         index: dict[str, int] = {}
+        taken = {van_id: {r for r, kind in stops if kind is StopKind.BREAK_TAKEN} for van_id, stops in plan.routes.items()}
+        declared = [[k for k in range(len(van.breaks)) if break_id(k) not in taken.get(van.id, ())] for van in chosen]
         for van_id, stops in plan.routes.items():
             if van_id not in van_index:
                 continue
             for ride_id, kind in stops:
+                if kind is StopKind.BREAK_TAKEN:
+                    continue
+                if kind is StopKind.BREAK:
+                    v = van_index[van_id]
+                    routes[v].append(break_visit(declared[v].index(int(ride_id.removeprefix("break-")))))
+                    continue
                 if ride_id not in index:
                     ride = rides[ride_id]
                     index[ride_id] = len(ride_ids)
@@ -129,11 +148,14 @@ class DayBuilder:
         vehicles = []
         for k, van in enumerate(chosen):
             end_s = seconds(dt.datetime.combine(day, van.shift_end, cfg.zone), start)
+            rests = tuple(Break((seconds(dt.datetime.combine(day, van.breaks[b].earliest_start, cfg.zone), start),
+                                 seconds(dt.datetime.combine(day, van.breaks[b].latest_start, cfg.zone), start)),
+                                van.breaks[b].duration_s, depots[k]) for b in declared[k])
             vehicles.append(Vehicle(start_place=last[van.id][1], end_place=depots[k],
                                     shift_s=(min(last[van.id][0], end_s), end_s),
-                                    seats=van.seats, wheelchair_places=van.wheelchair_places))
+                                    seats=van.seats, wheelchair_places=van.wheelchair_places, breaks=rests))
         problem = PoolingProblem(tuple(requests), tuple(vehicles), travel)
-        return DayModel(problem, routes, ride_ids, [v.id for v in chosen], start)
+        return DayModel(problem, routes, ride_ids, [v.id for v in chosen], start, declared)
 
     def _request(self, spec: tuple[str, int, int, Ride | Candidate], duration: np.ndarray,
                  start: dt.datetime, van_index: dict[str, int]) -> Request:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from maas.domain.ondemand import Manifest, ManifestStop, Ride, StopKind
-from operators.ondemand.config import OnDemandConfig
+from operators.ondemand.config import OnDemandConfig, Van
 from operators.ondemand.day import DayBuilder
 from operators.ondemand.plans import Day
 
@@ -24,6 +24,15 @@ def _stop(ride: Ride, kind: StopKind, planned_at: dt.datetime, done_at: dt.datet
                         window_until=ride.pickup_until if pickup else ride.latest_dropoff,
                         travellers=ride.travellers, wheelchairs=ride.wheelchairs, needs=ride.needs,
                         rider_name=ride.rider_name, done_at=done_at, outcome=outcome)
+
+
+def _break(config: OnDemandConfig, van: Van, day: Day, break_ref: str, planned: dt.datetime | None) -> ManifestStop:
+    rest = van.breaks[int(break_ref.removeprefix("break-"))]
+    earliest = dt.datetime.combine(day.date, rest.earliest_start, config.zone)
+    latest = dt.datetime.combine(day.date, rest.latest_start, config.zone)
+    return ManifestStop(ride_id=break_ref, kind=StopKind.BREAK, place=van.depot, planned_at=planned or earliest,
+                        window_from=earliest, window_until=latest, travellers=0, wheelchairs=0,
+                        rider_name=f"{rest.duration_s // 60} min break")
 
 
 def manifests(config: OnDemandConfig, builder: DayBuilder, day: Day) -> list[Manifest]:
@@ -43,7 +52,10 @@ def manifests(config: OnDemandConfig, builder: DayBuilder, day: Day) -> list[Man
         done.sort(key=lambda s: s.done_at)
         times = model.schedule(v)
         coming = []
-        for k, (ride_id, kind) in enumerate(model.stops(model.routes[v])):
+        for k, (ride_id, kind) in enumerate(model.stops(v, model.routes[v])):
+            if kind is StopKind.BREAK:
+                coming.append(_break(config, van, day, ride_id, None if times is None else model.at(times[k + 1])))
+                continue
             ride = day.rides[ride_id]
             if times is not None:
                 planned = model.at(times[k + 1])

@@ -37,8 +37,8 @@ def load_day(plan: DayPlan, rides: Iterable[Ride], now: dt.datetime, service_dat
     serving = {ride_id: ride for ride_id, ride in everything.items() if ride.in_plan}
     routes = {}
     for van, stops in plan.routes.items():
-        routes[van] = tuple((r, kind) for r, kind in stops if r in serving
-                            and not (kind is StopKind.PICKUP and serving[r].picked_up_at is not None))
+        routes[van] = tuple((r, kind) for r, kind in stops if kind in (StopKind.BREAK, StopKind.BREAK_TAKEN)
+                            or (r in serving and not (kind is StopKind.PICKUP and serving[r].picked_up_at is not None)))
     cleaned = plan.model_copy(update={"routes": routes}) if routes != plan.routes else plan
     return Day(service_date, cleaned, serving, everything, tuple(lapsed))
 

@@ -130,7 +130,9 @@ async def test_drivers_fetch_manifests_and_report(api) -> None:
     response = await client.get(f"{BASE}/manifests?date=2026-11-24", headers=driver)
     assert response.status == 200, await response.text()
     manifests = (await response.json())["items"]
-    stops = [s for m in manifests for s in m["stops"]]
+    stops = [s for m in manifests for s in m["stops"] if s["kind"] != "break"]
+    # Each driver's hour of rest at the depot is on the run, starting between 11:30 and 13:30.
+    assert all(sum(s["kind"] == "break" for s in m["stops"]) <= 1 for m in manifests)
     assert {(s["ride_id"], s["kind"]) for s in stops} == {(a["id"], "pickup"), (a["id"], "drop_off"),
                                                           (b["id"], "pickup"), (b["id"], "drop_off")}
     assert all(s["rider_name"] == "山田花子" for s in stops)

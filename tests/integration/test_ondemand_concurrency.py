@@ -45,7 +45,7 @@ class Clock:
 def service(engine, seats: int) -> OnDemandAdapter:
     raw = json.loads((DEMO / "noriai.json").read_text(encoding="utf-8"))
     # Riders accept 2 minutes' delay, so the van cannot serve anyone twice: seats are the limit.
-    raw.update(vans=[{**raw["vans"][0], "id": "van-0", "seats": seats}], reoptimise_s=0.0,
+    raw.update(vans=[{**raw["vans"][0], "id": "van-0", "seats": seats, "breaks": []}], reoptimise_s=0.0,
                promise={**raw["promise"], "flexible_after_s": 120})
     config = OnDemandConfig.model_validate(raw)
     return OnDemandAdapter(config, ServiceArea(read_flex(DEMO / "flex"), config.zone),

@@ -1,5 +1,5 @@
 """Any sequence of quotes, bookings, cancellations and drivers' reports leaves the on-demand
-service with a plan that keeps every promise: each van's manifest serves every pickup inside its
+service with a plan that keeps every promise, drivers' lunch breaks included: each van's manifest serves every pickup inside its
 promised window and every drop-off by its latest time, picks up before it sets down, and never
 carries more people or wheelchairs than it holds (hypothesis, over the demo region)."""
 
@@ -19,6 +19,7 @@ from tests.unit.test_ondemand_adapter import T0, FakeClock, small_service
 
 points = st.builds(GeoPoint, lat=st.floats(36.3975, 36.4150), lon=st.floats(138.8945, 138.9150))
 requests = st.tuples(points, points, st.integers(0, 7 * 60 - 1), st.integers(1, 3), st.booleans())
+# Each van's driver rests an hour at the depot, starting 11:30-13:30, once a ride is booked on it.
 actions = st.lists(st.one_of(
     st.tuples(st.just("book"), requests),
     st.tuples(st.just("cancel"), st.integers(0, 30)),
@@ -28,7 +29,7 @@ actions = st.lists(st.one_of(
 
 async def _play(steps) -> None:
     clock = FakeClock(T0)
-    adapter = small_service(clock, seats=4, vans=2)
+    adapter = small_service(clock, seats=4, vans=2, breaks=True)
     booked = []
     for kind, arg in steps:
         if kind == "book":
@@ -49,7 +50,8 @@ async def _play(steps) -> None:
                 await adapter.cancel(ride.id, idempotency_key=f"c-{ride.id}")
         elif kind == "drive":
             manifest = (await adapter.manifests(T0.date()))[arg]
-            stop = next((s for s in manifest.stops if not s.outcome), None)
+            # The driver rests when the run says so, then serves the next rider.
+            stop = next((s for s in manifest.stops if not s.outcome and s.kind is not StopKind.BREAK), None)
             if stop is None:
                 continue
             clock.at = max(clock.at, stop.planned_at)
@@ -70,6 +72,9 @@ async def _play(steps) -> None:
                 chairs += rides[ride_id].wheelchairs
         last = None
         for stop in coming:
+            if stop.kind is StopKind.BREAK:
+                assert stop.window_from <= stop.planned_at <= stop.window_until and seats == chairs == 0
+                continue
             ride = rides[stop.ride_id]
             assert ride.booking.state in IN_PLAN_STATES
             if last is not None:
@@ -84,7 +89,9 @@ async def _play(steps) -> None:
             seats += sign * (ride.travellers - ride.wheelchairs)
             chairs += sign * ride.wheelchairs
             assert 0 <= seats <= van.seats and 0 <= chairs <= van.wheelchair_places
-    in_plan = {s.ride_id for m in await adapter.manifests(T0.date()) for s in m.stops if not s.outcome}
+        assert sum(s.kind is StopKind.BREAK for s in coming) <= 1
+    in_plan = {s.ride_id for m in await adapter.manifests(T0.date()) for s in m.stops
+               if not s.outcome and s.kind is not StopKind.BREAK}
     assert in_plan == {r.id for r in rides.values() if r.in_plan}
 
 

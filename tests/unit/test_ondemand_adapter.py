@@ -43,11 +43,12 @@ def trip(at: dt.datetime = T0 + dt.timedelta(hours=2), travellers: int = 1, need
 
 
 def small_service(clock: FakeClock, seats: int = 2, vans: int = 1, wheelchair_places: int = 1,
-                  **changes: object) -> OnDemandAdapter:
-    """The demo service with a fleet of `vans` vans of `seats` seats and `wheelchair_places`."""
+                  breaks: bool = False, **changes: object) -> OnDemandAdapter:
+    """The demo service with a fleet of `vans` vans of `seats` seats and `wheelchair_places`,
+    with the demo drivers' lunch break (11:30-13:30 start, one hour at the depot) if `breaks`."""
     raw = json.loads((DEMO / "noriai.json").read_text(encoding="utf-8"))
-    raw["vans"] = [{**raw["vans"][0], "id": f"van-{k}", "seats": seats, "wheelchair_places": wheelchair_places}
-                   for k in range(vans)]
+    raw["vans"] = [{**raw["vans"][0], "id": f"van-{k}", "seats": seats, "wheelchair_places": wheelchair_places,
+                    "breaks": raw["vans"][0]["breaks"] if breaks else []} for k in range(vans)]
     raw.update({"reoptimise_s": 0.0, **changes})
     config = OnDemandConfig.model_validate(raw)
     return OnDemandAdapter(config, ServiceArea(read_flex(DEMO / "flex"), config.zone), MemoryRideStore(), clock)
@@ -349,3 +350,40 @@ async def test_a_van_starts_again_from_where_its_driver_last_reported(clock: Fak
     assert lat_lon.distance_m[van.start_place, van.end_place] > 1000
     [manifest] = await adapter.manifests(T0.date())
     assert [s.outcome for s in manifest.stops] == ["picked_up", "dropped_off"]
+
+
+async def test_drivers_rest_an_hour_at_the_depot_with_the_van_empty(clock: FakeClock) -> None:
+    adapter = small_service(clock, seats=4, breaks=True)
+    _, morning = await book(adapter, trip(at=T0 + dt.timedelta(hours=2)), "morning")
+    [manifest] = await adapter.manifests(T0.date())
+    kinds = [s.kind for s in manifest.stops]
+    assert kinds == [StopKind.PICKUP, StopKind.DROP_OFF, StopKind.BREAK]
+    rest = manifest.stops[-1]
+    assert rest.place == adapter.config.vans[0].depot and rest.rider_name == "60 min break"
+    assert dt.time(11, 30) <= rest.planned_at.astimezone(TOKYO).time() <= dt.time(13, 30)
+    # A ride asked for 12:20 with no flexibility cannot fit into an hour that must start by 13:30
+    # only if the van is free; it is, so the break moves: before or after the ride, never during it.
+    raw = json.loads((DEMO / "noriai.json").read_text(encoding="utf-8"))["promise"]
+    strict = small_service(clock, seats=4, breaks=True, promise={**raw, "flexible_after_s": 0})
+    _, noon = await book(strict, trip(at=dt.datetime(2026, 11, 24, 12, 20, tzinfo=TOKYO)), "noon")
+    [manifest] = await strict.manifests(T0.date())
+    times = {s.kind: s.planned_at for s in manifest.stops}
+    ride_end = times[StopKind.DROP_OFF] + dt.timedelta(seconds=strict.config.alighting_s)
+    assert (times[StopKind.BREAK] + dt.timedelta(hours=1) <= times[StopKind.PICKUP]
+            or times[StopKind.BREAK] >= ride_end)
+    # Once the driver reports a stop planned after the break, the break is behind them.
+    clock.at = dt.datetime(2026, 11, 24, 12, 20, tzinfo=TOKYO)
+    await strict.receive_event(TripEvent(booking_id=noon.id, kind=TripEventKind.STARTED, at=clock.at))
+    await strict.receive_event(TripEvent(booking_id=noon.id, kind=TripEventKind.FINISHED,
+                                         at=clock.at + dt.timedelta(minutes=8)))
+    [manifest] = await strict.manifests(T0.date())
+    pending = [s.kind for s in manifest.stops if not s.outcome]
+    plan, _ = await strict.store.load_day("noriai", T0.date())
+    if pending:  # the break came after the ride: still to take
+        assert pending == [StopKind.BREAK]
+    else:
+        assert plan.routes["van-0"] == (("break-0", StopKind.BREAK_TAKEN),)
+    later = await strict.quote(trip(at=dt.datetime(2026, 11, 24, 14, 30, tzinfo=TOKYO)))
+    [manifest] = await strict.manifests(T0.date())
+    assert sum(s.kind is StopKind.BREAK for s in manifest.stops) == len(pending)
+    assert later.departure.astimezone(TOKYO).time() == dt.time(14, 30)

@@ -323,9 +323,15 @@ class ProfileIn(Request):
     wheelchair: bool | None = None
     max_transfers: int | None = Field(default=None, ge=0, le=8)
     min_transfer_s: int | None = Field(default=None, ge=0, le=3600)
+    avoid_bikes: bool | None = Field(default=None, description="Door-to-door: no bike or scooter legs.")
+    concessions: list[Literal["senior", "disability"]] | None = Field(
+        default=None, max_length=2, description="Door-to-door: concessions the rider may claim (proof is shown on board).")
 
     def to_domain(self) -> TravellerProfile:
-        return TravellerProfile(**self.model_dump(exclude_none=True))
+        values = self.model_dump(exclude_none=True)
+        if "concessions" in values:
+            values["concessions"] = frozenset(values["concessions"])
+        return TravellerProfile(**values)
 
 
 class PlanRequest(Request):

@@ -118,7 +118,9 @@ def noriai_service() -> dict:
                   # Over eight hours on duty: an hour's rest (Labour Standards Act, art. 34), at the depot.
                   "breaks": [{"earliest_start": "11:30", "latest_start": "13:30", "duration_s": 3600}]}
                  for van in fleet],
-        "fare": {"per_traveller": 300, "currency": CURRENCY, "free_cancellation_before_s": 3600,
+        # 障害者手帳 holders ride at half fare (the town's senior fares are its subsidy rules, not the operator's).
+        "fare": {"per_traveller": 300, "concessions": {"disability": 150}, "currency": CURRENCY,
+                 "free_cancellation_before_s": 3600,
                  "cancellation_fee": 0},
         # Riders accept a pickup up to 30 min after the time asked; the app shows a 15-minute
         # window around the van's schedule; nobody rides more than 1.5 times the direct ride (15 min at least).

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from maas.domain.accounts import NEEDS, GeoPoint
 from maas.domain.errors import Conflict
-from maas.domain.planning import Money
+from maas.domain.planning import CONCESSIONS, Money
 
 
 class BookingState(str, Enum):
@@ -60,7 +60,8 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 
 class OfferQuery(BaseModel):
-    """A trip one operator is asked to price: door to door, for a party, with their needs."""
+    """A trip one operator is asked to price: door to door, for a party, with their needs and
+    the concessions the rider is eligible for (the operator prices them if it grants them)."""
 
     model_config = ConfigDict(frozen=True)
     origin: GeoPoint
@@ -68,8 +69,16 @@ class OfferQuery(BaseModel):
     depart_at: dt.datetime
     travellers: int = Field(default=1, ge=1, le=9)
     needs: frozenset[str] = frozenset()
+    concessions: frozenset[str] = frozenset()
 
     _depart_aware = field_validator("depart_at")(_aware)
+
+    @field_validator("concessions")
+    @classmethod
+    def _known_concessions(cls, value: frozenset[str]) -> frozenset[str]:
+        if value - CONCESSIONS:
+            raise ValueError(f"unknown concessions: {', '.join(sorted(value - CONCESSIONS))}")
+        return value
 
     @field_validator("needs")
     @classmethod

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class Money(BaseModel):
@@ -15,6 +15,9 @@ class Money(BaseModel):
     model_config = ConfigDict(frozen=True)
     amount_minor: int
     currency: str
+
+
+CONCESSIONS = frozenset({"senior", "disability"})  # what a rider may be eligible for; checked on board
 
 
 class TravellerProfile(BaseModel):
@@ -27,6 +30,15 @@ class TravellerProfile(BaseModel):
     wheelchair: bool = False
     max_transfers: int = Field(default=3, ge=0, le=8)
     min_transfer_s: int = Field(default=180, ge=0, le=3600)
+    avoid_bikes: bool = False  # no bike or scooter legs in door-to-door options
+    concessions: frozenset[str] = frozenset()  # senior, disability: operators price what they grant
+
+    @field_validator("concessions")
+    @classmethod
+    def _known_concessions(cls, value: frozenset[str]) -> frozenset[str]:
+        if value - CONCESSIONS:
+            raise ValueError(f"unknown concessions: {', '.join(sorted(value - CONCESSIONS))}")
+        return value
 
 
 class PlaceRef(BaseModel):

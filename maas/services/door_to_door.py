@@ -28,7 +28,8 @@ from maas.services.planning import PlanningService
 
 DETOUR_FACTOR = 1.3
 SAME_PLACE_M = 30  # an offer starting this close to the rider needs no walk to it
-CHANGE_MARGIN_S = 180  # between a feeder ride and the train or bus
+CHANGE_MARGIN_S = 180
+BIKE_MODES = frozenset({"bike", "scooter"})  # between a feeder ride and the train or bus
 HUB_RADIUS_M = 8000
 MAX_HUBS = 2
 
@@ -164,7 +165,7 @@ class DoorToDoorService:
         home = _here(origin, trip.origin.name or "出発地")
         goal = _here(destination, trip.destination.name or "目的地")
         failures: dict[str, OperatorFailure] = {}
-        modes = request.modes
+        modes = request.modes - (BIKE_MODES if trip.profile.avoid_bikes else frozenset())
         jobs = [self._transit(trip), self._direct(trip, origin, destination, home, goal, modes,
                                                   failures)]
         if modes & DOOR_MODES and "transit" in modes:
@@ -200,7 +201,8 @@ class DoorToDoorService:
     def _query(self, trip: TripRequest, a: GeoPoint, b: GeoPoint,
                at: dt.datetime) -> OfferQuery:
         needs = frozenset({"wheelchair"}) if trip.profile.wheelchair else frozenset()
-        return OfferQuery(origin=a, destination=b, depart_at=at, needs=needs)
+        return OfferQuery(origin=a, destination=b, depart_at=at, needs=needs,
+                          concessions=trip.profile.concessions)
 
     async def _direct(self, trip: TripRequest, origin: GeoPoint, destination: GeoPoint,
                       home: LegPlace, goal: LegPlace, modes: frozenset[str],

@@ -151,14 +151,16 @@ class OnDemandAdapter:
         start, end = model.at(window[0]), model.at(window[1])
         fee = Money(amount_minor=fare.cancellation_fee, currency=fare.currency) if fare.cancellation_fee else None
         notes = [f"pickup between {start.astimezone(zone):%H:%M} and {end.astimezone(zone):%H:%M}"]
+        amount, concession = fare.price(query.travellers, query.concessions)
+        if concession:
+            notes.append(f"{concession} fare for the rider: show the certificate on board")
         if admission.booking_rule is not None and admission.booking_rule.message:
             notes.append(admission.booking_rule.message)
         conditions = Conditions(confirmation_required=True,
                                 free_cancellation_until=start - dt.timedelta(seconds=fare.free_cancellation_before_s),
                                 cancellation_fee=fee, notes=tuple(notes))
         return Offer(id=f"{self.operator_id}-offer-{uuid.uuid4().hex[:16]}", operator_id=self.operator_id,
-                     mode="on_demand", price=Money(amount_minor=fare.per_traveller * query.travellers,
-                                                   currency=fare.currency),
+                     mode="on_demand", price=Money(amount_minor=amount, currency=fare.currency),
                      valid_until=now + dt.timedelta(seconds=self.config.offer_validity_s),
                      departure=model.at(pickup_s), arrival=model.at(arrival_s), origin=query.origin,
                      destination=query.destination,

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from maas.domain.accounts import GeoPoint
+from maas.domain.planning import CONCESSIONS
 from operators.validation import known_time_zone
 
 
@@ -61,9 +62,26 @@ class Promise(BaseModel):
 class Fare(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     per_traveller: int = Field(ge=0)  # minor units
+    concessions: dict[str, int] = Field(default_factory=dict)  # the rider's own fare by concession
     currency: str = Field(default="JPY", pattern=r"^[A-Z]{3}$")
     free_cancellation_before_s: int = Field(default=3600, ge=0)  # before the promised window opens
     cancellation_fee: int = Field(default=0, ge=0)
+
+
+    @field_validator("concessions")
+    @classmethod
+    def _known(cls, value: dict[str, int]) -> dict[str, int]:
+        if set(value) - CONCESSIONS or any(v < 0 for v in value.values()):
+            raise ValueError(f"concession fares: known concessions are {sorted(CONCESSIONS)}, prices >= 0")
+        return value
+
+    def price(self, travellers: int, concessions: frozenset[str]) -> tuple[int, str]:
+        """The party's fare and the concession it includes (the rider's, shown on board)."""
+        granted = sorted((self.concessions[c], c) for c in concessions if c in self.concessions)
+        if not granted:
+            return self.per_traveller * travellers, ""
+        own, name = granted[0]
+        return own + self.per_traveller * (travellers - 1), name
 
 
 class OnDemandConfig(BaseModel):

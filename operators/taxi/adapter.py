@@ -103,8 +103,10 @@ class TaxiAdapter:
         window = CarWindow(kind, pickup - dt.timedelta(seconds=approach_s),
                            arrival + dt.timedelta(seconds=back_s))
         wheelchair = kind is CarKind.WHEELCHAIR
+        # Concessions the tariff grants are priced in; the driver checks the proof on board.
+        granted = [d.id for d in self.tariff.discounts if d.id in query.concessions]
         price = quote_fare(self.tariff, distance_m, ride_s,
-                           pickup.astimezone(self.tariff.zone).time(), wheelchair)
+                           pickup.astimezone(self.tariff.zone).time(), wheelchair, discount_ids=granted)
         conditions = self.cancellation.conditions(
             self.tariff, pickup, confirmation_required=self.confirmation_required,
             notes=tariff_notes(self.tariff, wheelchair=wheelchair))

@@ -99,3 +99,36 @@ async def test_bad_door_to_door_requests(aiohttp_client, database_url, tmp_path,
     assert mode.status == 422
     walk_only = await client.post("/v1/plan/door-to-door", json=body(modes=["bike"]))
     assert walk_only.status == 200 and (await walk_only.json())["options"] == []
+
+
+async def test_the_profile_avoids_bikes_and_claims_concessions(aiohttp_client, database_url, tmp_path,
+                                                               fast_hasher) -> None:
+    """Bike-share is offered for a ride starting soon; a rider who avoids bikes never sees it.
+    A rider with a disability certificate is quoted the taxi's 10 % disability discount."""
+    client = await make_client(aiohttp_client, database_url, tmp_path, fast_hasher,
+                               **_bikes(tmp_path))
+    near = {"from": {"lat": 36.4005, "lon": 138.9}, "to": HOSPITAL, "depart_at": "2026-11-24T08:35:00+09:00"}
+    plain = await (await client.post("/v1/plan/door-to-door", json=near)).json()
+    modes = {leg["mode"] for o in plain["options"] for leg in o["legs"]}
+    assert "bike" in modes
+    careful = await client.post("/v1/plan/door-to-door", json={
+        **near, "profile": {"avoid_bikes": True, "concessions": ["disability"]}})
+    assert careful.status == 200, await careful.text()
+    options = (await careful.json())["options"]
+    assert "bike" not in {leg["mode"] for o in options for leg in o["legs"]}
+
+    def taxi_price(plan_options):
+        return next(o["price"]["amount_minor"] for o in plan_options
+                    if o["kind"] == "direct" and o["legs"][0]["mode"] == "taxi")
+    full, discounted = taxi_price(plain["options"]), taxi_price(options)
+    assert discounted < full and full - discounted <= full // 10 + 10
+    unknown = await client.post("/v1/plan/door-to-door", json={**near, "profile": {"concessions": ["vip"]}})
+    assert unknown.status == 422
+
+
+def _bikes(tmp_path: Path) -> dict:
+    from maas.plugins import build_adapters, load_operators_config
+
+    config = load_operators_config(DEMO / "maas-operators.json")
+    adapters = build_adapters(config, DEMO, Clock())
+    return {"yamabuki-cycle": adapters["yamabuki-cycle"]}

@@ -387,3 +387,13 @@ async def test_drivers_rest_an_hour_at_the_depot_with_the_van_empty(clock: FakeC
     [manifest] = await strict.manifests(T0.date())
     assert sum(s.kind is StopKind.BREAK for s in manifest.stops) == len(pending)
     assert later.departure.astimezone(TOKYO).time() == dt.time(14, 30)
+
+
+async def test_a_disability_certificate_halves_the_riders_own_fare(clock: FakeClock) -> None:
+    adapter = small_service(clock, seats=4)
+    alone = await adapter.quote(trip().model_copy(update={"concessions": frozenset({"disability"})}))
+    assert alone.price.amount_minor == 150 and "disability fare" in alone.conditions.notes[1]
+    with_carer = await adapter.quote(trip(travellers=2).model_copy(update={"concessions": frozenset({"disability"})}))
+    assert with_carer.price.amount_minor == 150 + 300
+    senior = await adapter.quote(trip().model_copy(update={"concessions": frozenset({"senior"})}))
+    assert senior.price.amount_minor == 300  # the operator grants no senior fare (the town may: issue 6)

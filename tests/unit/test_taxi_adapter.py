@@ -282,3 +282,9 @@ async def test_the_demo_taxi_passes_the_conformance_kit(clock: FakeClock) -> Non
     assert report.ok, report.summary()
     status = {r.name: r.status for r in report.results}
     assert status["book_confirm_cancel"] == status["expiry"] == status["rejection"] == "passed"
+
+
+async def test_the_disability_discount_is_quoted_to_an_eligible_rider(clock: FakeClock) -> None:
+    [plain] = await taxi(clock).search_offers(trip())
+    [eligible] = await taxi(clock).search_offers(trip().model_copy(update={"concessions": frozenset({"disability"})}))
+    assert plain.price.amount_minor == 800 and eligible.price.amount_minor == 720  # 10 % off the meter

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from maas.domain.payments import PaymentGateway
 from maas.domain.ports import (Clock, FeedArchive, FeedReader, JourneyPlanner, OperatorAdapter, PasswordHasher,
                                UnitOfWorkFactory)
 from maas.plugins import build_adapters, load_operators_config
@@ -15,6 +16,7 @@ from maas.routing_adapter.gtfs_reader import GtfsFeedReader
 from maas.routing_adapter.planner import RaptorJourneyPlanner
 from maas.security import Argon2PasswordHasher
 from maas.services.auth import AuthService
+from maas.services.bookings import BookingService
 from maas.services.feeds import FeedService
 from maas.services.door_to_door import DoorToDoorService
 from maas.services.health import HealthService
@@ -25,6 +27,7 @@ from maas.services.places import PlaceService
 from maas.services.planning import PlanningService
 from maas.services.stops import StopService
 from maas.settings import Settings
+from payments.config import gateway_from_settings
 from maas.storage.engine import create_engine
 from maas.storage.rides import SqlRideStore
 from maas.storage.unit_of_work import SqlUnitOfWorkFactory
@@ -50,11 +53,14 @@ class Container:
     offers: OfferService
     door_to_door: DoorToDoorService
     on_demand: OnDemandService
+    bookings: BookingService
+    payments: PaymentGateway
     operator_adapters: dict[str, OperatorAdapter] = field(default_factory=dict)
 
     async def aclose(self) -> None:
         for adapter in self.operator_adapters.values():
             await adapter.aclose()
+        await self.payments.aclose()
         await self.engine.dispose()
 
 
@@ -66,6 +72,7 @@ def build_container(
     feed_reader: FeedReader | None = None,
     journey_planner: JourneyPlanner | None = None,
     operator_adapters: dict[str, OperatorAdapter] | None = None,
+    payments: PaymentGateway | None = None,
 ) -> Container:
     """Wire the service; raises OperatorConfigError (naming the operator) when an enabled
     operator adapter is missing or breaks the contract."""
@@ -86,8 +93,13 @@ def build_container(
             # On-demand operators keep their rides and day plans in the service's database.
             operator_adapters = build_adapters(config, settings.operators_config.parent, clock,
                                                extras={"ride_store": SqlRideStore(engine, clock)})
+    if payments is None:
+        secret = settings.stripe_webhook_secret
+        payments = gateway_from_settings(
+            settings.stripe_api_key.get_secret_value() if settings.stripe_api_key else None,
+            secret.get_secret_value() if secret else None, settings.stripe_api_base)
     planning = PlanningService(journey_planner, clock)
-    offers = OfferService(operator_adapters, budget_s=settings.operator_budget_s)
+    offers = OfferService(operator_adapters, budget_s=settings.operator_budget_s, uow=uow, clock=clock)
     return Container(
         settings=settings,
         engine=engine,
@@ -102,6 +114,9 @@ def build_container(
         planning=planning,
         offers=offers,
         door_to_door=DoorToDoorService(planning, journey_planner, offers),
-        on_demand=OnDemandService(operator_adapters, clock),
+        on_demand=OnDemandService(operator_adapters, clock, remember=offers.remember),
+        bookings=BookingService(uow, operator_adapters, payments, clock,
+                                confirm_within_s=settings.booking_confirm_within_s),
+        payments=payments,
         operator_adapters=operator_adapters,
     )

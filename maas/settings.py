@@ -35,6 +35,11 @@ class Settings(BaseModel):
     # JSON file enabling operator adapters (see maas/plugins.py); none enabled when unset.
     operators_config: Path | None = None
     operator_budget_s: float = Field(default=3.0, gt=0, le=60)  # per operator, per offer search
+    # Payments: Stripe when a secret key is set, otherwise pay on board / invoice the municipality.
+    stripe_api_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    stripe_api_base: str | None = None  # a Stripe-compatible server (localstripe in tests)
+    booking_confirm_within_s: int = Field(default=900, ge=30, le=7 * 86400)  # wait for a conditional leg
 
     @field_validator("database_url")
     @classmethod
@@ -76,6 +81,10 @@ _ENV_FIELDS = {
     "MAAS_PLANNER_WARMUP": "planner_warmup",
     "MAAS_OPERATORS_CONFIG": "operators_config",
     "MAAS_OPERATOR_BUDGET_S": "operator_budget_s",
+    "MAAS_STRIPE_API_KEY": "stripe_api_key",
+    "MAAS_STRIPE_WEBHOOK_SECRET": "stripe_webhook_secret",
+    "MAAS_STRIPE_API_BASE": "stripe_api_base",
+    "MAAS_BOOKING_CONFIRM_WITHIN_S": "booking_confirm_within_s",
 }
 
 

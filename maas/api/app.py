@@ -39,7 +39,12 @@ def create_app(settings: Settings, *, container_factory: ContainerFactory = buil
         app[CONTAINER] = container
         # The planner's network loads in a worker thread while the app already serves.
         warm_up = asyncio.create_task(container.planning.warm_up()) if settings.planner_warmup else None
+        # Bookings a crash left half made are finished or compensated before new ones can pile up
+        # behind them; conditional ones are asked about until their operators answer.
+        recovery = asyncio.create_task(container.bookings.watch())
         yield
+        recovery.cancel()
+        await asyncio.gather(recovery, return_exceptions=True)
         if warm_up is not None:
             await warm_up  # a worker thread cannot be cancelled; let it finish
         await container.aclose()

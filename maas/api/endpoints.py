@@ -32,7 +32,14 @@ class Call:
         return self.request.match_info[name]
 
 
-Handler = Callable[[Call], Awaitable[BaseModel | None]]
+@dataclass(frozen=True)
+class Replayed:
+    """A handler's answer to a request repeated with its Idempotency-Key: the first result, 200."""
+
+    model: BaseModel
+
+
+Handler = Callable[[Call], Awaitable[BaseModel | Replayed | None]]
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,8 @@ def _aiohttp_handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[we
         result = await endpoint.handler(Call(request, container, principal, body, query))
         if result is None:
             return web.Response(status=204)
+        if isinstance(result, Replayed):
+            return web.json_response(result.model.model_dump(mode="json"), status=200)
         return web.json_response(result.model_dump(mode="json"), status=endpoint.status)
 
     handle.__name__ = endpoint.operation_id

@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Any, Protocol, runtime_checkable
 
 from maas.domain.accounts import Account, ApiKey, GeoPoint, NewAccount, Operator, SessionToken
+from maas.domain.bookings import BookingRepository, OfferRegistry
 from maas.domain.feeds import FeedIssue, FeedRecord, FeedSnapshot, StopMatch
 from maas.domain.mobility import AvailableAsset, LegBooking, Offer, OfferQuery, TripEvent
 from maas.domain.places import Place
@@ -101,6 +102,8 @@ class UnitOfWork(Protocol):
     operators: OperatorRepository
     feeds: FeedRepository
     places: PlaceRepository
+    bookings: BookingRepository
+    offers: OfferRegistry
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
 from maas.domain.errors import DomainError, NotFound
 from maas.domain.mobility import Offer, OfferQuery
-from maas.domain.ports import OperatorAdapter
+from maas.domain.ports import Clock, OperatorAdapter, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
 
@@ -34,11 +34,23 @@ class OfferSearch(BaseModel):
 
 
 class OfferService:
-    def __init__(self, adapters: Mapping[str, OperatorAdapter], *, budget_s: float = 3.0) -> None:
+    """With a unit of work, every offer handed out is remembered, so that a booking is priced
+    from what the operator offered and never from what a client sends back."""
+
+    def __init__(self, adapters: Mapping[str, OperatorAdapter], *, budget_s: float = 3.0,
+                 uow: UnitOfWorkFactory | None = None, clock: Clock | None = None) -> None:
         if budget_s <= 0:
             raise ValueError("budget_s must be positive")
         self._adapters = dict(adapters)
         self._budget_s = budget_s
+        self._uow, self._clock = uow, clock
+
+    async def remember(self, offers: Sequence[Offer]) -> None:
+        if self._uow is None or self._clock is None or not offers:
+            return
+        async with self._uow() as uow:
+            await uow.offers.remember(offers, now=self._clock.now())
+            await uow.commit()
 
     @property
     def operator_ids(self) -> list[str]:
@@ -70,6 +82,7 @@ class OfferService:
                                                 message="offers named another operator"))
                 continue
             offers.extend(answer)
+        await self.remember(offers)
         return OfferSearch(offers=tuple(offers), failures=tuple(failures))
 
 

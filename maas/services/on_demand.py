@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from maas.domain.accounts import Principal, Role
 from maas.domain.errors import DomainError, InvalidRequest, NotFound
@@ -24,10 +24,12 @@ STAFF = frozenset({Role.AGENT, Role.ADMIN})
 
 
 class OnDemandService:
-    def __init__(self, adapters: Mapping[str, OperatorAdapter], clock: Clock) -> None:
+    def __init__(self, adapters: Mapping[str, OperatorAdapter], clock: Clock,
+                 remember: Callable[[Sequence[Offer]], Awaitable[None]] | None = None) -> None:
         self._services = {op: a for op, a in adapters.items() if isinstance(a, OnDemandDispatch)}
         self._adapters = adapters
         self.clock = clock
+        self._remember = remember  # quotes join the offers a trip booking may be made from
 
     def operator_ids(self) -> list[str]:
         return sorted(self._services)
@@ -39,7 +41,10 @@ class OnDemandService:
         return service
 
     async def quote(self, operator_id: str, query: OfferQuery) -> Offer:
-        return await self._service(operator_id).quote(query)
+        offer = await self._service(operator_id).quote(query)
+        if self._remember is not None:
+            await self._remember([offer])
+        return offer
 
     async def request_ride(self, caller: Principal, operator_id: str, offer_id: str, *, idempotency_key: str,
                            rider_name: str = "", for_rider: str | None = None) -> Ride:

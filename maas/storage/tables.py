@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -157,6 +157,50 @@ class OnDemandPlanRow(SQLModel, table=True):
     version: int
     routes: str = Field(sa_column=Column(Text, nullable=False))  # {vehicle_id: [[ride_id, stop kind], ...]}
     updated_at: dt.datetime = Field(sa_column=_utc_column())
+
+
+class BookingRow(SQLModel, table=True):
+    """One trip booking: the whole Booking as JSON, plus the columns it is looked up by.
+    `version` only ever grows (optimistic lock, see maas.storage.bookings)."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (UniqueConstraint("account_id", "idempotency_key", name="uq_bookings_account_key"),)
+    id: str = Field(primary_key=True)
+    account_id: str = Field(index=True)
+    state: str = Field(index=True)  # TripState value; in_flight() filters on it
+    idempotency_key: str
+    request_digest: str
+    total_minor: int
+    currency: str
+    version: int
+    created_at: dt.datetime = Field(sa_column=_utc_column())  # UTC, for ordering
+    updated_at: dt.datetime = Field(sa_column=_utc_column())
+    confirm_by: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    payload: str = Field(sa_column=Column(Text, nullable=False))  # Booking.model_dump_json()
+
+
+class BookingStepRow(SQLModel, table=True):
+    """One line of a booking's saga journal."""
+
+    __tablename__ = "booking_steps"
+    booking_id: str = Field(sa_column=Column(String, ForeignKey("bookings.id", ondelete="CASCADE"), primary_key=True))
+    seq: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    name: str
+    status: str  # StepStatus value
+    at: dt.datetime = Field(sa_column=_utc_column())
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class OfferIssuedRow(SQLModel, table=True):
+    """An offer handed to a rider, kept so a booking is priced from what was offered."""
+
+    __tablename__ = "offers_issued"
+    __table_args__ = (Index("ix_offers_issued_valid_until", "valid_until"),)
+    offer_id: str = Field(primary_key=True)
+    operator_id: str
+    valid_until: dt.datetime = Field(sa_column=_utc_column())  # UTC; old rows are purged by it
+    issued_at: dt.datetime = Field(sa_column=_utc_column())
+    payload: str = Field(sa_column=Column(Text, nullable=False))  # Offer.model_dump_json()
 
 
 metadata = SQLModel.metadata

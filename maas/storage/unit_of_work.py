@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from maas.storage.bookings import SqlBookings, SqlOfferRegistry
 from maas.storage.repositories import SqlAccounts, SqlFeeds, SqlOperators, SqlPlaces
 
 
@@ -22,6 +23,8 @@ class SqlUnitOfWork:
         self.operators = SqlOperators(self._session)
         self.feeds = SqlFeeds(self._session)
         self.places = SqlPlaces(self._session)
+        self.bookings = SqlBookings(self._session)
+        self.offers = SqlOfferRegistry(self._session)
         return self
 
     async def __aexit__(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from maas.api.endpoints import EndpointTable
-from maas.api.routes import accounts, auth, feeds, on_demand, operators, places, plan, stops, system
+from maas.api.routes import accounts, auth, bookings, feeds, on_demand, operators, places, plan, stops, system
 
 ALL: tuple[EndpointTable, ...] = (system.routes, auth.routes, accounts.routes, operators.routes, feeds.routes,
-                                  places.routes, stops.routes, plan.routes, on_demand.routes)
+                                  places.routes, stops.routes, plan.routes, on_demand.routes, bookings.routes)

@@ -1,0 +1,94 @@
+"""API shapes of trip bookings: the request (offers from a plan, in any order) and the booking
+with its legs, payment and the saga's journal."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+from maas.api.schemas import MoneyOut, Request
+from maas.domain.bookings import BookedLeg, Booking, SagaStep
+
+
+class BookingRequest(Request):
+    offer_ids: list[str] = Field(min_length=1, max_length=8, description="Offer ids from a plan's legs.")
+    payment_method: str | None = Field(default=None, max_length=200,
+                                       description="A saved payment method (Stripe); none pays on board.")
+
+    def ids(self) -> list[str]:
+        return [offer_id.strip() for offer_id in self.offer_ids]
+
+
+class BookedLegOut(BaseModel):
+    index: int
+    operator_id: str
+    mode: str
+    offer_id: str
+    description: str
+    price: MoneyOut
+    departure: dt.datetime
+    arrival: dt.datetime
+    state: str | None = Field(description="The operator's booking state; null before it answered.")
+    operator_booking_id: str | None
+    reason: str
+
+    @classmethod
+    def of(cls, leg: BookedLeg) -> BookedLegOut:
+        b = leg.booking
+        return cls(index=leg.index, operator_id=leg.operator_id, mode=leg.mode, offer_id=leg.offer_id,
+                   description=leg.description, price=MoneyOut.of(leg.price),  # type: ignore[arg-type]
+                   departure=leg.departure, arrival=leg.arrival, state=b.state.value if b else None,
+                   operator_booking_id=b.id if b else None, reason=b.reason if b else "")
+
+
+class PaymentOut(BaseModel):
+    gateway: str
+    state: str
+    authorised: MoneyOut
+    captured_minor: int
+    refunded_minor: int
+
+
+class BookingOut(BaseModel):
+    id: str
+    state: str
+    reason: str
+    total: MoneyOut
+    legs: list[BookedLegOut]
+    payment: PaymentOut | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    confirm_by: dt.datetime | None
+
+    @classmethod
+    def of(cls, booking: Booking) -> BookingOut:
+        p = booking.payment
+        payment = None if p is None else PaymentOut(
+            gateway=p.gateway, state=p.state.value, authorised=MoneyOut.of(p.authorised),  # type: ignore[arg-type]
+            captured_minor=p.captured_minor, refunded_minor=p.refunded_minor)
+        return cls(id=booking.id, state=booking.state.value, reason=booking.reason,
+                   total=MoneyOut.of(booking.total), legs=[BookedLegOut.of(leg) for leg in booking.legs],  # type: ignore[arg-type]
+                   payment=payment, created_at=booking.created_at, updated_at=booking.updated_at,
+                   confirm_by=booking.confirm_by)
+
+
+class BookingList(BaseModel):
+    items: list[BookingOut]
+
+
+class SagaStepOut(BaseModel):
+    seq: int
+    name: str
+    status: str
+    at: dt.datetime
+    detail: str
+
+    @classmethod
+    def of(cls, step: SagaStep) -> SagaStepOut:
+        return cls(seq=step.seq, name=step.name, status=step.status.value, at=step.at, detail=step.detail)
+
+
+class JournalOut(BaseModel):
+    booking_id: str
+    steps: list[SagaStepOut]

@@ -1,0 +1,67 @@
+"""Trip bookings: one booking for every leg of a planned trip, paid once, cancelled as a whole."""
+
+from __future__ import annotations
+
+from maas.api.booking_schemas import BookingList, BookingOut, BookingRequest, JournalOut, SagaStepOut
+from maas.api.endpoints import Call, EndpointTable, Replayed
+from maas.domain.accounts import Principal, Role
+from maas.domain.errors import InvalidRequest
+
+routes = EndpointTable()
+RIDERS = (Role.RIDER, Role.AGENT, Role.ADMIN)
+TAGS = ("bookings",)
+
+
+def _principal(call: Call) -> Principal:
+    assert call.principal is not None
+    return call.principal
+
+
+def _key(call: Call) -> str:
+    key = call.request.headers.get("Idempotency-Key", "").strip()
+    if not key:
+        raise InvalidRequest("send an Idempotency-Key header so a retry cannot book twice",
+                             fields={"Idempotency-Key": "required"})
+    if len(key) > 200:
+        raise InvalidRequest("the Idempotency-Key is too long", fields={"Idempotency-Key": "at most 200 characters"})
+    return key
+
+
+@routes.route("POST", "/v1/bookings", summary="Book a planned trip as one booking", tags=TAGS, roles=RIDERS,
+              body=BookingRequest, response=BookingOut, status=201, errors=(404, 409, 422, 503))
+async def create_booking(call: Call) -> BookingOut | Replayed:
+    """Reserves every leg, holds the payment, commits every leg. Needs an `Idempotency-Key`: the
+    same key and body again returns the same booking (200) and does nothing twice; the same key
+    with another body is 409. A refused leg or payment ends the booking REJECTED (EXPIRED for a
+    lapsed offer) with the reason, everything already held released."""
+    body: BookingRequest = call.body
+    booking, created = await call.container.bookings.book(
+        _principal(call), body.ids(), idempotency_key=_key(call), payment_method=body.payment_method)
+    return BookingOut.of(booking) if created else Replayed(BookingOut.of(booking))
+
+
+@routes.route("GET", "/v1/bookings", summary="My bookings", tags=TAGS, roles=RIDERS, response=BookingList)
+async def list_bookings(call: Call) -> BookingList:
+    return BookingList(items=[BookingOut.of(b) for b in await call.container.bookings.list_mine(_principal(call))])
+
+
+@routes.route("GET", "/v1/bookings/{booking_id}", summary="One booking", tags=TAGS, roles=RIDERS,
+              response=BookingOut, errors=(404,))
+async def get_booking(call: Call) -> BookingOut:
+    return BookingOut.of(await call.container.bookings.get(_principal(call), call.path("booking_id")))
+
+
+@routes.route("GET", "/v1/bookings/{booking_id}/journal", summary="The booking saga's journal", tags=TAGS,
+              roles=RIDERS, response=JournalOut, errors=(404,))
+async def booking_journal(call: Call) -> JournalOut:
+    """Every step the saga took, written before it was taken and when it ended."""
+    booking_id = call.path("booking_id")
+    steps = await call.container.bookings.journal(_principal(call), booking_id)
+    return JournalOut(booking_id=booking_id, steps=[SagaStepOut.of(s) for s in steps])
+
+
+@routes.route("POST", "/v1/bookings/{booking_id}/cancel", summary="Cancel a booking", tags=TAGS, roles=RIDERS,
+              response=BookingOut, errors=(404, 409))
+async def cancel_booking(call: Call) -> BookingOut:
+    """Cancels every leg under its offer's terms; the hold is released, or only fees due are taken."""
+    return BookingOut.of(await call.container.bookings.cancel(_principal(call), call.path("booking_id")))

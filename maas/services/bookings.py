@@ -1,0 +1,358 @@
+"""Booking a whole trip as one ticket: the saga that reserves every leg, holds the payment,
+commits every leg and confirms; and that compensates what it did when any step fails.
+
+Every step is journaled before it is taken (`started`) and when it ends (`done` or `failed`),
+each in its own transaction, and every call to an operator or the gateway carries an
+idempotency key made from the booking id and the step: a step repeated after a crash gets the
+first answer back and changes nothing. `recover()` (run at start-up) takes each booking the
+journal shows in flight and drives it to a final state: forward while its offers' operators
+still answer, otherwise back. A compensation that cannot be done now (an operator is down)
+leaves the booking in flight with the reason, for the next recovery; it is never forgotten.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+
+from maas.domain.accounts import Principal, Role
+from maas.domain.bookings import (IN_FLIGHT, BookedLeg, Booking, SagaStep, StepStatus, TripState)
+from maas.domain.errors import Conflict, DomainError, InvalidRequest, NotFound, OfferExpired
+from maas.domain.ids import new_id
+from maas.domain.mobility import FINAL_STATES, HELD_STATES, BookingState, LegBooking, Offer
+from maas.domain.payments import Payment, PaymentGateway, PaymentState
+from maas.domain.planning import Money
+from maas.domain.ports import Clock, OperatorAdapter, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+T = TripState
+STAFF = frozenset({Role.AGENT, Role.ADMIN})
+LEG_DONE_WITHOUT_RIDE = frozenset({BookingState.CANCELLED, BookingState.RELEASED, BookingState.EXPIRED,
+                                   BookingState.REJECTED})
+# Test hook: called with each step name before it is taken (tests kill the process there).
+StepHook = Callable[[str, str], Awaitable[None]]
+
+
+def request_digest(offer_ids: Sequence[str], payment_method: str | None) -> str:
+    body = json.dumps({"offers": list(offer_ids), "payment_method": payment_method}, sort_keys=True)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+class BookingService:
+    def __init__(self, uow: UnitOfWorkFactory, adapters: Mapping[str, OperatorAdapter],
+                 payments: PaymentGateway, clock: Clock, *, confirm_within_s: int = 900,
+                 step_hook: StepHook | None = None) -> None:
+        self._uow, self._adapters, self._payments, self.clock = uow, adapters, payments, clock
+        self._confirm_within = dt.timedelta(seconds=confirm_within_s)
+        self._step_hook = step_hook
+
+    # -- making a booking ------------------------------------------------------------------------
+    async def book(self, caller: Principal, offer_ids: Sequence[str], *, idempotency_key: str,
+                   payment_method: str | None = None) -> tuple[Booking, bool]:
+        """The booking, and whether this call made it (False: a retry got the first answer)."""
+        digest = request_digest(offer_ids, payment_method)
+        async with self._uow() as uow:
+            existing = await uow.bookings.find_by_key(caller.subject_id, idempotency_key)
+            if existing is not None:
+                return _same_request(existing, digest), False
+            offers = [await self._offer(uow, offer_id) for offer_id in offer_ids]
+            booking = self._new_booking(caller, offers, idempotency_key, digest)
+            try:
+                await uow.bookings.add(booking)
+            except Conflict:  # the same key raced us: answer with the winner's booking
+                winner = await uow.bookings.find_by_key(caller.subject_id, idempotency_key)
+                if winner is None:
+                    raise
+                return _same_request(winner, digest), False
+            await uow.commit()
+        return await self._forward(booking, payment_method), True
+
+    async def _offer(self, uow, offer_id: str) -> Offer:
+        offer = await uow.offers.get(offer_id)
+        if offer is None:
+            raise NotFound(f"no offer {offer_id}: plan the trip again", fields={"offer_ids": offer_id})
+        if offer.operator_id not in self._adapters:
+            raise NotFound(f"operator {offer.operator_id} is not enabled", fields={"offer_ids": offer_id})
+        if not offer.is_valid_at(self.clock.now()):
+            raise OfferExpired(f"offer {offer_id} expired at {offer.valid_until.isoformat()}; plan the trip again",
+                               fields={"offer_ids": offer_id})
+        return offer
+
+    def _new_booking(self, caller: Principal, offers: list[Offer], key: str, digest: str) -> Booking:
+        if len({o.id for o in offers}) != len(offers):
+            raise InvalidRequest("an offer is listed twice", fields={"offer_ids": "duplicates"})
+        currencies = {o.price.currency for o in offers}
+        if len(currencies) != 1:
+            raise InvalidRequest("the legs are priced in different currencies", fields={"offer_ids": "currencies"})
+        ordered = sorted(offers, key=lambda o: o.departure)
+        for before, after in zip(ordered, ordered[1:]):
+            if after.departure < before.arrival:
+                raise InvalidRequest(f"offer {after.id} leaves before {before.id} arrives",
+                                     fields={"offer_ids": "legs overlap in time"})
+        legs = tuple(BookedLeg(index=i, operator_id=o.operator_id, offer_id=o.id, mode=o.mode, price=o.price,
+                               departure=o.departure, arrival=o.arrival, conditions=o.conditions,
+                               description=o.description) for i, o in enumerate(ordered))
+        now = self.clock.now()
+        total = Money(amount_minor=sum(o.price.amount_minor for o in offers), currency=currencies.pop())
+        return Booking(id=new_id("bkg"), account_id=caller.subject_id, state=T.PENDING, legs=legs, total=total,
+                       payment_gateway=self._payments.name, idempotency_key=key, request_digest=digest,
+                       created_at=now, updated_at=now)
+
+    # -- the saga ----------------------------------------------------------------------------------
+    async def _forward(self, booking: Booking, payment_method: str | None = None) -> Booking:
+        try:
+            for leg in booking.legs:
+                if leg.booking is None:
+                    booking = await self._reserve(booking, leg)
+            if booking.payment is None:
+                booking = await self._authorise(booking, payment_method)
+            for leg in booking.legs:
+                assert leg.booking is not None
+                if leg.booking.state in HELD_STATES:
+                    booking = await self._commit(booking, leg)
+        except DomainError as failure:
+            state = T.EXPIRED if isinstance(failure, OfferExpired) else T.REJECTED
+            return await self._compensate(booking, state, f"{failure.code}: {failure.message}")
+        held = [leg for leg in booking.legs if leg.booking is not None and leg.booking.state in HELD_STATES]
+        if held:
+            deadline = booking.confirm_by or self.clock.now() + self._confirm_within
+            return await self._save(booking.moved_to(T.CONDITIONAL_CONFIRMED, at=self.clock.now())
+                                    .model_copy(update={"confirm_by": deadline}))
+        return await self._save(booking.moved_to(T.CONFIRMED, reason="", at=self.clock.now()))
+
+    async def _reserve(self, booking: Booking, leg: BookedLeg) -> Booking:
+        adapter = self._adapters[leg.operator_id]
+        answer = await self._step(booking, f"reserve:{leg.index}", lambda: adapter.book(
+            leg.offer_id, idempotency_key=f"{booking.id}:reserve:{leg.index}"))
+        if answer.state in (BookingState.REJECTED, BookingState.EXPIRED):
+            booking = await self._save(booking.with_leg(leg.model_copy(update={"booking": answer})))
+            raise _LegRefused(f"{leg.operator_id} refused leg {leg.index}: {answer.reason or answer.state.value}")
+        return await self._save(booking.with_leg(leg.model_copy(update={"booking": answer})))
+
+    async def _authorise(self, booking: Booking, payment_method: str | None) -> Booking:
+        payment = await self._step(booking, "authorise", lambda: self._payments.authorise(
+            booking_id=booking.id, amount=booking.total, idempotency_key=f"{booking.id}:authorise",
+            customer_ref=booking.account_id, payment_method=payment_method))
+        return await self._save(booking.model_copy(update={"payment": payment}))
+
+    async def _commit(self, booking: Booking, leg: BookedLeg) -> Booking:
+        assert leg.booking is not None
+        adapter = self._adapters[leg.operator_id]
+        answer = await self._step(booking, f"commit:{leg.index}", lambda: adapter.confirm(
+            leg.booking.id, idempotency_key=f"{booking.id}:commit:{leg.index}"))
+        return await self._save(booking.with_leg(leg.model_copy(update={"booking": answer})))
+
+    async def _compensate(self, booking: Booking, state: TripState, reason: str) -> Booking:
+        """Release every held or confirmed leg and the payment hold, then end in `state`. If a
+        release fails the booking stays in flight, with the reason, for recovery to finish."""
+        booking = await self._latest(booking.id)
+        try:
+            booking = await self._learn_unanswered(booking)
+            for leg in booking.legs:
+                if leg.booking is not None and leg.booking.state not in FINAL_STATES:
+                    adapter = self._adapters[leg.operator_id]
+                    released = await self._step(booking, f"release:{leg.index}", lambda: adapter.cancel(
+                        leg.booking.id, idempotency_key=f"{booking.id}:release:{leg.index}"))
+                    booking = await self._save(booking.with_leg(leg.model_copy(update={"booking": released})))
+            if booking.payment is not None and booking.payment.state is PaymentState.AUTHORISED:
+                payment = booking.payment
+                voided = await self._step(booking, "void", lambda: self._payments.cancel(
+                    payment, idempotency_key=f"{booking.id}:void"))
+                booking = await self._save(booking.model_copy(update={"payment": voided}))
+        except DomainError as failure:
+            log.warning("booking %s: compensation incomplete (%s); recovery will retry", booking.id, failure.message)
+            return await self._save(booking.model_copy(update={
+                "reason": f"{reason}; compensation pending: {failure.message}"}))
+        return await self._save(booking.moved_to(state, reason=reason, at=self.clock.now()))
+
+    async def _learn_unanswered(self, booking: Booking) -> Booking:
+        """A reserve call whose answer was lost (a timeout, a crash) may still have booked the
+        leg: ask again with the same key, so the operator replays its answer and we can release it."""
+        async with self._uow() as uow:
+            asked = {step.name for step in await uow.bookings.steps(booking.id)}
+        for leg in booking.legs:
+            if leg.booking is None and f"reserve:{leg.index}" in asked:
+                adapter = self._adapters[leg.operator_id]
+                try:
+                    answer = await adapter.book(leg.offer_id, idempotency_key=f"{booking.id}:reserve:{leg.index}")
+                except (NotFound, OfferExpired, Conflict):
+                    continue  # nothing was booked, or the offer can no longer be: nothing to release
+                booking = await self._save(booking.with_leg(leg.model_copy(update={"booking": answer})))
+        return booking
+
+    async def _step(self, booking: Booking, name: str, call: Callable[[], Awaitable]):
+        seq = await self._journal(booking.id, name, StepStatus.STARTED)
+        if self._step_hook is not None:
+            await self._step_hook(booking.id, name)
+        try:
+            result = await call()
+        except DomainError as failure:
+            await self._journal(booking.id, name, StepStatus.FAILED, f"{failure.code}: {failure.message}", seq + 1)
+            raise
+        await self._journal(booking.id, name, StepStatus.DONE, _describe(result), seq + 1)
+        return result
+
+    async def _journal(self, booking_id: str, name: str, status: StepStatus, detail: str = "",
+                       seq: int | None = None) -> int:
+        async with self._uow() as uow:
+            if seq is None:
+                seq = len(await uow.bookings.steps(booking_id))
+            await uow.bookings.add_step(SagaStep(booking_id=booking_id, seq=seq, name=name, status=status,
+                                                 at=self.clock.now(), detail=detail[:2000]))
+            await uow.commit()
+        return seq
+
+    async def _save(self, booking: Booking) -> Booking:
+        async with self._uow() as uow:
+            saved = await uow.bookings.save(booking.model_copy(update={"updated_at": self.clock.now()}))
+            await uow.commit()
+        return saved
+
+    async def _latest(self, booking_id: str) -> Booking:
+        async with self._uow() as uow:
+            return await uow.bookings.get(booking_id)
+
+    # -- after a crash; delayed confirmations ------------------------------------------------------
+    async def recover(self) -> list[Booking]:
+        """Drive every booking left in flight to a final state (or CONDITIONAL_CONFIRMED)."""
+        async with self._uow() as uow:
+            pending = await uow.bookings.in_flight()
+        done = []
+        for booking in pending:
+            done.append(await self._resume(booking))
+        return done
+
+    async def watch(self, interval_s: float = 30.0) -> None:
+        """Recover once, then keep asking about conditional bookings (the app runs this)."""
+        try:
+            await self.recover()
+        except Exception:  # a failed recovery must not stop the service; the next round retries
+            log.exception("booking recovery failed")
+        while True:
+            await asyncio.sleep(interval_s)
+            try:
+                async with self._uow() as uow:
+                    waiting = [b for b in await uow.bookings.in_flight() if b.state is T.CONDITIONAL_CONFIRMED]
+                for booking in waiting:
+                    await self.check_confirmations(booking.id)
+            except Exception:
+                log.exception("checking conditional bookings failed")
+
+    async def _resume(self, booking: Booking) -> Booking:
+        if "compensation pending" in booking.reason:
+            return await self._compensate(booking, T.REJECTED, booking.reason.split("; compensation pending")[0])
+        if booking.state is T.CONDITIONAL_CONFIRMED:
+            return await self.check_confirmations(booking.id)
+        log.info("booking %s: resuming the saga after a restart", booking.id)
+        return await self._forward(booking)
+
+    async def check_confirmations(self, booking_id: str) -> Booking:
+        """Ask the operators of a conditional booking where their legs stand: all confirmed →
+        CONFIRMED; one refused, lapsed, or the deadline passed → compensated."""
+        booking = await self._latest(booking_id)
+        if booking.state is not T.CONDITIONAL_CONFIRMED:
+            return booking
+        try:
+            for leg in booking.legs:
+                assert leg.booking is not None
+                if leg.booking.state in HELD_STATES:
+                    fresh = await self._adapters[leg.operator_id].get_booking(leg.booking.id)
+                    booking = await self._save(booking.with_leg(leg.model_copy(update={"booking": fresh})))
+        except DomainError as failure:
+            log.info("booking %s: operator not reachable (%s); will ask again", booking.id, failure.message)
+            return booking
+        states = [leg.booking.state for leg in booking.legs if leg.booking is not None]
+        if any(s in LEG_DONE_WITHOUT_RIDE for s in states):
+            return await self._compensate(booking, T.REJECTED, "an operator did not confirm its leg")
+        if all(s is BookingState.CONFIRMED for s in states):
+            return await self._save(booking.moved_to(T.CONFIRMED, at=self.clock.now()))
+        if booking.confirm_by is not None and self.clock.now() > booking.confirm_by:
+            return await self._compensate(booking, T.EXPIRED, "an operator did not confirm in time")
+        return booking
+
+    # -- reading and cancelling ------------------------------------------------------------------
+    async def get(self, caller: Principal, booking_id: str) -> Booking:
+        async with self._uow() as uow:
+            booking = await uow.bookings.get(booking_id)
+        if caller.role not in STAFF and booking.account_id != caller.subject_id:
+            raise NotFound(f"no booking {booking_id}")
+        return booking
+
+    async def list_mine(self, caller: Principal, *, limit: int = 50) -> list[Booking]:
+        async with self._uow() as uow:
+            return await uow.bookings.list_for(caller.subject_id, limit=limit)
+
+    async def journal(self, caller: Principal, booking_id: str) -> list[SagaStep]:
+        await self.get(caller, booking_id)
+        async with self._uow() as uow:
+            return await uow.bookings.steps(booking_id)
+
+    async def cancel(self, caller: Principal, booking_id: str) -> Booking:
+        """Cancel every leg under its offer's terms; release the hold, or take only the fees due."""
+        booking = await self.get(caller, booking_id)
+        if booking.state is T.CANCELLED:
+            return booking
+        if booking.state not in (T.CONFIRMED, T.CONDITIONAL_CONFIRMED):
+            raise Conflict(f"booking {booking_id} is {booking.state.value} and cannot be cancelled")
+        for leg in booking.legs:
+            if leg.booking is not None and leg.booking.state not in FINAL_STATES:
+                adapter = self._adapters[leg.operator_id]
+                cancelled = await self._step(booking, f"cancel:{leg.index}", lambda: adapter.cancel(
+                    leg.booking.id, idempotency_key=f"{booking.id}:cancel:{leg.index}"))
+                booking = await self._save(booking.with_leg(leg.model_copy(update={"booking": cancelled})))
+        fees = sum(_fee_due(leg, self.clock.now()) for leg in booking.legs)
+        booking = await self._settle_cancellation(booking, fees)
+        reason = "cancelled free of charge" if not fees else f"cancelled; fees {fees} {booking.total.currency}"
+        return await self._save(booking.moved_to(T.CANCELLED, reason=reason, at=self.clock.now()))
+
+    async def _settle_cancellation(self, booking: Booking, fees: int) -> Booking:
+        payment = booking.payment
+        if payment is None:
+            return booking
+        if payment.state is PaymentState.AUTHORISED:
+            if fees:
+                fee = Money(amount_minor=min(fees, payment.authorised.amount_minor), currency=booking.total.currency)
+                taken = await self._step(booking, "capture-fees", lambda: self._payments.capture(
+                    payment, fee, idempotency_key=f"{booking.id}:capture-fees"))
+            else:
+                taken = await self._step(booking, "void", lambda: self._payments.cancel(
+                    payment, idempotency_key=f"{booking.id}:void"))
+            return await self._save(booking.model_copy(update={"payment": taken}))
+        if payment.state is PaymentState.CAPTURED and payment.refundable_minor > fees:
+            back = Money(amount_minor=payment.refundable_minor - fees, currency=booking.total.currency)
+            refunded = await self._step(booking, "refund", lambda: self._payments.refund(
+                payment, back, idempotency_key=f"{booking.id}:refund"))
+            return await self._save(booking.model_copy(update={"payment": refunded}))
+        return booking
+
+
+class _LegRefused(DomainError):
+    code = "operator_rejected"
+
+
+def _same_request(existing: Booking, digest: str) -> Booking:
+    if existing.request_digest != digest:
+        raise Conflict("this Idempotency-Key was used for a different booking request",
+                       fields={"Idempotency-Key": "reused with another body"})
+    return existing
+
+
+def _fee_due(leg: BookedLeg, now: dt.datetime) -> int:
+    terms = leg.conditions
+    if leg.booking is None or leg.booking.state is not BookingState.CANCELLED or terms.cancellation_fee is None:
+        return 0
+    if terms.free_cancellation_until is not None and now <= terms.free_cancellation_until:
+        return 0
+    return terms.cancellation_fee.amount_minor
+
+
+def _describe(result: object) -> str:
+    if isinstance(result, LegBooking):
+        return f"{result.id} {result.state.value}"
+    if isinstance(result, Payment):
+        return f"{result.id} {result.state.value}"
+    return ""

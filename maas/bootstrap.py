@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from maas.domain.fare_rules import FareRules
 from maas.domain.payments import PaymentGateway
 from maas.domain.ports import (Clock, FeedArchive, FeedReader, JourneyPlanner, OperatorAdapter, PasswordHasher,
                                UnitOfWorkFactory)
@@ -17,20 +19,24 @@ from maas.routing_adapter.planner import RaptorJourneyPlanner
 from maas.security import Argon2PasswordHasher
 from maas.services.auth import AuthService
 from maas.services.bookings import BookingService
-from maas.services.feeds import FeedService
+from maas.services.settlement import SettlementService
 from maas.services.door_to_door import DoorToDoorService
+from maas.services.feeds import FeedService
 from maas.services.health import HealthService
 from maas.services.offers import OfferService
 from maas.services.on_demand import OnDemandService
 from maas.services.operators import OperatorService
+from maas.services.payment_events import PaymentEventService
 from maas.services.places import PlaceService
 from maas.services.planning import PlanningService
 from maas.services.stops import StopService
+from maas.services.tickets import TicketService
 from maas.settings import Settings
-from payments.config import gateway_from_settings
 from maas.storage.engine import create_engine
 from maas.storage.rides import SqlRideStore
 from maas.storage.unit_of_work import SqlUnitOfWorkFactory
+from maas.ticketing import Ed25519TicketSigner
+from payments.config import gateway_from_settings
 
 
 class SystemClock:
@@ -55,6 +61,9 @@ class Container:
     on_demand: OnDemandService
     bookings: BookingService
     payments: PaymentGateway
+    payment_events: PaymentEventService
+    tickets: TicketService
+    settlement: SettlementService
     operator_adapters: dict[str, OperatorAdapter] = field(default_factory=dict)
 
     async def aclose(self) -> None:
@@ -62,6 +71,16 @@ class Container:
             await adapter.aclose()
         await self.payments.aclose()
         await self.engine.dispose()
+
+
+def load_fare_rules(path: Path | None) -> FareRules:
+    """The municipality's fare rules from their JSON file; none when no file is configured."""
+    if path is None:
+        return FareRules()
+    try:
+        return FareRules.model_validate_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"MAAS_FARE_RULES {path}: {exc}") from exc
 
 
 def build_container(
@@ -98,8 +117,13 @@ def build_container(
         payments = gateway_from_settings(
             settings.stripe_api_key.get_secret_value() if settings.stripe_api_key else None,
             secret.get_secret_value() if secret else None, settings.stripe_api_base)
+    rules = load_fare_rules(settings.fare_rules)
     planning = PlanningService(journey_planner, clock)
     offers = OfferService(operator_adapters, budget_s=settings.operator_budget_s, uow=uow, clock=clock)
+    bookings = BookingService(uow, operator_adapters, payments, clock, rules=rules,
+                              confirm_within_s=settings.booking_confirm_within_s)
+    # The ticket key lives beside the service's data, created on first start (mode 0600).
+    signer = Ed25519TicketSigner.load_or_create(settings.data_dir / "keys" / "ticket-signing-key.pem")
     return Container(
         settings=settings,
         engine=engine,
@@ -114,9 +138,12 @@ def build_container(
         planning=planning,
         offers=offers,
         door_to_door=DoorToDoorService(planning, journey_planner, offers),
-        on_demand=OnDemandService(operator_adapters, clock, remember=offers.remember),
-        bookings=BookingService(uow, operator_adapters, payments, clock,
-                                confirm_within_s=settings.booking_confirm_within_s),
+        on_demand=OnDemandService(operator_adapters, clock, remember=offers.remember,
+                                  on_event=bookings.refresh_leg),
+        bookings=bookings,
+        tickets=TicketService(bookings, signer, clock),
+        settlement=SettlementService(uow, municipality=rules.municipality or "municipality"),
         payments=payments,
+        payment_events=PaymentEventService(uow, payments, clock),
         operator_adapters=operator_adapters,
     )

@@ -39,6 +39,7 @@ class Settings(BaseModel):
     stripe_api_key: SecretStr | None = None
     stripe_webhook_secret: SecretStr | None = None
     stripe_api_base: str | None = None  # a Stripe-compatible server (localstripe in tests)
+    fare_rules: Path | None = None  # the municipality's fare rules (JSON, maas.domain.fare_rules); none when unset
     booking_confirm_within_s: int = Field(default=900, ge=30, le=7 * 86400)  # wait for a conditional leg
 
     @field_validator("database_url")
@@ -85,6 +86,7 @@ _ENV_FIELDS = {
     "MAAS_STRIPE_WEBHOOK_SECRET": "stripe_webhook_secret",
     "MAAS_STRIPE_API_BASE": "stripe_api_base",
     "MAAS_BOOKING_CONFIRM_WITHIN_S": "booking_confirm_within_s",
+    "MAAS_FARE_RULES": "fare_rules",
 }
 
 

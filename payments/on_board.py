@@ -30,7 +30,8 @@ def _utc_now() -> dt.datetime:
 
 
 class OnBoardGateway:
-    """PaymentGateway without a payment provider. State lives in this object only (one process)."""
+    """PaymentGateway without a payment provider. State lives in this object; the payment a caller
+    passes in (kept with its booking) stands for it after a restart."""
 
     name = "on_board"
 
@@ -57,7 +58,7 @@ class OnBoardGateway:
 
     async def capture(self, payment: Payment, amount: Money, *, idempotency_key: str) -> Payment:
         def take() -> Payment:
-            current = self._get(payment.id)
+            current = self._known(payment)
             current.check_capture(amount)
             return self._store(current, state=PaymentState.CAPTURED, captured_minor=amount.amount_minor)
 
@@ -65,7 +66,7 @@ class OnBoardGateway:
 
     async def cancel(self, payment: Payment, *, idempotency_key: str) -> Payment:
         def release() -> Payment:
-            current = self._get(payment.id)
+            current = self._known(payment)
             if current.state is not PaymentState.AUTHORISED:
                 raise Conflict(f"payment {current.id} is {current.state.value}; only a hold can be cancelled")
             return self._store(current, state=PaymentState.CANCELLED)
@@ -74,7 +75,7 @@ class OnBoardGateway:
 
     async def refund(self, payment: Payment, amount: Money, *, idempotency_key: str) -> Payment:
         def give_back() -> Payment:
-            current = self._get(payment.id)
+            current = self._known(payment)
             current.check_refund(amount)
             return self._store(current, refunded_minor=current.refunded_minor + amount.amount_minor)
 
@@ -115,6 +116,15 @@ class OnBoardGateway:
         answer = act()  # a failed call records nothing: the same key may be tried again
         self._answers[key] = (request, answer)
         return answer
+
+    def _known(self, payment: Payment) -> Payment:
+        """This gateway's record of the payment; after a restart (no record, no money ever
+        moved through a provider) the caller's copy, kept with its booking, is the record."""
+        if payment.id in self._payments:
+            return self._payments[payment.id]
+        if payment.gateway != self.name:
+            raise NotFound(f"no payment {payment.id}")
+        return payment
 
     def _get(self, payment_id: str) -> Payment:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
@@ -39,11 +40,16 @@ def create_app(settings: Settings, *, container_factory: ContainerFactory = buil
         app[CONTAINER] = container
         # The planner's network loads in a worker thread while the app already serves.
         warm_up = asyncio.create_task(container.planning.warm_up()) if settings.planner_warmup else None
-        # Bookings a crash left half made are finished or compensated before new ones can pile up
-        # behind them; conditional ones are asked about until their operators answer.
-        recovery = asyncio.create_task(container.bookings.watch())
+        # Bookings a crash left half made are finished or compensated before the server takes new
+        # requests; conditional ones are then asked about until their operators answer.
+        try:
+            await container.bookings.recover()
+        except Exception:  # a failed recovery must not keep the service down; the next start retries
+            logging.getLogger(__name__).exception("booking recovery failed")
+        stop = asyncio.Event()
+        recovery = asyncio.create_task(container.bookings.watch(stop))
         yield
-        recovery.cancel()
+        stop.set()
         await asyncio.gather(recovery, return_exceptions=True)
         if warm_up is not None:
             await warm_up  # a worker thread cannot be cancelled; let it finish

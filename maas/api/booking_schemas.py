@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from maas.api.schemas import MoneyOut, Request
 from maas.domain.bookings import BookedLeg, Booking, SagaStep
+from maas.domain.planning import Money
 
 
 class BookingRequest(Request):
@@ -26,7 +27,10 @@ class BookedLegOut(BaseModel):
     mode: str
     offer_id: str
     description: str
-    price: MoneyOut
+    price: MoneyOut = Field(description="The operator's price for the leg.")
+    rider_price: MoneyOut = Field(description="What the rider pays after the municipality's fare rules.")
+    subsidy: MoneyOut = Field(description="What the municipality pays the operator for the leg.")
+    rules: list[str] = Field(description="The fare rules applied.")
     departure: dt.datetime
     arrival: dt.datetime
     state: str | None = Field(description="The operator's booking state; null before it answered.")
@@ -38,6 +42,9 @@ class BookedLegOut(BaseModel):
         b = leg.booking
         return cls(index=leg.index, operator_id=leg.operator_id, mode=leg.mode, offer_id=leg.offer_id,
                    description=leg.description, price=MoneyOut.of(leg.price),  # type: ignore[arg-type]
+                   rider_price=MoneyOut.of(leg.rider_share),  # type: ignore[arg-type]
+                   subsidy=MoneyOut.of(leg.subsidy or Money(amount_minor=0, currency=leg.price.currency)),  # type: ignore[arg-type]
+                   rules=list(leg.rules),
                    departure=leg.departure, arrival=leg.arrival, state=b.state.value if b else None,
                    operator_booking_id=b.id if b else None, reason=b.reason if b else "")
 

@@ -39,7 +39,15 @@ class Replayed:
     model: BaseModel
 
 
-Handler = Callable[[Call], Awaitable[BaseModel | Replayed | None]]
+@dataclass(frozen=True)
+class Binary:
+    """A handler's answer that is not JSON (an image)."""
+
+    body: bytes
+    content_type: str
+
+
+Handler = Callable[[Call], Awaitable[BaseModel | Replayed | Binary | None]]
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,9 @@ class Endpoint:
     response: type[BaseModel] | None = None
     status: int = 200
     errors: tuple[int, ...] = ()
+    # The media type of a body handed to the handler as raw bytes, unparsed (a signature is
+    # checked over the exact bytes sent); None: the body, if any, is parsed into `body`.
+    raw_body: str | None = None
 
     @property
     def operation_id(self) -> str:
@@ -69,10 +80,11 @@ class EndpointTable:
         self, method: str, path: str, *, summary: str, tags: tuple[str, ...], roles: tuple[Role, ...] | None,
         body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
         response: type[BaseModel] | None = None, status: int = 200, errors: tuple[int, ...] = (),
+        raw_body: str | None = None,
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             self.endpoints.append(Endpoint(method, path, handler, summary, tags, roles, body, query, response,
-                                           status, errors))
+                                           status, errors, raw_body))
             return handler
 
         return register
@@ -89,13 +101,19 @@ def _aiohttp_handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[we
         if endpoint.roles is not None:
             principal = await container.auth.authenticate(request.headers.get("Authorization"))
             principal.require(*endpoint.roles)
-        body = await _parse_body(request, endpoint.body) if endpoint.body is not None else None
+        body: Any = None
+        if endpoint.raw_body is not None:
+            body = await request.read()  # raises 413 past client_max_size
+        elif endpoint.body is not None:
+            body = await _parse_body(request, endpoint.body)
         query = _parse_query(request, endpoint.query) if endpoint.query is not None else None
         result = await endpoint.handler(Call(request, container, principal, body, query))
         if result is None:
             return web.Response(status=204)
         if isinstance(result, Replayed):
             return web.json_response(result.model.model_dump(mode="json"), status=200)
+        if isinstance(result, Binary):
+            return web.Response(body=result.body, content_type=result.content_type, status=endpoint.status)
         return web.json_response(result.model_dump(mode="json"), status=endpoint.status)
 
     handle.__name__ = endpoint.operation_id

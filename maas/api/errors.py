@@ -23,7 +23,10 @@ STATUS_BY_CODE = {
     "operator_rejected": 409,
     "operator_unavailable": 503,
     "ride_refused": 422,
+    "ticket_invalid": 422,
+    "ticket_not_valid_now": 422,
     "stale_plan": 409,
+    "webhook_rejected": 400,
 }
 
 CODE_BY_STATUS = {

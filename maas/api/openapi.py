@@ -87,6 +87,8 @@ def _operation(
             "required": True,
             "content": {"application/json": {"schema": refs[(endpoint.body, "validation")]}},
         }
+    elif endpoint.raw_body is not None:
+        operation["requestBody"] = {"required": True, "content": {endpoint.raw_body: {"schema": {}}}}
     if endpoint.response is not None:
         operation["responses"][str(endpoint.status)] = {
             "description": endpoint.summary,
@@ -112,6 +114,8 @@ def _implied_errors(endpoint: Endpoint) -> set[int]:
         implied |= {401, 403}
     if endpoint.body is not None:
         implied |= {400, 413, 415, 422}
+    if endpoint.raw_body is not None:
+        implied |= {400, 413}  # the handler judges the bytes itself: unreadable is 400
     if endpoint.query is not None:
         implied.add(422)
     return implied

@@ -48,6 +48,7 @@ holidays and 12/29-1/3, anywhere in the zone; riders board at the 乗降ポイ�
 | `on-demand-zone.geojson` | のりあい号 service area polygon with hours, booking window, fare and fleet, plus its 乗降ポイント |
 | `flex/` | のりあい号 as a GTFS-Flex v2 feed (unzipped): the same zone in `locations.geojson`, route_type 715, weekday 8:00-17:00 pickup/drop-off windows, a `booking_rules.txt` rule |
 | `noriai.json` | のりあい号's settings for the `ondemand` adapter: vans and shifts, fare, promised pickup windows, ride-time limits |
+| `fare-rules.json` | the town's fare rules: elderly residents ride のりあい号 for 100 yen, half fare on the bus, a 500-yen taxi voucher |
 | `pois.geojson` | hospital, clinic, stations, supermarket, town hall, post office, pharmacy, community centres |
 | `population.csv` | residents and residents aged 65+ per JIS X 0410 1/2 mesh cell (about 500 m) |
 | `accounts.json` | demo accounts (riders, a call-centre agent, a town-hall analyst, an admin); passwords are set by the loader |
@@ -76,6 +77,7 @@ def region() -> dict:
             "gtfs_flex": "flex",
             "taxi_tariff": "taxi-tariff.json",
             "on_demand_service": "noriai.json",
+            "fare_rules": "fare-rules.json",
             "maas_operators": "maas-operators.json",
         },
     }
@@ -113,6 +115,7 @@ def generate(out_dir: Path) -> list[Path]:
         write_json(out_dir / "taxi-tariff.json", operators_data.taxi_tariff()),
         write_json(out_dir / "on-demand-zone.geojson", operators_data.on_demand_zone()),
         write_json(out_dir / "noriai.json", operators_data.noriai_service()),
+        write_json(out_dir / "fare-rules.json", operators_data.fare_rules()),
         *operators_data.write_flex(out_dir / "flex"),
         write_json(out_dir / "pois.geojson", pois()),
         write_csv(out_dir / "population.csv", ["cell_id", "lat", "lon", "population", "population_65_plus"],

@@ -8,7 +8,7 @@ from pathlib import Path
 from maas.demo import gbfs_feed
 from maas.demo.gtfs_feed import RAIL_AGENCY, TOWN_AGENCY
 from maas.demo.output import write_csv, write_json
-from maas.demo.region_data import (CURRENCY, DEPOT, ON_DEMAND_OUTLINE_M, PUBLIC_HOLIDAYS, SERVICE_END, SERVICE_START,
+from maas.demo.region_data import (BBOX, CURRENCY, DEPOT, REGION_ID, ON_DEMAND_OUTLINE_M, PUBLIC_HOLIDAYS, SERVICE_END, SERVICE_START,
                                    TIMEZONE, VIRTUAL_STOPS, in_new_year_break, lat_of, lon_of)
 
 TAXI_ID = "yamabuki-kotsu-taxi"
@@ -129,6 +129,22 @@ def noriai_service() -> dict:
         "boarding_s": 60, "wheelchair_boarding_s": 240, "alighting_s": 60,
         "road_factor": 1.3, "speed_mps": 7.0, "offer_validity_s": 300, "hold_s": 600, "reoptimise_s": 2.0,
     }
+
+
+def fare_rules() -> dict:
+    """Yamabuki Town's fare rules (maas.domain.fare_rules): what the town pays for whom."""
+    west, south, east, north = BBOX
+    town = {"min_lon": west, "min_lat": south, "max_lon": east, "max_lat": north}
+    return {"municipality": REGION_ID, "rules": [
+        {"id": "noriai-senior-copay", "name": "のりあい号 町民高齢者(70歳以上)自己負担100円", "kind": "subsidy",
+         "modes": ["on_demand"], "operators": [ON_DEMAND_ID], "within": town,
+         "eligibility": {"min_age": 70, "resident": True}, "co_payment": 100},
+        {"id": "bus-senior-half", "name": "コミュニティバス 町民高齢者(70歳以上)半額", "kind": "concession",
+         "modes": ["bus"], "eligibility": {"min_age": 70, "resident": True}, "percent_off": 50},
+        {"id": "taxi-voucher", "name": "タクシー助成券 町民高齢者(75歳以上) 1乗車500円", "kind": "subsidy",
+         "modes": ["taxi"], "within": town, "eligibility": {"min_age": 75, "resident": True},
+         "amount_off": 500, "valid_until": "2027-03-31"},
+    ]}
 
 
 # --- GTFS-Flex v2 feed of のりあい号: the same zone, hours and booking terms as on-demand-zone.geojson ----------

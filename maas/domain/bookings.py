@@ -65,6 +65,16 @@ class BookedLeg(BaseModel):
     conditions: Conditions = Conditions()
     description: str = ""
     booking: LegBooking | None = None  # once the operator has answered
+    # What the rider pays for the leg once the municipality's rules applied, and what the town
+    # pays the operator on top (invoiced to it); both default to "the rider pays the price".
+    rider_price: Money | None = None
+    subsidy: Money | None = None
+    rules: tuple[str, ...] = ()  # ids of the fare rules applied
+    fee: Money | None = None  # the cancellation fee due, once the leg was cancelled late
+
+    @property
+    def rider_share(self) -> Money:
+        return self.rider_price or self.price
 
 
 class Booking(BaseModel):
@@ -128,6 +138,14 @@ class BookingRepository(Protocol):
         ...
 
     async def find_by_key(self, account_id: str, idempotency_key: str) -> Booking | None: ...
+
+    async def find_by_leg(self, operator_id: str, leg_booking_id: str) -> Booking | None:
+        """The booking one of whose legs is this operator booking (a trip event names only it)."""
+        ...
+
+    async def find_by_payment(self, payment_id: str) -> Booking | None:
+        """The booking whose payment has this gateway id (a webhook names only the payment)."""
+        ...
 
     async def save(self, booking: Booking) -> Booking:
         """Store the booking if the stored version is still `booking.version`; returns it with

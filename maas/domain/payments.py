@@ -110,6 +110,16 @@ class GatewayEvent(BaseModel):
     data: dict = Field(default_factory=dict)
 
 
+class PaymentEventLog(Protocol):
+    """Gateway events already handled, kept so a redelivered event is applied once."""
+
+    async def add(self, event: GatewayEvent, outcome: str, *, received_at: dt.datetime) -> bool:
+        """Record the event and what handling it did; False (nothing recorded) if its id was
+        recorded before. Decided by the store's unique key, so two deliveries racing each other
+        cannot both get True."""
+        ...
+
+
 class PaymentGateway(Protocol):
     """How the service takes money. Errors: PaymentDeclined, PaymentUnavailable, InvalidRequest
     (capture above the hold, refund above what was captured), Conflict (wrong state)."""

@@ -12,7 +12,9 @@ from typing import Any, Protocol, runtime_checkable
 from maas.domain.accounts import Account, ApiKey, GeoPoint, NewAccount, Operator, SessionToken
 from maas.domain.bookings import BookingRepository, OfferRegistry
 from maas.domain.feeds import FeedIssue, FeedRecord, FeedSnapshot, StopMatch
+from maas.domain.ledger import Ledger
 from maas.domain.mobility import AvailableAsset, LegBooking, Offer, OfferQuery, TripEvent
+from maas.domain.payments import PaymentEventLog
 from maas.domain.places import Place
 from maas.domain.planning import DepartureBoard, LegPlace, TripPlan, TripRequest
 
@@ -104,6 +106,8 @@ class UnitOfWork(Protocol):
     places: PlaceRepository
     bookings: BookingRepository
     offers: OfferRegistry
+    payment_events: PaymentEventLog
+    ledger: Ledger
 
     async def __aenter__(self) -> UnitOfWork: ...
 

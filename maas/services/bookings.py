@@ -19,8 +19,10 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
-from maas.domain.accounts import Principal, Role
+from maas.domain.accounts import Account, Principal, Role
 from maas.domain.bookings import (IN_FLIGHT, BookedLeg, Booking, SagaStep, StepStatus, TripState)
+from maas.domain.fare_rules import Applied, FareRules, LegFacts, Rider
+from maas.domain.ledger import settlement_entries
 from maas.domain.errors import Conflict, DomainError, InvalidRequest, NotFound, OfferExpired
 from maas.domain.ids import new_id
 from maas.domain.mobility import FINAL_STATES, HELD_STATES, BookingState, LegBooking, Offer
@@ -45,8 +47,9 @@ def request_digest(offer_ids: Sequence[str], payment_method: str | None) -> str:
 class BookingService:
     def __init__(self, uow: UnitOfWorkFactory, adapters: Mapping[str, OperatorAdapter],
                  payments: PaymentGateway, clock: Clock, *, confirm_within_s: int = 900,
-                 step_hook: StepHook | None = None) -> None:
+                 rules: FareRules | None = None, step_hook: StepHook | None = None) -> None:
         self._uow, self._adapters, self._payments, self.clock = uow, adapters, payments, clock
+        self._rules = rules or FareRules()
         self._confirm_within = dt.timedelta(seconds=confirm_within_s)
         self._step_hook = step_hook
 
@@ -60,7 +63,8 @@ class BookingService:
             if existing is not None:
                 return _same_request(existing, digest), False
             offers = [await self._offer(uow, offer_id) for offer_id in offer_ids]
-            booking = self._new_booking(caller, offers, idempotency_key, digest)
+            rider = await self._rider(uow, caller)
+            booking = self._new_booking(caller, offers, idempotency_key, digest, rider)
             try:
                 await uow.bookings.add(booking)
             except Conflict:  # the same key raced us: answer with the winner's booking
@@ -82,7 +86,25 @@ class BookingService:
                                fields={"offer_ids": offer_id})
         return offer
 
-    def _new_booking(self, caller: Principal, offers: list[Offer], key: str, digest: str) -> Booking:
+    async def _rider(self, uow, caller: Principal) -> Account | None:
+        if caller.role is Role.OPERATOR:
+            return None
+        try:
+            return await uow.accounts.get(caller.subject_id)
+        except NotFound:
+            return None
+
+    def _priced(self, offer: Offer, rider: Account | None) -> Applied:
+        """The municipality's rules on one leg: what the rider pays and what the town pays."""
+        tz_day = offer.departure.date()
+        facts = LegFacts(operator_id=offer.operator_id, mode=offer.mode, price=offer.price, origin=offer.origin,
+                         destination=offer.destination, day=tz_day)
+        who = Rider() if rider is None else Rider(age=rider.age_on(tz_day), resident=rider.resident,
+                                                 needs=frozenset(rider.needs))
+        return self._rules.apply(facts, who)
+
+    def _new_booking(self, caller: Principal, offers: list[Offer], key: str, digest: str,
+                     rider: Account | None = None) -> Booking:
         if len({o.id for o in offers}) != len(offers):
             raise InvalidRequest("an offer is listed twice", fields={"offer_ids": "duplicates"})
         currencies = {o.price.currency for o in offers}
@@ -93,12 +115,17 @@ class BookingService:
             if after.departure < before.arrival:
                 raise InvalidRequest(f"offer {after.id} leaves before {before.id} arrives",
                                      fields={"offer_ids": "legs overlap in time"})
-        legs = tuple(BookedLeg(index=i, operator_id=o.operator_id, offer_id=o.id, mode=o.mode, price=o.price,
-                               departure=o.departure, arrival=o.arrival, conditions=o.conditions,
-                               description=o.description) for i, o in enumerate(ordered))
+        legs = []
+        for i, o in enumerate(ordered):
+            applied = self._priced(o, rider)
+            legs.append(BookedLeg(index=i, operator_id=o.operator_id, offer_id=o.id, mode=o.mode, price=o.price,
+                                  departure=o.departure, arrival=o.arrival, conditions=o.conditions,
+                                  description=o.description, rider_price=applied.rider_price,
+                                  subsidy=applied.subsidy, rules=applied.rule_ids))
         now = self.clock.now()
-        total = Money(amount_minor=sum(o.price.amount_minor for o in offers), currency=currencies.pop())
-        return Booking(id=new_id("bkg"), account_id=caller.subject_id, state=T.PENDING, legs=legs, total=total,
+        # The rider is held for their share only; the municipality's share is invoiced to it.
+        total = Money(amount_minor=sum(leg.rider_share.amount_minor for leg in legs), currency=currencies.pop())
+        return Booking(id=new_id("bkg"), account_id=caller.subject_id, state=T.PENDING, legs=tuple(legs), total=total,
                        payment_gateway=self._payments.name, idempotency_key=key, request_digest=digest,
                        created_at=now, updated_at=now)
 
@@ -108,7 +135,7 @@ class BookingService:
             for leg in booking.legs:
                 if leg.booking is None:
                     booking = await self._reserve(booking, leg)
-            if booking.payment is None:
+            if booking.payment is None and booking.total.amount_minor > 0:
                 booking = await self._authorise(booking, payment_method)
             for leg in booking.legs:
                 assert leg.booking is not None
@@ -117,6 +144,8 @@ class BookingService:
         except DomainError as failure:
             state = T.EXPIRED if isinstance(failure, OfferExpired) else T.REJECTED
             return await self._compensate(booking, state, f"{failure.code}: {failure.message}")
+        if self._step_hook is not None:
+            await self._step_hook(booking.id, "confirm")
         held = [leg for leg in booking.legs if leg.booking is not None and leg.booking.state in HELD_STATES]
         if held:
             deadline = booking.confirm_by or self.clock.now() + self._confirm_within
@@ -134,9 +163,11 @@ class BookingService:
         return await self._save(booking.with_leg(leg.model_copy(update={"booking": answer})))
 
     async def _authorise(self, booking: Booking, payment_method: str | None) -> Booking:
+        # No customer reference: a gateway reads one as a saved customer charged off-session,
+        # which a booking made now with the rider present is not.
         payment = await self._step(booking, "authorise", lambda: self._payments.authorise(
             booking_id=booking.id, amount=booking.total, idempotency_key=f"{booking.id}:authorise",
-            customer_ref=booking.account_id, payment_method=payment_method))
+            payment_method=payment_method))
         return await self._save(booking.model_copy(update={"payment": payment}))
 
     async def _commit(self, booking: Booking, leg: BookedLeg) -> Booking:
@@ -193,6 +224,8 @@ class BookingService:
         except DomainError as failure:
             await self._journal(booking.id, name, StepStatus.FAILED, f"{failure.code}: {failure.message}", seq + 1)
             raise
+        if self._step_hook is not None:
+            await self._step_hook(booking.id, f"{name}:answered")
         await self._journal(booking.id, name, StepStatus.DONE, _describe(result), seq + 1)
         return result
 
@@ -226,14 +259,15 @@ class BookingService:
             done.append(await self._resume(booking))
         return done
 
-    async def watch(self, interval_s: float = 30.0) -> None:
-        """Recover once, then keep asking about conditional bookings (the app runs this)."""
-        try:
-            await self.recover()
-        except Exception:  # a failed recovery must not stop the service; the next round retries
-            log.exception("booking recovery failed")
-        while True:
-            await asyncio.sleep(interval_s)
+    async def watch(self, stop: asyncio.Event, interval_s: float = 30.0) -> None:
+        """Keep asking about conditional bookings until `stop` is set (the app runs this after
+        `recover()`; a round in progress finishes, so no transaction is cut in half)."""
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(stop.wait(), interval_s)
+                return
+            except TimeoutError:
+                pass
             try:
                 async with self._uow() as uow:
                     waiting = [b for b in await uow.bookings.in_flight() if b.state is T.CONDITIONAL_CONFIRMED]
@@ -274,6 +308,59 @@ class BookingService:
             return await self._compensate(booking, T.EXPIRED, "an operator did not confirm in time")
         return booking
 
+    # -- the trip: legs start and end; settlement -------------------------------------------------
+    async def refresh(self, booking_id: str) -> Booking:
+        """Ask each operator where its leg stands and move the booking along: STARTED once a leg
+        started, FINISHED once every leg is over, then settled: the final amount is taken (never
+        more than the hold) and the ledger says who owes whom."""
+        booking = await self._latest(booking_id)
+        if booking.state not in (T.CONFIRMED, T.STARTED, T.FINISHED):
+            return booking
+        for leg in booking.legs:
+            if leg.booking is not None and leg.booking.state not in FINAL_STATES:
+                fresh = await self._adapters[leg.operator_id].get_booking(leg.booking.id)
+                if fresh != leg.booking:
+                    booking = await self._save(booking.with_leg(leg.model_copy(update={"booking": fresh})))
+        states = [leg.booking.state for leg in booking.legs if leg.booking is not None]
+        now = self.clock.now()
+        over = all(s is BookingState.FINISHED or s in LEG_DONE_WITHOUT_RIDE for s in states)
+        if over and booking.state is not T.FINISHED:
+            booking = await self._save(booking.moved_to(T.FINISHED, at=now))
+        elif not over and booking.state is T.CONFIRMED and any(
+                s in (BookingState.STARTED, BookingState.FINISHED) for s in states):
+            booking = await self._save(booking.moved_to(T.STARTED, at=now))
+        if booking.state is T.FINISHED:
+            booking = await self._settle(booking)
+        return booking
+
+    async def _settle(self, booking: Booking) -> Booking:
+        ridden = sum(leg.rider_share.amount_minor for leg in booking.legs
+                     if leg.booking is not None and leg.booking.state is BookingState.FINISHED)
+        fees = sum(leg.fee.amount_minor for leg in booking.legs if leg.fee is not None)
+        final = Money(amount_minor=ridden + fees, currency=booking.total.currency)
+        payment = booking.payment
+        if payment is not None and payment.state is PaymentState.AUTHORISED:
+            if final.amount_minor > 0:
+                taken = await self._step(booking, "capture", lambda: self._payments.capture(
+                    payment, final, idempotency_key=f"{booking.id}:capture"))
+            else:
+                taken = await self._step(booking, "void", lambda: self._payments.cancel(
+                    payment, idempotency_key=f"{booking.id}:void"))
+            booking = await self._save(booking.model_copy(update={"payment": taken}))
+        entries = settlement_entries(booking, municipality=self._rules.municipality or "municipality",
+                                     at=self.clock.now())
+        async with self._uow() as uow:
+            await uow.ledger.add(entries)
+            saved = await uow.bookings.save(booking.moved_to(T.SETTLED, at=self.clock.now()))
+            await uow.commit()
+        return saved
+
+    async def refresh_leg(self, operator_id: str, leg_booking_id: str) -> Booking | None:
+        """After an operator's trip event: refresh the booking holding that leg, if any."""
+        async with self._uow() as uow:
+            booking = await uow.bookings.find_by_leg(operator_id, leg_booking_id)
+        return None if booking is None else await self.refresh(booking.id)
+
     # -- reading and cancelling ------------------------------------------------------------------
     async def get(self, caller: Principal, booking_id: str) -> Booking:
         async with self._uow() as uow:
@@ -304,7 +391,13 @@ class BookingService:
                 cancelled = await self._step(booking, f"cancel:{leg.index}", lambda: adapter.cancel(
                     leg.booking.id, idempotency_key=f"{booking.id}:cancel:{leg.index}"))
                 booking = await self._save(booking.with_leg(leg.model_copy(update={"booking": cancelled})))
-        fees = sum(_fee_due(leg, self.clock.now()) for leg in booking.legs)
+        now = self.clock.now()
+        for leg in booking.legs:
+            fee = _fee_due(leg, now)
+            if fee:
+                booking = booking.with_leg(leg.model_copy(update={"fee": Money(amount_minor=fee,
+                                                                               currency=leg.price.currency)}))
+        fees = sum(leg.fee.amount_minor for leg in booking.legs if leg.fee is not None)
         booking = await self._settle_cancellation(booking, fees)
         reason = "cancelled free of charge" if not fees else f"cancelled; fees {fees} {booking.total.currency}"
         return await self._save(booking.moved_to(T.CANCELLED, reason=reason, at=self.clock.now()))

@@ -48,9 +48,12 @@ class OfferService:
     async def remember(self, offers: Sequence[Offer]) -> None:
         if self._uow is None or self._clock is None or not offers:
             return
-        async with self._uow() as uow:
-            await uow.offers.remember(offers, now=self._clock.now())
-            await uow.commit()
+        try:
+            async with self._uow() as uow:
+                await uow.offers.remember(offers, now=self._clock.now())
+                await uow.commit()
+        except Exception:  # the rider still sees the offers; booking one says to plan again
+            logger.exception("could not remember %d offers for booking", len(offers))
 
     @property
     def operator_ids(self) -> list[str]:

@@ -25,11 +25,13 @@ STAFF = frozenset({Role.AGENT, Role.ADMIN})
 
 class OnDemandService:
     def __init__(self, adapters: Mapping[str, OperatorAdapter], clock: Clock,
-                 remember: Callable[[Sequence[Offer]], Awaitable[None]] | None = None) -> None:
+                 remember: Callable[[Sequence[Offer]], Awaitable[None]] | None = None,
+                 on_event: Callable[[str, str], Awaitable[object]] | None = None) -> None:
         self._services = {op: a for op, a in adapters.items() if isinstance(a, OnDemandDispatch)}
         self._adapters = adapters
         self.clock = clock
         self._remember = remember  # quotes join the offers a trip booking may be made from
+        self._on_event = on_event  # a driver's report moves the trip booking holding the ride
 
     def operator_ids(self) -> list[str]:
         return sorted(self._services)
@@ -99,4 +101,9 @@ class OnDemandService:
         await service.get_ride(ride_id)  # NotFound before anything is recorded
         event = TripEvent(booking_id=ride_id, kind=kind, at=at or self.clock.now(), detail=detail)
         await self._adapters[operator_id].receive_event(event)
+        if self._on_event is not None:
+            try:
+                await self._on_event(operator_id, ride_id)
+            except DomainError as exc:  # the ride is recorded; the booking catches up on its next refresh
+                log.warning("ride %s reported, but its booking could not be updated: %s", ride_id, exc.message)
         return await service.get_ride(ride_id)

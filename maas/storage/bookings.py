@@ -9,6 +9,11 @@ stores anything:
 - SQLite: every transaction starts with BEGIN IMMEDIATE (maas.storage.engine), so writers queue
   and the second one finds the version moved.
 
+`booking_legs` maps each operator booking (operator id, the operator's booking id) to its
+booking, for trip events that name only the operator's booking. `add` and `save` insert the
+legs whose operator booking id is known and not yet recorded, in the same savepoint as the
+booking row; an id never changes once set, so rows are only ever added.
+
 Times go into the columns as UTC (SQLite keeps no offset, so only UTC text orders instants
 correctly); the payload keeps them exactly as given.
 """
@@ -28,10 +33,11 @@ from maas.domain.bookings import IN_FLIGHT, Booking, SagaStep, StepStatus
 from maas.domain.errors import Conflict, NotFound
 from maas.domain.mobility import Offer
 from maas.storage.repositories import utc
-from maas.storage.tables import BookingRow, BookingStepRow, OfferIssuedRow
+from maas.storage.tables import BookingLegRow, BookingRow, BookingStepRow, OfferIssuedRow
 
 _BOOKINGS = BookingRow.__table__  # type: ignore[attr-defined]
 _STEPS = BookingStepRow.__table__  # type: ignore[attr-defined]
+_LEGS = BookingLegRow.__table__  # type: ignore[attr-defined]
 _OFFERS = OfferIssuedRow.__table__  # type: ignore[attr-defined]
 
 OFFER_RETENTION = dt.timedelta(days=1)  # offers expired longer ago than this are purged
@@ -44,8 +50,13 @@ def _booking_values(booking: Booking) -> dict[str, Any]:
         request_digest=booking.request_digest, total_minor=booking.total.amount_minor,
         currency=booking.total.currency, version=booking.version, created_at=utc(booking.created_at),
         updated_at=utc(booking.updated_at), confirm_by=utc(booking.confirm_by) if booking.confirm_by else None,
-        payload=booking.model_dump_json(),
+        payment_id=booking.payment.id if booking.payment else None, payload=booking.model_dump_json(),
     )
+
+
+def _known_legs(booking: Booking) -> dict[tuple[str, str], int]:
+    """(operator id, operator's booking id) -> leg index, for the legs the operator answered."""
+    return {(leg.operator_id, leg.booking.id): leg.index for leg in booking.legs if leg.booking is not None}
 
 
 class SqlBookings:
@@ -58,11 +69,25 @@ class SqlBookings:
         try:
             async with self._s.begin_nested():  # a savepoint: the transaction stays usable after a Conflict
                 await self._s.execute(insert(_BOOKINGS).values(id=booking.id, **_booking_values(booking)))
+                await self._record_legs(booking, _known_legs(booking))
         except IntegrityError:
             raise Conflict(f"account {booking.account_id} already used idempotency key {booking.idempotency_key}, "
                            f"or booking id {booking.id} is taken",
                            fields={"idempotency_key": "already used"}) from None
         return booking
+
+    async def _record_legs(self, booking: Booking, legs: dict[tuple[str, str], int]) -> None:
+        """Insert these legs of the booking; Conflict if another booking has one of them."""
+        if not legs:
+            return
+        try:
+            async with self._s.begin_nested():
+                await self._s.execute(insert(_LEGS), [
+                    dict(operator_id=operator_id, leg_booking_id=leg_booking_id, booking_id=booking.id,
+                         leg_index=index) for (operator_id, leg_booking_id), index in legs.items()])
+        except IntegrityError:
+            taken = ", ".join(f"{operator_id}/{leg_id}" for operator_id, leg_id in legs)
+            raise Conflict(f"booking {booking.id}: operator booking {taken} belongs to another booking") from None
 
     async def get(self, booking_id: str) -> Booking:
         payload = (await self._s.execute(
@@ -77,6 +102,19 @@ class SqlBookings:
         ))).scalar_one_or_none()
         return None if payload is None else Booking.model_validate_json(payload)
 
+    async def find_by_leg(self, operator_id: str, leg_booking_id: str) -> Booking | None:
+        query = (select(_BOOKINGS.c.payload).join(_LEGS, _LEGS.c.booking_id == _BOOKINGS.c.id)
+                 .where(_LEGS.c.operator_id == operator_id, _LEGS.c.leg_booking_id == leg_booking_id))
+        payload = (await self._s.execute(query)).scalar_one_or_none()
+        return None if payload is None else Booking.model_validate_json(payload)
+
+    async def find_by_payment(self, payment_id: str) -> Booking | None:
+        # Oldest first, so the answer is stable should two bookings ever name the same payment.
+        query = (select(_BOOKINGS.c.payload).where(_BOOKINGS.c.payment_id == payment_id)
+                 .order_by(_BOOKINGS.c.created_at, _BOOKINGS.c.id).limit(1))
+        payload = (await self._s.execute(query)).scalar_one_or_none()
+        return None if payload is None else Booking.model_validate_json(payload)
+
     async def save(self, booking: Booking) -> Booking:
         saved = booking.model_copy(update={"version": booking.version + 1})
         values = _booking_values(saved)
@@ -85,11 +123,21 @@ class SqlBookings:
             async with self._s.begin_nested():
                 result = await self._s.execute(update(_BOOKINGS).where(
                     _BOOKINGS.c.id == booking.id, _BOOKINGS.c.version == booking.version).values(**values))
+                if result.rowcount != 1:  # type: ignore[attr-defined]
+                    raise Conflict(f"booking {booking.id} changed since version {booking.version} was read; "
+                                   "read it again")
+                legs = _known_legs(saved)
+                if legs:
+                    # The update holds the booking's row (PostgreSQL) or the write lock (SQLite): no
+                    # other save of this booking runs between this read and the insert.
+                    recorded = await self._s.execute(select(_LEGS.c.operator_id, _LEGS.c.leg_booking_id)
+                                                     .where(_LEGS.c.booking_id == booking.id))
+                    for operator_id, leg_booking_id in recorded:
+                        legs.pop((operator_id, leg_booking_id), None)
+                    await self._record_legs(saved, legs)
         except IntegrityError:  # the booking was given another account's key or an already used one
             raise Conflict(f"account {booking.account_id} already used idempotency key {booking.idempotency_key}",
                            fields={"idempotency_key": "already used"}) from None
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise Conflict(f"booking {booking.id} changed since version {booking.version} was read; read it again")
         return saved
 
     async def list_for(self, account_id: str, *, limit: int = 50) -> list[Booking]:

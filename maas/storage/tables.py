@@ -176,6 +176,7 @@ class BookingRow(SQLModel, table=True):
     created_at: dt.datetime = Field(sa_column=_utc_column())  # UTC, for ordering
     updated_at: dt.datetime = Field(sa_column=_utc_column())
     confirm_by: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    payment_id: str | None = Field(default=None, index=True)  # the gateway's id: webhooks name only it
     payload: str = Field(sa_column=Column(Text, nullable=False))  # Booking.model_dump_json()
 
 
@@ -201,6 +202,54 @@ class OfferIssuedRow(SQLModel, table=True):
     valid_until: dt.datetime = Field(sa_column=_utc_column())  # UTC; old rows are purged by it
     issued_at: dt.datetime = Field(sa_column=_utc_column())
     payload: str = Field(sa_column=Column(Text, nullable=False))  # Offer.model_dump_json()
+
+
+class PaymentEventRow(SQLModel, table=True):
+    """A gateway event already handled; the primary key is what makes a redelivery a no-op."""
+
+    __tablename__ = "payment_events"
+    event_id: str = Field(primary_key=True)
+    type: str
+    payment_id: str | None = None
+    created: dt.datetime = Field(sa_column=_utc_column())  # when the gateway says it happened
+    received_at: dt.datetime = Field(sa_column=_utc_column())
+    outcome: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class BookingLegRow(SQLModel, table=True):
+    """Which booking an operator's booking belongs to: a trip event names only the operator's id.
+    Written by SqlBookings.add and .save once a leg's operator booking id is known (it never changes)."""
+
+    __tablename__ = "booking_legs"
+    operator_id: str = Field(primary_key=True)
+    leg_booking_id: str = Field(primary_key=True)
+    booking_id: str = Field(sa_column=_fk("bookings.id"))
+    leg_index: int
+
+
+class LedgerEntryRow(SQLModel, table=True):
+    """One settlement entry (maas.domain.ledger.LedgerEntry). No foreign key on purpose: money
+    owed stays on the books whatever happens to the booking row."""
+
+    __tablename__ = "ledger_entries"
+    id: int | None = Field(default=None, primary_key=True)
+    booking_id: str = Field(index=True)
+    leg_index: int
+    kind: str  # EntryKind value
+    party: str
+    operator_id: str = Field(index=True)
+    amount_minor: int
+    currency: str
+    at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))  # UTC
+    rules: str = Field(default="", sa_column=Column(Text, nullable=False))  # rule ids joined by ","
+
+
+class SettlementRow(SQLModel, table=True):
+    """A booking settled: the primary key is what refuses a second settlement of it."""
+
+    __tablename__ = "settlements"
+    booking_id: str = Field(primary_key=True)
+    settled_at: dt.datetime = Field(sa_column=_utc_column())
 
 
 metadata = SQLModel.metadata

@@ -8,6 +8,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from maas.storage.bookings import SqlBookings, SqlOfferRegistry
+from maas.storage.ledger import SqlLedger
+from maas.storage.payment_events import SqlPaymentEvents
 from maas.storage.repositories import SqlAccounts, SqlFeeds, SqlOperators, SqlPlaces
 
 
@@ -25,6 +27,8 @@ class SqlUnitOfWork:
         self.places = SqlPlaces(self._session)
         self.bookings = SqlBookings(self._session)
         self.offers = SqlOfferRegistry(self._session)
+        self.payment_events = SqlPaymentEvents(self._session)
+        self.ledger = SqlLedger(self._session)
         return self
 
     async def __aexit__(

@@ -117,9 +117,18 @@ async def test_unknown_payment_is_not_found(gateway: OnBoardGateway) -> None:
     with pytest.raises(NotFound):
         await gateway.get("onb_missing")
     held = await hold(gateway)
-    stranger = held.model_copy(update={"id": "onb_elsewhere"})
+    stranger = held.model_copy(update={"id": "pi_elsewhere", "gateway": "stripe"})
     with pytest.raises(NotFound):
         await gateway.capture(stranger, yen(10), idempotency_key="cap-stranger")
+
+
+async def test_after_a_restart_the_bookings_copy_of_a_hold_is_the_record(gateway: OnBoardGateway) -> None:
+    held = await hold(gateway)
+    restarted = OnBoardGateway()
+    taken = await restarted.capture(held, yen(700), idempotency_key="cap-after-restart")
+    assert (taken.id, taken.state, taken.captured_minor) == (held.id, PaymentState.CAPTURED, 700)
+    with pytest.raises(InvalidRequest):
+        await OnBoardGateway().capture(held, yen(held.authorised.amount_minor + 1), idempotency_key="too-much")
 
 
 async def test_transfers_are_recorded_once(gateway: OnBoardGateway) -> None:

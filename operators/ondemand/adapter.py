@@ -56,6 +56,7 @@ class OnDemandAdapter:
         self._offers: OfferBook[_Quote] = OfferBook(self.operator_id)
         self._answers = Answers()
         self._background: dict[dt.date, asyncio.Task[None]] = {}
+        self._closing = False
 
     # -- quoting --------------------------------------------------------------------------------
     async def search_offers(self, query: OfferQuery) -> list[Offer]:
@@ -345,7 +346,7 @@ class OnDemandAdapter:
         return plan, moved, round(before - after)
 
     def _reoptimise_soon(self, service_date: dt.date) -> None:
-        if self.config.reoptimise_s <= 0:
+        if self.config.reoptimise_s <= 0 or self._closing:
             return
         task = self._background.get(service_date)
         if task is not None and not task.done():
@@ -354,6 +355,8 @@ class OnDemandAdapter:
 
     async def _reoptimise_later(self, service_date: dt.date) -> None:
         await asyncio.sleep(0.5)  # let a burst of bookings land first
+        if self._closing:
+            return
         try:
             saved = await self.reoptimise(service_date)
             log.info("%s: re-optimised %s, %d m saved", self.operator_id, service_date, saved)
@@ -361,10 +364,15 @@ class OnDemandAdapter:
             log.exception("%s: background re-optimisation of %s failed", self.operator_id, service_date)
 
     async def aclose(self) -> None:
+        """Let a running re-optimisation finish (cancelling it mid-write could leave a database
+        connection open); one still waiting to start does not start."""
+        self._closing = True
         tasks = [t for t in self._background.values() if not t.done()]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if tasks:
+            _, late = await asyncio.wait(tasks, timeout=self.config.reoptimise_s + 10)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     # -- the day and its compare-and-swap ------------------------------------------------------
     async def _day(self, service_date: dt.date, now: dt.datetime) -> Day:

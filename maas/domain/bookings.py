@@ -92,6 +92,7 @@ class Booking(BaseModel):
     created_at: dt.datetime
     updated_at: dt.datetime
     confirm_by: dt.datetime | None = None  # a conditional booking is compensated past this
+    compensate_to: TripState | None = None  # a compensation began; it must end in this state
     version: int = 0  # optimistic lock: a save must find the version it read
 
     def moved_to(self, state: TripState, *, reason: str = "", at: dt.datetime | None = None) -> Booking:

@@ -20,7 +20,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from maas.domain.accounts import Account, Principal, Role
-from maas.domain.bookings import (IN_FLIGHT, BookedLeg, Booking, SagaStep, StepStatus, TripState)
+from maas.domain.bookings import BookedLeg, Booking, SagaStep, StepStatus, TripState
 from maas.domain.fare_rules import Applied, FareRules, LegFacts, Rider
 from maas.domain.ledger import settlement_entries
 from maas.domain.errors import Conflict, DomainError, InvalidRequest, NotFound, OfferExpired
@@ -181,6 +181,8 @@ class BookingService:
         """Release every held or confirmed leg and the payment hold, then end in `state`. If a
         release fails the booking stays in flight, with the reason, for recovery to finish."""
         booking = await self._latest(booking.id)
+        if booking.compensate_to is None:
+            booking = await self._save(booking.model_copy(update={"compensate_to": state, "reason": reason}))
         try:
             booking = await self._learn_unanswered(booking)
             for leg in booking.legs:
@@ -198,7 +200,8 @@ class BookingService:
             log.warning("booking %s: compensation incomplete (%s); recovery will retry", booking.id, failure.message)
             return await self._save(booking.model_copy(update={
                 "reason": f"{reason}; compensation pending: {failure.message}"}))
-        return await self._save(booking.moved_to(state, reason=reason, at=self.clock.now()))
+        return await self._save(booking.moved_to(state, reason=reason, at=self.clock.now())
+                                .model_copy(update={"compensate_to": None}))
 
     async def _learn_unanswered(self, booking: Booking) -> Booking:
         """A reserve call whose answer was lost (a timeout, a crash) may still have booked the
@@ -277,8 +280,8 @@ class BookingService:
                 log.exception("checking conditional bookings failed")
 
     async def _resume(self, booking: Booking) -> Booking:
-        if "compensation pending" in booking.reason:
-            return await self._compensate(booking, T.REJECTED, booking.reason.split("; compensation pending")[0])
+        if booking.compensate_to is not None:
+            return await self._compensate(booking, booking.compensate_to, booking.reason.split("; compensation pending")[0])
         if booking.state is T.CONDITIONAL_CONFIRMED:
             return await self.check_confirmations(booking.id)
         log.info("booking %s: resuming the saga after a restart", booking.id)

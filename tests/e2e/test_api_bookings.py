@@ -13,7 +13,7 @@ import pytest
 from maas.api.app import create_app
 from maas.bootstrap import build_container
 from maas.domain.accounts import GeoPoint, NewAccount, Principal, Role
-from maas.domain.errors import OperatorRejected
+from maas.domain.errors import OperatorRejected, OperatorUnavailable
 from maas.domain.mobility import BookingState, OfferQuery
 from maas.plugins import build_adapters, load_operators_config
 from maas.services.bookings import BookingService
@@ -44,11 +44,17 @@ class Shuttle(MemoryOperator):
 
     operator_id = "shuttle"
     refuse_commit = False
+    down = False  # its system does not answer
 
     async def confirm(self, booking_id: str, *, idempotency_key: str):
         if self.refuse_commit:
             raise OperatorRejected("the shuttle is full after all")
         return await super().confirm(booking_id, idempotency_key=idempotency_key)
+
+    async def cancel(self, booking_id: str, *, idempotency_key: str):
+        if self.down:
+            raise OperatorUnavailable("the shuttle's system does not answer")
+        return await super().cancel(booking_id, idempotency_key=idempotency_key)
 
 
 class Crash(BaseException):
@@ -208,3 +214,17 @@ async def test_a_crash_then_a_refusal_is_compensated_by_recovery(api) -> None:
     assert recovered.state.value == "REJECTED"
     assert all(leg.booking.state in {BookingState.CANCELLED, BookingState.RELEASED} for leg in recovered.legs)
     assert recovered.payment is not None and recovered.payment.state.value == "CANCELLED"
+
+
+async def test_a_compensation_an_operator_cannot_answer_is_finished_by_recovery(api) -> None:
+    van, shuttle = await van_offer(api), await shuttle_offer(api)
+    api["shuttle"].refuse_commit = True
+    api["shuttle"].down = True  # and then cannot even release its held leg
+    booking = await (await book(api, [van["offer_id"], shuttle], "trip-3")).json()
+    assert booking["state"] == "PENDING" and "compensation pending" in booking["reason"]
+    assert booking["legs"][0]["state"] in {"CANCELLED", "RELEASED"}  # what could be released, was
+    api["shuttle"].down = False
+    [finished] = await api["container"].bookings.recover()
+    assert finished.state.value == "REJECTED" and finished.compensate_to is None
+    assert all(leg.booking.state in {BookingState.CANCELLED, BookingState.RELEASED} for leg in finished.legs)
+    assert finished.payment.state.value == "CANCELLED"

@@ -15,8 +15,6 @@ from maas.domain.errors import Conflict, NotFound
 from maas.domain.mobility import BookingState, Conditions, LegBooking, Offer
 from maas.domain.payments import Payment, PaymentState
 from maas.domain.planning import Money
-from maas.storage import migrate
-from maas.storage.engine import create_engine
 from maas.storage.unit_of_work import SqlUnitOfWorkFactory
 
 JST = dt.timezone(dt.timedelta(hours=9))
@@ -64,24 +62,14 @@ def offer(n: int, *, valid_until: dt.datetime, price: int = 1800) -> Offer:
 
 
 @pytest.fixture
-async def engine(database_url: str):
-    made = create_engine(database_url)
-    await migrate.upgrade(made)
-    yield made
-    await made.dispose()
-
-
-@pytest.fixture
 def uow(engine) -> SqlUnitOfWorkFactory:
     return SqlUnitOfWorkFactory(engine)
 
 
 @pytest.fixture
-async def second_uow(database_url: str, engine):
+def second_uow(other_engine) -> SqlUnitOfWorkFactory:
     """Units of work on another engine (its own connection pool), as a second process would have."""
-    other = create_engine(database_url)
-    yield SqlUnitOfWorkFactory(other)
-    await other.dispose()
+    return SqlUnitOfWorkFactory(other_engine)
 
 
 async def _add(uow: SqlUnitOfWorkFactory, *bookings: Booking) -> None:

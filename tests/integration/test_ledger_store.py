@@ -61,24 +61,14 @@ def entries_of(booking_id: str, at: dt.datetime, *, operator: str = "yamabuki-ta
 
 
 @pytest.fixture
-async def engine(database_url: str):
-    made = create_engine(database_url)
-    await migrate.upgrade(made)
-    yield made
-    await made.dispose()
-
-
-@pytest.fixture
 def uow(engine) -> SqlUnitOfWorkFactory:
     return SqlUnitOfWorkFactory(engine)
 
 
 @pytest.fixture
-async def second_uow(database_url: str, engine):
+def second_uow(other_engine) -> SqlUnitOfWorkFactory:
     """Units of work on another engine (its own connection pool), as a second process would have."""
-    other = create_engine(database_url)
-    yield SqlUnitOfWorkFactory(other)
-    await other.dispose()
+    return SqlUnitOfWorkFactory(other_engine)
 
 
 async def _add(uow: SqlUnitOfWorkFactory, *bookings: Booking) -> None:

@@ -13,8 +13,6 @@ from maas.domain.errors import Conflict, NotFound
 from maas.domain.mobility import BookingState, LegBooking
 from maas.domain.ondemand import DayPlan, Ride, StalePlan, StopKind
 from maas.domain.planning import Money
-from maas.storage import migrate
-from maas.storage.engine import create_engine
 from maas.storage.rides import SqlRideStore
 
 JST = dt.timezone(dt.timedelta(hours=9))
@@ -44,24 +42,14 @@ def plan_with(base: DayPlan, *rides: Ride, vehicle: str = "van-1") -> DayPlan:
 
 
 @pytest.fixture
-async def engine(database_url: str):
-    made = create_engine(database_url)
-    await migrate.upgrade(made)
-    yield made
-    await made.dispose()
-
-
-@pytest.fixture
 def store(engine) -> SqlRideStore:
     return SqlRideStore(engine)
 
 
 @pytest.fixture
-async def second_store(database_url: str, engine):
+def second_store(other_engine) -> SqlRideStore:
     """Another store on its own engine (its own connection pool), as a second process would have."""
-    other = create_engine(database_url)
-    yield SqlRideStore(other)
-    await other.dispose()
+    return SqlRideStore(other_engine)
 
 
 async def test_an_unwritten_day_is_version_0_without_rides(store: SqlRideStore) -> None:

@@ -20,11 +20,10 @@ import datetime as dt
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from routing.gtfs import read_feed
-from routing.raptor import RaptorParams, RaptorRouter, TransitLeg
+from routing.raptor import RaptorParams, RaptorRouter
 from routing.timetable import TimetableParams, compile_timetable
 from routing.timetable.blocks import MAX_LAYOVER_S
 from routing.timetable.cache import load_cached, save_cached

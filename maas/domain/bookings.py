@@ -157,6 +157,10 @@ class BookingRepository(Protocol):
         """Newest first."""
         ...
 
+    async def in_states(self, states: Sequence[TripState], *, limit: int = 500) -> list[Booking]:
+        """Bookings in these states, least recently updated first."""
+        ...
+
     async def in_flight(self) -> list[Booking]:
         """Bookings in PENDING or CONDITIONAL_CONFIRMED: what recovery looks at after a restart."""
         ...

@@ -263,8 +263,8 @@ class BookingService:
         return done
 
     async def watch(self, stop: asyncio.Event, interval_s: float = 30.0) -> None:
-        """Keep asking about conditional bookings until `stop` is set (the app runs this after
-        `recover()`; a round in progress finishes, so no transaction is cut in half)."""
+        """`check_all()` every interval until `stop` is set (the app runs this after `recover()`;
+        a round in progress finishes, so no transaction is cut in half)."""
         while not stop.is_set():
             try:
                 await asyncio.wait_for(stop.wait(), interval_s)
@@ -272,12 +272,25 @@ class BookingService:
             except TimeoutError:
                 pass
             try:
-                async with self._uow() as uow:
-                    waiting = [b for b in await uow.bookings.in_flight() if b.state is T.CONDITIONAL_CONFIRMED]
-                for booking in waiting:
-                    await self.check_confirmations(booking.id)
+                await self.check_all()
             except Exception:
-                log.exception("checking conditional bookings failed")
+                log.exception("checking bookings failed")
+
+    async def check_all(self) -> None:
+        """Ask about conditional bookings, and about booked trips whose last leg should be over by
+        now (operators that do not report their trip events are asked instead)."""
+        async with self._uow() as uow:
+            waiting = await uow.bookings.in_states([T.CONDITIONAL_CONFIRMED])
+            riding = await uow.bookings.in_states([T.CONFIRMED, T.STARTED, T.FINISHED])
+        for booking in waiting:
+            await self.check_confirmations(booking.id)
+        now = self.clock.now()
+        for booking in riding:
+            if booking.state is T.FINISHED or max(leg.arrival for leg in booking.legs) <= now:
+                try:
+                    await self.refresh(booking.id)
+                except DomainError as exc:  # one operator down must not stop the others' settlement
+                    log.info("booking %s: not refreshed (%s)", booking.id, exc.message)
 
     async def _resume(self, booking: Booking) -> Booking:
         if booking.compensate_to is not None:

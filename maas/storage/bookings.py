@@ -29,7 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from maas.domain.bookings import IN_FLIGHT, Booking, SagaStep, StepStatus
+from maas.domain.bookings import IN_FLIGHT, Booking, SagaStep, StepStatus, TripState
 from maas.domain.errors import Conflict, NotFound
 from maas.domain.mobility import Offer
 from maas.storage.repositories import utc
@@ -143,6 +143,11 @@ class SqlBookings:
     async def list_for(self, account_id: str, *, limit: int = 50) -> list[Booking]:
         query = (select(_BOOKINGS.c.payload).where(_BOOKINGS.c.account_id == account_id)
                  .order_by(_BOOKINGS.c.created_at.desc(), _BOOKINGS.c.id.desc()).limit(limit))
+        return [Booking.model_validate_json(p) for p in (await self._s.execute(query)).scalars()]
+
+    async def in_states(self, states: Sequence[TripState], *, limit: int = 500) -> list[Booking]:
+        query = (select(_BOOKINGS.c.payload).where(_BOOKINGS.c.state.in_(sorted(s.value for s in states)))
+                 .order_by(_BOOKINGS.c.updated_at, _BOOKINGS.c.id).limit(limit))
         return [Booking.model_validate_json(p) for p in (await self._s.execute(query)).scalars()]
 
     async def in_flight(self) -> list[Booking]:

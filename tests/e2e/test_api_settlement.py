@@ -86,11 +86,16 @@ async def test_the_money_adds_up(town) -> None:
         assert reported.status == 200, await reported.text()
     mid = await (await client.get(f"/v1/bookings/{booking['id']}", headers=town["haru"])).json()
     assert mid["state"] == "STARTED"
-    # The shuttle home: its system reports the ride, and the booking is settled.
+    # The shuttle home: its own system records the ride but tells nobody; once the trip should be
+    # over, the service's periodic check asks the operator, and the booking is settled.
     leg_id = shuttle["operator_booking_id"]
     for kind in (TripEventKind.STARTED, TripEventKind.FINISHED):
         await town["shuttle"].receive_event(TripEvent(booking_id=leg_id, kind=kind, at=town["clock"].at))
-    settled = await container.bookings.refresh(booking["id"])
+    await container.bookings.check_all()
+    assert (await container.bookings.get(SYSTEM, booking["id"])).state.value == "STARTED"  # not over yet
+    town["clock"].at = NOW + dt.timedelta(hours=4)
+    await container.bookings.check_all()
+    settled = await container.bookings.get(SYSTEM, booking["id"])
     assert settled.state.value == "SETTLED"
     assert settled.payment.state.value == "CAPTURED" and settled.payment.captured_minor == 1100
 

@@ -177,6 +177,10 @@ async def test_in_flight_lists_pending_and_conditional_oldest_first(uow: SqlUnit
         await work.commit()
     async with uow() as work:
         assert [b.id for b in await work.bookings.in_flight()] == ["bk-4", "bk-1"]
+        riding = await work.bookings.in_states([TripState.CONFIRMED, TripState.STARTED])
+        assert sorted(b.id for b in riding) == ["bk-0", "bk-2"]
+        assert [b.id for b in await work.bookings.in_states([TripState.SETTLED])] == ["bk-5"]
+        assert len(await work.bookings.in_states([TripState.CONFIRMED], limit=1)) == 1
 
 
 async def test_steps_append_and_read_back_in_order(uow: SqlUnitOfWorkFactory) -> None:

@@ -92,6 +92,7 @@ def build_container(
     journey_planner: JourneyPlanner | None = None,
     operator_adapters: dict[str, OperatorAdapter] | None = None,
     payments: PaymentGateway | None = None,
+    payout_accounts: dict[str, str] | None = None,
 ) -> Container:
     """Wire the service; raises OperatorConfigError (naming the operator) when an enabled
     operator adapter is missing or breaks the contract."""
@@ -109,6 +110,8 @@ def build_container(
         operator_adapters = {}
         if settings.operators_config is not None:
             config = load_operators_config(settings.operators_config)
+            if payout_accounts is None:
+                payout_accounts = {e.id: e.payout_account for e in config.operators if e.payout_account}
             # On-demand operators keep their rides and day plans in the service's database.
             operator_adapters = build_adapters(config, settings.operators_config.parent, clock,
                                                extras={"ride_store": SqlRideStore(engine, clock)})
@@ -121,7 +124,7 @@ def build_container(
     planning = PlanningService(journey_planner, clock)
     offers = OfferService(operator_adapters, budget_s=settings.operator_budget_s, uow=uow, clock=clock)
     bookings = BookingService(uow, operator_adapters, payments, clock, rules=rules,
-                              confirm_within_s=settings.booking_confirm_within_s)
+                              confirm_within_s=settings.booking_confirm_within_s, payouts=payout_accounts or {})
     # The ticket key lives beside the service's data, created on first start (mode 0600).
     signer = Ed25519TicketSigner.load_or_create(settings.data_dir / "keys" / "ticket-signing-key.pem")
     return Container(

@@ -35,6 +35,9 @@ class OperatorEntry(BaseModel):
     id: str = Field(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9._-]*$")
     adapter: str = Field(min_length=1)
     options: dict[str, Any] = Field(default_factory=dict)
+    # Where riders' money for this operator's legs is sent at settlement (a Stripe connected
+    # account, acct_...); without one the operator is settled by invoice from the ledger.
+    payout_account: str | None = Field(default=None, min_length=1, max_length=100)
 
 
 class OperatorsConfig(BaseModel):

@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from maas.domain.accounts import Account, Principal, Role
 from maas.domain.bookings import BookedLeg, Booking, SagaStep, StepStatus, TripState
 from maas.domain.fare_rules import Applied, FareRules, LegFacts, Rider
-from maas.domain.ledger import settlement_entries
+from maas.domain.ledger import EntryKind, settlement_entries
 from maas.domain.errors import Conflict, DomainError, InvalidRequest, NotFound, OfferExpired
 from maas.domain.ids import new_id
 from maas.domain.mobility import FINAL_STATES, HELD_STATES, BookingState, LegBooking, Offer
@@ -47,9 +47,11 @@ def request_digest(offer_ids: Sequence[str], payment_method: str | None) -> str:
 class BookingService:
     def __init__(self, uow: UnitOfWorkFactory, adapters: Mapping[str, OperatorAdapter],
                  payments: PaymentGateway, clock: Clock, *, confirm_within_s: int = 900,
-                 rules: FareRules | None = None, step_hook: StepHook | None = None) -> None:
+                 rules: FareRules | None = None, payouts: Mapping[str, str] | None = None,
+                 step_hook: StepHook | None = None) -> None:
         self._uow, self._adapters, self._payments, self.clock = uow, adapters, payments, clock
         self._rules = rules or FareRules()
+        self._payouts = dict(payouts or {})  # operator id -> account its riders' money goes to
         self._confirm_within = dt.timedelta(seconds=confirm_within_s)
         self._step_hook = step_hook
 
@@ -365,11 +367,25 @@ class BookingService:
             booking = await self._save(booking.model_copy(update={"payment": taken}))
         entries = settlement_entries(booking, municipality=self._rules.municipality or "municipality",
                                      at=self.clock.now())
+        await self._pay_out(booking, entries)
         async with self._uow() as uow:
             await uow.ledger.add(entries)
             saved = await uow.bookings.save(booking.moved_to(T.SETTLED, at=self.clock.now()))
             await uow.commit()
         return saved
+
+    async def _pay_out(self, booking: Booking, entries: list) -> None:
+        """Send each operator with a payout account what the rider paid for its legs, one transfer
+        per operator and booking (the municipality's share is invoiced from the ledger)."""
+        owed: dict[str, int] = {}
+        for entry in entries:
+            if entry.kind is EntryKind.RIDER_PAID and entry.operator_id in self._payouts:
+                owed[entry.operator_id] = owed.get(entry.operator_id, 0) + entry.amount.amount_minor
+        for operator_id, amount in sorted(owed.items()):
+            await self._step(booking, f"transfer:{operator_id}", lambda: self._payments.transfer(
+                operator_account=self._payouts[operator_id],
+                amount=Money(amount_minor=amount, currency=booking.total.currency),
+                booking_id=booking.id, idempotency_key=f"{booking.id}:transfer:{operator_id}"))
 
     async def refresh_leg(self, operator_id: str, leg_booking_id: str) -> Booking | None:
         """After an operator's trip event: refresh the booking holding that leg, if any."""

@@ -34,7 +34,8 @@ async def town(aiohttp_client, database_url, tmp_path, fast_hasher):
     shuttle = Shuttle(clock)
     payments = OnBoardGateway(now=clock.now)
     container = build_container(settings, hasher=fast_hasher, clock=clock,
-                                operator_adapters={**adapters, "shuttle": shuttle}, payments=payments)
+                                operator_adapters={**adapters, "shuttle": shuttle}, payments=payments,
+                                payout_accounts={"noriai": "acct_noriai", "shuttle": "acct_shuttle"})
     await migrate.upgrade(container.engine)
     client = await aiohttp_client(create_app(settings, container_factory=lambda _s: container))
 
@@ -110,12 +111,16 @@ async def test_the_money_adds_up(town) -> None:
     assert subsidies["total"]["amount_minor"] == 700
     assert subsidies["by_rule"] == {"noriai-senior-copay": 200, "taxi-voucher": 500}
     assert subsidies["by_operator"] == {"noriai": 200, "shuttle": 500}
+    # The riders' money went to the operators, one transfer each; the town's share is invoiced.
+    transfers = sorted((t.operator_account, t.amount.amount_minor) for t in town["payments"].list_transfers(booking["id"]))
+    assert transfers == [("acct_noriai", 100), ("acct_shuttle", 1000)]
+    assert sum(amount for _, amount in transfers) == settled.payment.captured_minor
     owed = noriai["due"]["amount_minor"] + shuttle_statement["due"]["amount_minor"]
     assert owed == settled.payment.captured_minor + subsidies["total"]["amount_minor"]  # 1800 = 1100 + 700
     assert (await client.get(f"/v1/settlement/subsidies?{PERIOD}", headers=town["haru"])).status == 403
     # Settling twice changes nothing.
     again = await container.bookings.refresh(booking["id"])
-    assert again.state.value == "SETTLED"
+    assert again.state.value == "SETTLED" and len(town["payments"].list_transfers(booking["id"])) == 2
     assert (await (await client.get(f"/v1/settlement/subsidies?{PERIOD}", headers=town["analyst"])).json())[
         "total"]["amount_minor"] == 700
 

@@ -14,6 +14,7 @@ from maas.api.errors import ApiError, validation_fields
 from maas.api.keys import CONTAINER
 from maas.bootstrap import Container
 from maas.domain.accounts import Principal, Role
+from maas.domain.errors import InvalidRequest
 
 ANY_ROLE: tuple[Role, ...] = tuple(Role)
 
@@ -30,6 +31,19 @@ class Call:
 
     def path(self, name: str) -> str:
         return self.request.match_info[name]
+
+    def idempotency_key(self, default: str | None = None) -> str:
+        """The `Idempotency-Key` header, what makes a retried booking safe; without a default
+        it is required."""
+        key = self.request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > 200:
+            raise InvalidRequest("the Idempotency-Key is too long", fields={"Idempotency-Key": "at most 200 characters"})
+        if key:
+            return key
+        if default is None:
+            raise InvalidRequest("send an Idempotency-Key header so a retry cannot book twice",
+                                 fields={"Idempotency-Key": "required"})
+        return default
 
 
 @dataclass(frozen=True)

@@ -47,5 +47,4 @@ class TicketService:
         return ticket
 
     def public_keys(self) -> dict[str, str]:
-        keys = getattr(self._signer, "public_keys", None)
-        return dict(keys()) if callable(keys) else {self._signer.key_id: self._signer.public_key_pem()}
+        return self._signer.public_keys()

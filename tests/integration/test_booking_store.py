@@ -16,6 +16,7 @@ from maas.domain.mobility import BookingState, Conditions, LegBooking, Offer
 from maas.domain.payments import Payment, PaymentState
 from maas.domain.planning import Money
 from maas.storage.unit_of_work import SqlUnitOfWorkFactory
+from tests.integration.locks import await_lock_waiters
 
 JST = dt.timezone(dt.timedelta(hours=9))
 T0 = dt.datetime(2026, 11, 25, 9, 0, tzinfo=JST)
@@ -284,18 +285,6 @@ async def test_concurrent_saves_of_one_version_exactly_one_wins(uow: SqlUnitOfWo
         assert stored == contenders[winner].model_copy(update={"version": read_version + 1})
 
 
-async def _await_lock_waiters(engine, count: int) -> None:
-    query = text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                 "AND wait_event_type = 'Lock'")
-    waiting = -1
-    async with engine.connect() as watcher:
-        for _ in range(250):
-            waiting = (await watcher.execute(query)).scalar_one()
-            await watcher.commit()  # pg_stat_activity is a snapshot per transaction: take a new one
-            if waiting == count:
-                return
-            await asyncio.sleep(0.02)
-    raise AssertionError(f"{waiting} sessions wait on a lock, expected {count}")
 
 
 @pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
@@ -313,7 +302,7 @@ async def test_both_saves_overlap_on_postgres_and_the_loser_waits_then_fails(
         await holder.execute(text("SELECT version FROM bookings WHERE id = :id FOR UPDATE"), {"id": read.id})
         saves = asyncio.gather(_save(uow, contenders[0]), _save(second_uow, contenders[1]), return_exceptions=True)
         try:
-            await _await_lock_waiters(engine, 2)
+            await await_lock_waiters(engine, 2)
         finally:
             await held.rollback()
             results = await saves

@@ -19,6 +19,7 @@ from maas.storage import migrate
 from maas.storage.engine import create_engine
 from maas.storage.tables import BookingLegRow, BookingRow
 from maas.storage.unit_of_work import SqlUnitOfWorkFactory
+from tests.integration.locks import await_lock_waiters
 
 JST = dt.timezone(dt.timedelta(hours=9))
 T0 = dt.datetime(2026, 11, 27, 9, 0, tzinfo=JST)
@@ -239,18 +240,6 @@ async def test_concurrent_settlements_of_one_booking_exactly_one_wins(uow: SqlUn
         assert [e for e in got if e.booking_id == f"bk-{n}"] == contenders[winners[0]]
 
 
-async def _await_lock_waiters(engine, count: int) -> None:
-    query = text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                 "AND wait_event_type = 'Lock'")
-    waiting = -1
-    async with engine.connect() as watcher:
-        for _ in range(250):
-            waiting = (await watcher.execute(query)).scalar_one()
-            await watcher.commit()  # pg_stat_activity is a snapshot per transaction: take a new one
-            if waiting == count:
-                return
-            await asyncio.sleep(0.02)
-    raise AssertionError(f"{waiting} sessions wait on a lock, expected {count}")
 
 
 @pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
@@ -263,7 +252,7 @@ async def test_on_postgres_the_second_settlement_waits_for_the_first_then_fails(
         await first.ledger.add(entries_of("bk-1", T0))
         second = asyncio.ensure_future(_settle(second_uow, entries_of("bk-1", T0, operator="town-bus")))
         try:
-            await _await_lock_waiters(engine, 1)
+            await await_lock_waiters(engine, 1)
         finally:
             await first.commit()
         with pytest.raises(Conflict):

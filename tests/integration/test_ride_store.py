@@ -14,6 +14,7 @@ from maas.domain.mobility import BookingState, LegBooking
 from maas.domain.ondemand import DayPlan, Ride, StalePlan, StopKind
 from maas.domain.planning import Money
 from maas.storage.rides import SqlRideStore
+from tests.integration.locks import await_lock_waiters
 
 JST = dt.timezone(dt.timedelta(hours=9))
 DAY = dt.date(2026, 11, 24)
@@ -210,17 +211,6 @@ async def test_concurrent_saves_of_one_version_exactly_one_wins(store: SqlRideSt
         assert {r.id for r in rides} == {rid for rid, _ in plan.routes["van-1"]}
 
 
-async def _await_lock_waiters(engine, count: int) -> None:
-    query = text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                 "AND wait_event_type = 'Lock'")
-    async with engine.connect() as watcher:
-        for _ in range(250):
-            waiting = (await watcher.execute(query)).scalar_one()
-            await watcher.commit()  # pg_stat_activity is a snapshot per transaction: take a new one
-            if waiting == count:
-                return
-            await asyncio.sleep(0.02)
-    raise AssertionError(f"{waiting} sessions wait on a lock, expected {count}")
 
 
 @pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
@@ -247,7 +237,7 @@ async def test_both_saves_overlap_on_postgres_and_the_loser_waits_then_fails(
         saves = asyncio.gather(store.save_day(plan_with(read, a), [a]),
                                second_store.save_day(plan_with(read, b), [b]), return_exceptions=True)
         try:
-            await _await_lock_waiters(engine, 2)
+            await await_lock_waiters(engine, 2)
         finally:
             await held.rollback()
             results = await saves

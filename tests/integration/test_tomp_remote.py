@@ -25,6 +25,7 @@ from operators.reference.bikeshare import bikeshare_operator
 from operators.reference.serve import SystemClock
 from operators.reference.taxi import taxi_operator
 from operators.tomp import RemoteTompAdapter
+from tests.fakes import SteppedClock
 
 T0 = dt.datetime(2026, 11, 24, 1, 0, tzinfo=dt.UTC)  # 10:00 in Tokyo
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
@@ -36,15 +37,9 @@ def query(depart_at: dt.datetime, travellers: int = 1) -> OfferQuery:
     return OfferQuery(origin=YAMABUKI, destination=NORTH, depart_at=depart_at, travellers=travellers)
 
 
-class FakeClock:
+class FakeClock(SteppedClock):
     def __init__(self, at: dt.datetime = T0) -> None:
-        self.at = at
-
-    def now(self) -> dt.datetime:
-        return self.at
-
-    async def wait_until(self, when: dt.datetime) -> None:
-        self.at = max(self.at, when)
+        super().__init__(at)
 
 
 @asynccontextmanager

@@ -33,6 +33,7 @@ from maas.domain.mobility import BookingState, OfferQuery, TripEvent, TripEventK
 from maas.domain.ports import AssetAvailability, OperatorAdapter, VehicleUnlock
 from operators.bikeshare import BikeShareAdapter, LiveFeed, source_for
 from operators.gbfs import ReadOptions
+from tests.fakes import SteppedClock
 
 S = BookingState
 UPDATED = 1_790_000_000  # the feed's last_updated (2026-09-21 14:13:20 UTC)
@@ -43,18 +44,9 @@ D = GeoPoint(lat=35.02, lon=LON)
 QUERY = OfferQuery(origin=O, destination=D, depart_at=T0)
 
 
-class FakeClock:
+class FakeClock(SteppedClock):
     def __init__(self, at: dt.datetime = T0) -> None:
-        self.at = at
-
-    def now(self) -> dt.datetime:
-        return self.at
-
-    def advance(self, seconds: float) -> None:
-        self.at += dt.timedelta(seconds=seconds)
-
-    async def wait_until(self, when: dt.datetime) -> None:
-        self.at = max(self.at, when)
+        super().__init__(at)
 
 
 def _station(sid: str, lat: float) -> dict:

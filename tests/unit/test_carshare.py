@@ -35,6 +35,7 @@ from operators.bikeshare import LiveFeed, source_for
 from operators.carshare import CarShareAdapter, create
 from operators.conformance import ConformanceScenario, run_conformance
 from operators.gbfs import ReadOptions
+from tests.fakes import SteppedClock
 
 UPDATED = "2026-09-21T14:13:20+00:00"
 T0 = dt.datetime.fromisoformat(UPDATED) + dt.timedelta(seconds=10)
@@ -44,18 +45,9 @@ D = GeoPoint(lat=35.04, lon=LON)
 QUERY = OfferQuery(origin=O, destination=D, depart_at=T0)
 
 
-class FakeClock:
+class FakeClock(SteppedClock):
     def __init__(self, at: dt.datetime = T0) -> None:
-        self.at = at
-
-    def now(self) -> dt.datetime:
-        return self.at
-
-    def advance(self, seconds: float) -> None:
-        self.at += dt.timedelta(seconds=seconds)
-
-    async def wait_until(self, when: dt.datetime) -> None:
-        self.at = max(self.at, when)
+        super().__init__(at)
 
 
 def _text(text: str) -> list[dict]:

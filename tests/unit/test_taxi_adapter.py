@@ -21,6 +21,7 @@ from operators.conformance import ConformanceScenario, run_conformance
 from operators.taxi import (CarKind, CarWindow, DailyWindow, Fleet, TaxiAdapter, TravelModel,
                             from_demo_region, load_tariff)
 from operators.taxi.fleet import busiest
+from tests.fakes import SteppedClock
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
 TARIFF = load_tariff(DEMO / "taxi-tariff.json")
@@ -30,18 +31,9 @@ NORTH = GeoPoint(lat=36.41, lon=138.90)
 S = BookingState
 
 
-class FakeClock:
+class FakeClock(SteppedClock):
     def __init__(self, at: dt.datetime = T0) -> None:
-        self.at = at
-
-    def now(self) -> dt.datetime:
-        return self.at
-
-    def advance(self, seconds: float) -> None:
-        self.at += dt.timedelta(seconds=seconds)
-
-    async def wait_until(self, when: dt.datetime) -> None:
-        self.at = max(self.at, when)
+        super().__init__(at)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 from maas.api.booking_schemas import BookingList, BookingOut, BookingRequest, JournalOut, SagaStepOut
 from maas.api.endpoints import Call, EndpointTable, Replayed
 from maas.domain.accounts import Principal, Role
-from maas.domain.errors import InvalidRequest
 
 routes = EndpointTable()
 RIDERS = (Role.RIDER, Role.AGENT, Role.ADMIN)
@@ -17,16 +16,6 @@ def _principal(call: Call) -> Principal:
     return call.principal
 
 
-def _key(call: Call) -> str:
-    key = call.request.headers.get("Idempotency-Key", "").strip()
-    if not key:
-        raise InvalidRequest("send an Idempotency-Key header so a retry cannot book twice",
-                             fields={"Idempotency-Key": "required"})
-    if len(key) > 200:
-        raise InvalidRequest("the Idempotency-Key is too long", fields={"Idempotency-Key": "at most 200 characters"})
-    return key
-
-
 @routes.route("POST", "/v1/bookings", summary="Book a planned trip as one booking", tags=TAGS, roles=RIDERS,
               body=BookingRequest, response=BookingOut, status=201, errors=(404, 409, 422, 503))
 async def create_booking(call: Call) -> BookingOut | Replayed:
@@ -36,7 +25,7 @@ async def create_booking(call: Call) -> BookingOut | Replayed:
     lapsed offer) with the reason, everything already held released."""
     body: BookingRequest = call.body
     booking, created = await call.container.bookings.book(
-        _principal(call), body.ids(), idempotency_key=_key(call), payment_method=body.payment_method)
+        _principal(call), body.ids(), idempotency_key=call.idempotency_key(), payment_method=body.payment_method)
     return BookingOut.of(booking) if created else Replayed(BookingOut.of(booking))
 
 

@@ -8,7 +8,6 @@ from maas.api.on_demand_schemas import (REPORT_KINDS, ManifestList, ManifestOut,
                                         RideList, RideListQuery, RideOfferOut, RideOut, RideQuoteRequest,
                                         RideReportRequest)
 from maas.domain.accounts import Principal, Role
-from maas.domain.errors import InvalidRequest
 
 routes = EndpointTable()
 RIDERS = (Role.RIDER, Role.AGENT, Role.ADMIN)
@@ -20,16 +19,6 @@ BASE = "/v1/on-demand/{operator_id}"
 def _principal(call: Call) -> Principal:
     assert call.principal is not None
     return call.principal
-
-
-def _idempotency_key(call: Call, *, required: bool) -> str | None:
-    key = call.request.headers.get("Idempotency-Key", "").strip()
-    if not key and required:
-        raise InvalidRequest("send an Idempotency-Key header so a retry cannot book twice",
-                             fields={"Idempotency-Key": "required"})
-    if len(key) > 200:
-        raise InvalidRequest("the Idempotency-Key is too long", fields={"Idempotency-Key": "at most 200 characters"})
-    return key or None
 
 
 @routes.route("POST", f"{BASE}/quotes", summary="Quote an on-demand ride", tags=TAGS, roles=RIDERS,
@@ -48,8 +37,7 @@ async def book_ride(call: Call) -> RideOut:
     retry with the same key returns the same ride. 409 `operator_rejected` if the place was taken
     since the quote, `offer_expired` after `valid_until`."""
     body: RideBookRequest = call.body
-    key = _idempotency_key(call, required=True)
-    assert key is not None
+    key = call.idempotency_key()
     ride = await call.container.on_demand.request_ride(
         _principal(call), call.path("operator_id"), body.offer_id, idempotency_key=key,
         rider_name=body.rider_name, for_rider=body.for_rider)
@@ -79,7 +67,7 @@ async def cancel_ride(call: Call) -> RideOut:
     """Free of charge until the offer's `free_cancellation_until`; cancelling twice is harmless.
     409 once the rider has been picked up."""
     operator_id, ride_id = call.path("operator_id"), call.path("ride_id")
-    key = _idempotency_key(call, required=False) or f"cancel:{ride_id}"
+    key = call.idempotency_key(default=f"cancel:{ride_id}")
     service = call.container.on_demand
     await service.cancel_ride(_principal(call), operator_id, ride_id, idempotency_key=key)
     return RideOut.of(await service.get_ride(_principal(call), operator_id, ride_id))

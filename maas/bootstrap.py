@@ -12,7 +12,7 @@ from maas.domain.fare_rules import FareRules
 from maas.domain.payments import PaymentGateway
 from maas.domain.ports import (Clock, FeedArchive, FeedReader, JourneyPlanner, OperatorAdapter, PasswordHasher,
                                UnitOfWorkFactory)
-from maas.plugins import build_adapters, load_operators_config
+from maas.plugins import OperatorConfigError, build_adapters, load_operators_config
 from maas.routing_adapter.feed_archive import DirectoryFeedArchive, NetworkSources
 from maas.routing_adapter.gtfs_reader import GtfsFeedReader
 from maas.routing_adapter.planner import RaptorJourneyPlanner
@@ -29,6 +29,8 @@ from maas.services.operators import OperatorService
 from maas.services.payment_events import PaymentEventService
 from maas.services.places import PlaceService
 from maas.services.planning import PlanningService
+from maas.services.transit_tickets import TransitTicketOffice
+from maas.services.trip_events import TripEventService
 from maas.services.stops import StopService
 from maas.services.tickets import TicketService
 from maas.settings import Settings
@@ -64,6 +66,7 @@ class Container:
     payment_events: PaymentEventService
     tickets: TicketService
     settlement: SettlementService
+    trip_events: TripEventService
     operator_adapters: dict[str, OperatorAdapter] = field(default_factory=dict)
 
     async def aclose(self) -> None:
@@ -121,9 +124,15 @@ def build_container(
             settings.stripe_api_key.get_secret_value() if settings.stripe_api_key else None,
             secret.get_secret_value() if secret else None, settings.stripe_api_base)
     rules = load_fare_rules(settings.fare_rules)
-    planning = PlanningService(journey_planner, clock)
     offers = OfferService(operator_adapters, budget_s=settings.operator_budget_s, uow=uow, clock=clock)
-    bookings = BookingService(uow, operator_adapters, payments, clock, rules=rules,
+    # Transit legs are booked through the platform's own ticket office, beside the operators.
+    office = TransitTicketOffice(uow, clock) if settings.sell_transit_tickets else None
+    if office is not None and office.operator_id in operator_adapters:
+        raise OperatorConfigError(f"operator id {office.operator_id!r} is reserved for the platform's transit "
+                                  "tickets; rename the operator or set MAAS_SELL_TRANSIT_TICKETS=false")
+    planning = PlanningService(journey_planner, clock, tickets=office, remember=offers.remember)
+    sellers = {**operator_adapters, **({office.operator_id: office} if office is not None else {})}
+    bookings = BookingService(uow, sellers, payments, clock, rules=rules,
                               confirm_within_s=settings.booking_confirm_within_s, payouts=payout_accounts or {})
     # The ticket key lives beside the service's data, created on first start (mode 0600).
     signer = Ed25519TicketSigner.load_or_create(settings.data_dir / "keys" / "ticket-signing-key.pem")
@@ -148,5 +157,6 @@ def build_container(
         settlement=SettlementService(uow, municipality=rules.municipality or "municipality"),
         payments=payments,
         payment_events=PaymentEventService(uow, payments, clock),
+        trip_events=TripEventService(sellers, bookings, clock),
         operator_adapters=operator_adapters,
     )

@@ -41,6 +41,7 @@ class Settings(BaseModel):
     stripe_api_base: str | None = None  # a Stripe-compatible server (localstripe in tests)
     fare_rules: Path | None = None  # the municipality's fare rules (JSON, maas.domain.fare_rules); none when unset
     booking_confirm_within_s: int = Field(default=900, ge=30, le=7 * 86400)  # wait for a conditional leg
+    sell_transit_tickets: bool = True  # offer and book transit legs priced by the feeds' fares
 
     @field_validator("database_url")
     @classmethod
@@ -87,6 +88,7 @@ _ENV_FIELDS = {
     "MAAS_STRIPE_API_BASE": "stripe_api_base",
     "MAAS_BOOKING_CONFIRM_WITHIN_S": "booking_confirm_within_s",
     "MAAS_FARE_RULES": "fare_rules",
+    "MAAS_SELL_TRANSIT_TICKETS": "sell_transit_tickets",
 }
 
 

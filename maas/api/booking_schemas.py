@@ -4,11 +4,13 @@ with its legs, payment and the saga's journal."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from maas.api.schemas import MoneyOut, Request
 from maas.domain.bookings import BookedLeg, Booking, SagaStep
+from maas.domain.mobility import LegBooking
 from maas.domain.planning import Money
 
 
@@ -99,3 +101,28 @@ class SagaStepOut(BaseModel):
 class JournalOut(BaseModel):
     booking_id: str
     steps: list[SagaStepOut]
+
+
+class LegEventRequest(Request):
+    """A TOMP leg event from the operator's system."""
+
+    kind: Literal["STARTED", "FINISHED", "NO_SHOW", "ISSUE"]
+    at: AwareDatetime | None = Field(default=None, description="When it happened; now if left out.")
+    detail: str = Field(default="", max_length=2000)
+
+
+class OperatorLegOut(BaseModel):
+    id: str
+    operator_id: str
+    state: str
+    reason: str
+
+    @classmethod
+    def of(cls, leg: LegBooking) -> OperatorLegOut:
+        return cls(id=leg.id, operator_id=leg.operator_id, state=leg.state.value, reason=leg.reason)
+
+
+class LegEventOut(BaseModel):
+    leg: OperatorLegOut
+    booking_id: str | None = Field(description="The booking holding this leg; null when none does.")
+    booking_state: str | None

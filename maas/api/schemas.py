@@ -405,6 +405,8 @@ class TransitLegOut(BaseModel):
     wheelchair_accessible: bool | None
     stay_seated: bool = Field(description="Continues on board from the previous leg's vehicle.")
     fare: MoneyOut | None = Field(description="None when the feed has no fare for this ride.")
+    offer_id: str | None = Field(default=None, description="Book this ride's ticket with this offer id (POST "
+                                 "/v1/bookings); null when it has no fare or the platform sells no tickets.")
 
     @classmethod
     def of(cls, leg: TransitLeg) -> TransitLegOut:

@@ -107,6 +107,7 @@ class TransitLeg(BaseModel):
     wheelchair_accessible: bool | None  # None when the feed does not say
     stay_seated: bool  # continues on board from the previous leg's vehicle
     fare: Money | None  # None when the feed has no fare for this ride
+    offer_id: str | None = None  # a ticket offer for this ride, when the platform sells one
 
 
 Leg = WalkLeg | TransitLeg

@@ -17,6 +17,7 @@ from maas.domain.mobility import AvailableAsset, LegBooking, Offer, OfferQuery, 
 from maas.domain.payments import PaymentEventLog
 from maas.domain.places import Place
 from maas.domain.planning import DepartureBoard, LegPlace, TripPlan, TripRequest
+from maas.domain.transit_tickets import TicketBook
 
 
 class Clock(Protocol):
@@ -108,6 +109,7 @@ class UnitOfWork(Protocol):
     offers: OfferRegistry
     payment_events: PaymentEventLog
     ledger: Ledger
+    transit_tickets: TicketBook
 
     async def __aenter__(self) -> UnitOfWork: ...
 

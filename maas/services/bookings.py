@@ -177,7 +177,10 @@ class BookingService:
         adapter = self._adapters[leg.operator_id]
         answer = await self._step(booking, f"commit:{leg.index}", lambda: adapter.confirm(
             leg.booking.id, idempotency_key=f"{booking.id}:commit:{leg.index}"))
-        return await self._save(booking.with_leg(leg.model_copy(update={"booking": answer})))
+        booking = await self._save(booking.with_leg(leg.model_copy(update={"booking": answer})))
+        if answer.state in LEG_DONE_WITHOUT_RIDE:  # the hold lapsed or the ride went meanwhile
+            raise _LegRefused(f"{leg.operator_id} did not commit leg {leg.index}: {answer.reason or answer.state.value}")
+        return booking
 
     async def _compensate(self, booking: Booking, state: TripState, reason: str) -> Booking:
         """Release every held or confirmed leg and the payment hold, then end in `state`. If a

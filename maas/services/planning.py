@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 
 from maas.domain.errors import InvalidRequest
+from maas.domain.mobility import Offer
 from maas.domain.planning import DepartureBoard, TripPlan, TripRequest
 from maas.domain.ports import Clock, JourneyPlanner
+from maas.services.transit_tickets import TransitTicketOffice
 
 log = logging.getLogger(__name__)
 
@@ -21,9 +24,14 @@ def _aware(value: dt.datetime, field: str) -> None:
 
 
 class PlanningService:
-    def __init__(self, planner: JourneyPlanner, clock: Clock) -> None:
+    """With a ticket office, every priced transit leg still to leave carries an offer to book it,
+    remembered (through `remember`) so that booking prices it from the feed, never from the client."""
+
+    def __init__(self, planner: JourneyPlanner, clock: Clock, *, tickets: TransitTicketOffice | None = None,
+                 remember: Callable[[Sequence[Offer]], Awaitable[None]] | None = None) -> None:
         self._planner = planner
         self._clock = clock
+        self._tickets, self._remember = tickets, remember
 
     async def plan(self, request: TripRequest) -> TripPlan:
         """Itineraries for a trip; exactly one of depart_at and arrive_by must be given."""
@@ -34,7 +42,13 @@ class PlanningService:
             _aware(request.depart_at, "depart_at")
         if request.arrive_by is not None:
             _aware(request.arrive_by, "arrive_by")
-        return await asyncio.to_thread(self._planner.plan, request)
+        plan = await asyncio.to_thread(self._planner.plan, request)
+        if self._tickets is None:
+            return plan
+        plan, offers = self._tickets.offers_for(plan)
+        if self._remember is not None:
+            await self._remember(offers)
+        return plan
 
     async def departures(self, stop_id: str, *, at: dt.datetime | None = None,
                          limit: int = 10) -> DepartureBoard:

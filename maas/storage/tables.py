@@ -252,4 +252,18 @@ class SettlementRow(SQLModel, table=True):
     settled_at: dt.datetime = Field(sa_column=_utc_column())
 
 
+class TransitTicketRow(SQLModel, table=True):
+    """A transit ticket the platform issued: the LegBooking as JSON, found by id or by the key it
+    was booked with (unique, so a repeated booking call finds the first ticket)."""
+
+    __tablename__ = "transit_tickets"
+    id: str = Field(primary_key=True)
+    idempotency_key: str = Field(unique=True)
+    offer_id: str
+    state: str
+    departure: dt.datetime = Field(sa_column=_utc_column())  # UTC
+    updated_at: dt.datetime = Field(sa_column=_utc_column())
+    payload: str = Field(sa_column=Column(Text, nullable=False))  # LegBooking.model_dump_json()
+
+
 metadata = SQLModel.metadata

@@ -11,6 +11,7 @@ from maas.storage.bookings import SqlBookings, SqlOfferRegistry
 from maas.storage.ledger import SqlLedger
 from maas.storage.payment_events import SqlPaymentEvents
 from maas.storage.repositories import SqlAccounts, SqlFeeds, SqlOperators, SqlPlaces
+from maas.storage.transit_tickets import SqlTransitTickets
 
 
 class SqlUnitOfWork:
@@ -29,6 +30,7 @@ class SqlUnitOfWork:
         self.offers = SqlOfferRegistry(self._session)
         self.payment_events = SqlPaymentEvents(self._session)
         self.ledger = SqlLedger(self._session)
+        self.transit_tickets = SqlTransitTickets(self._session)
         return self
 
     async def __aexit__(

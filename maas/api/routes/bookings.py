@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from maas.api.booking_schemas import BookingList, BookingOut, BookingRequest, JournalOut, SagaStepOut
+from maas.api.booking_schemas import (BookingList, BookingOut, BookingRequest, JournalOut, LegEventOut,
+                                      LegEventRequest, OperatorLegOut, SagaStepOut)
 from maas.api.endpoints import Call, EndpointTable, Replayed
 from maas.domain.accounts import Principal, Role
+from maas.domain.errors import NotFound
+from maas.domain.mobility import TripEventKind
 
 routes = EndpointTable()
 RIDERS = (Role.RIDER, Role.AGENT, Role.ADMIN)
@@ -54,3 +57,28 @@ async def booking_journal(call: Call) -> JournalOut:
 async def cancel_booking(call: Call) -> BookingOut:
     """Cancels every leg under its offer's terms; the hold is released, or only fees due are taken."""
     return BookingOut.of(await call.container.bookings.cancel(_principal(call), call.path("booking_id")))
+
+
+@routes.route("POST", "/v1/bookings/{booking_id}/legs/{leg_index}/unlock", summary="Unlock a booked bike or car",
+              tags=TAGS, roles=RIDERS, response=BookingOut, errors=(404, 409, 503))
+async def unlock_leg(call: Call) -> BookingOut:
+    """Opens the vehicle reserved for this leg; the leg (and the trip) starts now."""
+    raw = call.path("leg_index")
+    if not raw.isdigit():
+        raise NotFound(f"booking {call.path('booking_id')} has no leg {raw!r}")
+    return BookingOut.of(await call.container.trip_events.unlock(_principal(call), call.path("booking_id"), int(raw)))
+
+
+@routes.route("POST", "/v1/operators/{operator_id}/legs/{leg_id}/events", summary="Report a leg's trip event",
+              tags=TAGS, roles=(Role.OPERATOR, Role.ADMIN), body=LegEventRequest, response=LegEventOut,
+              errors=(403, 404, 409, 422))
+async def leg_event(call: Call) -> LegEventOut:
+    """TOMP leg events from an operator's system: STARTED, FINISHED, NO_SHOW or ISSUE for one of
+    its bookings (`leg_id` is the operator's booking id). The booking holding the leg moves along
+    and is settled once every leg is over. 409 for an impossible step (FINISHED of a cancelled leg)."""
+    body: LegEventRequest = call.body
+    leg, booking = await call.container.trip_events.report(
+        _principal(call), call.path("operator_id"), call.path("leg_id"), TripEventKind(body.kind), at=body.at,
+        detail=body.detail)
+    return LegEventOut(leg=OperatorLegOut.of(leg), booking_id=booking.id if booking else None,
+                       booking_state=booking.state.value if booking else None)

@@ -152,3 +152,28 @@ async def test_two_processes_booking_with_one_key_get_one_ticket(office, engine,
     there = TransitTicketOffice(SqlUnitOfWorkFactory(other_engine), clock)
     answers = await asyncio.gather(*(o.book(offer.id, idempotency_key="same") for o in (office, there) * 3))
     assert len({a.id for a in answers}) == 1
+
+
+async def test_a_ticket_that_lapses_before_its_commit_is_compensated(engine, clock):
+    """The saga reserves the ticket, then stalls past the hold (a slow payment): the commit answers
+    EXPIRED, so the booking is not confirmed and the payment hold is released."""
+    from maas.domain.accounts import Principal, Role
+    from maas.domain.bookings import TripState
+    from maas.services.bookings import BookingService
+    from payments.on_board import OnBoardGateway
+
+    uow = SqlUnitOfWorkFactory(engine)
+    office = TransitTicketOffice(uow, clock, offer_ttl=dt.timedelta(minutes=10))
+    offer = await offered(office, engine, ride(60))
+
+    async def stall(booking_id: str, step: str) -> None:
+        if step == "commit:0":
+            clock.advance(11 * 60)
+
+    gateway = OnBoardGateway(now=clock.now)
+    service = BookingService(uow, {"transit": office}, gateway, clock, step_hook=stall)
+    rider = Principal(subject_id="acc-haru", role=Role.RIDER)
+    booking, made = await service.book(rider, [offer.id], idempotency_key="slow")
+    assert made and booking.state is TripState.REJECTED and "did not commit" in booking.reason
+    assert booking.legs[0].booking.state is S.EXPIRED
+    assert booking.payment.state.value == "CANCELLED"

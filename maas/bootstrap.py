@@ -28,6 +28,7 @@ from maas.services.on_demand import OnDemandService
 from maas.services.operators import OperatorService
 from maas.services.payment_events import PaymentEventService
 from maas.services.places import PlaceService
+from maas.services.passes import PassService
 from maas.services.planning import PlanningService
 from maas.services.transit_tickets import TransitTicketOffice
 from maas.services.trip_events import TripEventService
@@ -67,6 +68,7 @@ class Container:
     tickets: TicketService
     settlement: SettlementService
     trip_events: TripEventService
+    passes: PassService
     operator_adapters: dict[str, OperatorAdapter] = field(default_factory=dict)
 
     async def aclose(self) -> None:
@@ -158,5 +160,6 @@ def build_container(
         payments=payments,
         payment_events=PaymentEventService(uow, payments, clock),
         trip_events=TripEventService(sellers, bookings, clock),
+        passes=PassService(uow, payments, clock, rules),
         operator_adapters=operator_adapters,
     )

@@ -44,8 +44,9 @@ def create_app(settings: Settings, *, container_factory: ContainerFactory = buil
         # requests; conditional ones are then asked about until their operators answer.
         try:
             await container.bookings.recover()
+            await container.passes.recover()
         except Exception:  # a failed recovery must not keep the service down; the next start retries
-            logging.getLogger(__name__).exception("booking recovery failed")
+            logging.getLogger(__name__).exception("booking or pass recovery failed")
         stop = asyncio.Event()
         recovery = asyncio.create_task(container.bookings.watch(stop))
         yield

@@ -30,9 +30,11 @@ class BookedLegOut(BaseModel):
     offer_id: str
     description: str
     price: MoneyOut = Field(description="The operator's price for the leg.")
-    rider_price: MoneyOut = Field(description="What the rider pays after the municipality's fare rules.")
+    rider_price: MoneyOut = Field(description="What the rider pays after the municipality's fare rules and any pass.")
     subsidy: MoneyOut = Field(description="What the municipality pays the operator for the leg.")
     rules: list[str] = Field(description="The fare rules applied.")
+    covered: MoneyOut | None = Field(description="What the rider's pass pays of their share; null when none does.")
+    pass_id: str | None
     departure: dt.datetime
     arrival: dt.datetime
     state: str | None = Field(description="The operator's booking state; null before it answered.")
@@ -46,7 +48,7 @@ class BookedLegOut(BaseModel):
                    description=leg.description, price=MoneyOut.of(leg.price),  # type: ignore[arg-type]
                    rider_price=MoneyOut.of(leg.rider_share),  # type: ignore[arg-type]
                    subsidy=MoneyOut.of(leg.subsidy or Money(amount_minor=0, currency=leg.price.currency)),  # type: ignore[arg-type]
-                   rules=list(leg.rules),
+                   rules=list(leg.rules), covered=MoneyOut.of(leg.covered), pass_id=leg.pass_id,
                    departure=leg.departure, arrival=leg.arrival, state=b.state.value if b else None,
                    operator_booking_id=b.id if b else None, reason=b.reason if b else "")
 

@@ -27,11 +27,14 @@ STATUS_BY_CODE = {
     "ticket_not_valid_now": 422,
     "stale_plan": 409,
     "webhook_rejected": 400,
+    "payment_declined": 402,
+    "payment_unavailable": 503,
 }
 
 CODE_BY_STATUS = {
     400: "bad_request",
     401: "unauthenticated",
+    402: "payment_required",
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",

@@ -132,7 +132,7 @@ def noriai_service() -> dict:
 
 
 def fare_rules() -> dict:
-    """Yamabuki Town's fare rules (maas.domain.fare_rules): what the town pays for whom."""
+    """Yamabuki Town's fare rules (maas.domain.fare_rules): what the town pays for whom, and its passes."""
     west, south, east, north = BBOX
     town = {"min_lon": west, "min_lat": south, "max_lon": east, "max_lat": north}
     return {"municipality": REGION_ID, "rules": [
@@ -144,6 +144,13 @@ def fare_rules() -> dict:
         {"id": "taxi-voucher", "name": "タクシー助成券 町民高齢者(75歳以上) 1乗車500円", "kind": "subsidy",
          "modes": ["taxi"], "within": town, "eligibility": {"min_age": 75, "resident": True},
          "amount_off": 500, "valid_until": "2027-03-31"},
+    ], "passes": [
+        # A monthly pass for elderly residents: the community bus and the van inside the town, free.
+        {"id": "silver-30", "name": "やまぶきシルバーパス(30日) 町民70歳以上", "price": 1000, "days": 30,
+         "modes": ["bus", "on_demand"], "within": town, "eligibility": {"min_age": 70, "resident": True}},
+        # A day ticket for anyone: train, bus and van, and up to 200 yen of each shared-bike ride.
+        {"id": "day-1", "name": "山吹まるごと1日乗車券", "price": 800, "days": 1,
+         "modes": ["rail", "bus", "on_demand", "bike"], "cap_per_leg": 200, "within": town},
     ]}
 
 

@@ -71,10 +71,22 @@ class BookedLeg(BaseModel):
     subsidy: Money | None = None
     rules: tuple[str, ...] = ()  # ids of the fare rules applied
     fee: Money | None = None  # the cancellation fee due, once the leg was cancelled late
+    # What a pass of the rider's pays of their share (maas.domain.passes), and which pass.
+    covered: Money | None = None
+    pass_id: str | None = None
+
+    @property
+    def fare_share(self) -> Money:
+        """The rider's part of the price after the town's rules, before any pass."""
+        return self.rider_price or self.price
 
     @property
     def rider_share(self) -> Money:
-        return self.rider_price or self.price
+        """What is taken from the rider for the leg."""
+        share = self.fare_share
+        if self.covered is None:
+            return share
+        return Money(amount_minor=share.amount_minor - self.covered.amount_minor, currency=share.currency)
 
 
 class Booking(BaseModel):

@@ -110,17 +110,56 @@ class Applied(BaseModel):
     rule_ids: tuple[str, ...] = ()
 
 
+class PassProduct(BaseModel):
+    """A pass on sale, configured as data beside the town's fare rules."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(min_length=1, max_length=200)
+    price: int = Field(gt=0)  # minor units
+    currency: str = Field(default="JPY", min_length=3, max_length=3)
+    days: int = Field(ge=1, le=366)  # valid for this many days from its first day
+    modes: frozenset[str] = frozenset()  # empty: every mode
+    operators: frozenset[str] = frozenset()  # empty: every operator
+    within: Area | None = None  # both ends of a covered leg lie in it
+    eligibility: Eligibility = Eligibility()  # who may buy it
+    cap_per_leg: int | None = Field(default=None, gt=0)  # covers at most this much of a leg
+    on_sale_from: dt.date | None = None
+    on_sale_until: dt.date | None = None
+
+    def covers(self, leg: LegFacts) -> bool:
+        if self.modes and leg.mode not in self.modes:
+            return False
+        if self.operators and leg.operator_id not in self.operators:
+            return False
+        return self.within is None or (leg.origin is not None and leg.destination is not None
+                                       and self.within.contains(leg.origin) and self.within.contains(leg.destination))
+
+    def on_sale(self, day: dt.date) -> bool:
+        return ((self.on_sale_from is None or day >= self.on_sale_from)
+                and (self.on_sale_until is None or day <= self.on_sale_until))
+
+    def may_buy(self, rider: Rider) -> bool:
+        return eligible(self.eligibility, rider)
+
+
 class FareRules(BaseModel):
+    """The municipality's fare data: its rules, and the passes on sale (see maas.domain.passes)."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
     municipality: str = ""
     rules: tuple[FareRule, ...] = ()
+    passes: tuple[PassProduct, ...] = ()
 
     @model_validator(mode="after")
     def _unique(self) -> FareRules:
-        ids = [r.id for r in self.rules]
-        if len(set(ids)) != len(ids):
-            raise ValueError("fare rule ids must be unique")
+        for what, ids in (("fare rule", [r.id for r in self.rules]), ("pass", [p.id for p in self.passes])):
+            if len(set(ids)) != len(ids):
+                raise ValueError(f"{what} ids must be unique")
         return self
+
+    def pass_product(self, product_id: str) -> PassProduct | None:
+        return next((p for p in self.passes if p.id == product_id), None)
 
     def apply(self, leg: LegFacts, rider: Rider) -> Applied:
         best: tuple[int, FareRule] | None = None
@@ -149,7 +188,10 @@ def _fits(rule: FareRule, leg: LegFacts, rider: Rider) -> bool:
     if rule.within is not None and not (leg.origin is not None and leg.destination is not None
                                         and rule.within.contains(leg.origin) and rule.within.contains(leg.destination)):
         return False
-    who = rule.eligibility
+    return eligible(rule.eligibility, rider)
+
+
+def eligible(who: Eligibility, rider: Rider) -> bool:
     if who.min_age is not None and (rider.age is None or rider.age < who.min_age):
         return False
     if who.resident is not None and rider.resident != who.resident:

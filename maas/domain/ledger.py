@@ -1,7 +1,8 @@
 """Settlement: who owes whom for a booking once its trip ended, entry by entry.
 
-For each leg ridden the operator is owed its price, of which the rider paid their share and
-the municipality owes the rest (its subsidy, invoiced to it). A cancelled leg owes only the fee
+For each leg ridden the operator is owed its price, of which the rider paid their share, a pass
+of the rider's may have paid part (from the pass's revenue), and the municipality owes the rest
+(its subsidy, invoiced to it). A cancelled leg owes only the fee
 its terms set, paid by the rider. Entries are written once per booking, when the final amount
 is taken, and reports add them up per operator or per municipality over a period, so the
 money that moved and the money owed can be checked against each other.
@@ -25,6 +26,7 @@ class EntryKind(str, Enum):
     OPERATOR_DUE = "operator_due"  # the operator's price for a leg ridden (or its cancellation fee)
     RIDER_PAID = "rider_paid"  # taken from the rider for the leg
     SUBSIDY_DUE = "subsidy_due"  # owed by the municipality for the leg
+    PASS_COVERED = "pass_covered"  # paid from the revenue of the rider's pass
 
 
 class LedgerEntry(BaseModel):
@@ -45,9 +47,11 @@ def settlement_entries(booking: Booking, *, municipality: str, at: dt.datetime) 
     for leg in booking.legs:
         state = leg.booking.state if leg.booking is not None else None
         currency = leg.price.currency
+        covered = 0
         if state is BookingState.FINISHED:
             due, paid = leg.price.amount_minor, leg.rider_share.amount_minor
-            subsidy = due - paid
+            covered = leg.covered.amount_minor if leg.covered is not None else 0
+            subsidy = due - paid - covered
         elif leg.fee is not None and leg.fee.amount_minor > 0:
             due = paid = leg.fee.amount_minor
             subsidy = 0
@@ -61,6 +65,8 @@ def settlement_entries(booking: Booking, *, municipality: str, at: dt.datetime) 
         entries.append(entry(EntryKind.OPERATOR_DUE, leg.operator_id, due))
         if paid:
             entries.append(entry(EntryKind.RIDER_PAID, booking.account_id, paid))
+        if covered:
+            entries.append(entry(EntryKind.PASS_COVERED, leg.pass_id or "pass", covered))
         if subsidy:
             entries.append(entry(EntryKind.SUBSIDY_DUE, municipality, subsidy))
     return entries
@@ -77,6 +83,7 @@ class OperatorStatement(BaseModel):
     due: Money
     from_riders: Money
     from_municipality: Money
+    from_passes: Money
 
 
 class SubsidyStatement(BaseModel):

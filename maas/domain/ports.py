@@ -14,6 +14,7 @@ from maas.domain.bookings import BookingRepository, OfferRegistry
 from maas.domain.feeds import FeedIssue, FeedRecord, FeedSnapshot, StopMatch
 from maas.domain.ledger import Ledger
 from maas.domain.mobility import AvailableAsset, LegBooking, Offer, OfferQuery, TripEvent
+from maas.domain.passes import PassBook
 from maas.domain.payments import PaymentEventLog
 from maas.domain.places import Place
 from maas.domain.planning import DepartureBoard, LegPlace, TripPlan, TripRequest
@@ -110,6 +111,7 @@ class UnitOfWork(Protocol):
     payment_events: PaymentEventLog
     ledger: Ledger
     transit_tickets: TicketBook
+    passes: PassBook
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -26,6 +26,7 @@ from maas.domain.ledger import EntryKind, settlement_entries
 from maas.domain.errors import Conflict, DomainError, InvalidRequest, NotFound, OfferExpired
 from maas.domain.ids import new_id
 from maas.domain.mobility import FINAL_STATES, HELD_STATES, BookingState, LegBooking, Offer
+from maas.domain.passes import PassState, RiderPass, best_cover
 from maas.domain.payments import Payment, PaymentGateway, PaymentState
 from maas.domain.planning import Money
 from maas.domain.ports import Clock, OperatorAdapter, UnitOfWorkFactory
@@ -66,7 +67,9 @@ class BookingService:
                 return _same_request(existing, digest), False
             offers = [await self._offer(uow, offer_id) for offer_id in offer_ids]
             rider = await self._rider(uow, caller)
-            booking = self._new_booking(caller, offers, idempotency_key, digest, rider)
+            passes = [p for p in await uow.passes.list_for(rider.id)
+                      if p.state is PassState.ACTIVE] if rider is not None else []
+            booking = self._new_booking(caller, offers, idempotency_key, digest, rider, passes)
             try:
                 await uow.bookings.add(booking)
             except Conflict:  # the same key raced us: answer with the winner's booking
@@ -96,17 +99,20 @@ class BookingService:
         except NotFound:
             return None
 
+    @staticmethod
+    def _facts(offer: Offer) -> LegFacts:
+        return LegFacts(operator_id=offer.operator_id, mode=offer.mode, price=offer.price, origin=offer.origin,
+                        destination=offer.destination, day=offer.departure.date())
+
     def _priced(self, offer: Offer, rider: Account | None) -> Applied:
         """The municipality's rules on one leg: what the rider pays and what the town pays."""
         tz_day = offer.departure.date()
-        facts = LegFacts(operator_id=offer.operator_id, mode=offer.mode, price=offer.price, origin=offer.origin,
-                         destination=offer.destination, day=tz_day)
         who = Rider() if rider is None else Rider(age=rider.age_on(tz_day), resident=rider.resident,
                                                  needs=frozenset(rider.needs))
-        return self._rules.apply(facts, who)
+        return self._rules.apply(self._facts(offer), who)
 
     def _new_booking(self, caller: Principal, offers: list[Offer], key: str, digest: str,
-                     rider: Account | None = None) -> Booking:
+                     rider: Account | None = None, passes: Sequence[RiderPass] = ()) -> Booking:
         if len({o.id for o in offers}) != len(offers):
             raise InvalidRequest("an offer is listed twice", fields={"offer_ids": "duplicates"})
         currencies = {o.price.currency for o in offers}
@@ -120,10 +126,12 @@ class BookingService:
         legs = []
         for i, o in enumerate(ordered):
             applied = self._priced(o, rider)
+            cover = best_cover(passes, self._facts(o), applied.rider_price, o.departure)
             legs.append(BookedLeg(index=i, operator_id=o.operator_id, offer_id=o.id, mode=o.mode, price=o.price,
                                   departure=o.departure, arrival=o.arrival, conditions=o.conditions,
                                   description=o.description, rider_price=applied.rider_price,
-                                  subsidy=applied.subsidy, rules=applied.rule_ids))
+                                  subsidy=applied.subsidy, rules=applied.rule_ids,
+                                  covered=cover.amount if cover else None, pass_id=cover.pass_id if cover else None))
         now = self.clock.now()
         # The rider is held for their share only; the municipality's share is invoiced to it.
         total = Money(amount_minor=sum(leg.rider_share.amount_minor for leg in legs), currency=currencies.pop())

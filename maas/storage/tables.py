@@ -266,4 +266,19 @@ class TransitTicketRow(SQLModel, table=True):
     payload: str = Field(sa_column=Column(Text, nullable=False))  # LegBooking.model_dump_json()
 
 
+class RiderPassRow(SQLModel, table=True):
+    """A pass a rider bought: the RiderPass as JSON, found by account, by key, and by validity."""
+
+    __tablename__ = "rider_passes"
+    __table_args__ = (UniqueConstraint("account_id", "idempotency_key", name="uq_rider_passes_account_key"),)
+    id: str = Field(primary_key=True)
+    account_id: str = Field(index=True)
+    idempotency_key: str
+    state: str
+    valid_from: dt.datetime = Field(sa_column=_utc_column())  # UTC
+    valid_until: dt.datetime = Field(sa_column=_utc_column())
+    created_at: dt.datetime = Field(sa_column=_utc_column())
+    payload: str = Field(sa_column=Column(Text, nullable=False))  # RiderPass.model_dump_json()
+
+
 metadata = SQLModel.metadata

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from maas.storage.bookings import SqlBookings, SqlOfferRegistry
 from maas.storage.ledger import SqlLedger
+from maas.storage.passes import SqlPasses
 from maas.storage.payment_events import SqlPaymentEvents
 from maas.storage.repositories import SqlAccounts, SqlFeeds, SqlOperators, SqlPlaces
 from maas.storage.transit_tickets import SqlTransitTickets
@@ -31,6 +32,7 @@ class SqlUnitOfWork:
         self.payment_events = SqlPaymentEvents(self._session)
         self.ledger = SqlLedger(self._session)
         self.transit_tickets = SqlTransitTickets(self._session)
+        self.passes = SqlPasses(self._session)
         return self
 
     async def __aexit__(

@@ -55,10 +55,7 @@ async def town(aiohttp_client, database_url, tmp_path, fast_hasher, localstripe_
     client = await aiohttp_client(create_app(settings, container_factory=lambda _s: container))
 
     async def sign_in(email: str, role: Role, **extra) -> dict[str, str]:
-        await container.auth.register(NewAccount(email=email, display_name=email.split("@")[0], role=role,
-                                                 password=PASSWORD, **extra), by=SYSTEM)
-        token = (await (await client.post("/v1/auth/token", json={"email": email, "password": PASSWORD})).json())["token"]
-        return {"Authorization": f"Bearer {token}"}
+        return await sign_up({"client": client, "container": container}, email, role=role, **extra)
 
     for operator_id, name, mode, kind in (("noriai", "のりあい号", "shuttle", "on-demand"),
                                           ("yamabuki-cycle", "やまぶきサイクル", "bicycle", "bike-share")):
@@ -70,6 +67,13 @@ async def town(aiohttp_client, database_url, tmp_path, fast_hasher, localstripe_
     analyst = await sign_in("town-hall@example.jp", Role.ANALYST)
     return {"client": client, "clock": clock, "container": container, "haru": haru, "driver": driver,
             "cycle": cycle, "analyst": analyst}
+
+
+async def sign_up(town, email: str, *, role: Role = Role.RIDER, **extra) -> dict[str, str]:
+    await town["container"].auth.register(NewAccount(email=email, display_name=email.split("@")[0], role=role,
+                                                     password=PASSWORD, **extra), by=SYSTEM)
+    token = (await (await town["client"].post("/v1/auth/token", json={"email": email, "password": PASSWORD})).json())
+    return {"Authorization": f"Bearer {token['token']}"}
 
 
 async def plan_bike_and_bus(town) -> tuple[dict, dict]:

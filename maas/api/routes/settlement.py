@@ -28,6 +28,7 @@ class OperatorStatementOut(BaseModel):
     due: MoneyOut = Field(description="What the operator is owed for the legs ridden and the fees due.")
     from_riders: MoneyOut
     from_municipality: MoneyOut
+    from_passes: MoneyOut = Field(description="Paid from the revenue of riders' passes for legs they covered.")
 
 
 class SubsidyStatementOut(BaseModel):
@@ -55,7 +56,8 @@ async def operator_statement(call: Call) -> OperatorStatementOut:
     s = await call.container.settlement.operator_statement(_principal(call), call.path("operator_id"), q.from_, q.to)
     return OperatorStatementOut(operator_id=s.operator_id, period_from=s.period_from, period_to=s.period_to,
                                 legs=s.legs, due=MoneyOut.of(s.due), from_riders=MoneyOut.of(s.from_riders),  # type: ignore[arg-type]
-                                from_municipality=MoneyOut.of(s.from_municipality))  # type: ignore[arg-type]
+                                from_municipality=MoneyOut.of(s.from_municipality),  # type: ignore[arg-type]
+                                from_passes=MoneyOut.of(s.from_passes))  # type: ignore[arg-type]
 
 
 @routes.route("GET", "/v1/settlement/subsidies", summary="The municipality's subsidies", tags=TAGS,

@@ -1,0 +1,65 @@
+"""API shapes of passes: the catalogue, a purchase, and a rider's pass with its payment and refund."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+from maas.api.schemas import MoneyOut, Request
+from maas.domain.fare_rules import PassProduct
+from maas.domain.passes import RiderPass
+
+
+class PassProductOut(BaseModel):
+    id: str
+    name: str
+    price: MoneyOut
+    days: int = Field(description="Valid for this many days from its first day.")
+    modes: list[str] = Field(description="Modes it covers; empty: every mode.")
+    operators: list[str] = Field(description="Operators it covers; empty: every operator.")
+    area: list[float] | None = Field(description="[min_lon, min_lat, max_lon, max_lat] both ends of a leg lie in.")
+    cap_per_leg: int | None = Field(description="Covers at most this much of a leg (minor units); null: all of it.")
+    min_age: int | None
+    residents_only: bool
+
+    @classmethod
+    def of(cls, p: PassProduct) -> PassProductOut:
+        area = None if p.within is None else [p.within.min_lon, p.within.min_lat, p.within.max_lon, p.within.max_lat]
+        return cls(id=p.id, name=p.name, price=MoneyOut(amount_minor=p.price, currency=p.currency), days=p.days,
+                   modes=sorted(p.modes), operators=sorted(p.operators), area=area, cap_per_leg=p.cap_per_leg,
+                   min_age=p.eligibility.min_age, residents_only=bool(p.eligibility.resident))
+
+
+class PassCatalogue(BaseModel):
+    items: list[PassProductOut]
+
+
+class PassPurchase(Request):
+    product_id: str = Field(min_length=1, max_length=100)
+    first_day: dt.date | None = Field(default=None, description="Local date it starts; today if left out.")
+    payment_method: str | None = Field(default=None, max_length=200,
+                                       description="A payment method (Stripe); none is invoiced or paid at the office.")
+
+
+class PassOut(BaseModel):
+    id: str
+    product: PassProductOut
+    state: str
+    valid_from: dt.datetime
+    valid_until: dt.datetime = Field(description="Exclusive.")
+    price: MoneyOut
+    paid_minor: int
+    refunded: MoneyOut | None
+    created_at: dt.datetime
+
+    @classmethod
+    def of(cls, p: RiderPass) -> PassOut:
+        refunded = MoneyOut.of(p.refunded) if p.refunded else None
+        return cls(id=p.id, product=PassProductOut.of(p.product), state=p.state.value, valid_from=p.valid_from,
+                   valid_until=p.valid_until, price=MoneyOut.of(p.price),  # type: ignore[arg-type]
+                   paid_minor=p.payment.captured_minor if p.payment else 0, refunded=refunded, created_at=p.created_at)
+
+
+class PassList(BaseModel):
+    items: list[PassOut]

@@ -6,7 +6,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 GUNMA = $(sort $(wildcard $(CORPUS)/gtfs-jp/kuwayama-gtfsjp-corpus-2019/gtfs.[012]*.zip))
 
-.PHONY: run test lint fixtures clean bench-routing bench-pooling bench-pooling-insert
+.PHONY: run test lint fixtures clean bench-routing bench-pooling bench-pooling-insert bench-accessibility
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,13 @@ bench-routing: $(VENV)/.installed-test
 	    --date 2020-03-18 --random 1000 --seed 1 --min-transfer-s 120 --cache-dir $(BENCH_OUT)/cache --out $(BENCH_OUT)/saga.csv
 	$(BIN)/python -m routing.bench $(foreach f,$(GUNMA),--feed $(f)) --date 2019-06-05 \
 	    --footpath-radius-m 300 --random 1000 --seed 1 --min-transfer-s 120 --cache-dir $(BENCH_OUT)/cache --out $(BENCH_OUT)/gunma.csv
+
+# Accessibility benchmark (issue 7): a 1000 x 50 travel-time matrix, every minute of 08:00-09:00,
+# 25th/50th/75th percentiles, on every core.
+bench-accessibility: $(VENV)/.installed-test
+	mkdir -p $(BENCH_OUT)
+	$(BIN)/python -m routing.access.bench --feed $(CORPUS)/gtfs/tampere-nysse/tampere.gtfs.zip --date 2022-02-16 \
+	    --origins 1000 --destinations 50 --start 08:00 --window-min 60 --seed 1 --cache-dir $(BENCH_OUT)/cache
 
 # Pooling benchmark (issue 4): Cordeau dial-a-ride "a" and pr sets, gaps to bks.csv, one core.
 POOLING_TIME_LIMIT_S ?= 30

@@ -1,0 +1,168 @@
+"""numba kernels of the travel-time matrix: walking links, per-stop range profiles, combination.
+
+Profiles are computed once per access stop rather than once per origin: many origins share
+their stops, and a stop's best transit arrival at every other stop is a step function of the
+departure time that only changes at the times some trip can just be caught (the candidate
+departures), so rRAPTOR at those times gives it exactly. Each profile row is reduced at once to
+the arrival at every destination (egress walk included), which keeps memory at
+candidates × destinations per stop. Origins then take, per departure minute, the minimum over
+their access stops of the row of the first candidate at or after (minute + access walk).
+All kernels release the GIL, so a thread pool can use every core.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from routing.raptor.kernel import INF, compile_kernel
+from routing.raptor.range_kernel import range_rounds
+
+INF32 = np.int32(2**31 - 1)  # an unreachable arrival in the int32 profile tables
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def _distance_m(lat1, lon1, lat2, lon2):
+    """Great-circle metres (the same formula as routing.plan.geo.haversine_m)."""
+    p1 = math.radians(lat1)
+    p2 = math.radians(lat2)
+    dp = p2 - p1
+    dl = math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    a = min(max(a, 0.0), 1.0)
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+distance_m = compile_kernel(_distance_m)
+
+
+def _walk_seconds(metres, speed_mps):
+    return np.int64(math.ceil(metres / speed_mps - 1e-9))
+
+
+walk_seconds = compile_kernel(_walk_seconds)
+
+
+def _walk_links(lat, lon, stop_lat, stop_lon, stop_ok, max_m, detour, speed_mps):
+    """For each point, the usable stops within max_m walked metres (straight line × detour)
+    and the walking seconds, as CSR arrays (offsets, stops, seconds)."""
+    n = lat.shape[0]
+    counts = np.zeros(n + 1, np.int64)
+    for i in range(n):
+        for s in range(stop_lat.shape[0]):
+            if stop_ok[s] and distance_m(lat[i], lon[i], stop_lat[s], stop_lon[s]) * detour \
+                    <= max_m:
+                counts[i + 1] += 1
+    offsets = np.cumsum(counts)
+    stops = np.empty(offsets[n], np.int64)
+    seconds = np.empty(offsets[n], np.int64)
+    for i in range(n):
+        k = offsets[i]
+        for s in range(stop_lat.shape[0]):
+            if stop_ok[s]:
+                metres = distance_m(lat[i], lon[i], stop_lat[s], stop_lon[s]) * detour
+                if metres <= max_m:
+                    stops[k] = s
+                    seconds[k] = walk_seconds(metres, speed_mps)
+                    k += 1
+    return offsets, stops, seconds
+
+
+walk_links = compile_kernel(_walk_links)
+
+
+def _profiles(slot_lo, slot_hi, slot_stop, cand_off, cand_times, egress_stops, eg_off, eg_dest,
+              eg_s, n_rounds, max_travel_s, transfer_s, p_stop_off, p_stops, p_board, p_alight,
+              p_trip_off, p_time_off, arr_s, dep_s, s_pat_off, s_pats, s_pos, fp_off, fp_to,
+              fp_dur_s, trip_ok, trip_next, trip_pattern, out):
+    """Fill out[row, destination] (arrival second, INF32 none) for the candidate rows of slots
+    slot_lo..slot_hi: transit from the slot's stop leaving at the candidate, then egress."""
+    n_stops = transfer_s.shape[0]
+    # The origin stop as the only "target", max_travel_s away: the kernel then prunes every
+    # label later than departure + max_travel_s, which no origin can use.
+    prune = np.full(n_stops, -1, np.int64)
+    walked = np.full(n_stops, INF, np.int64)
+    origin = np.zeros(1, np.int64)
+    access = np.zeros(1, np.int64)
+    for u in range(slot_lo, slot_hi):
+        a = slot_stop[u]
+        c0 = cand_off[u]
+        n = cand_off[u + 1] - c0
+        if n == 0:
+            continue
+        departures = np.empty(n, np.int64)
+        for i in range(n):  # latest first, as rRAPTOR needs
+            departures[i] = cand_times[c0 + n - 1 - i]
+        origin[0] = a
+        prune[a] = max_travel_s
+        _, at = range_rounds(departures, origin, access, prune, n_rounds, transfer_s,
+                             p_stop_off, p_stops, p_board, p_alight, p_trip_off, p_time_off,
+                             arr_s, dep_s, s_pat_off, s_pats, s_pos, fp_off, fp_to, fp_dur_s,
+                             trip_ok, trip_next, trip_pattern, True)
+        # Round 0 only walks from a: such labels are not transit and would be wrong between
+        # candidates (walking arrival moves with the departure); the direct walk covers them.
+        walked[a] = 0
+        for f in range(fp_off[a], fp_off[a + 1]):
+            walked[fp_to[f]] = min(walked[fp_to[f]], fp_dur_s[f])
+        for i in range(n):
+            row = c0 + n - 1 - i
+            c = departures[i]
+            for e in range(egress_stops.shape[0]):
+                s = egress_stops[e]
+                t = at[i, s]
+                if t >= INF or (walked[s] < INF and t >= c + walked[s]):
+                    continue
+                for k in range(eg_off[s], eg_off[s + 1]):
+                    v = t + eg_s[k]
+                    d = eg_dest[k]
+                    if v < out[row, d]:
+                        out[row, d] = v
+        prune[a] = -1
+        walked[a] = INF
+        for f in range(fp_off[a], fp_off[a + 1]):
+            walked[fp_to[f]] = INF
+
+
+profiles = compile_kernel(_profiles)
+
+
+def _combine(o_lo, o_hi, acc_off, acc_slot, acc_s, cand_off, cand_times, table, o_lat, o_lon,
+             d_lat, d_lon, direct_max_m, detour, speed_mps, departures, max_travel_s, ranks,
+             out):
+    """out[p, o, d]: the ranks[p]-th smallest travel time over the departures from origin o
+    to destination d (np.inf where that one is unreachable), for origins o_lo..o_hi."""
+    n_dep = departures.shape[0]
+    n_dest = table.shape[1]
+    best = np.empty((n_dep, n_dest), np.int64)
+    column = np.empty(n_dep, np.int64)
+    for o in range(o_lo, o_hi):
+        for d in range(n_dest):  # the direct walk takes as long whenever one leaves
+            metres = distance_m(o_lat[o], o_lon[o], d_lat[d], d_lon[d]) * detour
+            walk = walk_seconds(metres, speed_mps) if metres <= direct_max_m else INF
+            for m in range(n_dep):
+                best[m, d] = walk
+        for k in range(acc_off[o], acc_off[o + 1]):
+            u = acc_slot[k]
+            row = cand_off[u]
+            end = cand_off[u + 1]
+            for m in range(n_dep):
+                x = departures[m] + acc_s[k]
+                while row < end and cand_times[row] < x:  # departures ascend: never step back
+                    row += 1
+                if row == end:
+                    break
+                for d in range(n_dest):
+                    v = table[row, d]
+                    if v < INF32 and v - departures[m] < best[m, d]:
+                        best[m, d] = v - departures[m]
+        for d in range(n_dest):
+            for m in range(n_dep):
+                column[m] = best[m, d] if best[m, d] <= max_travel_s else INF
+            column.sort()
+            for p in range(ranks.shape[0]):
+                v = column[ranks[p]]
+                out[p, o, d] = np.inf if v >= INF else np.float64(v)
+
+
+combine = compile_kernel(_combine)

@@ -29,6 +29,7 @@ from maas.services.operators import OperatorService
 from maas.services.payment_events import PaymentEventService
 from maas.services.places import PlaceService
 from maas.services.passes import PassService
+from maas.services.payment_methods import PaymentMethodService
 from maas.services.planning import PlanningService
 from maas.services.transit_tickets import TransitTicketOffice
 from maas.services.trip_events import TripEventService
@@ -69,6 +70,7 @@ class Container:
     settlement: SettlementService
     trip_events: TripEventService
     passes: PassService
+    payment_methods: PaymentMethodService
     operator_adapters: dict[str, OperatorAdapter] = field(default_factory=dict)
 
     async def aclose(self) -> None:
@@ -161,5 +163,6 @@ def build_container(
         payment_events=PaymentEventService(uow, payments, clock),
         trip_events=TripEventService(sellers, bookings, clock),
         passes=PassService(uow, payments, clock, rules),
+        payment_methods=PaymentMethodService(uow, payments, clock),
         operator_adapters=operator_adapters,
     )

@@ -40,6 +40,7 @@ class OnBoardGateway:
         self._payments: dict[str, Payment] = {}
         self._answers: dict[str, tuple[tuple[Any, ...], Any]] = {}  # key -> (request, first answer)
         self._transfers: list[Transfer] = []
+        self._saved: dict[str, SavedMethod] = {}
 
     async def aclose(self) -> None:
         """Nothing to release; here so the composition root can close any gateway alike."""
@@ -85,9 +86,19 @@ class OnBoardGateway:
         return self._get(payment_id)
 
     async def save_method(self, customer_ref: str, *, idempotency_key: str) -> SavedMethod:
-        # Nothing to confirm with the rider: no client secret, no method.
-        return self._once(idempotency_key, ("save_method", customer_ref),
-                          lambda: SavedMethod(setup_id=f"onb_seti_{uuid.uuid4().hex}", customer_ref=customer_ref))
+        # Nothing to confirm with the rider: no client secret; the "method" is the invoice itself.
+        def made() -> SavedMethod:
+            setup_id = f"onb_seti_{uuid.uuid4().hex}"
+            saved = SavedMethod(setup_id=setup_id, customer_ref=customer_ref, payment_method=f"onb_invoice_{setup_id}")
+            self._saved[setup_id] = saved
+            return saved
+        return self._once(idempotency_key, ("save_method", customer_ref), made)
+
+    async def saved_method(self, setup_id: str) -> SavedMethod:
+        try:
+            return self._saved[setup_id]
+        except KeyError:
+            raise NotFound(f"no saved method {setup_id}") from None
 
     async def transfer(self, *, operator_account: str, amount: Money, booking_id: str,
                        idempotency_key: str) -> Transfer:

@@ -135,6 +135,13 @@ class StripeGateway:
                            client_secret=intent.get("client_secret") or "",
                            payment_method=method if isinstance(method, str) else None)
 
+    async def saved_method(self, setup_id: str) -> SavedMethod:
+        intent = await self._call(self._client.v1.setup_intents.retrieve_async, setup_id, {}, key=None)
+        method = intent.get("payment_method")
+        method_id = method if isinstance(method, str) else (method or {}).get("id")
+        return SavedMethod(setup_id=intent["id"], customer_ref=intent.get("customer") or "",
+                           payment_method=method_id if intent.get("status") == "succeeded" else None)
+
     async def transfer(self, *, operator_account: str, amount: Money, booking_id: str,
                        idempotency_key: str) -> Transfer:
         created = await self._call(self._client.v1.transfers.create_async,

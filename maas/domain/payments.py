@@ -89,6 +89,27 @@ class SavedMethod(BaseModel):
     payment_method: str | None = None  # known once the rider confirmed it
 
 
+class PaymentProfile(BaseModel):
+    """A rider's saved way to pay: the gateway's customer, and the method confirmed for charging
+    without the rider present (None while the setup is not confirmed)."""
+
+    model_config = ConfigDict(frozen=True)
+    account_id: str
+    gateway: str
+    customer_ref: str
+    setup_id: str
+    payment_method: str | None = None
+    updated_at: dt.datetime
+
+
+class PaymentProfiles(Protocol):
+    async def get(self, account_id: str) -> PaymentProfile | None: ...
+
+    async def put(self, profile: PaymentProfile) -> None:
+        """Store the account's profile, replacing the one it had."""
+        ...
+
+
 class Transfer(BaseModel):
     """Money sent to an operator's account for its legs of one booking."""
 
@@ -142,6 +163,11 @@ class PaymentGateway(Protocol):
     async def get(self, payment_id: str) -> Payment: ...
 
     async def save_method(self, customer_ref: str, *, idempotency_key: str) -> SavedMethod: ...
+
+    async def saved_method(self, setup_id: str) -> SavedMethod:
+        """Where a method being saved stands: `payment_method` is set once the rider confirmed it.
+        NotFound for an unknown setup id."""
+        ...
 
     async def transfer(self, *, operator_account: str, amount: Money, booking_id: str,
                        idempotency_key: str) -> Transfer: ...

@@ -15,7 +15,7 @@ from maas.domain.feeds import FeedIssue, FeedRecord, FeedSnapshot, StopMatch
 from maas.domain.ledger import Ledger
 from maas.domain.mobility import AvailableAsset, LegBooking, Offer, OfferQuery, TripEvent
 from maas.domain.passes import PassBook
-from maas.domain.payments import PaymentEventLog
+from maas.domain.payments import PaymentEventLog, PaymentProfiles
 from maas.domain.places import Place
 from maas.domain.planning import DepartureBoard, LegPlace, TripPlan, TripRequest
 from maas.domain.transit_tickets import TicketBook
@@ -112,6 +112,7 @@ class UnitOfWork(Protocol):
     ledger: Ledger
     transit_tickets: TicketBook
     passes: PassBook
+    payment_profiles: PaymentProfiles
 
     async def __aenter__(self) -> UnitOfWork: ...
 

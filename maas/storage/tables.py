@@ -281,4 +281,16 @@ class RiderPassRow(SQLModel, table=True):
     payload: str = Field(sa_column=Column(Text, nullable=False))  # RiderPass.model_dump_json()
 
 
+class PaymentProfileRow(SQLModel, table=True):
+    """A rider's saved way to pay (maas.domain.payments.PaymentProfile), one per account."""
+
+    __tablename__ = "payment_profiles"
+    account_id: str = Field(primary_key=True)
+    gateway: str
+    customer_ref: str
+    setup_id: str
+    payment_method: str | None = None
+    updated_at: dt.datetime = Field(sa_column=_utc_column())
+
+
 metadata = SQLModel.metadata

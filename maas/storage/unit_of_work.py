@@ -11,6 +11,7 @@ from maas.storage.bookings import SqlBookings, SqlOfferRegistry
 from maas.storage.ledger import SqlLedger
 from maas.storage.passes import SqlPasses
 from maas.storage.payment_events import SqlPaymentEvents
+from maas.storage.payment_profiles import SqlPaymentProfiles
 from maas.storage.repositories import SqlAccounts, SqlFeeds, SqlOperators, SqlPlaces
 from maas.storage.transit_tickets import SqlTransitTickets
 
@@ -33,6 +34,7 @@ class SqlUnitOfWork:
         self.ledger = SqlLedger(self._session)
         self.transit_tickets = SqlTransitTickets(self._session)
         self.passes = SqlPasses(self._session)
+        self.payment_profiles = SqlPaymentProfiles(self._session)
         return self
 
     async def __aexit__(

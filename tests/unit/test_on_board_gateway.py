@@ -145,8 +145,13 @@ async def test_transfers_are_recorded_once(gateway: OnBoardGateway) -> None:
 
 async def test_saved_method_has_nothing_to_confirm(gateway: OnBoardGateway) -> None:
     saved = await gateway.save_method("rider-1", idempotency_key="save-1")
-    assert (saved.customer_ref, saved.client_secret, saved.payment_method) == ("rider-1", "", None)
+    # The invoice is the method: confirmed at once, no client secret for an app.
+    assert (saved.customer_ref, saved.client_secret) == ("rider-1", "")
+    assert saved.payment_method is not None and saved.payment_method.startswith("onb_invoice_")
     assert await gateway.save_method("rider-1", idempotency_key="save-1") == saved
+    assert await gateway.saved_method(saved.setup_id) == saved
+    with pytest.raises(NotFound):
+        await gateway.saved_method("seti_nope")
 
 
 def test_no_webhooks(gateway: OnBoardGateway) -> None:

@@ -34,6 +34,7 @@ class OnBoardGateway:
     passes in (kept with its booking) stands for it after a restart."""
 
     name = "on_board"
+    hold_life_s = None  # nothing is held with a provider, so nothing lapses
 
     def __init__(self, *, now: Callable[[], dt.datetime] = _utc_now) -> None:
         self._now = now

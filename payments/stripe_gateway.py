@@ -48,6 +48,8 @@ class StripeGateway:
     wait: (max_network_retries + 1) * timeout_s plus the SDK's short backoff."""
 
     name = "stripe"
+    # Card authorisations lapse after 7 days; a day's margin so a trip is captured before then.
+    hold_life_s = 6 * 86400
 
     def __init__(self, api_key: str, *, webhook_secret: str, api_base: str | None = None,
                  timeout_s: float = 10, max_network_retries: int = 2,

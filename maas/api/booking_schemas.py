@@ -71,6 +71,8 @@ class BookingOut(BaseModel):
     created_at: dt.datetime
     updated_at: dt.datetime
     confirm_by: dt.datetime | None
+    authorise_at: dt.datetime | None = Field(description="A trip beyond a card hold's life is authorised with the "
+                                                         "rider's saved method then; null: at booking.")
 
     @classmethod
     def of(cls, booking: Booking) -> BookingOut:
@@ -81,7 +83,7 @@ class BookingOut(BaseModel):
         return cls(id=booking.id, state=booking.state.value, reason=booking.reason,
                    total=MoneyOut.of(booking.total), legs=[BookedLegOut.of(leg) for leg in booking.legs],  # type: ignore[arg-type]
                    payment=payment, created_at=booking.created_at, updated_at=booking.updated_at,
-                   confirm_by=booking.confirm_by)
+                   confirm_by=booking.confirm_by, authorise_at=booking.authorise_at)
 
 
 class BookingList(BaseModel):

@@ -105,6 +105,9 @@ class Booking(BaseModel):
     updated_at: dt.datetime
     confirm_by: dt.datetime | None = None  # a conditional booking is compensated past this
     compensate_to: TripState | None = None  # a compensation began; it must end in this state
+    payment_method: str | None = None  # as asked for, or the rider's saved one: recovery pays with it
+    customer_ref: str | None = None  # the gateway customer of a saved method, charged without the rider
+    authorise_at: dt.datetime | None = None  # a trip beyond a hold's life is authorised then, not at booking
     version: int = 0  # optimistic lock: a save must find the version it read
 
     def moved_to(self, state: TripState, *, reason: str = "", at: dt.datetime | None = None) -> Booking:

@@ -146,6 +146,7 @@ class PaymentGateway(Protocol):
     (capture above the hold, refund above what was captured), Conflict (wrong state)."""
 
     name: str
+    hold_life_s: int | None  # how long a hold lasts before the provider drops it; None: it does not lapse
 
     async def aclose(self) -> None: ...
 

@@ -27,7 +27,7 @@ from maas.domain.errors import Conflict, DomainError, InvalidRequest, NotFound, 
 from maas.domain.ids import new_id
 from maas.domain.mobility import FINAL_STATES, HELD_STATES, BookingState, LegBooking, Offer
 from maas.domain.passes import PassState, RiderPass, best_cover
-from maas.domain.payments import Payment, PaymentGateway, PaymentState
+from maas.domain.payments import Payment, PaymentDeclined, PaymentGateway, PaymentProfile, PaymentState
 from maas.domain.planning import Money
 from maas.domain.ports import Clock, OperatorAdapter, UnitOfWorkFactory
 
@@ -36,6 +36,7 @@ T = TripState
 STAFF = frozenset({Role.AGENT, Role.ADMIN})
 LEG_DONE_WITHOUT_RIDE = frozenset({BookingState.CANCELLED, BookingState.RELEASED, BookingState.EXPIRED,
                                    BookingState.REJECTED})
+AUTHORISE_AHEAD = dt.timedelta(days=1)  # a booking beyond a hold's life is authorised this long before it starts
 # Test hook: called with each step name before it is taken (tests kill the process there).
 StepHook = Callable[[str, str], Awaitable[None]]
 
@@ -70,6 +71,8 @@ class BookingService:
             passes = [p for p in await uow.passes.list_for(rider.id)
                       if p.state is PassState.ACTIVE] if rider is not None else []
             booking = self._new_booking(caller, offers, idempotency_key, digest, rider, passes)
+            profile = await uow.payment_profiles.get(caller.subject_id) if rider is not None else None
+            booking = self._payment_plan(booking, payment_method, profile)
             try:
                 await uow.bookings.add(booking)
             except Conflict:  # the same key raced us: answer with the winner's booking
@@ -145,8 +148,8 @@ class BookingService:
             for leg in booking.legs:
                 if leg.booking is None:
                     booking = await self._reserve(booking, leg)
-            if booking.payment is None and booking.total.amount_minor > 0:
-                booking = await self._authorise(booking, payment_method)
+            if booking.payment is None and booking.total.amount_minor > 0 and booking.authorise_at is None:
+                booking = await self._authorise(booking, payment_method or booking.payment_method)
             for leg in booking.legs:
                 assert leg.booking is not None
                 if leg.booking.state in HELD_STATES:
@@ -172,13 +175,50 @@ class BookingService:
             raise _LegRefused(f"{leg.operator_id} refused leg {leg.index}: {answer.reason or answer.state.value}")
         return await self._save(booking.with_leg(leg.model_copy(update={"booking": answer})))
 
+    def _payment_plan(self, booking: Booking, payment_method: str | None, profile: PaymentProfile | None) -> Booking:
+        """How the booking will be paid: the method asked for, else the rider's saved one; and,
+        for a trip ending beyond the life of a hold, when to authorise it (a day before it starts,
+        without the rider, so only with a saved method)."""
+        saved = profile if profile is not None and profile.gateway == self._payments.name else None
+        method = payment_method or (saved.payment_method if saved is not None else None)
+        # A customer reference makes the gateway charge off-session, for the saved method only.
+        customer = saved.customer_ref if saved is not None and method == saved.payment_method else None
+        life = self._payments.hold_life_s
+        now = self.clock.now()
+        ends = max(leg.arrival for leg in booking.legs)
+        authorise_at = None
+        if life is not None and booking.total.amount_minor > 0 and ends > now + dt.timedelta(seconds=life):
+            if customer is None:
+                raise InvalidRequest(
+                    f"a trip ending more than {life // 86400} days ahead is paid with a saved payment method: "
+                    "save one first (POST /v1/payments/methods)", fields={"payment_method": "save a payment method"})
+            authorise_at = max(now, min(leg.departure for leg in booking.legs) - AUTHORISE_AHEAD)
+            if ends - authorise_at > dt.timedelta(seconds=life):
+                raise InvalidRequest(f"a trip lasting more than {life // 86400 - 1} days cannot be held for payment",
+                                     fields={"offer_ids": "trip too long"})
+        return booking.model_copy(update={"payment_method": method, "customer_ref": customer,
+                                          "authorise_at": authorise_at})
+
     async def _authorise(self, booking: Booking, payment_method: str | None) -> Booking:
-        # No customer reference: a gateway reads one as a saved customer charged off-session,
-        # which a booking made now with the rider present is not.
         payment = await self._step(booking, "authorise", lambda: self._payments.authorise(
             booking_id=booking.id, amount=booking.total, idempotency_key=f"{booking.id}:authorise",
-            payment_method=payment_method))
+            customer_ref=booking.customer_ref, payment_method=payment_method))
         return await self._save(booking.model_copy(update={"payment": payment}))
+
+    async def authorise_due(self, booking_id: str) -> Booking:
+        """Authorise a booking made beyond a hold's life, now that its day is near; a declined
+        saved method cancels the trip (legs released under their terms) with the reason."""
+        booking = await self._latest(booking_id)
+        if booking.state is not T.CONFIRMED or booking.payment is not None or booking.authorise_at is None:
+            return booking
+        try:
+            return await self._authorise(booking, booking.payment_method)
+        except PaymentDeclined as declined:
+            log.info("booking %s: saved method declined (%s); cancelling the trip", booking.id, declined.message)
+            return await self._cancel_legs(booking, f"payment_declined: {declined.message}")
+        except DomainError as failure:  # the gateway is down: ask again on the next round
+            log.warning("booking %s: not authorised yet (%s)", booking.id, failure.message)
+            return booking
 
     async def _commit(self, booking: Booking, leg: BookedLeg) -> Booking:
         assert leg.booking is not None
@@ -299,6 +339,9 @@ class BookingService:
             await self.check_confirmations(booking.id)
         now = self.clock.now()
         for booking in riding:
+            if booking.payment is None and booking.authorise_at is not None and booking.authorise_at <= now:
+                await self.authorise_due(booking.id)
+        for booking in riding:
             if booking.state is T.FINISHED or max(leg.arrival for leg in booking.legs) <= now:
                 try:
                     await self.refresh(booking.id)
@@ -367,6 +410,10 @@ class BookingService:
                      if leg.booking is not None and leg.booking.state is BookingState.FINISHED)
         fees = sum(leg.fee.amount_minor for leg in booking.legs if leg.fee is not None)
         final = Money(amount_minor=ridden + fees, currency=booking.total.currency)
+        if booking.payment is None and final.amount_minor > 0 and booking.authorise_at is not None:
+            # The day-ahead authorisation never went through (the gateway was down): hold it now,
+            # under the same key, so an authorisation that did happen is replayed, not repeated.
+            booking = await self._authorise(booking, booking.payment_method)
         payment = booking.payment
         if payment is not None and payment.state is PaymentState.AUTHORISED:
             if final.amount_minor > 0:
@@ -428,6 +475,9 @@ class BookingService:
             return booking
         if booking.state not in (T.CONFIRMED, T.CONDITIONAL_CONFIRMED):
             raise Conflict(f"booking {booking_id} is {booking.state.value} and cannot be cancelled")
+        return await self._cancel_legs(booking)
+
+    async def _cancel_legs(self, booking: Booking, why: str = "") -> Booking:
         for leg in booking.legs:
             if leg.booking is not None and leg.booking.state not in FINAL_STATES:
                 adapter = self._adapters[leg.operator_id]
@@ -443,6 +493,7 @@ class BookingService:
         fees = sum(leg.fee.amount_minor for leg in booking.legs if leg.fee is not None)
         booking = await self._settle_cancellation(booking, fees)
         reason = "cancelled free of charge" if not fees else f"cancelled; fees {fees} {booking.total.currency}"
+        reason = f"{why}; {reason}" if why else reason
         return await self._save(booking.moved_to(T.CANCELLED, reason=reason, at=self.clock.now()))
 
     async def _settle_cancellation(self, booking: Booking, fees: int) -> Booking:

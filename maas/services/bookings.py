@@ -14,36 +14,28 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
-import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from maas.domain.accounts import Account, Principal, Role
 from maas.domain.bookings import BookedLeg, Booking, SagaStep, StepStatus, TripState
-from maas.domain.fare_rules import Applied, FareRules, LegFacts, Rider
+from maas.domain.fare_rules import FareRules
 from maas.domain.ledger import EntryKind, settlement_entries
-from maas.domain.errors import Conflict, DomainError, InvalidRequest, NotFound, OfferExpired
-from maas.domain.ids import new_id
+from maas.domain.errors import Conflict, DomainError, NotFound, OfferExpired
 from maas.domain.mobility import FINAL_STATES, HELD_STATES, BookingState, LegBooking, Offer
-from maas.domain.passes import PassState, RiderPass, best_cover
-from maas.domain.payments import Payment, PaymentDeclined, PaymentGateway, PaymentProfile, PaymentState
+from maas.domain.passes import PassState
+from maas.domain.payments import Payment, PaymentDeclined, PaymentGateway, PaymentState
 from maas.domain.planning import Money
 from maas.domain.ports import Clock, OperatorAdapter, UnitOfWorkFactory
+from maas.services.booking_terms import BookingTerms, request_digest, same_request
 
 log = logging.getLogger(__name__)
 T = TripState
 STAFF = frozenset({Role.AGENT, Role.ADMIN})
 LEG_DONE_WITHOUT_RIDE = frozenset({BookingState.CANCELLED, BookingState.RELEASED, BookingState.EXPIRED,
                                    BookingState.REJECTED})
-AUTHORISE_AHEAD = dt.timedelta(days=1)  # a booking beyond a hold's life is authorised this long before it starts
 # Test hook: called with each step name before it is taken (tests kill the process there).
 StepHook = Callable[[str, str], Awaitable[None]]
-
-
-def request_digest(offer_ids: Sequence[str], payment_method: str | None) -> str:
-    body = json.dumps({"offers": list(offer_ids), "payment_method": payment_method}, sort_keys=True)
-    return hashlib.sha256(body.encode()).hexdigest()
 
 
 class BookingService:
@@ -53,6 +45,7 @@ class BookingService:
                  step_hook: StepHook | None = None) -> None:
         self._uow, self._adapters, self._payments, self.clock = uow, adapters, payments, clock
         self._rules = rules or FareRules()
+        self._terms = BookingTerms(self._rules, payments, clock)
         self._payouts = dict(payouts or {})  # operator id -> account its riders' money goes to
         self._confirm_within = dt.timedelta(seconds=confirm_within_s)
         self._step_hook = step_hook
@@ -65,21 +58,21 @@ class BookingService:
         async with self._uow() as uow:
             existing = await uow.bookings.find_by_key(caller.subject_id, idempotency_key)
             if existing is not None:
-                return _same_request(existing, digest), False
+                return same_request(existing, digest), False
             offers = [await self._offer(uow, offer_id) for offer_id in offer_ids]
             rider = await self._rider(uow, caller)
             passes = [p for p in await uow.passes.list_for(rider.id)
                       if p.state is PassState.ACTIVE] if rider is not None else []
-            booking = self._new_booking(caller, offers, idempotency_key, digest, rider, passes)
+            booking = self._terms.new_booking(caller, offers, idempotency_key, digest, rider, passes)
             profile = await uow.payment_profiles.get(caller.subject_id) if rider is not None else None
-            booking = self._payment_plan(booking, payment_method, profile)
+            booking = self._terms.payment_plan(booking, payment_method, profile)
             try:
                 await uow.bookings.add(booking)
             except Conflict:  # the same key raced us: answer with the winner's booking
                 winner = await uow.bookings.find_by_key(caller.subject_id, idempotency_key)
                 if winner is None:
                     raise
-                return _same_request(winner, digest), False
+                return same_request(winner, digest), False
             await uow.commit()
         return await self._forward(booking, payment_method), True
 
@@ -101,46 +94,6 @@ class BookingService:
             return await uow.accounts.get(caller.subject_id)
         except NotFound:
             return None
-
-    @staticmethod
-    def _facts(offer: Offer) -> LegFacts:
-        return LegFacts(operator_id=offer.operator_id, mode=offer.mode, price=offer.price, origin=offer.origin,
-                        destination=offer.destination, day=offer.departure.date())
-
-    def _priced(self, offer: Offer, rider: Account | None) -> Applied:
-        """The municipality's rules on one leg: what the rider pays and what the town pays."""
-        tz_day = offer.departure.date()
-        who = Rider() if rider is None else Rider(age=rider.age_on(tz_day), resident=rider.resident,
-                                                 needs=frozenset(rider.needs))
-        return self._rules.apply(self._facts(offer), who)
-
-    def _new_booking(self, caller: Principal, offers: list[Offer], key: str, digest: str,
-                     rider: Account | None = None, passes: Sequence[RiderPass] = ()) -> Booking:
-        if len({o.id for o in offers}) != len(offers):
-            raise InvalidRequest("an offer is listed twice", fields={"offer_ids": "duplicates"})
-        currencies = {o.price.currency for o in offers}
-        if len(currencies) != 1:
-            raise InvalidRequest("the legs are priced in different currencies", fields={"offer_ids": "currencies"})
-        ordered = sorted(offers, key=lambda o: o.departure)
-        for before, after in zip(ordered, ordered[1:]):
-            if after.departure < before.arrival:
-                raise InvalidRequest(f"offer {after.id} leaves before {before.id} arrives",
-                                     fields={"offer_ids": "legs overlap in time"})
-        legs = []
-        for i, o in enumerate(ordered):
-            applied = self._priced(o, rider)
-            cover = best_cover(passes, self._facts(o), applied.rider_price, o.departure)
-            legs.append(BookedLeg(index=i, operator_id=o.operator_id, offer_id=o.id, mode=o.mode, price=o.price,
-                                  departure=o.departure, arrival=o.arrival, conditions=o.conditions,
-                                  description=o.description, rider_price=applied.rider_price,
-                                  subsidy=applied.subsidy, rules=applied.rule_ids,
-                                  covered=cover.amount if cover else None, pass_id=cover.pass_id if cover else None))
-        now = self.clock.now()
-        # The rider is held for their share only; the municipality's share is invoiced to it.
-        total = Money(amount_minor=sum(leg.rider_share.amount_minor for leg in legs), currency=currencies.pop())
-        return Booking(id=new_id("bkg"), account_id=caller.subject_id, state=T.PENDING, legs=tuple(legs), total=total,
-                       payment_gateway=self._payments.name, idempotency_key=key, request_digest=digest,
-                       created_at=now, updated_at=now)
 
     # -- the saga ----------------------------------------------------------------------------------
     async def _forward(self, booking: Booking, payment_method: str | None = None) -> Booking:
@@ -174,30 +127,6 @@ class BookingService:
             booking = await self._save(booking.with_leg(leg.model_copy(update={"booking": answer})))
             raise _LegRefused(f"{leg.operator_id} refused leg {leg.index}: {answer.reason or answer.state.value}")
         return await self._save(booking.with_leg(leg.model_copy(update={"booking": answer})))
-
-    def _payment_plan(self, booking: Booking, payment_method: str | None, profile: PaymentProfile | None) -> Booking:
-        """How the booking will be paid: the method asked for, else the rider's saved one; and,
-        for a trip ending beyond the life of a hold, when to authorise it (a day before it starts,
-        without the rider, so only with a saved method)."""
-        saved = profile if profile is not None and profile.gateway == self._payments.name else None
-        method = payment_method or (saved.payment_method if saved is not None else None)
-        # A customer reference makes the gateway charge off-session, for the saved method only.
-        customer = saved.customer_ref if saved is not None and method == saved.payment_method else None
-        life = self._payments.hold_life_s
-        now = self.clock.now()
-        ends = max(leg.arrival for leg in booking.legs)
-        authorise_at = None
-        if life is not None and booking.total.amount_minor > 0 and ends > now + dt.timedelta(seconds=life):
-            if customer is None:
-                raise InvalidRequest(
-                    f"a trip ending more than {life // 86400} days ahead is paid with a saved payment method: "
-                    "save one first (POST /v1/payments/methods)", fields={"payment_method": "save a payment method"})
-            authorise_at = max(now, min(leg.departure for leg in booking.legs) - AUTHORISE_AHEAD)
-            if ends - authorise_at > dt.timedelta(seconds=life):
-                raise InvalidRequest(f"a trip lasting more than {life // 86400 - 1} days cannot be held for payment",
-                                     fields={"offer_ids": "trip too long"})
-        return booking.model_copy(update={"payment_method": method, "customer_ref": customer,
-                                          "authorise_at": authorise_at})
 
     async def _authorise(self, booking: Booking, payment_method: str | None) -> Booking:
         payment = await self._step(booking, "authorise", lambda: self._payments.authorise(
@@ -519,13 +448,6 @@ class BookingService:
 
 class _LegRefused(DomainError):
     code = "operator_rejected"
-
-
-def _same_request(existing: Booking, digest: str) -> Booking:
-    if existing.request_digest != digest:
-        raise Conflict("this Idempotency-Key was used for a different booking request",
-                       fields={"Idempotency-Key": "reused with another body"})
-    return existing
 
 
 def _fee_due(leg: BookedLeg, now: dt.datetime) -> int:

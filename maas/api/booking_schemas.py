@@ -110,7 +110,8 @@ class JournalOut(BaseModel):
 class LegEventRequest(Request):
     """A TOMP leg event from the operator's system."""
 
-    kind: Literal["STARTED", "FINISHED", "NO_SHOW", "ISSUE"]
+    kind: Literal["STARTED", "FINISHED", "NO_SHOW", "ISSUE", "CANCELLED"] = Field(description=(
+        "CANCELLED: the operator cancelled the leg in its own system (its booking must say so)."))
     at: AwareDatetime | None = Field(default=None, description="When it happened; now if left out.")
     detail: str = Field(default="", max_length=2000)
 

@@ -34,6 +34,8 @@ T = TripState
 STAFF = frozenset({Role.AGENT, Role.ADMIN})
 LEG_DONE_WITHOUT_RIDE = frozenset({BookingState.CANCELLED, BookingState.RELEASED, BookingState.EXPIRED,
                                    BookingState.REJECTED})
+# Ended by the operator, not by the rider letting a reservation lapse.
+OPERATOR_DROPPED = frozenset({BookingState.CANCELLED, BookingState.REJECTED})
 # Test hook: called with each step name before it is taken (tests kill the process there).
 StepHook = Callable[[str, str], Awaitable[None]]
 
@@ -323,6 +325,13 @@ class BookingService:
                 if fresh != leg.booking:
                     booking = await self._save(booking.with_leg(leg.model_copy(update={"booking": fresh})))
         states = [leg.booking.state for leg in booking.legs if leg.booking is not None]
+        dropped = [leg for leg in booking.legs if leg.booking is not None and leg.booking.state in OPERATOR_DROPPED]
+        if booking.state is T.CONFIRMED and dropped:
+            # An operator cancelled its leg before the trip began: the rest is no trip at all, so it
+            # is cancelled too, free of any fee, and the hold released; the rider plans again.
+            leg = dropped[0]
+            why = f"{leg.operator_id} cancelled leg {leg.index}" + (f" ({leg.booking.reason})" if leg.booking.reason else "")
+            return await self._cancel_legs(booking, why, waive_fees=True)
         now = self.clock.now()
         over = all(s is BookingState.FINISHED or s in LEG_DONE_WITHOUT_RIDE for s in states)
         if over and booking.state is not T.FINISHED:
@@ -406,7 +415,7 @@ class BookingService:
             raise Conflict(f"booking {booking_id} is {booking.state.value} and cannot be cancelled")
         return await self._cancel_legs(booking)
 
-    async def _cancel_legs(self, booking: Booking, why: str = "") -> Booking:
+    async def _cancel_legs(self, booking: Booking, why: str = "", *, waive_fees: bool = False) -> Booking:
         for leg in booking.legs:
             if leg.booking is not None and leg.booking.state not in FINAL_STATES:
                 adapter = self._adapters[leg.operator_id]
@@ -415,7 +424,7 @@ class BookingService:
                 booking = await self._save(booking.with_leg(leg.model_copy(update={"booking": cancelled})))
         now = self.clock.now()
         for leg in booking.legs:
-            fee = _fee_due(leg, now)
+            fee = 0 if waive_fees else _fee_due(leg, now)
             if fee:
                 booking = booking.with_leg(leg.model_copy(update={"fee": Money(amount_minor=fee,
                                                                                currency=leg.price.currency)}))

@@ -20,6 +20,7 @@ from maas.services.bookings import BookingService
 
 log = logging.getLogger(__name__)
 UNLOCKABLE = frozenset({BookingState.CONFIRMED, BookingState.STARTED})
+OPERATOR_ENDED = frozenset({BookingState.CANCELLED, BookingState.REJECTED})
 
 
 class TripEventService:
@@ -46,6 +47,16 @@ class TripEventService:
                         exc.message)
             booking = None
         return leg, booking
+
+    async def operator_cancelled(self, caller: Principal, operator_id: str,
+                                 leg_booking_id: str) -> tuple[LegBooking, Booking | None]:
+        """The operator cancelled one of its legs in its own system: check that it says so, then
+        refresh the booking (which is cancelled free of charge if its trip has not begun)."""
+        caller.require_operator(operator_id)
+        leg = await self._adapter(operator_id).get_booking(leg_booking_id)
+        if leg.state not in OPERATOR_ENDED:
+            raise Conflict(f"{operator_id} reports leg {leg_booking_id} as {leg.state.value}, not cancelled")
+        return leg, await self._bookings.refresh_leg(operator_id, leg_booking_id)
 
     async def unlock(self, caller: Principal, booking_id: str, leg_index: int) -> Booking:
         """Open the vehicle of a booked bike or car leg; the ride starts now."""

@@ -75,10 +75,17 @@ async def unlock_leg(call: Call) -> BookingOut:
 async def leg_event(call: Call) -> LegEventOut:
     """TOMP leg events from an operator's system: STARTED, FINISHED, NO_SHOW or ISSUE for one of
     its bookings (`leg_id` is the operator's booking id). The booking holding the leg moves along
-    and is settled once every leg is over. 409 for an impossible step (FINISHED of a cancelled leg)."""
+    and is settled once every leg is over. 409 for an impossible step (FINISHED of a cancelled leg).
+    CANCELLED says the operator cancelled the leg itself: before the trip began, the whole booking
+    is then cancelled free of any fee and the hold released (409 if the operator's booking is not
+    cancelled)."""
     body: LegEventRequest = call.body
-    leg, booking = await call.container.trip_events.report(
-        _principal(call), call.path("operator_id"), call.path("leg_id"), TripEventKind(body.kind), at=body.at,
-        detail=body.detail)
+    if body.kind == "CANCELLED":
+        leg, booking = await call.container.trip_events.operator_cancelled(
+            _principal(call), call.path("operator_id"), call.path("leg_id"))
+    else:
+        leg, booking = await call.container.trip_events.report(
+            _principal(call), call.path("operator_id"), call.path("leg_id"), TripEventKind(body.kind), at=body.at,
+            detail=body.detail)
     return LegEventOut(leg=OperatorLegOut.of(leg), booking_id=booking.id if booking else None,
                        booking_state=booking.state.value if booking else None)

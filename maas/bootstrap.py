@@ -16,7 +16,11 @@ from maas.plugins import OperatorConfigError, build_adapters, load_operators_con
 from maas.routing_adapter.feed_archive import DirectoryFeedArchive, NetworkSources
 from maas.routing_adapter.gtfs_reader import GtfsFeedReader
 from maas.routing_adapter.planner import RaptorJourneyPlanner
+from maas.analysis_report import MatplotlibReportRenderer
+from maas.domain.analyses import AccessibilityEngine
+from maas.routing_adapter.accessibility import RaptorAccessibilityEngine
 from maas.security import Argon2PasswordHasher
+from maas.services.analyses import AnalysisService
 from maas.services.auth import AuthService
 from maas.services.bookings import BookingService
 from maas.services.settlement import SettlementService
@@ -38,6 +42,7 @@ from maas.services.tickets import TicketService
 from maas.settings import Settings
 from maas.storage.engine import create_engine
 from maas.storage.rides import SqlRideStore
+from maas.storage.vehicle_holds import SqlVehicleHolds
 from maas.storage.unit_of_work import SqlUnitOfWorkFactory
 from maas.ticketing import Ed25519TicketSigner
 from payments.config import gateway_from_settings
@@ -71,9 +76,11 @@ class Container:
     trip_events: TripEventService
     passes: PassService
     payment_methods: PaymentMethodService
+    analyses: AnalysisService
     operator_adapters: dict[str, OperatorAdapter] = field(default_factory=dict)
 
     async def aclose(self) -> None:
+        await self.analyses.aclose()  # running analyses stop before the database goes
         for adapter in self.operator_adapters.values():
             await adapter.aclose()
         await self.payments.aclose()
@@ -88,6 +95,25 @@ def load_fare_rules(path: Path | None) -> FareRules:
         return FareRules.model_validate_json(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ValueError(f"MAAS_FARE_RULES {path}: {exc}") from exc
+
+
+def build_accessibility_engine(settings: Settings, journey_planner: JourneyPlanner) -> AccessibilityEngine:
+    """The project's router over the planner's network (or its own when the planner is a stand-in); R5 when
+    MAAS_ACCESS_ENGINE=r5, imported only then."""
+    if isinstance(journey_planner, RaptorJourneyPlanner):
+        planner = journey_planner
+    else:
+        planner = RaptorJourneyPlanner(NetworkSources(settings.demo_dir / "gtfs", DirectoryFeedArchive(
+            settings.data_dir / "feeds")), settings.data_dir / "cache")
+    raptor = RaptorAccessibilityEngine(planner.network,
+                                       default_population=settings.population or settings.demo_dir / "population.csv")
+    if settings.access_engine != "r5":
+        return raptor
+    from maas.routing_adapter.r5 import R5AccessibilityEngine
+
+    assert settings.r5_jar is not None and settings.r5_osm is not None  # the settings insist
+    return R5AccessibilityEngine(settings.r5_jar, settings.r5_osm, lambda: planner.network().sources,
+                                 settings.data_dir / "cache" / "r5", origins_from=raptor)
 
 
 def build_container(
@@ -119,9 +145,11 @@ def build_container(
             config = load_operators_config(settings.operators_config)
             if payout_accounts is None:
                 payout_accounts = {e.id: e.payout_account for e in config.operators if e.payout_account}
-            # On-demand operators keep their rides and day plans in the service's database.
+            # On-demand operators keep their rides and day plans, shared-vehicle operators their
+            # bookings and held vehicles, in the service's database (seen by every process).
             operator_adapters = build_adapters(config, settings.operators_config.parent, clock,
-                                               extras={"ride_store": SqlRideStore(engine, clock)})
+                                               extras={"ride_store": SqlRideStore(engine, clock),
+                                                       "vehicle_holds": SqlVehicleHolds(engine, clock)})
     if payments is None:
         secret = settings.stripe_webhook_secret
         payments = gateway_from_settings(
@@ -164,5 +192,7 @@ def build_container(
         trip_events=TripEventService(sellers, bookings, clock),
         passes=PassService(uow, payments, clock, rules),
         payment_methods=PaymentMethodService(uow, payments, clock),
+        analyses=AnalysisService(uow, clock, accessibility_engine=build_accessibility_engine(settings, journey_planner),
+                                 renderer=MatplotlibReportRenderer(), max_running=settings.analysis_workers),
         operator_adapters=operator_adapters,
     )

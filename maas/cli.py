@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import getpass
+import json
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -96,6 +97,22 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--max-expiry-wait-s", type=float, default=0.0,
                        help="wait up to this long for an offer to expire (default 0: skip that check)")
     check.set_defaults(run=_operators_check)
+
+    analyse = sub.add_parser("analyse", help="municipal analyses").add_subparsers(required=True, metavar="KIND")
+    access = analyse.add_parser("accessibility", help="who reaches which places within T minutes by transit and "
+                                                      "walking; writes cells.csv, cells.geojson and report.html")
+    access.add_argument("--date", required=True, type=dt.date.fromisoformat, help="service date, e.g. 2026-11-24")
+    access.add_argument("--start", required=True, type=dt.time.fromisoformat, help="first departure, e.g. 08:00")
+    access.add_argument("--window-min", type=int, default=60, help="departures over this many minutes (default 60)")
+    access.add_argument("--population", type=Path, help="population field, CSV or GeoJSON (default: the region's)")
+    access.add_argument("--categories", help="place categories, e.g. hospital,supermarket")
+    access.add_argument("--destinations", type=Path, help="GeoJSON of destination points with a 'category' property "
+                                                          "(instead of the places in the database)")
+    access.add_argument("--percentiles", default="50", help="comma-separated (default 50)")
+    access.add_argument("--thresholds", default="15,30,45,60", help="minutes, comma-separated (default 15,30,45,60)")
+    access.add_argument("--max-walk-m", type=int, default=1000)
+    access.add_argument("--out", required=True, type=Path, help="folder for the results")
+    access.set_defaults(run=_analyse_accessibility)
     return parser
 
 
@@ -282,6 +299,61 @@ def _operators_check(settings: Settings, args: argparse.Namespace) -> int:
         return 0 if report.ok else 1
 
     return asyncio.run(work())
+
+
+def _analyse_accessibility(settings: Settings, args: argparse.Namespace) -> int:
+    from maas.demo.load import SYSTEM  # the CLI operator acts as an admin
+    from maas.domain.analyses import AnalysisKind, AnalysisState
+
+    if (args.categories is None) == (args.destinations is None):
+        print("maas: give --categories or --destinations", file=sys.stderr)
+        return 2
+    origins: dict[str, object] = {"type": "population"}
+    if args.population is not None:
+        origins.update(path=str(args.population.resolve()),
+                       format="geojson" if args.population.suffix.lower() in (".geojson", ".json") else "csv")
+    if args.destinations is not None:
+        features = json.loads(args.destinations.read_text(encoding="utf-8")).get("features", [])
+        destinations: dict[str, object] = {"type": "points", "points": [
+            {"id": str(f.get("id") or n), "lat": f["geometry"]["coordinates"][1], "lon": f["geometry"]["coordinates"][0],
+             "category": f["properties"]["category"], "name": f["properties"].get("name", "")}
+            for n, f in enumerate(features)]}
+    else:
+        destinations = {"type": "places", "categories": [c.strip() for c in args.categories.split(",") if c.strip()]}
+    params = {"date": args.date.isoformat(), "start": args.start.isoformat(), "window_min": args.window_min,
+              "percentiles": [int(p) for p in args.percentiles.split(",")],
+              "thresholds_min": [int(t) for t in args.thresholds.split(",")], "max_walk_m": args.max_walk_m,
+              "origins": origins, "destinations": destinations}
+
+    async def work(container: Container) -> int:
+        service = container.analyses
+        with tqdm(total=100, unit="%", desc="accessibility", file=sys.stderr) as bar:
+            def progress(fraction: float, message: str) -> None:
+                bar.set_postfix_str(message)
+                bar.update(round(100 * fraction) - bar.n)
+
+            analysis = await service.run(SYSTEM, AnalysisKind.ACCESSIBILITY, params, on_progress=progress)
+            if analysis.state is AnalysisState.DONE:
+                bar.update(100 - bar.n)
+        if analysis.state is not AnalysisState.DONE:
+            print(f"maas: analysis {analysis.id} failed: {analysis.error}", file=sys.stderr)
+            return 1
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "cells.csv").write_text(await service.cells_csv(SYSTEM, analysis.id), encoding="utf-8")
+        (args.out / "cells.geojson").write_text(json.dumps(await service.cells_geojson(SYSTEM, analysis.id),
+                                                           ensure_ascii=False), encoding="utf-8")
+        (args.out / "report.html").write_text(await service.report_html(SYSTEM, analysis.id), encoding="utf-8")
+        (args.out / "map.png").write_bytes(await service.map_png(SYSTEM, analysis.id))
+        (args.out / "summary.json").write_text(json.dumps(analysis.summary, ensure_ascii=False, indent=1),
+                                               encoding="utf-8")
+        for entry in (analysis.summary or {}).get("categories", []):
+            shares = ", ".join(f"{w['minutes']} min {100 * (w['share_population'] or 0):.1f}%"
+                               f" (65+ {100 * (w['share_population_65_plus'] or 0):.1f}%)" for w in entry["within"])
+            print(f"{entry['category']} p{entry['percentile']}: {shares}")
+        print(f"analysis {analysis.id}: wrote cells.csv, cells.geojson, report.html, map.png, summary.json to {args.out}")
+        return 0
+
+    return _with_container(settings, work)
 
 
 if __name__ == "__main__":

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,6 +43,12 @@ class Settings(BaseModel):
     fare_rules: Path | None = None  # the municipality's fare rules (JSON, maas.domain.fare_rules); none when unset
     booking_confirm_within_s: int = Field(default=900, ge=30, le=7 * 86400)  # wait for a conditional leg
     sell_transit_tickets: bool = True  # offer and book transit legs priced by the feeds' fares
+    # Municipal analyses: the accessibility engine (the project's router, or r5py with R5's jar and an OSM extract).
+    access_engine: Literal["raptor", "r5"] = "raptor"
+    r5_jar: Path | None = Field(default=None, validate_default=True)
+    r5_osm: Path | None = Field(default=None, validate_default=True)
+    population: Path | None = None  # the region's population field; <demo_dir>/population.csv when unset
+    analysis_workers: int = Field(default=1, ge=1, le=2)  # analyses computed at once
 
     @field_validator("database_url")
     @classmethod
@@ -53,6 +60,13 @@ class Settings(BaseModel):
             return "sqlite+aiosqlite://" + value.removeprefix("sqlite://")
         if value.startswith("postgresql://"):
             return "postgresql+asyncpg://" + value.removeprefix("postgresql://")
+        return value
+
+    @field_validator("r5_jar", "r5_osm")
+    @classmethod
+    def _r5_files(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        if info.data.get("access_engine") == "r5" and value is None:
+            raise ValueError("MAAS_ACCESS_ENGINE=r5 needs MAAS_R5_JAR (R5's r5-all.jar) and MAAS_R5_OSM (an .osm.pbf)")
         return value
 
     @field_validator("log_level")
@@ -89,6 +103,11 @@ _ENV_FIELDS = {
     "MAAS_BOOKING_CONFIRM_WITHIN_S": "booking_confirm_within_s",
     "MAAS_FARE_RULES": "fare_rules",
     "MAAS_SELL_TRANSIT_TICKETS": "sell_transit_tickets",
+    "MAAS_ACCESS_ENGINE": "access_engine",
+    "MAAS_R5_JAR": "r5_jar",
+    "MAAS_R5_OSM": "r5_osm",
+    "MAAS_POPULATION": "population",
+    "MAAS_ANALYSIS_WORKERS": "analysis_workers",
 }
 
 

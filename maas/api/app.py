@@ -45,6 +45,7 @@ def create_app(settings: Settings, *, container_factory: ContainerFactory = buil
         try:
             await container.bookings.recover()
             await container.passes.recover()
+            await container.analyses.recover()  # a crash's RUNNING analyses fail, QUEUED ones run again
         except Exception:  # a failed recovery must not keep the service down; the next start retries
             logging.getLogger(__name__).exception("booking or pass recovery failed")
         stop = asyncio.Event()

@@ -59,6 +59,7 @@ class Binary:
 
     body: bytes
     content_type: str
+    headers: dict[str, str] | None = None  # extra response headers (a Location, a Content-Disposition)
 
 
 Handler = Callable[[Call], Awaitable[BaseModel | Replayed | Binary | None]]
@@ -127,7 +128,8 @@ def _aiohttp_handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[we
         if isinstance(result, Replayed):
             return web.json_response(result.model.model_dump(mode="json"), status=200)
         if isinstance(result, Binary):
-            return web.Response(body=result.body, content_type=result.content_type, status=endpoint.status)
+            return web.Response(body=result.body, content_type=result.content_type, status=endpoint.status,
+                                headers=result.headers)
         return web.json_response(result.model_dump(mode="json"), status=endpoint.status)
 
     handle.__name__ = endpoint.operation_id

@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Any, Protocol, runtime_checkable
 
 from maas.domain.accounts import Account, ApiKey, GeoPoint, NewAccount, Operator, SessionToken
+from maas.domain.analyses import AnalysisStore
 from maas.domain.bookings import BookingRepository, OfferRegistry
 from maas.domain.feeds import FeedIssue, FeedRecord, FeedSnapshot, StopMatch
 from maas.domain.ledger import Ledger
@@ -113,6 +114,7 @@ class UnitOfWork(Protocol):
     transit_tickets: TicketBook
     passes: PassBook
     payment_profiles: PaymentProfiles
+    analyses: AnalysisStore
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -293,4 +293,36 @@ class PaymentProfileRow(SQLModel, table=True):
     updated_at: dt.datetime = Field(sa_column=_utc_column())
 
 
+class AnalysisRow(SQLModel, table=True):
+    """A municipal analysis (maas.domain.analyses.Analysis): its state for polling, the Analysis as
+    JSON, and the per-cell results as JSON, read only for downloads."""
+
+    __tablename__ = "analyses"
+    id: str = Field(primary_key=True)
+    kind: str
+    state: str = Field(index=True)
+    created_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))  # UTC
+    payload: str = Field(sa_column=Column(Text, nullable=False))  # Analysis.model_dump_json()
+    cells: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON list, when done
+
+
+
+class VehicleHoldRow(SQLModel, table=True):
+    """A shared-vehicle booking and what it holds (maas.domain.vehicle_holds.HeldBooking as JSON),
+    found by operator, by the idempotency key of its `book` call, and by how long it may hold."""
+
+    __tablename__ = "vehicle_holds"
+    __table_args__ = (
+        UniqueConstraint("operator_id", "book_key", name="uq_vehicle_holds_operator_key"),
+        Index("ix_vehicle_holds_operator_live", "operator_id", "live_until"),
+    )
+    booking_id: str = Field(primary_key=True)
+    operator_id: str
+    offer_id: str
+    book_key: str | None = None  # NULL when booked without a key
+    state: str  # BookingState value, compared on every save
+    live_until: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))  # UTC; NULL: open
+    updated_at: dt.datetime = Field(sa_column=_utc_column())
+    payload: str = Field(sa_column=Column(Text, nullable=False))  # HeldBooking.model_dump_json()
+
 metadata = SQLModel.metadata

@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from maas.storage.analyses import SqlAnalyses
 from maas.storage.bookings import SqlBookings, SqlOfferRegistry
 from maas.storage.ledger import SqlLedger
 from maas.storage.passes import SqlPasses
@@ -35,6 +36,7 @@ class SqlUnitOfWork:
         self.transit_tickets = SqlTransitTickets(self._session)
         self.passes = SqlPasses(self._session)
         self.payment_profiles = SqlPaymentProfiles(self._session)
+        self.analyses = SqlAnalyses(self._session)
         return self
 
     async def __aexit__(

@@ -147,3 +147,29 @@ def test_serve_answers_health_openapi_docs_and_demo_sign_in(env: dict[str, str],
         _, err = server.communicate(timeout=30)
     assert token not in err  # the access log shows requests, never credentials
     assert "/v1/feeds" in err and "[" in err
+
+
+def test_analyse_accessibility_writes_the_results_and_a_report(env: dict[str, str], repo_root: Path,
+                                                             tmp_path: Path) -> None:
+    demo = repo_root / "fixtures" / "demo-region"
+    maas(env, "db", "upgrade")
+    maas(env, "demo", "load")  # the places: the hospital and the supermarket
+    out = tmp_path / "out"
+    result = maas(env, "analyse", "accessibility", "--date", "2026-11-24", "--start", "08:00", "--window-min", "60",
+                  "--population", str(demo / "population.csv"), "--categories", "hospital,supermarket",
+                  "--out", str(out))
+    assert "accessibility" in result.stderr and "100%" in result.stderr  # the progress bar
+    assert "hospital p50: 15 min" in result.stdout and "supermarket p50:" in result.stdout
+    with (out / "cells.csv").open(encoding="utf-8") as handle:
+        header = handle.readline().strip().split(",")
+        assert sum(1 for _ in handle) == 168
+    assert header[:5] == ["cell_id", "lat", "lon", "population", "population_65_plus"]
+    assert "hospital_p50_min" in header and "supermarket_p50_n60" in header
+    assert len(json.loads((out / "cells.geojson").read_text(encoding="utf-8"))["features"]) == 168
+    assert 'src="data:image/png;base64,' in (out / "report.html").read_text(encoding="utf-8")
+    assert (out / "map.png").read_bytes().startswith(b"\x89PNG")
+    assert rows(env, "select kind, state from analyses") == [("accessibility", "done")]
+    # A category the town has no place of is an input error, not a traceback.
+    bad = maas(env, "analyse", "accessibility", "--date", "2026-11-24", "--start", "08:00", "--categories", "zoo",
+               "--out", str(out), check=False)
+    assert bad.returncode == 1 and "no places of category 'zoo'" in bad.stderr

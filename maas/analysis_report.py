@@ -1,0 +1,152 @@
+"""The ReportRenderer port drawn with matplotlib (Agg, no display): a map of an accessibility
+analysis' cells coloured by travel time, a chart of the shares reaching each category within T,
+and a self-contained HTML page embedding both as data URIs."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import threading
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # before pyplot: never a display
+
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from maas.domain.analyses import Analysis  # noqa: E402
+
+_LOCK = threading.Lock()  # matplotlib's state is not thread-safe
+MAX_MAPS = 4
+
+
+class MatplotlibReportRenderer:
+    def map_png(self, analysis: Analysis, cells: list[dict[str, Any]]) -> bytes:
+        with _LOCK:
+            return _png(_map(analysis.summary or {}, cells))
+
+    def chart_png(self, analysis: Analysis) -> bytes:
+        with _LOCK:
+            return _png(_chart(analysis.summary or {}))
+
+    def report_html(self, analysis: Analysis, cells: list[dict[str, Any]]) -> str:
+        summary = analysis.summary or {}
+        with _LOCK:
+            map_uri = _data_uri(_png(_map(summary, cells)))
+            chart_uri = _data_uri(_png(_chart(summary)))
+        return _page(analysis, summary, map_uri, chart_uri)
+
+
+def _png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    try:
+        figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    finally:
+        plt.close(figure)
+    return buffer.getvalue()
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _map(summary: dict[str, Any], cells: list[dict[str, Any]]) -> Figure:
+    categories = list(summary.get("destinations", {}))[:MAX_MAPS] or [""]
+    percentile = (summary.get("percentiles") or [50])[0]
+    limit = max(summary.get("thresholds_min") or [60])
+    figure, axes = plt.subplots(1, len(categories), figsize=(5.6 * len(categories), 5), squeeze=False,
+                                layout="constrained")
+    size = 90 if len(cells) <= 300 else max(4, 27000 // max(1, len(cells)))
+    for ax, category in zip(axes[0], categories):
+        lon = [c["lon"] for c in cells]
+        lat = [c["lat"] for c in cells]
+        minutes = [None if not category else c["times_s"][category][0] for c in cells]
+        reached = [i for i, t in enumerate(minutes) if t is not None]
+        missing = [i for i, t in enumerate(minutes) if t is None]
+        points = ax.scatter([lon[i] for i in reached], [lat[i] for i in reached],
+                            c=[min(minutes[i] / 60, limit) for i in reached],  # type: ignore[operator]
+                            cmap="viridis_r", vmin=0, vmax=limit, marker="s", s=size)
+        if missing:
+            ax.scatter([lon[i] for i in missing], [lat[i] for i in missing], c="lightgrey", marker="s", s=size,
+                       label="not reached")
+        places = [d for d in summary.get("destination_points", []) if d["category"] == category]
+        if places:
+            ax.scatter([d["lon"] for d in places], [d["lat"] for d in places], c="red", marker="*", s=160,
+                       edgecolors="black", label=category)
+        figure.colorbar(points, ax=ax, shrink=0.8, label=f"minutes (p{percentile}, capped at {limit})")
+        ax.set_title(f"{category or 'cells'}: travel time to the nearest")
+        ax.set_xlabel("longitude")
+        ax.set_ylabel("latitude")
+        ax.set_aspect(1.25)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="lower left", fontsize="small")
+    return figure
+
+
+def _chart(summary: dict[str, Any]) -> Figure:
+    figure, ax = plt.subplots(figsize=(6.4, 4))
+    first = (summary.get("percentiles") or [50])[0]
+    for entry in summary.get("categories", []):
+        if entry["percentile"] != first:
+            continue
+        minutes = [w["minutes"] for w in entry["within"]]
+        ax.plot(minutes, [100 * (w["share_population"] or 0) for w in entry["within"]], marker="o",
+                label=f"{entry['category']}: everyone")
+        ax.plot(minutes, [100 * (w["share_population_65_plus"] or 0) for w in entry["within"]], marker="s",
+                linestyle="--", label=f"{entry['category']}: 65+")
+    ax.set_xlabel("minutes")
+    ax.set_ylabel("% of residents reaching it")
+    ax.set_ylim(0, 100)
+    ax.set_title(f"Residents reaching each category within T (p{first})")
+    ax.grid(alpha=0.3)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize="small")
+    return figure
+
+
+def _minutes(seconds: float | None) -> str:
+    return "—" if seconds is None else f"{seconds / 60:.1f}"
+
+
+def _percent(share: float | None) -> str:
+    return "—" if share is None else f"{100 * share:.1f}%"
+
+
+def _page(analysis: Analysis, summary: dict[str, Any], map_uri: str, chart_uri: str) -> str:
+    e = html.escape
+    p = analysis.parameters
+    rows = []
+    for entry in summary.get("categories", []):
+        for w in entry["within"]:
+            rows.append(
+                f"<tr><td>{e(entry['category'])}</td><td>p{entry['percentile']}</td><td>{w['minutes']}</td>"
+                f"<td>{_percent(w['share_population'])}</td><td>{_percent(w['share_population_65_plus'])}</td>"
+                f"<td>{w['mean_opportunities'] if w['mean_opportunities'] is not None else '—'}</td>"
+                f"<td>{w['gap_cells']}</td><td>{w['gap_population']:g}</td></tr>")
+    times = "".join(
+        f"<tr><td>{e(x['category'])}</td><td>p{x['percentile']}</td><td>{_minutes(x['mean_time_s'])}</td>"
+        f"<td>{_minutes(x['mean_time_65_plus_s'])}</td><td>{_minutes(x['worst_time_s'])}</td>"
+        f"<td>{x['unreachable_population']:g}</td></tr>" for x in summary.get("categories", []))
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Accessibility analysis {e(analysis.id)}</title>
+<style>body{{font-family:sans-serif;margin:2em;max-width:80em}}table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:.25em .6em;text-align:right}}th{{background:#f3f3f3}}</style></head>
+<body><h1>Accessibility analysis {e(analysis.id)}</h1>
+<p>{e(str(p.get('date')))}, leaving between {e(str(p.get('start')))} and {p.get('window_min')} minutes later
+(every {p.get('step_min')} min); walking at most {p.get('max_walk_m')} m at {p.get('walk_speed_mps')} m/s;
+engine {e(str(summary.get('engine')))}; {summary.get('origins')} cells, {summary.get('total_population', 0):g}
+residents of whom {summary.get('total_population_65_plus', 0):g} aged 65+.</p>
+<h2>Residents reaching each category within T minutes</h2>
+<table><tr><th>category</th><th>percentile</th><th>T (min)</th><th>residents</th><th>65+</th>
+<th>mean destinations within T</th><th>cells without access</th><th>residents without access</th></tr>
+{''.join(rows)}</table>
+<h2>Travel times to the nearest (minutes, weighted by residents)</h2>
+<table><tr><th>category</th><th>percentile</th><th>mean</th><th>mean 65+</th><th>worst</th>
+<th>residents never reaching it</th></tr>{times}</table>
+<h2>Map</h2><img alt="map of cells coloured by travel time" src="{map_uri}">
+<h2>Chart</h2><img alt="share of residents reaching each category within T" src="{chart_uri}">
+</body></html>
+"""

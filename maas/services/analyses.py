@@ -1,0 +1,270 @@
+"""Municipal analyses as background jobs: started by a request, computed off the event loop.
+
+`start` stores an analysis QUEUED and schedules it on an asyncio task; at most `max_running`
+compute at once, each in a worker thread, and the job writes its progress to the store as it
+goes, then DONE with the results or FAILED with the error. `recover` (at service start) fails
+the analyses a crash left RUNNING ("interrupted") and schedules those still QUEUED again. Each
+`AnalysisKind` has a runner in `_runners`: scenario comparisons and route performance join as
+further kinds with their own parameters model and runner.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pydantic import ValidationError
+
+from maas.domain.accounts import Principal, Role
+from maas.domain.analyses import (FINISHED, AccessibilityEngine, AccessibilityParams, Analysis, AnalysisKind,
+                                  AnalysisState, Destination, MatrixRequest, PlaceDestinations, Progress,
+                                  ReportRenderer)
+from maas.domain.errors import Conflict, DomainError, InvalidRequest
+from maas.domain.ids import new_id
+from maas.domain.ports import Clock, UnitOfWorkFactory
+from maas.services import accessibility
+
+log = logging.getLogger(__name__)
+ANALYSTS = (Role.ANALYST, Role.ADMIN)
+PROGRESS_EVERY_S = 0.25
+Outcome = tuple[dict[str, Any], list[dict[str, Any]]]
+
+
+class Cancelled(Exception):
+    """The service is stopping: the worker thread gives up at its next progress report."""
+
+
+def validation_message(exc: ValidationError) -> tuple[str, dict[str, str]]:
+    fields = {".".join(str(p) for p in ("parameters", *e["loc"])): e["msg"] for e in exc.errors(include_url=False)}
+    return "the analysis parameters are invalid", fields
+
+
+class AnalysisService:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, *, accessibility_engine: AccessibilityEngine,
+                 renderer: ReportRenderer | None = None, max_running: int = 1) -> None:
+        self._uow, self._clock = uow, clock
+        self._engine = accessibility_engine
+        self._renderer = renderer
+        self._slots = asyncio.Semaphore(max_running)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._stopping = threading.Event()
+        self._runners: dict[AnalysisKind, Callable[[Analysis, Progress], Awaitable[Outcome]]] = {
+            AnalysisKind.ACCESSIBILITY: self._accessibility,
+        }
+
+    # -- use cases -----------------------------------------------------------------------------
+    async def start(self, caller: Principal, kind: AnalysisKind, parameters: dict[str, Any]) -> Analysis:
+        """Validate, store QUEUED and schedule; returns at once."""
+        analysis = await self._create(caller, kind, parameters)
+        self._schedule(analysis)
+        return analysis
+
+    async def run(self, caller: Principal, kind: AnalysisKind, parameters: dict[str, Any], *,
+                  on_progress: Callable[[float, str], None] | None = None) -> Analysis:
+        """Validate, store and compute now (the command line); the finished analysis."""
+        analysis = await self._create(caller, kind, parameters)
+        return await self._execute(analysis, on_progress)
+
+    async def get(self, caller: Principal, analysis_id: str) -> Analysis:
+        caller.require(*ANALYSTS)
+        async with self._uow() as uow:
+            return await uow.analyses.get(analysis_id)
+
+    async def list_analyses(self, caller: Principal, *, limit: int = 100) -> list[Analysis]:
+        caller.require(*ANALYSTS)
+        async with self._uow() as uow:
+            return await uow.analyses.list_analyses(limit=limit)
+
+    async def cells(self, caller: Principal, analysis_id: str) -> tuple[Analysis, list[dict[str, Any]]]:
+        """A DONE analysis and its per-cell values; Conflict while it runs or when it failed."""
+        caller.require(*ANALYSTS)
+        async with self._uow() as uow:
+            analysis = await uow.analyses.get(analysis_id)
+            if analysis.state is not AnalysisState.DONE:
+                raise Conflict(f"analysis {analysis_id} is {analysis.state.value}, not done")
+            return analysis, await uow.analyses.cells(analysis_id) or []
+
+    async def cells_csv(self, caller: Principal, analysis_id: str) -> str:
+        analysis, cells = await self.cells(caller, analysis_id)
+        return accessibility.cells_csv(analysis.summary or {}, cells)
+
+    async def cells_geojson(self, caller: Principal, analysis_id: str) -> dict[str, Any]:
+        analysis, cells = await self.cells(caller, analysis_id)
+        return accessibility.cells_geojson(analysis.summary or {}, cells)
+
+    async def report_html(self, caller: Principal, analysis_id: str) -> str:
+        analysis, cells = await self.cells(caller, analysis_id)
+        return await asyncio.to_thread(self._need_renderer().report_html, analysis, cells)
+
+    async def map_png(self, caller: Principal, analysis_id: str) -> bytes:
+        analysis, cells = await self.cells(caller, analysis_id)
+        return await asyncio.to_thread(self._need_renderer().map_png, analysis, cells)
+
+    # -- lifetime ------------------------------------------------------------------------------
+    async def recover(self) -> tuple[int, int]:
+        """At service start: (failed, requeued) — RUNNING ones were interrupted by a crash."""
+        async with self._uow() as uow:
+            left = await uow.analyses.list_in_states([AnalysisState.RUNNING, AnalysisState.QUEUED])
+            for a in left:
+                if a.state is AnalysisState.RUNNING:
+                    await uow.analyses.save(a.model_copy(update={
+                        "state": AnalysisState.FAILED, "finished_at": self._clock.now(),
+                        "error": "interrupted: the service stopped while it ran; start it again"}))
+            await uow.commit()
+        queued = [a for a in left if a.state is AnalysisState.QUEUED]
+        for analysis in sorted(queued, key=lambda a: a.created_at):
+            self._schedule(analysis)
+        if left:
+            log.info("analyses recovered: %d interrupted, %d queued again", len(left) - len(queued), len(queued))
+        return len(left) - len(queued), len(queued)
+
+    async def wait_idle(self) -> None:
+        """Until every scheduled analysis has finished (tests, orderly shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def aclose(self) -> None:
+        """Stop: running workers give up at their next progress report and are marked FAILED."""
+        self._stopping.set()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    # -- the job -------------------------------------------------------------------------------
+    async def _create(self, caller: Principal, kind: AnalysisKind, parameters: dict[str, Any]) -> Analysis:
+        caller.require(*ANALYSTS)
+        if kind not in self._runners:
+            raise InvalidRequest(f"no analysis of kind {kind.value}", fields={"kind": "unknown kind"})
+        validated = self._validate(kind, parameters)
+        if kind is AnalysisKind.ACCESSIBILITY:  # unknown categories are a bad request, not a failed job
+            await self._destinations(AccessibilityParams.model_validate(validated))
+        analysis = Analysis(id=new_id("ana"), kind=kind, parameters=validated, created_by=caller.subject_id,
+                            created_at=self._clock.now(), message="queued")
+        async with self._uow() as uow:
+            await uow.analyses.add(analysis)
+            await uow.commit()
+        return analysis
+
+    @staticmethod
+    def _validate(kind: AnalysisKind, parameters: dict[str, Any]) -> dict[str, Any]:
+        try:
+            if kind is AnalysisKind.ACCESSIBILITY:
+                return AccessibilityParams.model_validate(parameters).model_dump(mode="json")
+        except ValidationError as exc:
+            message, fields = validation_message(exc)
+            raise InvalidRequest(message, fields=fields) from None
+        raise InvalidRequest(f"no analysis of kind {kind.value}", fields={"kind": "unknown kind"})
+
+    def _schedule(self, analysis: Analysis) -> None:
+        task = asyncio.create_task(self._queued(analysis), name=f"analysis {analysis.id}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _queued(self, analysis: Analysis) -> None:
+        async with self._slots:
+            await self._execute(analysis, None)
+
+    async def _execute(self, analysis: Analysis, on_progress: Callable[[float, str], None] | None) -> Analysis:
+        latest = [0.0, "started"]
+        changed = threading.Event()
+
+        def progress(fraction: float, message: str) -> None:  # called from the worker thread
+            if self._stopping.is_set():
+                raise Cancelled("the service is stopping")
+            latest[:] = [min(1.0, max(0.0, float(fraction))), message]
+            changed.set()
+            if on_progress is not None:
+                on_progress(latest[0], message)
+
+        analysis = analysis.model_copy(update={"state": AnalysisState.RUNNING, "started_at": self._clock.now(),
+                                               "message": "started"})
+        await self._save(analysis)
+        reporter = asyncio.create_task(self._report(analysis, latest, changed))
+        try:
+            summary, cells = await self._runners[analysis.kind](analysis, progress)
+        except (asyncio.CancelledError, Cancelled):
+            await asyncio.shield(self._finish(analysis, reporter, error="interrupted: the service stopped"))
+            raise
+        except DomainError as exc:
+            details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+            return await self._finish(analysis, reporter, error=exc.message + (f" ({details})" if details else ""))
+        except Exception as exc:  # the job's failure is recorded, never lost in a task
+            log.exception("analysis %s failed", analysis.id)
+            return await self._finish(analysis, reporter, error=f"{type(exc).__name__}: {exc}")
+        return await self._finish(analysis, reporter, summary=summary, cells=cells)
+
+    async def _report(self, analysis: Analysis, latest: list[Any], changed: threading.Event) -> None:
+        while True:
+            await asyncio.sleep(PROGRESS_EVERY_S)
+            if changed.is_set():
+                changed.clear()
+                await self._save(analysis.model_copy(update={"progress": latest[0], "message": latest[1]}))
+
+    async def _finish(self, analysis: Analysis, reporter: asyncio.Task[None], *, error: str | None = None,
+                      summary: dict[str, Any] | None = None, cells: list[dict[str, Any]] | None = None) -> Analysis:
+        reporter.cancel()
+        await asyncio.gather(reporter, return_exceptions=True)
+        done = analysis.model_copy(update={
+            "state": AnalysisState.FAILED if error is not None else AnalysisState.DONE,
+            "progress": analysis.progress if error is not None else 1.0,
+            "message": "failed" if error is not None else "done", "error": error, "summary": summary,
+            "finished_at": self._clock.now()})
+        async with self._uow() as uow:
+            await uow.analyses.save(done)
+            if cells is not None:
+                await uow.analyses.save_cells(done.id, cells)
+            await uow.commit()
+        return done
+
+    async def _save(self, analysis: Analysis) -> None:
+        async with self._uow() as uow:
+            current = await uow.analyses.get(analysis.id)
+            if current.state in FINISHED:
+                return
+            await uow.analyses.save(analysis)
+            await uow.commit()
+
+    def _need_renderer(self) -> ReportRenderer:
+        if self._renderer is None:
+            raise Conflict("reports are not available: no renderer is configured")
+        return self._renderer
+
+    # -- kinds ---------------------------------------------------------------------------------
+    async def _accessibility(self, analysis: Analysis, progress: Progress) -> Outcome:
+        params = AccessibilityParams.model_validate(analysis.parameters)
+        destinations = await self._destinations(params)
+        engine = self._engine
+
+        def work() -> Outcome:
+            progress(0.0, "reading the origins")
+            origins = engine.origins(params.origins)
+            if not origins:
+                raise InvalidRequest("no origins: the population field or grid is empty",
+                                     fields={"parameters.origins": "no cells"})
+            request = MatrixRequest(origins=origins, destinations=destinations, date=params.date, start=params.start,
+                                    window_min=params.window_min, step_min=params.step_min,
+                                    percentiles=params.percentiles, max_walk_m=params.max_walk_m,
+                                    max_travel_min=params.max_travel_min, walk_speed_mps=params.walk_speed_mps)
+            matrix = engine.travel_times(request, lambda f, m: progress(0.05 + 0.85 * f, m))
+            progress(0.92, "adding up the measures")
+            return accessibility.compute(params, origins, destinations, matrix, engine=engine.name)
+
+        return await asyncio.to_thread(work)
+
+    async def _destinations(self, params: AccessibilityParams) -> list[Destination]:
+        spec = params.destinations
+        if not isinstance(spec, PlaceDestinations):
+            return [Destination(id=p.id, lat=p.lat, lon=p.lon, category=p.category, name=p.name) for p in spec.points]
+        found: list[Destination] = []
+        async with self._uow() as uow:
+            for category in dict.fromkeys(spec.categories):
+                places = await uow.places.list_places(region_id=spec.region_id, category=category)
+                if not places:
+                    raise InvalidRequest(f"no places of category {category!r}",
+                                         fields={"parameters.destinations.categories": f"no {category} places"})
+                found.extend(Destination(id=p.id, lat=p.lat, lon=p.lon, category=p.category.value, name=p.name)
+                             for p in places)
+        return found

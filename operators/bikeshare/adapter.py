@@ -1,12 +1,18 @@
 """A shared-vehicle operator behind the OperatorAdapter contract, over its live GBFS feed.
 
 Searching sells trips found in the current feed (see search.py) as offers valid a short
-while. Booking re-checks the trip against the current feed less this adapter's own holds and
+while. Booking re-checks the trip against the current feed less the operator's holds and
 reserves the vehicle(s): the booking is CONFIRMED at once and the reservation is held `hold_s`;
-a reservation not started by then lapses (EXPIRED) and frees the vehicle. Unlocking, or a
-STARTED trip event, starts the ride; FINISHED ends it. One asyncio.Lock guards every change, so
+a reservation not started by then lapses (EXPIRED, derived when read) and frees the vehicle.
+Unlocking, or a STARTED trip event, starts the ride; FINISHED ends it.
+
+Bookings and holds live in a `VehicleHolds` store shared by every process of the service (the
+database; in memory when none is given), and every call reads them from there. The store's
+`reserve` runs the availability check while the operator is locked against other processes, so
 two concurrent bookings can never both take the last vehicle, even when telling the operator's
-system of a reservation (`on_reserve`) awaits in between.
+system of a reservation (`on_reserve`) awaits in between. An asyncio.Lock orders calls within
+this process. Offers stay in the process that made them; a retried booking with the same
+idempotency key is answered from the store, in any process.
 """
 
 from __future__ import annotations
@@ -16,18 +22,20 @@ import datetime as dt
 import logging
 import math
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from maas.domain.accounts import GeoPoint
-from maas.domain.errors import NotFound, OperatorRejected
+from maas.domain.errors import Conflict
 from maas.domain.mobility import (EVENT_TARGET, AvailableAsset, BookingState, Conditions, LegBooking,
                                   Offer, OfferQuery, TripEvent, TripEventKind)
 from maas.domain.planning import Money
 from maas.domain.ports import Clock
+from maas.domain.vehicle_holds import HeldBooking, VehicleHolds
 from operators.offer_book import Answers, OfferBook
 from operators.bikeshare.holds import Hold, Ledger
-from operators.bikeshare.live import LiveFeed
+from operators.bikeshare.live import FeedView, LiveFeed
+from operators.bikeshare.memory_holds import MemoryVehicleHolds
 from operators.bikeshare.profile import BIKES_AND_SCOOTERS, FleetProfile, mode_of
 from operators.bikeshare.search import Availability, Trip, TripFinder, still_free
 from operators.gbfs import PricingPlan
@@ -35,7 +43,8 @@ from operators.gbfs import PricingPlan
 log = logging.getLogger(__name__)
 S = BookingState
 DONE_WITHOUT_RIDE = frozenset({S.CANCELLED, S.RELEASED, S.EXPIRED, S.REJECTED})
-LAPSED = "the reservation was not used in time"
+# Holds of rides that ended longer ago are not read: every live feed is newer than that.
+RECENT = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +54,15 @@ class _Quote:
 
 
 class SharedVehicleAdapter:
-    """`walk_speed_mps` times the walk to the pickup; `max_walk_m` bounds it (straight line)."""
+    """`walk_speed_mps` times the walk to the pickup; `max_walk_m` bounds it (straight line).
+    `holds` keeps the bookings and what they take (in memory when not given: one process only)."""
 
     def __init__(self, operator_id: str, feed: LiveFeed, clock: Clock, *,
                  profile: FleetProfile = BIKES_AND_SCOOTERS, max_walk_m: int = 500,
                  offer_validity_s: int = 120, hold_s: int = 900, walk_speed_mps: float = 1.0,
                  fallback_plan: PricingPlan | None = None,
-                 on_reserve: Callable[[LegBooking], Awaitable[None]] | None = None) -> None:
+                 on_reserve: Callable[[LegBooking], Awaitable[None]] | None = None,
+                 holds: VehicleHolds | None = None) -> None:
         if max_walk_m < 0 or offer_validity_s <= 0 or hold_s <= 0 or walk_speed_mps <= 0:
             raise ValueError("max_walk_m >= 0, offer_validity_s, hold_s and walk_speed_mps > 0 required")
         self.operator_id, self.feed, self.clock, self.profile = operator_id, feed, clock, profile
@@ -61,16 +72,18 @@ class SharedVehicleAdapter:
         self._on_reserve = on_reserve
         self._lock = asyncio.Lock()
         self._offers: OfferBook[_Quote] = OfferBook(operator_id)
-        self._bookings: dict[str, LegBooking] = {}
-        self._ledger = Ledger()
+        self.holds: VehicleHolds = holds if holds is not None else MemoryVehicleHolds()
         self._answers = Answers()
         self.events: list[TripEvent] = []
         self.unlocks: list[tuple[str, dt.datetime]] = []  # recorded unlocks: booking id, when
 
     async def _availability(self) -> Availability:
         view = await self.feed.current()  # OperatorUnavailable when stale or unreadable
-        self._expire_holds(self.clock.now())
-        return Availability(view, self.profile, self._ledger, self._bookings, self.fallback_plan)
+        now = self.clock.now()
+        return self._available(view, await self.holds.live(self.operator_id, since=now - RECENT), now)
+
+    def _available(self, view: FeedView, live: Iterable[HeldBooking], now: dt.datetime) -> Availability:
+        return Availability(view, self.profile, Ledger(h.at(now) for h in live), self.fallback_plan)
 
     # -- searching ------------------------------------------------------------------------
     async def search_offers(self, query: OfferQuery) -> list[Offer]:
@@ -121,20 +134,36 @@ class SharedVehicleAdapter:
         async with self._lock:
             if (answer := self._answers.replay("book", idempotency_key, offer_id)) is not None:
                 return answer
+            if (first := await self.holds.find_booked(self.operator_id, idempotency_key)) is not None:
+                return self._replay_book(first, idempotency_key, offer_id)  # booked by another process
             now = self.clock.now()
             quote = self._offers.bookable(offer_id, now)
-            refusal = still_free(await self._availability(), quote.trip)
-            if refusal:
-                raise OperatorRejected(refusal)
-            booking = self._new_booking(quote.offer, now)
-            if self._on_reserve is not None:
-                await self._on_reserve(booking)  # an error here leaves nothing booked
-            trip = quote.trip
-            self._ledger.add(Hold(booking.id, trip.pickup_station.station_id if trip.pickup_station else None,
-                                  trip.vehicle_id, trip.vehicle_type_id, trip.count))
-            self._bookings[booking.id] = booking
+            view = await self.feed.current()  # OperatorUnavailable when stale or unreadable
+            booking, trip = self._new_booking(quote.offer, now), quote.trip
+            hold = Hold(booking_id=booking.id, vehicle_id=trip.vehicle_id, vehicle_type_id=trip.vehicle_type_id,
+                        station_id=trip.pickup_station.station_id if trip.pickup_station else None,
+                        count=trip.count)
+
+            async def check(live: Sequence[HeldBooking]) -> str | None:
+                """Run by the store with the operator locked against every other process."""
+                refusal = still_free(self._available(view, live, now), trip)
+                if refusal:
+                    return refusal
+                if self._on_reserve is not None:
+                    await self._on_reserve(booking)  # an error here leaves nothing booked
+                return None
+
+            held = HeldBooking(booking=booking, hold=hold, book_key=idempotency_key, booked_as=booking)
+            stored = await self.holds.reserve(self.operator_id, held, check, since=now - RECENT)
+            if stored.id != booking.id:  # another process booked with this key meanwhile
+                return self._replay_book(stored, idempotency_key, offer_id)
             self._offers.mark_booked(offer_id, booking.id)
             return self._answers.remember("book", idempotency_key, offer_id, booking)
+
+    def _replay_book(self, first: HeldBooking, key: str, offer_id: str) -> LegBooking:
+        if first.booking.offer_id != offer_id:
+            raise Conflict(f"idempotency key {key!r} was used to book {first.booking.offer_id}")
+        return self._answers.remember("book", key, offer_id, first.booked_as or first.booking)
 
     def _new_booking(self, offer: Offer, now: dt.datetime) -> LegBooking:
         new = LegBooking(id=f"{self.operator_id}-booking-{uuid.uuid4().hex[:16]}",
@@ -149,53 +178,55 @@ class SharedVehicleAdapter:
         async with self._lock:
             if (answer := self._answers.replay("confirm", idempotency_key, booking_id)) is not None:
                 return answer
-            booking = self._get(booking_id).moved_to(S.CONFIRMED)
+            booking = (await self._get(booking_id)).booking.moved_to(S.CONFIRMED)
             return self._answers.remember("confirm", idempotency_key, booking_id, booking)
 
     async def cancel(self, booking_id: str, *, idempotency_key: str) -> LegBooking:
         async with self._lock:
             if (answer := self._answers.replay("cancel", idempotency_key, booking_id)) is not None:
                 return answer
-            booking = self._get(booking_id)
-            if booking.state not in DONE_WITHOUT_RIDE and not self._lapsed(booking):
-                booking = booking.moved_to(S.CANCELLED, reason="cancelled free of charge; the vehicle is released")
-                self._bookings[booking_id] = booking
+            held = await self._get(booking_id)
+            booking = held.booking
+            if booking.state not in DONE_WITHOUT_RIDE:  # a lapsed reservation is EXPIRED already
+                booking = await self._move(held, S.CANCELLED, self.clock.now(),
+                                           "cancelled free of charge; the vehicle is released")
             return self._answers.remember("cancel", idempotency_key, booking_id, booking)
-
-    def _lapsed(self, booking: LegBooking) -> bool:
-        return booking.state is S.EXPIRED
 
     # -- status, events, unlock, availability ---------------------------------------------------
     async def get_booking(self, booking_id: str) -> LegBooking:
         async with self._lock:
-            return self._get(booking_id)
+            return (await self._get(booking_id)).booking
 
     async def receive_event(self, event: TripEvent) -> LegBooking:
         async with self._lock:
-            booking = self._get(event.booking_id)
-            target = EVENT_TARGET[event.kind]
+            held = await self._get(event.booking_id)
+            booking, target = held.booking, EVENT_TARGET[event.kind]
             if target is not None:
                 reason = "no-show" if event.kind is TripEventKind.NO_SHOW else ""
-                booking = self._move(booking, target, event.at, reason)
+                booking = await self._move(held, target, event.at, reason)
             self.events.append(event)
             return booking
 
     async def unlock(self, booking_id: str) -> None:
         """Record the unlock of a reserved vehicle; the ride starts now."""
         async with self._lock:
-            booking = self._get(booking_id)
+            held = await self._get(booking_id)
             now = self.clock.now()
-            self._move(booking, S.STARTED, now, "")
+            await self._move(held, S.STARTED, now, "")
             self.unlocks.append((booking_id, now))
 
-    def _move(self, booking: LegBooking, target: BookingState, at: dt.datetime, reason: str) -> LegBooking:
+    async def _move(self, held: HeldBooking, target: BookingState, at: dt.datetime, reason: str) -> LegBooking:
+        """Move the booking (Conflict when its life cycle forbids it) and store the move, unless
+        another process moved it first (Conflict too)."""
+        booking, hold = held.booking, held.hold
         moved = booking.moved_to(target, reason=reason)
-        hold = self._ledger.get(booking.id)
         if target is S.STARTED and hold.started_at is None:
-            hold.started_at = at
+            hold = hold.model_copy(update={"started_at": at})
         if target is S.FINISHED and booking.state is S.STARTED:
-            hold.finished_at = at
-        self._bookings[booking.id] = moved
+            hold = hold.model_copy(update={"finished_at": at})
+        if moved != booking or hold != held.hold:
+            await self.holds.save(self.operator_id, held.model_copy(update={"booking": moved, "hold": hold}),
+                                  expected=booking.state)
         return moved
 
     async def list_available_assets(self, near: GeoPoint, radius_m: int) -> list[AvailableAsset]:
@@ -227,19 +258,9 @@ class SharedVehicleAdapter:
         await self.feed.aclose()
 
     # -- bookkeeping ------------------------------------------------------------------------
-    def _get(self, booking_id: str) -> LegBooking:
-        if booking_id not in self._bookings:
-            raise NotFound(f"no booking {booking_id} at {self.operator_id}")
-        self._expire_holds(self.clock.now())
-        return self._bookings[booking_id]
-
-    def _expire_holds(self, now: dt.datetime) -> None:
-        for booking_id, booking in self._bookings.items():
-            if booking.state is S.CONFIRMED and booking.expires_at and now >= booking.expires_at:
-                self._bookings[booking_id] = booking.moved_to(S.EXPIRED, reason=LAPSED)
-                log.info("%s: booking %s lapsed unused at %s", self.operator_id, booking_id,
-                         booking.expires_at.isoformat())
-
+    async def _get(self, booking_id: str) -> HeldBooking:
+        """The booking as it stands now (a reservation unused by its expiry has lapsed); NotFound."""
+        return (await self.holds.get(self.operator_id, booking_id)).at(self.clock.now())
 
 
 class BikeShareAdapter(SharedVehicleAdapter):

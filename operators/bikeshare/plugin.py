@@ -7,10 +7,14 @@ oldest real-time file still taken as live), `hold_s` (900: how long a reservatio
 records that fail to parse are skipped and logged; true: the whole feed is refused),
 `schema_dir` (validate against the official GBFS schemas in this folder) and `pricing_plan`
 (one plan in GBFS `system_pricing_plans` form, used when the feed publishes none for a vehicle).
+Bookings and the vehicles they hold are kept in the `vehicle_holds` store the host passes in the
+context's extras (the database, shared by every process); without one they live in memory and a
+warning says so.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,6 +24,8 @@ from operators.bikeshare.live import LiveFeed
 from operators.bikeshare.profile import BIKES_AND_SCOOTERS, FleetProfile
 from operators.bikeshare.sources import source_for
 from operators.gbfs import FreshnessPolicy, PricingPlan, ReadOptions, parse_pricing_plans
+
+log = logging.getLogger(__name__)
 
 ADAPTER_OPTIONS = ("max_walk_m", "offer_validity_s", "hold_s", "walk_speed_mps")
 FEED_OPTIONS = ("gbfs", "language", "max_age_s", "min_refresh_s", "timeout_s", "strict", "schema_dir",
@@ -52,7 +58,11 @@ def build_adapter(context: AdapterContext, profile: FleetProfile, kind: str) -> 
     feed = LiveFeed(source, read, context.clock, name=context.operator_id,
                     min_refresh_s=float(options.get("min_refresh_s", 10.0)))
     plan = options.get("pricing_plan")
-    return SharedVehicleAdapter(context.operator_id, feed, context.clock, profile=profile,
+    holds = context.extras.get("vehicle_holds")
+    if holds is None:
+        log.warning("%s: no vehicle-holds store given; %s bookings are kept in this process's memory only",
+                    context.operator_id, kind)
+    return SharedVehicleAdapter(context.operator_id, feed, context.clock, profile=profile, holds=holds,
                                 fallback_plan=None if plan is None else parse_plan(plan),
                                 **{k: options[k] for k in ADAPTER_OPTIONS if k in options})
 

@@ -11,11 +11,10 @@ its vehicle (or vehicle type) for the estimated riding time and distance.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from maas.domain.accounts import GeoPoint
-from maas.domain.mobility import LegBooking, OfferQuery
+from maas.domain.mobility import OfferQuery
 from operators.bikeshare.holds import Ledger
 from operators.bikeshare.live import FeedView
 from operators.bikeshare.profile import UNPOWERED, FleetProfile
@@ -47,14 +46,14 @@ class Trip:
 
 
 class Availability:
-    """The feed's view less this adapter's holds, for one profile of vehicles."""
+    """The feed's view less the operator's holds (in every process), for one profile of vehicles."""
 
     def __init__(self, view: FeedView, profile: FleetProfile, ledger: Ledger,
-                 bookings: Mapping[str, LegBooking], fallback_plan: PricingPlan | None = None) -> None:
-        self.view, self.profile, self.ledger, self.bookings = view, profile, ledger, bookings
+                 fallback_plan: PricingPlan | None = None) -> None:
+        self.view, self.profile, self.ledger = view, profile, ledger
         self.fallback_plan = fallback_plan
         self._station_time = view.updated_at(*STATION_FILES)
-        self._taken_vehicles = ledger.taken_vehicles(bookings, view.updated_at(*VEHICLE_FILES))
+        self._taken_vehicles = ledger.taken_vehicles(view.updated_at(*VEHICLE_FILES))
 
     # -- vehicle types ----------------------------------------------------------------------
     def form_factor(self, type_id: str | None) -> str | None:
@@ -113,7 +112,7 @@ class Availability:
         status = self.view.status.get(station_id)
         if status is None or not status.can_rent():
             return {}
-        taken = self.ledger.taken_at_station(station_id, self.bookings, self._station_time)
+        taken = self.ledger.taken_at_station(station_id, self._station_time)
         total = status.num_vehicles_available - sum(taken.values())
         free = {}
         for type_id, count in self.station_counts(status).items():

@@ -17,7 +17,8 @@ matplotlib.use("Agg")  # before pyplot: never a display
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from maas.domain.analyses import Analysis  # noqa: E402
+from maas import scenario_report  # noqa: E402
+from maas.domain.analyses import Analysis, AnalysisKind  # noqa: E402
 
 _LOCK = threading.Lock()  # matplotlib's state is not thread-safe
 MAX_MAPS = 4
@@ -26,6 +27,10 @@ MAX_MAPS = 4
 class MatplotlibReportRenderer:
     def map_png(self, analysis: Analysis, cells: list[dict[str, Any]]) -> bytes:
         with _LOCK:
+            if analysis.kind is AnalysisKind.SCENARIO:
+                return _png(scenario_report.scenario_map(analysis.summary or {}, cells))
+            if analysis.kind is AnalysisKind.ROUTE_PERFORMANCE:
+                return _png(scenario_report.routes_chart(analysis.summary or {}))
             return _png(_map(analysis.summary or {}, cells))
 
     def chart_png(self, analysis: Analysis) -> bytes:
@@ -34,6 +39,14 @@ class MatplotlibReportRenderer:
 
     def report_html(self, analysis: Analysis, cells: list[dict[str, Any]]) -> str:
         summary = analysis.summary or {}
+        if analysis.kind is AnalysisKind.SCENARIO:
+            with _LOCK:
+                uri = _data_uri(_png(scenario_report.scenario_map(summary, cells)))
+            return scenario_report.scenario_page(analysis, summary, uri)
+        if analysis.kind is AnalysisKind.ROUTE_PERFORMANCE:
+            with _LOCK:
+                uri = _data_uri(_png(scenario_report.routes_chart(summary)))
+            return scenario_report.routes_page(analysis, summary, uri)
         with _LOCK:
             map_uri = _data_uri(_png(_map(summary, cells)))
             chart_uri = _data_uri(_png(_chart(summary)))

@@ -19,6 +19,7 @@ from maas.routing_adapter.planner import RaptorJourneyPlanner
 from maas.analysis_report import MatplotlibReportRenderer
 from maas.domain.analyses import AccessibilityEngine
 from maas.routing_adapter.accessibility import RaptorAccessibilityEngine
+from maas.routing_adapter.scenarios import RaptorScenarioEngine
 from maas.security import Argon2PasswordHasher
 from maas.services.analyses import AnalysisService
 from maas.services.auth import AuthService
@@ -116,6 +117,14 @@ def build_accessibility_engine(settings: Settings, journey_planner: JourneyPlann
                                  settings.data_dir / "cache" / "r5", origins_from=raptor)
 
 
+def build_scenario_engine(settings: Settings, journey_planner: JourneyPlanner) -> RaptorScenarioEngine:
+    """Scenario edits and route performance on the planner's network (always the project's router)."""
+    if isinstance(journey_planner, RaptorJourneyPlanner):
+        return RaptorScenarioEngine(journey_planner.network)
+    return RaptorScenarioEngine(RaptorJourneyPlanner(NetworkSources(settings.demo_dir / "gtfs", DirectoryFeedArchive(
+        settings.data_dir / "feeds")), settings.data_dir / "cache").network)
+
+
 def build_container(
     settings: Settings,
     *,
@@ -193,6 +202,8 @@ def build_container(
         passes=PassService(uow, payments, clock, rules),
         payment_methods=PaymentMethodService(uow, payments, clock),
         analyses=AnalysisService(uow, clock, accessibility_engine=build_accessibility_engine(settings, journey_planner),
-                                 renderer=MatplotlibReportRenderer(), max_running=settings.analysis_workers),
+                                 renderer=MatplotlibReportRenderer(), max_running=settings.analysis_workers,
+                                 scenario_engine=build_scenario_engine(settings, journey_planner),
+                                 ride_store=SqlRideStore(engine, clock)),
         operator_adapters=operator_adapters,
     )

@@ -113,6 +113,35 @@ def _parser() -> argparse.ArgumentParser:
     access.add_argument("--max-walk-m", type=int, default=1000)
     access.add_argument("--out", required=True, type=Path, help="folder for the results")
     access.set_defaults(run=_analyse_accessibility)
+
+    scenario = analyse.add_parser("scenario", help="accessibility before and after edits to the network (a JSON list "
+                                                   "of edits), with route and cost changes; writes the same files")
+    scenario.add_argument("--edits", required=True, type=Path, help="JSON file: a list of edits, or an object with "
+                                                                    "'edits' and optionally 'cost_model'")
+    scenario.add_argument("--date", required=True, type=dt.date.fromisoformat)
+    scenario.add_argument("--start", required=True, type=dt.time.fromisoformat)
+    scenario.add_argument("--window-min", type=int, default=60)
+    scenario.add_argument("--population", type=Path, help="population field, CSV or GeoJSON (default: the region's)")
+    scenario.add_argument("--categories", required=True, help="place categories, e.g. hospital")
+    scenario.add_argument("--percentiles", default="50")
+    scenario.add_argument("--thresholds", default="15,30,45,60")
+    scenario.add_argument("--max-walk-m", type=int, default=1000)
+    scenario.add_argument("--cost-per-hour", type=int, help="yen per vehicle-hour (a cost model for the routes)")
+    scenario.add_argument("--cost-per-km", type=int, default=0)
+    scenario.add_argument("--cost-per-trip", type=int, default=0)
+    scenario.add_argument("--out", required=True, type=Path)
+    scenario.set_defaults(run=_analyse_scenario)
+
+    routes = analyse.add_parser("routes", help="per route trips, hours, km, boardings, revenue, cost and subsidy, and "
+                                               "the on-demand service's recorded rides; writes routes.csv and report.html")
+    routes.add_argument("--date", required=True, type=dt.date.fromisoformat)
+    routes.add_argument("--end-date", type=dt.date.fromisoformat, help="inclusive, at most 31 days (default: --date)")
+    routes.add_argument("--cost-per-hour", type=int, default=0, help="yen per vehicle-hour")
+    routes.add_argument("--cost-per-km", type=int, default=0)
+    routes.add_argument("--cost-per-trip", type=int, default=0)
+    routes.add_argument("--on-demand-operator", default="noriai", help="its operator id; 'none' to leave it out")
+    routes.add_argument("--out", required=True, type=Path)
+    routes.set_defaults(run=_analyse_routes)
     return parser
 
 
@@ -354,6 +383,99 @@ def _analyse_accessibility(settings: Settings, args: argparse.Namespace) -> int:
         return 0
 
     return _with_container(settings, work)
+
+
+def _cost_model(args: argparse.Namespace) -> dict[str, int]:
+    return {"per_vehicle_hour_yen": args.cost_per_hour or 0, "per_km_yen": args.cost_per_km,
+            "per_trip_yen": args.cost_per_trip}
+
+
+def _analyse_scenario(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        document = json.loads(args.edits.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"maas: cannot read the edits: {exc}", file=sys.stderr)
+        return 2
+    edits = document if isinstance(document, list) else document.get("edits")
+    origins: dict[str, object] = {"type": "population"}
+    if args.population is not None:
+        origins.update(path=str(args.population.resolve()),
+                       format="geojson" if args.population.suffix.lower() in (".geojson", ".json") else "csv")
+    params: dict[str, object] = {
+        "date": args.date.isoformat(), "start": args.start.isoformat(), "window_min": args.window_min,
+        "percentiles": [int(p) for p in args.percentiles.split(",")],
+        "thresholds_min": [int(t) for t in args.thresholds.split(",")], "max_walk_m": args.max_walk_m,
+        "origins": origins, "edits": edits,
+        "destinations": {"type": "places", "categories": [c.strip() for c in args.categories.split(",") if c.strip()]}}
+    if args.cost_per_hour is not None or args.cost_per_km or args.cost_per_trip:
+        params["cost_model"] = _cost_model(args)
+    elif isinstance(document, dict) and document.get("cost_model") is not None:
+        params["cost_model"] = document["cost_model"]
+
+    def lines(summary: dict) -> list[str]:
+        out = [f"{a['category']} p{a['percentile']} within {a['minutes']} min: {a['cells_gained']} cells gain "
+               f"({a['residents_gained']:g} residents, {a['residents_65_plus_gained']:g} aged 65+), "
+               f"{a['cells_lost']} lose ({a['residents_lost']:g}, {a['residents_65_plus_lost']:g} aged 65+)"
+               for a in summary.get("access", [])]
+        money = summary.get("economics")
+        if money:
+            out.append(f"operating cost {money['cost_before_yen']} -> {money['cost_after_yen']} yen "
+                       f"({money['cost_change_yen']:+d})")
+        return out
+
+    return _with_container(settings, lambda c: _run_and_write(c, "scenario", params, args.out, "cells", lines))
+
+
+def _analyse_routes(settings: Settings, args: argparse.Namespace) -> int:
+    params: dict[str, object] = {"date": args.date.isoformat(), "cost_model": _cost_model(args),
+                                 "on_demand_operator_id": None if args.on_demand_operator == "none"
+                                 else args.on_demand_operator}
+    if args.end_date is not None:
+        params["end_date"] = args.end_date.isoformat()
+
+    def lines(summary: dict) -> list[str]:
+        return [f"{r['route_id']} {r['name']}: {r['trips']} trips, {r['service_hours']:g} h, {r['service_km']:g} km, "
+                f"{r['boardings']} boardings, cost {r['operating_cost_yen']} yen, revenue {r['revenue_yen']} yen"
+                for r in summary.get("routes", []) if r["trips"]]
+
+    return _with_container(settings, lambda c: _run_and_write(c, "route_performance", params, args.out, "routes", lines))
+
+
+async def _run_and_write(container: Container, kind: str, params: dict, out: Path, stem: str,
+                         lines: Callable[[dict], list[str]]) -> int:
+    """Run an analysis now with a progress bar and write <stem>.csv, <stem>.geojson, report.html, map.png and
+    summary.json, as the API serves them."""
+    from maas.demo.load import SYSTEM  # the CLI operator acts as an admin
+    from maas.domain.analyses import AnalysisKind, AnalysisState
+
+    service = container.analyses
+    try:
+        with tqdm(total=100, unit="%", desc=kind, file=sys.stderr) as bar:
+            def progress(fraction: float, message: str) -> None:
+                bar.set_postfix_str(message)
+                bar.update(round(100 * fraction) - bar.n)
+
+            analysis = await service.run(SYSTEM, AnalysisKind(kind), params, on_progress=progress)
+            if analysis.state is AnalysisState.DONE:
+                bar.update(100 - bar.n)
+    except DomainError as exc:
+        details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+        print(f"maas: {exc.message}" + (f" ({details})" if details else ""), file=sys.stderr)
+        return 2
+    if analysis.state is not AnalysisState.DONE:
+        print(f"maas: analysis {analysis.id} failed: {analysis.error}", file=sys.stderr)
+        return 1
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{stem}.csv").write_text(await service.cells_csv(SYSTEM, analysis.id), encoding="utf-8")
+    (out / f"{stem}.geojson").write_text(json.dumps(await service.cells_geojson(SYSTEM, analysis.id),
+                                                    ensure_ascii=False), encoding="utf-8")
+    (out / "report.html").write_text(await service.report_html(SYSTEM, analysis.id), encoding="utf-8")
+    (out / "map.png").write_bytes(await service.map_png(SYSTEM, analysis.id))
+    (out / "summary.json").write_text(json.dumps(analysis.summary, ensure_ascii=False, indent=1), encoding="utf-8")
+    for line in lines(analysis.summary or {}):
+        print(line)
+    print(f"analysis {analysis.id}: wrote {stem}.csv, {stem}.geojson, report.html, map.png, summary.json to {out}")
+    return 0
 
 
 if __name__ == "__main__":

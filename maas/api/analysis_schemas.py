@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from maas.api.schemas import Request, _has_control_characters
 from maas.domain.analyses import Analysis
@@ -86,9 +86,120 @@ class AccessibilityIn(Request):
     destinations: Annotated[PlacesIn | PointsIn, Field(discriminator="type")]
 
 
+Clock = Annotated[str, Field(pattern=r"^\d{1,2}:[0-5]\d(:[0-5]\d)?$", examples=["08:30"],
+                             description="service-day time; may pass 24:00")]
+
+
+class SetHeadwayIn(_Part):
+    type: Literal["set_headway"]
+    route_id: str = Field(min_length=1, max_length=200, examples=["bus-loop"])
+    headway_min: int = Field(ge=1, le=720)
+    start: Clock | None = Field(default=None, description="with end: only trips starting in [start, end)")
+    end: Clock | None = None
+    service_id: str | None = Field(default=None, max_length=200)
+
+
+class SetSpanIn(_Part):
+    type: Literal["set_span"]
+    route_id: str = Field(min_length=1, max_length=200)
+    start: Clock
+    end: Clock
+
+
+class RemoveRouteIn(_Part):
+    type: Literal["remove_route"]
+    route_id: str = Field(min_length=1, max_length=200, examples=["bus-hinokizawa"])
+
+
+class NewStopIn(Request):
+    stop_id: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200)
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class AddRouteIn(_Part):
+    type: Literal["add_route"]
+    route_id: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200)
+    route_type: int = Field(default=3, ge=0, le=1702)
+    stop_ids: list[str] = Field(min_length=2, max_length=200)
+    run_times_min: list[float] = Field(min_length=1, max_length=199, description="between consecutive stops")
+    headway_min: int = Field(ge=1, le=720)
+    start: Clock
+    end: Clock
+    service_id: str | None = Field(default=None, max_length=200, description="an existing service, or weekdays")
+    weekdays: list[bool] | None = Field(default=None, min_length=7, max_length=7, description="Monday .. Sunday")
+    new_stops: list[NewStopIn] = Field(default=[], max_length=200)
+    both_directions: bool = False
+
+
+class ReplaceByOnDemandIn(_Part):
+    type: Literal["replace_by_on_demand"]
+    route_ids: list[str] = Field(min_length=1, max_length=50)
+    zone: list[tuple[float, float]] = Field(min_length=3, max_length=500, description="(lon, lat) corners")
+    vehicles: int = Field(ge=1, le=50)
+    seats: int = Field(ge=1, le=60)
+    start: Clock
+    end: Clock
+    depot: tuple[float, float] | None = Field(default=None, description="(lat, lon); default: the zone's centre")
+    trips_per_person_day: float = Field(default=0.02, ge=0, le=2,
+                                        description="synthetic demand per resident inside the zone")
+    fare_yen: int = Field(default=0, ge=0, le=100_000)
+
+
+EditIn = Annotated[SetHeadwayIn | SetSpanIn | RemoveRouteIn | AddRouteIn | ReplaceByOnDemandIn,
+                   Field(discriminator="type")]
+
+
+class CostModelIn(Request):
+    per_vehicle_hour_yen: int = Field(default=0, ge=0, le=10_000_000)
+    per_km_yen: int = Field(default=0, ge=0, le=1_000_000)
+    per_trip_yen: int = Field(default=0, ge=0, le=10_000_000)
+
+
+class ScenarioIn(AccessibilityIn):
+    """The accessibility parameters, compared before and after the edits."""
+
+    edits: list[EditIn] = Field(min_length=1, max_length=50)
+    cost_model: CostModelIn | None = None
+    seed: int = Field(default=0, ge=0, le=2**31 - 1, description="of the synthetic on-demand demand")
+
+
+class RoutePerformanceIn(Request):
+    date: dt.date = Field(examples=["2026-11-24"])
+    end_date: dt.date | None = Field(default=None, description="inclusive; at most 31 days from date")
+    cost_model: CostModelIn = CostModelIn()
+    transit_operator_id: str = Field(default="transit", min_length=1, max_length=100)
+    on_demand_operator_id: str | None = Field(default="noriai", max_length=100)
+    timezone: str = Field(default="Asia/Tokyo", min_length=1, max_length=64, description="of the service days")
+
+
+PARAMETERS: dict[str, type[Request]] = {"accessibility": AccessibilityIn, "scenario": ScenarioIn,
+                                        "route_performance": RoutePerformanceIn}
+
+
 class AnalysisStart(Request):
-    kind: Literal["accessibility"] = "accessibility"
-    parameters: AccessibilityIn
+    kind: Literal["accessibility", "scenario", "route_performance"] = "accessibility"
+    parameters: AccessibilityIn | ScenarioIn | RoutePerformanceIn = Field(
+        description="AccessibilityIn, ScenarioIn or RoutePerformanceIn, by kind")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _parameters_by_kind(cls, data: Any, handler: Any) -> Any:
+        """Validate parameters with the kind's model, so errors name its fields (body.parameters.<field>)."""
+        if not isinstance(data, dict) or not isinstance(data.get("parameters"), dict):
+            return handler(data)
+        model = PARAMETERS.get(data.get("kind", "accessibility"))
+        if model is None:
+            return handler(data)
+        try:
+            parameters = model.model_validate(data["parameters"])
+        except ValidationError as exc:
+            raise ValidationError.from_exception_data(cls.__name__, [
+                {"type": e["type"], "loc": ("parameters", *e["loc"]), "input": e["input"],
+                 **({"ctx": e["ctx"]} if "ctx" in e else {})} for e in exc.errors(include_url=False)]) from None
+        return handler({**data, "parameters": parameters})
 
 
 class ListQuery(Request):

@@ -20,6 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 class AnalysisKind(str, Enum):
     ACCESSIBILITY = "accessibility"
+    SCENARIO = "scenario"  # parameters: maas.domain.scenarios.ScenarioParams
+    ROUTE_PERFORMANCE = "route_performance"  # parameters: maas.domain.scenarios.RoutePerformanceParams
 
 
 class AnalysisState(str, Enum):

@@ -74,6 +74,7 @@ class BookedLeg(BaseModel):
     # What a pass of the rider's pays of their share (maas.domain.passes), and which pass.
     covered: Money | None = None
     pass_id: str | None = None
+    route_id: str | None = None  # the offer's GTFS route, for a scheduled transit leg
 
     @property
     def fare_share(self) -> Money:

@@ -120,6 +120,7 @@ class Offer(BaseModel):
     conditions: Conditions = Conditions()
     vehicle_type: str = ""
     description: str = ""
+    route_id: str | None = None  # the GTFS route of a scheduled transit leg (route performance counts it)
 
     _times_aware = field_validator("valid_until", "departure", "arrival")(_aware)
 

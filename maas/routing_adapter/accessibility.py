@@ -18,7 +18,7 @@ from maas.domain import errors
 from maas.domain.analyses import GridOrigins, Matrix, MatrixRequest, OriginPoint, PopulationOrigins, Progress
 from routing.access import (MESH_250M, MESH_500M, AccessInputError, PointSet, hexagon_grid, mesh_cells,
                             read_points_csv, read_points_geojson, travel_time_matrix)
-from routing.plan import Network, NoService, Profile
+from routing.plan import Network, NoService, Planner, Profile
 
 CHUNK_CELLS = 500  # origins routed per step between progress reports
 
@@ -62,29 +62,35 @@ class RaptorAccessibilityEngine:
             planner = network.planner(request.date)
         except NoService as exc:
             raise errors.NoService(str(exc), fields={"parameters.date": str(exc)}) from None
-        try:
-            router = planner.router(Profile(walk_speed_mps=request.walk_speed_mps, max_walk_m=request.max_walk_m))
-        except ValueError as exc:
-            raise errors.InvalidRequest(str(exc), fields={"parameters": str(exc)}) from None
-        origins = PointSet.from_arrays([o.id for o in request.origins], [o.lat for o in request.origins],
-                                       [o.lon for o in request.origins])
-        destinations = PointSet.from_arrays([d.id for d in request.destinations],
-                                            [d.lat for d in request.destinations],
-                                            [d.lon for d in request.destinations],
-                                            category=[d.category for d in request.destinations])
-        start_s = request.start.hour * 3600 + request.start.minute * 60 + request.start.second
-        n = len(origins)
-        parts = []
-        for lo in range(0, n, self._chunk):
-            chunk = origins.select(np.arange(lo, min(lo + self._chunk, n)))
-            parts.append(travel_time_matrix(router, chunk, destinations, start_s, request.window_min * 60,
-                                            step_s=request.step_min * 60, percentiles=request.percentiles,
-                                            max_walk_m=request.max_walk_m, max_travel_s=request.max_travel_min * 60))
-            done = min(lo + self._chunk, n)
-            progress(done / n, f"travel times: {done} of {n} cells")
-        matrix = np.concatenate(parts, axis=1) if parts else np.full((len(request.percentiles), 0, len(destinations)),
-                                                                       np.inf)
-        return matrix.tolist()
+        return route_matrix(planner, request, progress, self._chunk)
+
+
+def route_matrix(planner: Planner, request: MatrixRequest, progress: Progress, chunk_cells: int = CHUNK_CELLS,
+                 *, label: str = "travel times") -> Matrix:
+    """The request's [percentile][origin][destination] seconds on one planner, in chunks of origins."""
+    try:
+        router = planner.router(Profile(walk_speed_mps=request.walk_speed_mps, max_walk_m=request.max_walk_m))
+    except ValueError as exc:
+        raise errors.InvalidRequest(str(exc), fields={"parameters": str(exc)}) from None
+    origins = PointSet.from_arrays([o.id for o in request.origins], [o.lat for o in request.origins],
+                                   [o.lon for o in request.origins])
+    destinations = PointSet.from_arrays([d.id for d in request.destinations],
+                                        [d.lat for d in request.destinations],
+                                        [d.lon for d in request.destinations],
+                                        category=[d.category for d in request.destinations])
+    start_s = request.start.hour * 3600 + request.start.minute * 60 + request.start.second
+    n = len(origins)
+    parts = []
+    for lo in range(0, n, chunk_cells):
+        chunk = origins.select(np.arange(lo, min(lo + chunk_cells, n)))
+        parts.append(travel_time_matrix(router, chunk, destinations, start_s, request.window_min * 60,
+                                        step_s=request.step_min * 60, percentiles=request.percentiles,
+                                        max_walk_m=request.max_walk_m, max_travel_s=request.max_travel_min * 60))
+        done = min(lo + chunk_cells, n)
+        progress(done / n, f"{label}: {done} of {n} cells")
+    matrix = np.concatenate(parts, axis=1) if parts else np.full((len(request.percentiles), 0, len(destinations)),
+                                                                   np.inf)
+    return matrix.tolist()
 
 
 def _read_population(path: Path, spec: PopulationOrigins) -> list[OriginPoint]:

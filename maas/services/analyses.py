@@ -11,10 +11,12 @@ further kinds with their own parameters model and runner.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 
@@ -25,7 +27,9 @@ from maas.domain.analyses import (FINISHED, AccessibilityEngine, AccessibilityPa
 from maas.domain.errors import Conflict, DomainError, InvalidRequest
 from maas.domain.ids import new_id
 from maas.domain.ports import Clock, UnitOfWorkFactory
-from maas.services import accessibility
+from maas.domain.scenarios import RoutePerformanceParams, ScenarioEngine, ScenarioParams
+from maas.domain.ondemand import RideStore
+from maas.services import accessibility, route_performance, scenarios
 
 log = logging.getLogger(__name__)
 ANALYSTS = (Role.ANALYST, Role.ADMIN)
@@ -44,9 +48,12 @@ def validation_message(exc: ValidationError) -> tuple[str, dict[str, str]]:
 
 class AnalysisService:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, *, accessibility_engine: AccessibilityEngine,
-                 renderer: ReportRenderer | None = None, max_running: int = 1) -> None:
+                 renderer: ReportRenderer | None = None, max_running: int = 1,
+                 scenario_engine: ScenarioEngine | None = None, ride_store: RideStore | None = None) -> None:
         self._uow, self._clock = uow, clock
         self._engine = accessibility_engine
+        self._scenarios = scenario_engine
+        self._rides = ride_store
         self._renderer = renderer
         self._slots = asyncio.Semaphore(max_running)
         self._tasks: set[asyncio.Task[None]] = set()
@@ -54,6 +61,9 @@ class AnalysisService:
         self._runners: dict[AnalysisKind, Callable[[Analysis, Progress], Awaitable[Outcome]]] = {
             AnalysisKind.ACCESSIBILITY: self._accessibility,
         }
+        if scenario_engine is not None:
+            self._runners[AnalysisKind.SCENARIO] = self._scenario
+            self._runners[AnalysisKind.ROUTE_PERFORMANCE] = self._route_performance
 
     # -- use cases -----------------------------------------------------------------------------
     async def start(self, caller: Principal, kind: AnalysisKind, parameters: dict[str, Any]) -> Analysis:
@@ -89,11 +99,11 @@ class AnalysisService:
 
     async def cells_csv(self, caller: Principal, analysis_id: str) -> str:
         analysis, cells = await self.cells(caller, analysis_id)
-        return accessibility.cells_csv(analysis.summary or {}, cells)
+        return _exports(analysis.kind).cells_csv(analysis.summary or {}, cells)
 
     async def cells_geojson(self, caller: Principal, analysis_id: str) -> dict[str, Any]:
         analysis, cells = await self.cells(caller, analysis_id)
-        return accessibility.cells_geojson(analysis.summary or {}, cells)
+        return _exports(analysis.kind).cells_geojson(analysis.summary or {}, cells)
 
     async def report_html(self, caller: Principal, analysis_id: str) -> str:
         analysis, cells = await self.cells(caller, analysis_id)
@@ -139,8 +149,17 @@ class AnalysisService:
         if kind not in self._runners:
             raise InvalidRequest(f"no analysis of kind {kind.value}", fields={"kind": "unknown kind"})
         validated = self._validate(kind, parameters)
-        if kind is AnalysisKind.ACCESSIBILITY:  # unknown categories are a bad request, not a failed job
-            await self._destinations(AccessibilityParams.model_validate(validated))
+        if kind in (AnalysisKind.ACCESSIBILITY, AnalysisKind.SCENARIO):  # unknown categories: a bad request
+            await self._destinations(AccessibilityParams.model_validate(
+                {k: v for k, v in validated.items() if k in AccessibilityParams.model_fields}))
+        if kind is AnalysisKind.ROUTE_PERFORMANCE:
+            try:
+                ZoneInfo(validated["timezone"])
+            except (ZoneInfoNotFoundError, ValueError):
+                raise InvalidRequest(f"unknown timezone {validated['timezone']!r}",
+                                     fields={"parameters.timezone": "unknown timezone"}) from None
+        if kind is AnalysisKind.SCENARIO and self._scenarios is not None:  # unknown routes or stops too
+            await asyncio.to_thread(self._scenarios.check_edits, ScenarioParams.model_validate(validated).edits)
         analysis = Analysis(id=new_id("ana"), kind=kind, parameters=validated, created_by=caller.subject_id,
                             created_at=self._clock.now(), message="queued")
         async with self._uow() as uow:
@@ -153,6 +172,10 @@ class AnalysisService:
         try:
             if kind is AnalysisKind.ACCESSIBILITY:
                 return AccessibilityParams.model_validate(parameters).model_dump(mode="json")
+            if kind is AnalysisKind.SCENARIO:
+                return ScenarioParams.model_validate(parameters).model_dump(mode="json")
+            if kind is AnalysisKind.ROUTE_PERFORMANCE:
+                return RoutePerformanceParams.model_validate(parameters).model_dump(mode="json")
         except ValidationError as exc:
             message, fields = validation_message(exc)
             raise InvalidRequest(message, fields=fields) from None
@@ -254,6 +277,75 @@ class AnalysisService:
 
         return await asyncio.to_thread(work)
 
+    async def _scenario(self, analysis: Analysis, progress: Progress) -> Outcome:
+        params = ScenarioParams.model_validate(analysis.parameters)
+        destinations = await self._destinations(params)
+        engine, scenario = self._engine, self._scenarios
+        assert scenario is not None
+
+        def work() -> Outcome:
+            progress(0.0, "reading the origins")
+            origins = engine.origins(params.origins)
+            if not origins:
+                raise InvalidRequest("no origins: the population field or grid is empty",
+                                     fields={"parameters.origins": "no cells"})
+            request = MatrixRequest(origins=origins, destinations=destinations, date=params.date, start=params.start,
+                                    window_min=params.window_min, step_min=params.step_min,
+                                    percentiles=params.percentiles, max_walk_m=params.max_walk_m,
+                                    max_travel_min=params.max_travel_min, walk_speed_mps=params.walk_speed_mps)
+            outcome = scenario.compare(request, params.edits, thresholds_min=params.thresholds_min,
+                                       cost_model=params.cost_model, seed=params.seed,
+                                       progress=lambda f, m: progress(0.02 + 0.93 * f, m))
+            progress(0.96, "adding up the measures")
+            return scenarios.compute(params, origins, destinations, outcome, engine=scenario.name)
+
+        return await asyncio.to_thread(work)
+
+    async def _route_performance(self, analysis: Analysis, progress: Progress) -> Outcome:
+        params = RoutePerformanceParams.model_validate(analysis.parameters)
+        engine = self._scenarios
+        assert engine is not None
+        dates = params.dates()
+
+        def timetables() -> dict[str, list[Any]]:
+            out = {}
+            for n, day in enumerate(dates):
+                progress(0.8 * n / len(dates), f"routes on {day.isoformat()}")
+                out[day.isoformat()] = engine.route_figures(day)
+            return out
+
+        figures = await asyncio.to_thread(timetables)
+        progress(0.85, "tickets sold")
+        transit = await self._sold_legs(params, params.transit_operator_id)
+        on_demand = None
+        if params.on_demand_operator_id is not None and self._rides is not None:
+            progress(0.92, "on-demand rides")
+            days = [await self._rides.load_day(params.on_demand_operator_id, d) for d in dates]
+            sold = await self._sold_legs(params, params.on_demand_operator_id)
+            on_demand = route_performance.on_demand_figures(params.on_demand_operator_id, days, sold,
+                                                            params.cost_model)
+        return route_performance.compute(params, figures, transit, on_demand)
+
+    async def _sold_legs(self, params: RoutePerformanceParams, operator_id: str) -> list[route_performance.SoldLeg]:
+        """The operator's ledger entries grouped per booked leg departing (local date) in the period."""
+        tz = ZoneInfo(params.timezone)
+        dates = params.dates()
+        since = dt.datetime.combine(dates[0], dt.time(), tz)
+        until = dt.datetime.combine(dates[-1] + dt.timedelta(days=1), dt.time(), tz)
+        legs: dict[tuple[str, int], route_performance.SoldLeg] = {}
+        async with self._uow() as uow:  # settled after the trip: look up to 31 days past the period
+            entries = await uow.ledger.entries(since=since, until=until + dt.timedelta(days=31), operator_id=operator_id)
+            bookings: dict[str, Any] = {}
+            for entry in entries:
+                if entry.booking_id not in bookings:
+                    bookings[entry.booking_id] = await uow.bookings.get(entry.booking_id)
+                leg = bookings[entry.booking_id].legs[entry.leg_index]
+                if not since <= leg.departure < until:
+                    continue
+                sold = legs.setdefault((entry.booking_id, entry.leg_index), route_performance.SoldLeg(leg))
+                sold.amounts[entry.kind.value] = sold.amounts.get(entry.kind.value, 0) + entry.amount.amount_minor
+        return list(legs.values())
+
     async def _destinations(self, params: AccessibilityParams) -> list[Destination]:
         spec = params.destinations
         if not isinstance(spec, PlaceDestinations):
@@ -268,3 +360,10 @@ class AnalysisService:
                 found.extend(Destination(id=p.id, lat=p.lat, lon=p.lon, category=p.category.value, name=p.name)
                              for p in places)
         return found
+
+
+def _exports(kind: AnalysisKind) -> Any:
+    """The module writing a kind's per-cell (or per-route) CSV and GeoJSON."""
+    if kind is AnalysisKind.ROUTE_PERFORMANCE:
+        return route_performance
+    return scenarios if kind is AnalysisKind.SCENARIO else accessibility

@@ -64,7 +64,8 @@ class BookingTerms:
                                   departure=o.departure, arrival=o.arrival, conditions=o.conditions,
                                   description=o.description, rider_price=applied.rider_price,
                                   subsidy=applied.subsidy, rules=applied.rule_ids,
-                                  covered=cover.amount if cover else None, pass_id=cover.pass_id if cover else None))
+                                  covered=cover.amount if cover else None, pass_id=cover.pass_id if cover else None,
+                                  route_id=o.route_id))
         now = self.clock.now()
         # The rider is held for their share only; the municipality's share is invoiced to it.
         total = Money(amount_minor=sum(leg.rider_share.amount_minor for leg in legs), currency=currencies.pop())

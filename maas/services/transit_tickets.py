@@ -54,7 +54,8 @@ class TransitTicketOffice:
             # Refunded in full until the departure; after it, cancelling costs the whole fare.
             conditions=Conditions(free_cancellation_until=leg.departure, cancellation_fee=leg.fare,
                                   notes=(f"valid on trip {leg.trip_id} only",)),
-            description=f"{leg.agency_name} {line} {leg.origin.name} → {leg.destination.name}".strip())
+            description=f"{leg.agency_name} {line} {leg.origin.name} → {leg.destination.name}".strip(),
+            route_id=leg.route_id)
 
     def offers_for(self, plan: TripPlan) -> tuple[TripPlan, list[Offer]]:
         """The plan with an offer id on every priced transit leg still to leave, and those offers."""

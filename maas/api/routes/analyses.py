@@ -25,7 +25,9 @@ def _principal(call: Call) -> Principal:
 async def start_analysis(call: Call) -> Binary:
     """Stored as queued and computed in the background; poll `Location` (`GET /v1/analyses/{id}`) until it
     is done or failed. Destinations are the places of the given categories, or points you send; origins
-    are the region's population field, one you send (CSV or GeoJSON text), or a generated grid."""
+    are the region's population field, one you send (CSV or GeoJSON text), or a generated grid. Kind
+    `scenario` adds `edits` to the network (and a `cost_model`) and compares before and after; kind
+    `route_performance` measures each route and the on-demand service over a date range."""
     body: AnalysisStart = call.body
     analysis = await call.container.analyses.start(_principal(call), AnalysisKind(body.kind),
                                                    body.parameters.model_dump(mode="json"))

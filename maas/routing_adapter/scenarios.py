@@ -1,0 +1,237 @@
+"""The domain's ScenarioEngine on routing.scenarios: edit the planner's feeds, route both networks.
+
+The feeds are those of the journey planner's network (read once per feed set and kept). An
+edit's route id is a route of one feed, written plainly or as `<feed key>:<route id>` when
+several feeds have it; an added route goes to the feed holding its existing stops. The edited
+network is compiled with the network's own parameters and routed by the same
+`routing.access.travel_time_matrix` as the baseline, so every difference comes from the edits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from typing import Any
+
+import numpy as np
+
+from maas.domain import errors
+from maas.domain.analyses import MatrixRequest, Progress
+from maas.domain.scenarios import (AccessChange, AddRouteEdit, AnyEdit, CostModelSpec, RemoveRouteEdit,
+                                   ReplaceByOnDemandEdit, RouteFigures, ScenarioOutcome, SetHeadwayEdit,
+                                   SetSpanEdit, clock_s)
+from maas.routing_adapter.accessibility import CHUNK_CELLS, route_matrix
+from routing.access import PointSet
+from routing.gtfs import LoadedFeed, read_feed
+from routing.plan import Network, NoService, Planner
+from routing.scenarios import (AddRoute, CostModel, NewStop, RemoveRoute, ReplaceByOnDemand, ScenarioError,
+                               SetHeadway, SetSpan, apply_edits, compare_access, compare_economics, economics,
+                               route_performance, simulate_replacement)
+from routing.timetable.compile import compile_feeds
+
+SIMULATION_TIME_LIMIT_S = 2.0
+
+
+class RaptorScenarioEngine:
+    name = "raptor"
+
+    def __init__(self, network: Callable[[], Network], *, chunk_cells: int = CHUNK_CELLS) -> None:
+        self._network = network
+        self._chunk = max(1, chunk_cells)
+        self._lock = threading.Lock()
+        self._loaded: tuple[tuple[Any, ...], list[LoadedFeed]] | None = None
+
+    # -- the feeds ------------------------------------------------------------------------------
+    def _feeds(self, network: Network) -> list[LoadedFeed]:
+        with self._lock:
+            if self._loaded is None or self._loaded[0] != network.sources:
+                self._loaded = (network.sources, [read_feed(s.path) for s in network.sources])
+            return self._loaded[1]
+
+    def _edited(self, network: Network, edits: Sequence[AnyEdit]) -> tuple[list[LoadedFeed], list[ReplaceByOnDemand]]:
+        feeds = self._feeds(network)
+        if not feeds:
+            raise errors.InvalidRequest("no transit feeds are loaded", fields={"parameters.edits": "no network"})
+        per_feed: dict[int, list[Any]] = {}
+        zones: list[ReplaceByOnDemand] = []
+        try:
+            for i, edit in enumerate(edits):
+                for k, converted in _convert(edit, i, feeds, network.keys):
+                    per_feed.setdefault(k, []).append(converted)
+                if isinstance(edit, ReplaceByOnDemandEdit):
+                    zones.append(ReplaceByOnDemand(
+                        tuple(edit.route_ids), tuple(edit.zone), edit.vehicles, edit.seats,
+                        clock_s(edit.start), clock_s(edit.end)))
+            return [apply_edits(f, per_feed[k]) if k in per_feed else f for k, f in enumerate(feeds)], zones
+        except ScenarioError as exc:
+            raise errors.InvalidRequest(f"the edits do not fit the network: {exc}",
+                                        fields={"parameters.edits": str(exc)}) from None
+
+    # -- the port -------------------------------------------------------------------------------
+    def check_edits(self, edits: Sequence[AnyEdit]) -> None:
+        self._edited(self._network(), edits)
+
+    def route_figures(self, date: dt.date) -> list[RouteFigures]:
+        network = self._network()
+        return [_figures(p, key) for f, key in zip(self._feeds(network), network.keys)
+                for p in route_performance(f, date)]
+
+    def compare(self, request: MatrixRequest, edits: Sequence[AnyEdit], *, thresholds_min: Sequence[int],
+                cost_model: CostModelSpec | None, seed: int, progress: Progress) -> ScenarioOutcome:
+        network = self._network()
+        progress(0.0, "applying the edits")
+        edited, zones = self._edited(network, edits)
+        progress(0.03, f"loading the timetable of {request.date.isoformat()}")
+        try:
+            baseline = network.planner(request.date)
+        except NoService as exc:
+            raise errors.NoService(str(exc), fields={"parameters.date": str(exc)}) from None
+        changed = Planner(compile_feeds(edited, network.keys, request.date, network.params))
+        before = route_matrix(baseline, request, lambda f, m: progress(0.05 + 0.4 * f, m), self._chunk,
+                              label="baseline travel times")
+        after = route_matrix(changed, request, lambda f, m: progress(0.45 + 0.4 * f, m), self._chunk,
+                             label="scenario travel times")
+        progress(0.86, "comparing")
+        access = _compare(request, before, after, thresholds_min)
+        feeds = self._feeds(network)
+        perf_before = [p for f in feeds for p in route_performance(f, request.date)]
+        perf_after = [p for f in edited for p in route_performance(f, request.date)]
+        on_demand = []
+        for n, zone in enumerate(zones):
+            progress(0.9, f"simulating on-demand zone {n + 1} of {len(zones)}")
+            on_demand.append(self._simulate(request, zone, _spec_of(edits, n), seed))
+        money = None if cost_model is None else _economics(cost_model, perf_before, perf_after, on_demand)
+        return ScenarioOutcome(before=before, after=after, access=access,
+                               routes_before=[_figures(p) for p in perf_before],
+                               routes_after=[_figures(p) for p in perf_after], economics=money,
+                               on_demand=[_json_figures(z, fig, spec) for z, (fig, spec) in
+                                          zip(zones, on_demand)])
+
+    def _simulate(self, request: MatrixRequest, zone: ReplaceByOnDemand, spec: ReplaceByOnDemandEdit,
+                  seed: int) -> tuple[Any, ReplaceByOnDemandEdit]:
+        people = PointSet.from_arrays([o.id for o in request.origins], [o.lat for o in request.origins],
+                                      [o.lon for o in request.origins],
+                                      weight=[o.population for o in request.origins])
+        places = PointSet.from_arrays([d.id for d in request.destinations], [d.lat for d in request.destinations],
+                                      [d.lon for d in request.destinations])
+        depot = spec.depot or (float(np.mean([y for _, y in spec.zone])), float(np.mean([x for x, _ in spec.zone])))
+        try:
+            _, figures = simulate_replacement(zone, people, places, depot, trips_per_person_day=spec.trips_per_person_day,
+                                              seed=seed, time_limit_s=SIMULATION_TIME_LIMIT_S)
+        except ScenarioError as exc:
+            raise errors.InvalidRequest(f"the on-demand zone of routes {', '.join(spec.route_ids)} cannot be "
+                                        f"simulated: {exc}", fields={"parameters.edits": str(exc)}) from None
+        return figures, spec
+
+
+def _spec_of(edits: Sequence[AnyEdit], n: int) -> ReplaceByOnDemandEdit:
+    return [e for e in edits if isinstance(e, ReplaceByOnDemandEdit)][n]
+
+
+def _locate(route_id: str, i: int, feeds: Sequence[LoadedFeed], keys: Sequence[str], name: str) -> tuple[int, str]:
+    """(feed index, route id in that feed) of an edit's route; InvalidRequest naming the edit's field."""
+    field = f"parameters.edits.{i}.{name}"
+    key, sep, rest = route_id.partition(":")
+    if sep and key in keys:
+        k = list(keys).index(key)
+        if rest in set(feeds[k].feed.routes["route_id"].astype(str)):
+            return k, rest
+    holders = [k for k, f in enumerate(feeds) if route_id in set(f.feed.routes["route_id"].astype(str))]
+    if not holders:
+        raise errors.InvalidRequest(f"edit {i}: unknown route {route_id!r}", fields={field: "unknown route"})
+    if len(holders) > 1:
+        options = ", ".join(f"{keys[k]}:{route_id}" for k in holders)
+        raise errors.InvalidRequest(f"edit {i}: route {route_id!r} is in several feeds; use one of {options}",
+                                    fields={field: "ambiguous route"})
+    return holders[0], route_id
+
+
+def _convert(edit: AnyEdit, i: int, feeds: Sequence[LoadedFeed], keys: Sequence[str]) -> list[tuple[int, Any]]:
+    if isinstance(edit, SetHeadwayEdit):
+        k, route = _locate(edit.route_id, i, feeds, keys, "route_id")
+        window = (None, None) if edit.start is None or edit.end is None else (clock_s(edit.start), clock_s(edit.end))
+        return [(k, SetHeadway(route, edit.headway_min * 60, *window, service_id=edit.service_id))]
+    if isinstance(edit, SetSpanEdit):
+        k, route = _locate(edit.route_id, i, feeds, keys, "route_id")
+        return [(k, SetSpan(route, clock_s(edit.start), clock_s(edit.end)))]
+    if isinstance(edit, RemoveRouteEdit):
+        k, route = _locate(edit.route_id, i, feeds, keys, "route_id")
+        return [(k, RemoveRoute(route))]
+    if isinstance(edit, ReplaceByOnDemandEdit):
+        return [(k, RemoveRoute(r)) for k, r in (_locate(r, i, feeds, keys, "route_ids") for r in edit.route_ids)]
+    assert isinstance(edit, AddRouteEdit)
+    new = {s.stop_id for s in edit.new_stops}
+    existing = [s for s in edit.stop_ids if s not in new]
+    k = next((n for n, f in enumerate(feeds)
+              if existing and set(existing) <= set(f.feed.stops["stop_id"].astype(str))), 0)
+    if existing and not set(existing) <= set(feeds[k].feed.stops["stop_id"].astype(str)):
+        missing = sorted(set(existing) - set(feeds[k].feed.stops["stop_id"].astype(str)))
+        raise errors.InvalidRequest(f"edit {i}: unknown stops {missing}",
+                                    fields={f"parameters.edits.{i}.stop_ids": "unknown stops"})
+    route = AddRoute(edit.route_id, edit.name, edit.route_type, tuple(edit.stop_ids),
+                     tuple(round(t * 60) for t in edit.run_times_min), edit.headway_min * 60,
+                     clock_s(edit.start), clock_s(edit.end), service_id=edit.service_id,
+                     weekdays=None if edit.weekdays is None else tuple(edit.weekdays),
+                     new_stops=tuple(NewStop(s.stop_id, s.name, s.lat, s.lon) for s in edit.new_stops),
+                     both_directions=edit.both_directions)
+    return [(k, route)]
+
+
+def _compare(request: MatrixRequest, before: list, after: list, thresholds_min: Sequence[int]) -> list[AccessChange]:
+    origins = PointSet.from_arrays([o.id for o in request.origins], [o.lat for o in request.origins],
+                                   [o.lon for o in request.origins], weight=[o.population for o in request.origins])
+    elderly = [o.population_65_plus for o in request.origins]
+    categories = sorted({d.category for d in request.destinations})
+    out = []
+    for category in categories:
+        mask = np.array([d.category == category for d in request.destinations], bool)
+        for pi, percentile in enumerate(request.percentiles):
+            old = np.asarray(before[pi], float).reshape(len(request.origins), len(request.destinations))
+            new = np.asarray(after[pi], float).reshape(len(request.origins), len(request.destinations))
+            for minutes in thresholds_min:
+                c = compare_access(old, new, origins, minutes * 60, elderly=elderly, destination_mask=mask)
+                out.append(AccessChange(category=category, percentile=int(percentile), minutes=int(minutes),
+                                        gained=tuple(x.origin_id for x in c.gained),
+                                        lost=tuple(x.origin_id for x in c.lost),
+                                        residents_gained=c.residents_gained, residents_lost=c.residents_lost,
+                                        residents_65_plus_gained=c.elderly_gained,
+                                        residents_65_plus_lost=c.elderly_lost))
+    return out
+
+
+def _figures(p: Any, feed_key: str = "") -> RouteFigures:
+    return RouteFigures(feed_key=feed_key, route_id=p.route_id, name=p.route_name, route_type=p.route_type, trips=p.trips,
+                        service_hours=round(p.service_hours, 4), service_km=round(p.service_km, 3),
+                        distance_source=p.distance_source, first_departure_s=p.first_departure_s,
+                        last_departure_s=p.last_departure_s, mean_headway_s=p.mean_headway_s)
+
+
+def _economics(spec: CostModelSpec, before: list, after: list, zones: list) -> dict[str, Any]:
+    """Operating cost per service before and after; fixed-route revenue is not modelled (boardings of a
+    changed timetable are unknown), so its subsidy is its cost; an on-demand zone earns fare x riders."""
+    model = CostModel(spec.per_vehicle_hour_yen, spec.per_km_yen, spec.per_trip_yen)
+    old = {p.route_id: economics(p, model, 0, 0) for p in before if p.trips}
+    new = {p.route_id: economics(p, model, 0, 0) for p in after if p.trips}
+    for n, (fig, edit) in enumerate(zones):
+        new[f"on-demand-{n + 1}"] = economics(fig, model, fig.riders_served, edit.fare_yen * fig.riders_served)
+    change = compare_economics(old, new)
+    return {"cost_before_yen": change.cost_before_yen, "cost_after_yen": change.cost_after_yen,
+            "cost_change_yen": change.cost_change_yen, "subsidy_before_yen": change.subsidy_before_yen,
+            "subsidy_after_yen": change.subsidy_after_yen, "subsidy_change_yen": change.subsidy_change_yen,
+            "services_before": {k: asdict(v) for k, v in old.items()},
+            "services_after": {k: asdict(v) for k, v in new.items()},
+            "revenue_note": "fixed-route revenue is not modelled (0): their subsidy equals their cost; "
+                            "on-demand revenue is fare_yen x riders served in the simulation"}
+
+
+def _json_figures(zone: ReplaceByOnDemand, figures: Any, spec: ReplaceByOnDemandEdit) -> dict[str, Any]:
+    out = asdict(figures)
+    out["wait_s"] = {str(k): v for k, v in figures.wait_s.items()}
+    out["detour"] = {str(k): v for k, v in figures.detour.items()}
+    return {"route_ids": list(zone.route_ids), "vehicles": zone.vehicles, "seats": zone.seats,
+            "start": spec.start, "end": spec.end, "trips_per_person_day": spec.trips_per_person_day,
+            "demand": "synthetic: drawn from the population field inside the zone, to the destinations "
+                      "inside it; the whole day planned in advance (a lower bound on a live dispatcher)",
+            **out}

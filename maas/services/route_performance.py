@@ -1,0 +1,212 @@
+"""Route performance: what each route ran, carried, earned and cost over a period, and the on-demand
+service's recorded day, for the town's transport plan.
+
+Measured:
+- per route (GTFS, routing.scenarios.route_performance): trips, service hours (first to last
+  departure of each trip) and km, summed over the period's dates;
+- boardings and revenue of the tickets the platform's ticket office sold (ledger entries of the
+  transit operator, one boarding per booked leg ridden, attributed to the route the offer named,
+  on the local date the leg departed); revenue is what the operator is owed for the leg (rider,
+  pass and the town's fare rules together) and includes late-cancellation fees;
+- cost = hours x per_vehicle_hour + km x per_km + trips x per_trip (whole yen, halves up),
+  subsidy = cost - revenue, subsidy per passenger, cost recovery = revenue / cost;
+- on-demand (the RideStore of its operator): rides served, cancelled, no-shows, riders, waits
+  (pickup minus requested pickup) and ride times from the recorded times, pooling (rides sharing
+  the vehicle: recorded on-board intervals overlapping, and in the day plan's stop order),
+  vehicle-hours from each vehicle's first recorded pickup to its last drop-off, riders per
+  vehicle-hour, revenue from its ledger entries.
+Not measured: fares paid on board or with tickets not sold here (boardings undercount), refused
+on-demand quotes (not recorded anywhere), on-demand km and depot runs, detours (no direct travel
+time is stored), and layovers between trips.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from maas.domain.bookings import BookedLeg
+from maas.domain.mobility import BookingState
+from maas.domain.ondemand import DayPlan, Ride, StopKind
+from maas.domain.scenarios import CostModelSpec, RouteFigures, RoutePerformanceParams
+
+MEASURED = ["trips, service hours and km per route from the GTFS timetable of each date",
+            "boardings and revenue of tickets sold by the platform (ledger), by route and departure date",
+            "on-demand rides served, cancelled and no-shows, riders, waits, ride times, pooling and vehicle-hours "
+            "from the recorded rides and day plans"]
+NOT_MEASURED = ["tickets not sold through the platform (cash on board, other sellers): boardings undercount",
+                "refused on-demand quotes: not recorded anywhere yet",
+                "on-demand km and depot runs; detour factors (no direct travel time is stored)",
+                "layovers between trips (service hours are first to last departure of each trip)"]
+
+
+def cost_yen(hours: float, km: float, trips: int, model: CostModelSpec) -> int:
+    raw = hours * model.per_vehicle_hour_yen + km * model.per_km_yen + trips * model.per_trip_yen
+    return math.floor(raw + 0.5)
+
+
+def economics(cost: int, boardings: int, revenue: int) -> dict[str, Any]:
+    subsidy = cost - revenue
+    return {"operating_cost_yen": cost, "revenue_yen": revenue, "boardings": boardings, "subsidy_yen": subsidy,
+            "subsidy_per_passenger_yen": math.floor(subsidy / boardings + 0.5) if boardings else None,
+            "cost_recovery": round(revenue / cost, 4) if cost else None}
+
+
+class SoldLeg:
+    """A ticketed leg with its ledger money: (route, ridden?, operator due, rider paid, pass, fare subsidy)."""
+
+    def __init__(self, leg: BookedLeg) -> None:
+        self.leg = leg
+        self.route_id = leg.route_id
+        self.ridden = leg.booking is not None and leg.booking.state is BookingState.FINISHED
+        self.amounts: dict[str, int] = {}
+
+
+def compute(params: RoutePerformanceParams, figures: dict[str, list[RouteFigures]], sold: Sequence[SoldLeg],
+            on_demand: dict[str, Any] | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """(summary, one row per route) as JSON values; figures are per ISO date."""
+    rows: dict[str, dict[str, Any]] = {}
+    for day in figures.values():
+        for f in day:
+            key = f"{f.feed_key}:{f.route_id}" if f.feed_key else f.route_id
+            row = rows.setdefault(key, {"route_id": f.route_id, "feed_key": f.feed_key, "name": f.name,
+                                        "route_type": f.route_type, "trips": 0, "service_hours": 0.0,
+                                        "service_km": 0.0, "days_running": 0, "distance_source": set()})
+            row["trips"] += f.trips
+            row["service_hours"] += f.service_hours
+            row["service_km"] += f.service_km
+            row["days_running"] += 1 if f.trips else 0
+            if f.distance_source:
+                row["distance_source"].add(f.distance_source)
+    money = {k: {"boardings": 0, "revenue": 0, "rider_paid": 0, "pass_covered": 0, "fare_subsidy": 0} for k in rows}
+    unattributed = 0
+    for leg in sold:
+        key = _match(leg.route_id, rows)
+        if key is None:
+            unattributed += 1
+            continue
+        m = money[key]
+        m["boardings"] += 1 if leg.ridden else 0
+        m["revenue"] += leg.amounts.get("operator_due", 0)
+        m["rider_paid"] += leg.amounts.get("rider_paid", 0)
+        m["pass_covered"] += leg.amounts.get("pass_covered", 0)
+        m["fare_subsidy"] += leg.amounts.get("subsidy_due", 0)
+    out = []
+    for key, row in rows.items():
+        m = money[key]
+        hours, km = round(row["service_hours"], 4), round(row["service_km"], 3)
+        sources = row.pop("distance_source")
+        out.append({**row, "service_hours": hours, "service_km": km,
+                    "distance_source": "mixed" if len(sources) > 1 else next(iter(sources), ""),
+                    "rider_paid_yen": m["rider_paid"], "pass_covered_yen": m["pass_covered"],
+                    "fare_subsidy_yen": m["fare_subsidy"],
+                    **economics(cost_yen(row["service_hours"], row["service_km"], row["trips"], params.cost_model),
+                                m["boardings"], m["revenue"])})
+    totals = economics(sum(r["operating_cost_yen"] for r in out), sum(r["boardings"] for r in out),
+                       sum(r["revenue_yen"] for r in out))
+    dates = params.dates()
+    summary = {"period": {"from": dates[0].isoformat(), "to": dates[-1].isoformat(), "days": len(dates)},
+               "cost_model": params.cost_model.model_dump(), "timezone": params.timezone,
+               "routes": out, "totals": {**totals, "trips": sum(r["trips"] for r in out),
+                                         "service_hours": round(sum(r["service_hours"] for r in out), 4),
+                                         "service_km": round(sum(r["service_km"] for r in out), 3)},
+               "unattributed_transit_legs": unattributed, "on_demand": on_demand,
+               "measured": MEASURED, "not_measured": NOT_MEASURED}
+    return summary, out
+
+
+def _match(route_id: str | None, rows: dict[str, Any]) -> str | None:
+    if route_id is None:
+        return None
+    if route_id in rows:
+        return route_id
+    plain = [k for k, r in rows.items() if r["route_id"] == route_id]
+    return plain[0] if len(plain) == 1 else None
+
+
+# -- on-demand -------------------------------------------------------------------------------
+def _nearest_rank(values: Sequence[float], percentiles: Iterable[int] = (50, 90, 100)) -> dict[str, float]:
+    ordered = sorted(values)
+    if not ordered:
+        return {}
+    return {str(p): ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)] for p in percentiles}
+
+
+def _shared_in_plan(plan: DayPlan) -> set[str]:
+    shared: set[str] = set()
+    for stops in plan.routes.values():
+        aboard: set[str] = set()
+        for ride_id, kind in stops:
+            if kind is StopKind.PICKUP:
+                aboard.add(ride_id)
+            elif kind is StopKind.DROP_OFF:
+                aboard.discard(ride_id)
+            if len(aboard) >= 2:
+                shared |= aboard
+    return shared
+
+
+def on_demand_figures(operator_id: str, days: Sequence[tuple[DayPlan, list[Ride]]], sold: Sequence[SoldLeg],
+                      model: CostModelSpec) -> dict[str, Any]:
+    served: list[Ride] = []
+    cancelled = no_shows = planned_shared = 0
+    shared: set[str] = set()
+    hours = 0.0
+    for plan, rides in days:
+        no_shows += sum(1 for r in rides if r.no_show_at is not None)
+        cancelled += sum(1 for r in rides if r.no_show_at is None and r.booking.state is BookingState.CANCELLED)
+        done = [r for r in rides if r.no_show_at is None and
+                (r.booking.state is BookingState.FINISHED or r.dropped_off_at is not None)]
+        served += done
+        planned_shared += len(_shared_in_plan(plan) & {r.id for r in done})
+        timed = [r for r in done if r.picked_up_at is not None and r.dropped_off_at is not None]
+        by_vehicle: dict[str, list[Ride]] = {}
+        for r in timed:
+            by_vehicle.setdefault(r.vehicle_id, []).append(r)
+        for group in by_vehicle.values():
+            hours += (max(r.dropped_off_at for r in group) - min(r.picked_up_at for r in group)  # type: ignore
+                      ).total_seconds() / 3600
+            for a in group:
+                if any(b is not a and a.picked_up_at < b.dropped_off_at and b.picked_up_at < a.dropped_off_at  # type: ignore
+                       for b in group):
+                    shared.add(a.id)
+    riders = sum(r.travellers for r in served)
+    waits = [(r.picked_up_at - r.requested_pickup).total_seconds() for r in served if r.picked_up_at is not None]
+    rides_s = [(r.dropped_off_at - r.picked_up_at).total_seconds() for r in served
+               if r.picked_up_at is not None and r.dropped_off_at is not None]
+    revenue = sum(leg.amounts.get("operator_due", 0) for leg in sold)
+    return {"operator_id": operator_id, "rides_booked": sum(len(r) for _, r in days), "served": len(served),
+            "cancelled": cancelled, "no_shows": no_shows, "riders": riders,
+            "pooling_rate": round(len(shared) / len(served), 4) if served else None,
+            "planned_pooling_rate": round(planned_shared / len(served), 4) if served else None,
+            "vehicle_hours": round(hours, 4),
+            "riders_per_vehicle_hour": round(riders / hours, 3) if hours > 0 else None,
+            "wait_s": _nearest_rank(waits), "ride_time_s": _nearest_rank(rides_s),
+            "refused_quotes": None, "km": None, "detour": None,
+            **economics(cost_yen(hours, 0.0, len(served), model), riders, revenue)}
+
+
+# -- exports ---------------------------------------------------------------------------------
+COLUMNS = ["route_id", "feed_key", "name", "route_type", "days_running", "trips", "service_hours", "service_km",
+           "boardings", "revenue_yen", "rider_paid_yen", "pass_covered_yen", "fare_subsidy_yen", "operating_cost_yen",
+           "subsidy_yen", "subsidy_per_passenger_yen", "cost_recovery"]
+
+
+def cells_csv(summary: dict[str, Any], rows: list[dict[str, Any]]) -> str:
+    """One row per route (the 'cells' of this kind)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else row.get(c) for c in COLUMNS])
+    return out.getvalue()
+
+
+def cells_geojson(summary: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Routes as features without geometry (their shapes are in the feed)."""
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": r["route_id"], "geometry": None, "properties": {c: r.get(c) for c in COLUMNS}}
+        for r in rows]}

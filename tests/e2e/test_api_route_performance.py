@@ -1,0 +1,141 @@
+"""Route performance over the demo region through the real app (SQLite and PostgreSQL), checked by hand.
+
+Tuesday 2026-11-24: the 町内循環線 (bus-loop) runs 6 trips of 25 min (2.5 vehicle-hours), the
+檜沢線 (bus-hinokizawa) 6 trips of 17 min (1.7 h). At 4000 yen per vehicle-hour the loop costs
+10,000 yen. Two loop tickets sold by the platform were ridden (200 yen each, one paid 100 by the
+rider and 100 by the town's fare rule) and one was cancelled late (a 200 yen fee, no boarding):
+600 yen revenue, 2 boardings, subsidy 9,400 yen, 4,700 yen per passenger, cost recovery 0.06.
+Monday 2026-11-23 is a holiday (勤労感謝の日): the loop runs its 5 weekend trips, the 檜沢線 none.
+
+On-demand (noriai) that Tuesday: van v1 carries ride A (1 traveller, asked for 08:55, on board
+09:00-09:20) and ride B (2 travellers, asked for 09:10, on board 09:10-09:30): they share the van
+from 09:10 to 09:20, so both are pooled; ride C was a no-show and ride D cancelled. Served 2, riders
+3, vehicle-hours 0.5 (09:00 to 09:30), 6 riders per vehicle-hour, waits 300 s and 0 s.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from maas.domain.accounts import GeoPoint, Role
+from maas.domain.bookings import BookedLeg, Booking, TripState
+from maas.domain.ledger import EntryKind, LedgerEntry
+from maas.domain.mobility import BookingState, LegBooking
+from maas.domain.ondemand import DayPlan, Ride, StopKind
+from maas.domain.planning import Money
+from maas.storage.rides import SqlRideStore
+from tests.e2e.test_api_analyses import finished
+
+JST = ZoneInfo("Asia/Tokyo")
+TUESDAY = dt.date(2026, 11, 24)
+RATE = {"per_vehicle_hour_yen": 4000}
+
+
+def at(hour: int, minute: int = 0, day: dt.date = TUESDAY) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), JST)
+
+
+def yen(n: int) -> Money:
+    return Money(amount_minor=n, currency="JPY")
+
+
+async def sell(container, n: int, *, state: BookingState, operator: str = "transit", route: str | None = "gtfs:bus-loop",
+               paid: int = 200, subsidy: int = 0) -> None:
+    """A settled booking of one leg and its ledger entries, as settlement writes them."""
+    leg_booking = LegBooking(id=f"tkt_{n}", operator_id=operator, offer_id=f"trn_{n}", state=state, price=yen(200),
+                             departure=at(10, 5), arrival=at(10, 14))
+    leg = BookedLeg(index=0, operator_id=operator, offer_id=f"trn_{n}", mode="bus", price=yen(200),
+                    departure=at(10, 5), arrival=at(10, 14), booking=leg_booking, route_id=route)
+    booking = Booking(id=f"bkg_{n}", account_id="acc_rider", state=TripState.SETTLED, legs=(leg,), total=yen(200),
+                      idempotency_key=f"k{n}", request_digest="d", created_at=at(9), updated_at=at(11))
+    entries = [(EntryKind.OPERATOR_DUE, operator, 200), (EntryKind.RIDER_PAID, "acc_rider", paid)]
+    if subsidy:
+        entries.append((EntryKind.SUBSIDY_DUE, "yamabuki", subsidy))
+    async with container.uow() as uow:
+        await uow.bookings.add(booking)
+        await uow.ledger.add([LedgerEntry(booking_id=booking.id, leg_index=0, kind=kind, party=party,
+                                          operator_id=operator, amount=yen(amount), at=at(12))
+                              for kind, party, amount in entries])
+        await uow.commit()
+
+
+def ride(name: str, travellers: int, asked: dt.datetime, state: BookingState, *, on: dt.datetime | None = None,
+         off: dt.datetime | None = None, no_show: bool = False) -> Ride:
+    booking = LegBooking(id=name, operator_id="noriai", offer_id=f"offer-{name}", state=state, price=yen(300),
+                         departure=asked, arrival=asked + dt.timedelta(minutes=30))
+    return Ride(booking=booking, service_date=TUESDAY, origin=GeoPoint(lat=36.42, lon=138.87),
+                destination=GeoPoint(lat=36.41, lon=138.91), travellers=travellers, requested_pickup=asked,
+                pickup_from=asked, pickup_until=asked + dt.timedelta(minutes=20),
+                latest_dropoff=asked + dt.timedelta(minutes=60), vehicle_id="v1", picked_up_at=on,
+                dropped_off_at=off, no_show_at=asked + dt.timedelta(minutes=5) if no_show else None)
+
+
+async def start(client, headers, parameters: dict):
+    return await client.post("/v1/analyses", json={"kind": "route_performance", "parameters": parameters},
+                             headers=headers)
+
+
+async def test_route_performance_with_sold_tickets_and_on_demand_rides(client, container, sign_in) -> None:
+    analyst = (await sign_in(Role.ANALYST)).headers
+    await sell(container, 1, state=BookingState.FINISHED)
+    await sell(container, 2, state=BookingState.FINISHED, paid=100, subsidy=100)
+    await sell(container, 3, state=BookingState.CANCELLED)  # cancelled late: the 200 yen is its fee
+    await sell(container, 4, state=BookingState.FINISHED, route=None)  # sold before offers named routes
+    await sell(container, 5, state=BookingState.FINISHED, operator="noriai", route=None)  # ride B's fare
+    rides = [ride("A", 1, at(8, 55), BookingState.FINISHED, on=at(9), off=at(9, 20)),
+             ride("B", 2, at(9, 10), BookingState.FINISHED, on=at(9, 10), off=at(9, 30)),
+             ride("C", 1, at(11), BookingState.CANCELLED, no_show=True),
+             ride("D", 1, at(13), BookingState.CANCELLED)]
+    plan = DayPlan(operator_id="noriai", service_date=TUESDAY, routes={"v1": (
+        ("A", StopKind.PICKUP), ("B", StopKind.PICKUP), ("A", StopKind.DROP_OFF), ("B", StopKind.DROP_OFF))})
+    await SqlRideStore(container.engine).save_day(plan, rides)
+
+    response = await start(client, analyst, {"date": "2026-11-23", "end_date": "2026-11-24", "cost_model": RATE})
+    assert response.status == 202, await response.text()
+    done = await finished(client, analyst, response.headers["Location"])
+    assert done["state"] == "done", done["error"]
+    results = done["results"]
+    routes = {r["route_id"]: r for r in results["routes"]}
+    loop, branch = routes["bus-loop"], routes["bus-hinokizawa"]
+    assert (loop["trips"], loop["days_running"]) == (6 + 5, 2)
+    assert (branch["trips"], branch["service_hours"], branch["days_running"]) == (6, pytest.approx(1.7), 1)
+    assert loop["service_hours"] == pytest.approx(2.5 + 5 * 25 / 60, abs=1e-4)  # rounded to 4 places
+    assert (loop["boardings"], loop["revenue_yen"], loop["rider_paid_yen"], loop["fare_subsidy_yen"]) == (2, 600, 500, 100)
+    assert loop["operating_cost_yen"] == round((2.5 + 5 * 25 / 60) * 4000)
+    assert branch["boardings"] == 0 and branch["operating_cost_yen"] == 6800 and branch["cost_recovery"] == 0
+    assert results["unattributed_transit_legs"] == 1
+    od = results["on_demand"]
+    assert (od["served"], od["cancelled"], od["no_shows"], od["riders"]) == (2, 1, 1, 3)
+    assert (od["pooling_rate"], od["planned_pooling_rate"], od["vehicle_hours"]) == (1.0, 1.0, 0.5)
+    assert od["riders_per_vehicle_hour"] == 6.0 and od["wait_s"] == {"50": 0.0, "90": 300.0, "100": 300.0}
+    assert (od["operating_cost_yen"], od["revenue_yen"], od["subsidy_per_passenger_yen"]) == (2000, 200, 600)
+    assert od["refused_quotes"] is None and "refused on-demand quotes" in " ".join(results["not_measured"])
+
+    one_day = await finished(client, analyst, (await start(client, analyst, {
+        "date": "2026-11-24", "cost_model": RATE, "on_demand_operator_id": None})).headers["Location"])
+    text = await (await client.get(f"/v1/analyses/{one_day['id']}/cells.csv", headers=analyst)).text()
+    rows = {r["route_id"]: r for r in csv.DictReader(io.StringIO(text))}
+    # The hand-checked loop: 6 trips, 2.5 h x 4000 = 10,000 yen; 600 yen earned; 9,400 / 2 per passenger.
+    assert (rows["bus-loop"]["trips"], rows["bus-loop"]["operating_cost_yen"]) == ("6", "10000")
+    assert (rows["bus-loop"]["subsidy_yen"], rows["bus-loop"]["subsidy_per_passenger_yen"]) == ("9400", "4700")
+    assert rows["bus-loop"]["cost_recovery"] == "0.06" and one_day["results"]["on_demand"] is None
+    page = await (await client.get(f"/v1/analyses/{one_day['id']}/report", headers=analyst)).text()
+    assert "Route performance" in page and "町内循環線" in page and 'src="data:image/png;base64,' in page
+
+
+async def test_bad_periods_and_riders(client, sign_in) -> None:
+    analyst, rider = (await sign_in(Role.ANALYST)).headers, (await sign_in(Role.RIDER)).headers
+    assert (await start(client, rider, {"date": "2026-11-24"})).status == 403
+    too_long = await start(client, analyst, {"date": "2026-11-01", "end_date": "2026-12-02"})
+    assert too_long.status == 422
+    backwards = await start(client, analyst, {"date": "2026-11-24", "end_date": "2026-11-23"})
+    assert backwards.status == 422
+    zone = await start(client, analyst, {"date": "2026-11-24", "timezone": "Mars/Olympus"})
+    assert zone.status == 422 and "parameters.timezone" in (await zone.json())["error"]["fields"]
+    negative = await start(client, analyst, {"date": "2026-11-24", "cost_model": {"per_km_yen": -1}})
+    assert negative.status == 422

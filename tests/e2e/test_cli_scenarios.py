@@ -1,0 +1,43 @@
+"""`maas analyse scenario` and `maas analyse routes` on the demo region: the same files as the API."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from tests.e2e.test_cli import env, maas, rows  # noqa: F401  (env is a fixture)
+
+
+def test_analyse_scenario_and_routes_write_their_files(env: dict[str, str], tmp_path: Path) -> None:  # noqa: F811
+    maas(env, "db", "upgrade")
+    maas(env, "demo", "load")
+    edits = tmp_path / "edits.json"
+    edits.write_text(json.dumps([{"type": "remove_route", "route_id": "bus-hinokizawa"}]), encoding="utf-8")
+    out = tmp_path / "scenario"
+    result = maas(env, "analyse", "scenario", "--edits", str(edits), "--date", "2026-11-24", "--start", "12:00",
+                  "--percentiles", "0", "--thresholds", "60", "--categories", "hospital", "--cost-per-hour", "4000",
+                  "--out", str(out))
+    assert "scenario" in result.stderr and "100%" in result.stderr
+    assert "hospital p0 within 60 min: 0 cells gain" in result.stdout
+    assert "operating cost" in result.stdout and "(-6800)" in result.stdout
+    with (out / "cells.csv").open(encoding="utf-8") as handle:
+        cells = {r["cell_id"]: r for r in csv.DictReader(handle)}
+    assert len(cells) == 168 and cells["543857002"]["hospital_p0_within60"] == "lost"
+    for name in ("cells.geojson", "report.html", "map.png", "summary.json"):
+        assert (out / name).stat().st_size > 0
+
+    routes = tmp_path / "routes"
+    result = maas(env, "analyse", "routes", "--date", "2026-11-24", "--cost-per-hour", "4000", "--out", str(routes))
+    assert "bus-loop 町内循環線: 6 trips, 2.5 h" in result.stdout and "cost 10000 yen" in result.stdout
+    with (routes / "routes.csv").open(encoding="utf-8") as handle:
+        by_route = {r["route_id"]: r for r in csv.DictReader(handle)}
+    assert by_route["bus-hinokizawa"]["operating_cost_yen"] == "6800"
+    assert (routes / "report.html").read_text(encoding="utf-8").startswith("<!doctype html>")
+    assert rows(env, "select kind, state from analyses order by created_at") == [
+        ("scenario", "done"), ("route_performance", "done")]
+
+    edits.write_text(json.dumps([{"type": "remove_route", "route_id": "bus-nowhere"}]), encoding="utf-8")
+    bad = maas(env, "analyse", "scenario", "--edits", str(edits), "--date", "2026-11-24", "--start", "12:00",
+               "--categories", "hospital", "--out", str(out), check=False)
+    assert bad.returncode == 2 and "unknown route 'bus-nowhere'" in bad.stderr

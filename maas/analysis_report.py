@@ -120,6 +120,14 @@ def _chart(summary: dict[str, Any]) -> Figure:
     return figure
 
 
+def _modes(summary: dict[str, Any]) -> str:
+    """walk, transit and each ride mode with what it assumed (wait, speed, hours)."""
+    rides = [f"{r['mode']} ({r['zone'] or r['operator_id'] or 'anywhere'}: {r['wait_min']:g} min wait, "
+             f"{r['speed_kmh']:g} km/h" + (f", {' '.join(r['hours']) or 'not running'}" if r['hours'] is not None
+                                          else "") + ")" for r in summary.get("ride_modes", [])]
+    return ", ".join(["walk", "transit", *rides])
+
+
 def _minutes(seconds: float | None) -> str:
     return "—" if seconds is None else f"{seconds / 60:.1f}"
 
@@ -150,7 +158,7 @@ td,th{{border:1px solid #ccc;padding:.25em .6em;text-align:right}}th{{background
 <body><h1>Accessibility analysis {e(analysis.id)}</h1>
 <p>{e(str(p.get('date')))}, leaving between {e(str(p.get('start')))} and {p.get('window_min')} minutes later
 (every {p.get('step_min')} min); walking at most {p.get('max_walk_m')} m at {p.get('walk_speed_mps')} m/s;
-engine {e(str(summary.get('engine')))}; {summary.get('origins')} cells, {summary.get('total_population', 0):g}
+engine {e(str(summary.get('engine')))}; modes {e(_modes(summary))}; {summary.get('origins')} cells, {summary.get('total_population', 0):g}
 residents of whom {summary.get('total_population_65_plus', 0):g} aged 65+.</p>
 <h2>Residents reaching each category within T minutes</h2>
 <table><tr><th>category</th><th>percentile</th><th>T (min)</th><th>residents</th><th>65+</th>

@@ -17,7 +17,7 @@ from maas.routing_adapter.feed_archive import DirectoryFeedArchive, NetworkSourc
 from maas.routing_adapter.gtfs_reader import GtfsFeedReader
 from maas.routing_adapter.planner import RaptorJourneyPlanner
 from maas.analysis_report import MatplotlibReportRenderer
-from maas.domain.analyses import AccessibilityEngine
+from maas.domain.analyses import AccessibilityEngine, RideArea
 from maas.routing_adapter.accessibility import RaptorAccessibilityEngine
 from maas.routing_adapter.scenarios import RaptorScenarioEngine
 from maas.security import Argon2PasswordHasher
@@ -204,6 +204,8 @@ def build_container(
         analyses=AnalysisService(uow, clock, accessibility_engine=build_accessibility_engine(settings, journey_planner),
                                  renderer=MatplotlibReportRenderer(), max_running=settings.analysis_workers,
                                  scenario_engine=build_scenario_engine(settings, journey_planner),
-                                 ride_store=SqlRideStore(engine, clock)),
+                                 ride_store=SqlRideStore(engine, clock),
+                                 # On-demand operators lend their zone, hours and speed to the "on_demand" mode.
+                                 ride_areas=[a for a in operator_adapters.values() if isinstance(a, RideArea)]),
         operator_adapters=operator_adapters,
     )

@@ -84,6 +84,15 @@ class AccessibilityIn(Request):
     max_travel_min: int = Field(default=120, ge=1, le=360)
     origins: Annotated[PopulationOriginsIn | GridOriginsIn, Field(discriminator="type")] = PopulationOriginsIn()
     destinations: Annotated[PlacesIn | PointsIn, Field(discriminator="type")]
+    modes: list[Literal["on_demand", "taxi"]] = Field(
+        default=[], max_length=2, examples=[["on_demand"]],
+        description="Door-to-door rides beside walking and transit: on_demand (the enabled on-demand service, "
+                    "inside its zone and during its hours; directly, or to and from stops in the zone) and "
+                    "taxi (anywhere). None: walking and transit only.")
+    on_demand_wait_min: int | None = Field(default=None, ge=0, le=180,
+                                           description="request to pickup; default: the operator's")
+    taxi_wait_min: int = Field(default=15, ge=0, le=180, description="request to pickup")
+    taxi_speed_kmh: float = Field(default=30.0, ge=5, le=120, description="door-to-door average")
 
 
 Clock = Annotated[str, Field(pattern=r"^\d{1,2}:[0-5]\d(:[0-5]\d)?$", examples=["08:30"],

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Annotated, Any, Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -111,6 +111,7 @@ class PointDestinations(_Spec):
 
 
 Origins = Annotated[PopulationOrigins | GridOrigins, Field(discriminator="type")]
+RideModeName = Literal["on_demand", "taxi"]
 Destinations = Annotated[PlaceDestinations | PointDestinations, Field(discriminator="type")]
 
 
@@ -128,6 +129,17 @@ class AccessibilityParams(_Spec):
     max_travel_min: int = Field(default=120, ge=1, le=360)
     origins: Origins = PopulationOrigins()
     destinations: Destinations
+    # Door-to-door rides beside walking and transit: the enabled on-demand service in its zone and
+    # hours, a taxi anywhere. The van's wait is the operator's unless given here.
+    modes: list[RideModeName] = Field(default=[], max_length=2)
+    on_demand_wait_min: int | None = Field(default=None, ge=0, le=180)
+    taxi_wait_min: int = Field(default=15, ge=0, le=180)
+    taxi_speed_kmh: float = Field(default=30.0, ge=5, le=120)
+
+    @field_validator("modes")
+    @classmethod
+    def _modes(cls, v: list[RideModeName]) -> list[RideModeName]:
+        return sorted(set(v))
 
     @field_validator("percentiles")
     @classmethod
@@ -181,6 +193,32 @@ class MatrixRequest:
     max_walk_m: int
     max_travel_min: int
     walk_speed_mps: float = 1.2
+    rides: Sequence[RideService] = ()  # door-to-door modes beside walking and transit
+
+
+@dataclass(frozen=True)
+class RideService:
+    """A vehicle called to the door for an accessibility analysis: it comes wait_s after the request and
+    drives the straight line × road_factor at speed_mps, within its zone (anywhere when None) for requests
+    made within its hours (seconds of the service day; always when None)."""
+
+    mode: str  # "on_demand", "taxi"
+    speed_mps: float
+    wait_s: int
+    road_factor: float = 1.3
+    zone: tuple[tuple[tuple[float, float], ...], ...] | None = None  # rings of (lon, lat), even-odd rule
+    hours: tuple[tuple[int, int], ...] | None = None  # [start_s, end_s)
+    operator_id: str = ""
+    zone_name: str = ""
+
+
+@runtime_checkable
+class RideArea(Protocol):
+    """Optional operator capability: its door-to-door service on a day, for accessibility analyses."""
+
+    def ride_services(self, day: dt.date) -> list[RideService]:
+        """One per service zone; hours empty when it does not run that day."""
+        ...
 
 
 # (fraction done 0..1, message); may raise to stop the work (the job was cancelled).

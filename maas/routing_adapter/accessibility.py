@@ -9,14 +9,15 @@ progress; a chunk's answer does not depend on the others (percentiles are per or
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from maas.domain import errors
-from maas.domain.analyses import GridOrigins, Matrix, MatrixRequest, OriginPoint, PopulationOrigins, Progress
-from routing.access import (MESH_250M, MESH_500M, AccessInputError, PointSet, hexagon_grid, mesh_cells,
+from maas.domain.analyses import (GridOrigins, Matrix, MatrixRequest, OriginPoint, PopulationOrigins, Progress,
+                                  RideService)
+from routing.access import (MESH_250M, MESH_500M, AccessInputError, PointSet, RideMode, hexagon_grid, mesh_cells,
                             read_points_csv, read_points_geojson, travel_time_matrix)
 from routing.plan import Network, NoService, Planner, Profile
 
@@ -79,18 +80,29 @@ def route_matrix(planner: Planner, request: MatrixRequest, progress: Progress, c
                                         [d.lon for d in request.destinations],
                                         category=[d.category for d in request.destinations])
     start_s = request.start.hour * 3600 + request.start.minute * 60 + request.start.second
+    modes = ride_modes(request.rides)
     n = len(origins)
     parts = []
     for lo in range(0, n, chunk_cells):
         chunk = origins.select(np.arange(lo, min(lo + chunk_cells, n)))
         parts.append(travel_time_matrix(router, chunk, destinations, start_s, request.window_min * 60,
                                         step_s=request.step_min * 60, percentiles=request.percentiles,
-                                        max_walk_m=request.max_walk_m, max_travel_s=request.max_travel_min * 60))
+                                        max_walk_m=request.max_walk_m, max_travel_s=request.max_travel_min * 60,
+                                        modes=modes))
         done = min(lo + chunk_cells, n)
         progress(done / n, f"{label}: {done} of {n} cells")
     matrix = np.concatenate(parts, axis=1) if parts else np.full((len(request.percentiles), 0, len(destinations)),
                                                                    np.inf)
     return matrix.tolist()
+
+
+def ride_modes(rides: Sequence[RideService]) -> list[RideMode]:
+    """The domain's ride services as the router's modes: one per ring of a zone (even-odd over the rings)."""
+    try:
+        return [RideMode(r.mode, r.zone, speed_mps=r.speed_mps, road_factor=r.road_factor, wait_s=r.wait_s,
+                         hours=r.hours) for r in rides]
+    except AccessInputError as exc:
+        raise errors.InvalidRequest(str(exc), fields={"parameters.modes": str(exc)}) from None
 
 
 def _read_population(path: Path, spec: PopulationOrigins) -> list[OriginPoint]:

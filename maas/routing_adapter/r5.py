@@ -48,6 +48,9 @@ class R5AccessibilityEngine:
         return self._origins.origins(spec)
 
     def travel_times(self, request: MatrixRequest, progress: Progress) -> Matrix:
+        if request.rides:
+            raise errors.InvalidRequest("the r5 engine routes walking and transit only",
+                                        fields={"parameters.modes": "not with MAAS_ACCESS_ENGINE=r5"})
         r5py = _import_r5py(self._jar)
         import geopandas
         import shapely

@@ -16,7 +16,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from maas.domain.analyses import AccessibilityParams, Destination, Matrix, OriginPoint
+from maas.domain.analyses import AccessibilityParams, Destination, Matrix, OriginPoint, RideService
 
 
 def _seconds(value: float) -> float | None:
@@ -97,6 +97,20 @@ def _summary(category: str, percentile: int, n_destinations: int, thresholds_min
         "gap_cell_ids": [o.id for o, t in zip(origins, nearest)
                          if o.population > 0 and not t <= max(thresholds_min) * 60],
     }
+
+
+def modes_summary(rides: Sequence[RideService]) -> dict[str, Any]:
+    """Which modes the travel times allowed, and what each ride mode assumed (wait, speed, zone, hours)."""
+    modes = ["walk", "transit", *dict.fromkeys(r.mode for r in rides)]
+    return {"modes": modes, "ride_modes": [
+        {"mode": r.mode, "operator_id": r.operator_id or None,
+         "zone": r.zone_name or ("anywhere" if r.zone is None else ""),
+         "wait_min": round(r.wait_s / 60, 1), "speed_kmh": round(r.speed_mps * 3.6, 1), "road_factor": r.road_factor,
+         "hours": None if r.hours is None else [f"{_clock(a)}-{_clock(b)}" for a, b in r.hours]} for r in rides]}
+
+
+def _clock(s: int) -> str:
+    return f"{s // 3600:02d}:{s % 3600 // 60:02d}"
 
 
 # -- exports ---------------------------------------------------------------------------------

@@ -11,10 +11,11 @@ further kinds with their own parameters model and runner.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,7 +24,7 @@ from pydantic import ValidationError
 from maas.domain.accounts import Principal, Role
 from maas.domain.analyses import (FINISHED, AccessibilityEngine, AccessibilityParams, Analysis, AnalysisKind,
                                   AnalysisState, Destination, MatrixRequest, PlaceDestinations, Progress,
-                                  ReportRenderer)
+                                  ReportRenderer, RideArea, RideService)
 from maas.domain.errors import Conflict, DomainError, InvalidRequest
 from maas.domain.ids import new_id
 from maas.domain.ports import Clock, UnitOfWorkFactory
@@ -49,8 +50,10 @@ def validation_message(exc: ValidationError) -> tuple[str, dict[str, str]]:
 class AnalysisService:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, *, accessibility_engine: AccessibilityEngine,
                  renderer: ReportRenderer | None = None, max_running: int = 1,
-                 scenario_engine: ScenarioEngine | None = None, ride_store: RideStore | None = None) -> None:
+                 scenario_engine: ScenarioEngine | None = None, ride_store: RideStore | None = None,
+                 ride_areas: Sequence[RideArea] = ()) -> None:
         self._uow, self._clock = uow, clock
+        self._ride_areas = list(ride_areas)  # on-demand services offering their zone for the "on_demand" mode
         self._engine = accessibility_engine
         self._scenarios = scenario_engine
         self._rides = ride_store
@@ -149,6 +152,8 @@ class AnalysisService:
         if kind not in self._runners:
             raise InvalidRequest(f"no analysis of kind {kind.value}", fields={"kind": "unknown kind"})
         validated = self._validate(kind, parameters)
+        if "on_demand" in validated.get("modes", []) and not self._ride_areas:
+            raise InvalidRequest("no on-demand service is enabled", fields={"parameters.modes": "no on-demand service"})
         if kind in (AnalysisKind.ACCESSIBILITY, AnalysisKind.SCENARIO):  # unknown categories: a bad request
             await self._destinations(AccessibilityParams.model_validate(
                 {k: v for k, v in validated.items() if k in AccessibilityParams.model_fields}))
@@ -260,6 +265,7 @@ class AnalysisService:
         params = AccessibilityParams.model_validate(analysis.parameters)
         destinations = await self._destinations(params)
         engine = self._engine
+        rides = self._ride_services(params)
 
         def work() -> Outcome:
             progress(0.0, "reading the origins")
@@ -270,10 +276,12 @@ class AnalysisService:
             request = MatrixRequest(origins=origins, destinations=destinations, date=params.date, start=params.start,
                                     window_min=params.window_min, step_min=params.step_min,
                                     percentiles=params.percentiles, max_walk_m=params.max_walk_m,
-                                    max_travel_min=params.max_travel_min, walk_speed_mps=params.walk_speed_mps)
+                                    max_travel_min=params.max_travel_min, walk_speed_mps=params.walk_speed_mps,
+                                    rides=rides)
             matrix = engine.travel_times(request, lambda f, m: progress(0.05 + 0.85 * f, m))
             progress(0.92, "adding up the measures")
-            return accessibility.compute(params, origins, destinations, matrix, engine=engine.name)
+            summary, cells = accessibility.compute(params, origins, destinations, matrix, engine=engine.name)
+            return {**summary, **accessibility.modes_summary(rides)}, cells
 
         return await asyncio.to_thread(work)
 
@@ -281,6 +289,7 @@ class AnalysisService:
         params = ScenarioParams.model_validate(analysis.parameters)
         destinations = await self._destinations(params)
         engine, scenario = self._engine, self._scenarios
+        rides = self._ride_services(params)
         assert scenario is not None
 
         def work() -> Outcome:
@@ -292,12 +301,14 @@ class AnalysisService:
             request = MatrixRequest(origins=origins, destinations=destinations, date=params.date, start=params.start,
                                     window_min=params.window_min, step_min=params.step_min,
                                     percentiles=params.percentiles, max_walk_m=params.max_walk_m,
-                                    max_travel_min=params.max_travel_min, walk_speed_mps=params.walk_speed_mps)
+                                    max_travel_min=params.max_travel_min, walk_speed_mps=params.walk_speed_mps,
+                                    rides=rides)
             outcome = scenario.compare(request, params.edits, thresholds_min=params.thresholds_min,
                                        cost_model=params.cost_model, seed=params.seed,
                                        progress=lambda f, m: progress(0.02 + 0.93 * f, m))
             progress(0.96, "adding up the measures")
-            return scenarios.compute(params, origins, destinations, outcome, engine=scenario.name)
+            summary, cells = scenarios.compute(params, origins, destinations, outcome, engine=scenario.name)
+            return {**summary, **accessibility.modes_summary(rides)}, cells
 
         return await asyncio.to_thread(work)
 
@@ -345,6 +356,23 @@ class AnalysisService:
                 sold = legs.setdefault((entry.booking_id, entry.leg_index), route_performance.SoldLeg(leg))
                 sold.amounts[entry.kind.value] = sold.amounts.get(entry.kind.value, 0) + entry.amount.amount_minor
         return list(legs.values())
+
+    def _ride_services(self, params: AccessibilityParams) -> list[RideService]:
+        """The door-to-door modes asked for: each on-demand zone on the day (its hours may be none), a taxi."""
+        rides: list[RideService] = []
+        if "on_demand" in params.modes:
+            if not self._ride_areas:
+                raise InvalidRequest("no on-demand service is enabled",
+                                     fields={"parameters.modes": "no on-demand service"})
+            for area in self._ride_areas:
+                for ride in area.ride_services(params.date):
+                    if params.on_demand_wait_min is not None:
+                        ride = dataclasses.replace(ride, wait_s=params.on_demand_wait_min * 60)
+                    rides.append(ride)
+        if "taxi" in params.modes:
+            rides.append(RideService(mode="taxi", speed_mps=params.taxi_speed_kmh / 3.6,
+                                     wait_s=params.taxi_wait_min * 60))
+        return rides
 
     async def _destinations(self, params: AccessibilityParams) -> list[Destination]:
         spec = params.destinations

@@ -18,6 +18,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 
+from maas.domain.analyses import RideService
 from maas.domain.errors import Conflict, OperatorRejected, OperatorUnavailable
 from maas.domain.mobility import (HELD_STATES, BookingState, Conditions, LegBooking, Offer, OfferQuery,
                                   TripEvent, TripEventKind)
@@ -26,7 +27,7 @@ from maas.domain.ondemand import (DayPlan, Manifest, RefusalCode, Ride, RideRefu
 from maas.domain.planning import Money
 from maas.domain.ports import Clock
 from operators.offer_book import Answers, OfferBook
-from operators.ondemand.area import Admission, ServiceArea
+from operators.ondemand.area import Admission, ServiceArea, zone_rings
 from operators.ondemand.config import OnDemandConfig
 from operators.ondemand.day import NEW, Candidate, DayBuilder, DayModel, seconds
 from operators.ondemand.manifest import manifests
@@ -57,6 +58,16 @@ class OnDemandAdapter:
         self._answers = Answers()
         self._background: dict[dt.date, asyncio.Task[None]] = {}
         self._closing = False
+
+    # -- for accessibility analyses (the RideArea capability) ----------------------------------
+    def ride_services(self, day: dt.date) -> list[RideService]:
+        """The van in each zone on a day. Rides are booked ahead, and the pickup falls somewhere in the
+        flexible span after the time asked: on average half of it is the wait."""
+        return [RideService(mode="on_demand", speed_mps=self.config.speed_mps,
+                            wait_s=self.config.promise.flexible_after_s // 2, road_factor=self.config.road_factor,
+                            zone=zone_rings(zone.edges_deg), hours=hours, operator_id=self.operator_id,
+                            zone_name=zone.name or zone.zone_id)
+                for zone, hours in self.area.pickup_zones(day)]
 
     # -- quoting --------------------------------------------------------------------------------
     async def search_offers(self, query: OfferQuery) -> list[Offer]:

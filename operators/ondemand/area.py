@@ -11,10 +11,12 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from maas.domain.mobility import OfferQuery
 from maas.domain.ondemand import RefusalCode, RideRefused
 from operators.ondemand.config import Promise
-from routing.flex import BookingRule, FlexFeed, can_serve, check_notice, zones_containing
+from routing.flex import BookingRule, FlexFeed, Zone, ZoneKind, can_serve, check_notice, zones_containing
 
 _NOTICE_CODES = {"too_early": RefusalCode.TOO_EARLY}
 
@@ -64,6 +66,18 @@ class ServiceArea:
         dropoff = (ride.drop_off.start_window_s, ride.drop_off.end_window_s)
         return Admission(day, pickup, dropoff, rule)
 
+    def pickup_zones(self, day: dt.date) -> list[tuple[Zone, tuple[tuple[int, int], ...]]]:
+        """Each area zone the feed's trips pick up in, with the day's pickup windows (none: no service)."""
+        windows: dict[str, set[tuple[int, int]]] = {}
+        for trip in self.feed.trips:
+            for st in trip.stop_times:
+                if st.allows_pickup:
+                    found = windows.setdefault(st.zone_id, set())
+                    if self.feed.runs_on(trip.service_id, day):
+                        found.add((st.start_window_s, st.end_window_s))
+        return [(self.feed.zones[z], tuple(sorted(w))) for z, w in windows.items()
+                if z in self.feed.zones and self.feed.zones[z].kind is ZoneKind.AREA]
+
     def hours_on(self, day: dt.date) -> str:
         windows = sorted({(st.start_window_s, st.end_window_s) for trip in self.feed.trips
                           if self.feed.runs_on(trip.service_id, day) for st in trip.stop_times if st.allows_pickup})
@@ -72,3 +86,14 @@ class ServiceArea:
         spans = ", ".join(f"{a // 3600:02d}:{a % 3600 // 60:02d}-{b // 3600:02d}:{b % 3600 // 60:02d}"
                           for a, b in windows)
         return f"the service runs {spans}"
+
+
+def zone_rings(edges_deg: np.ndarray) -> tuple[tuple[tuple[float, float], ...], ...]:
+    """An area zone's (lon1, lat1, lon2, lat2) edge rows back as rings of (lon, lat) corners."""
+    rings, start = [], 0
+    for i in range(len(edges_deg)):
+        if i + 1 == len(edges_deg) or not np.array_equal(edges_deg[i, 2:], edges_deg[i + 1, :2]):
+            corners = [tuple(map(float, e[:2])) for e in edges_deg[start:i + 1]]
+            rings.append(tuple(corners + [tuple(map(float, edges_deg[i, 2:]))]))
+            start = i + 1
+    return tuple(rings)

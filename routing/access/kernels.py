@@ -7,6 +7,7 @@ departures), so rRAPTOR at those times gives it exactly. Each profile row is red
 the arrival at every destination (egress walk included), which keeps memory at
 candidates × destinations per stop. Origins then take, per departure minute, the minimum over
 their access stops of the row of the first candidate at or after (minute + access walk).
+Ride modes (routing.access.modes) enter as links of another kind, open only at some times.
 All kernels release the GIL, so a thread pool can use every core.
 """
 
@@ -72,12 +73,25 @@ def _walk_links(lat, lon, stop_lat, stop_lon, stop_ok, max_m, detour, speed_mps)
 walk_links = compile_kernel(_walk_links)
 
 
+def _open_at(t, kind, win_off, win_lo, win_hi):
+    """Whether a ride of the kind can be requested at second t."""
+    for w in range(win_off[kind], win_off[kind + 1]):
+        if win_lo[w] <= t < win_hi[w]:
+            return True
+    return False
+
+
+_open = compile_kernel(_open_at)
+
+
 def _profiles(slot_lo, slot_hi, slot_stop, cand_off, cand_times, egress_stops, eg_off, eg_dest,
-              eg_s, n_rounds, max_travel_s, transfer_s, p_stop_off, p_stops, p_board, p_alight,
-              p_trip_off, p_time_off, arr_s, dep_s, s_pat_off, s_pats, s_pos, fp_off, fp_to,
-              fp_dur_s, trip_ok, trip_next, trip_pattern, out):
+              eg_s, eg_kind, win_off, win_lo, win_hi, n_rounds, max_travel_s, transfer_s,
+              p_stop_off, p_stops, p_board, p_alight, p_trip_off, p_time_off, arr_s, dep_s,
+              s_pat_off, s_pats, s_pos, fp_off, fp_to, fp_dur_s, trip_ok, trip_next, trip_pattern,
+              out):
     """Fill out[row, destination] (arrival second, INF32 none) for the candidate rows of slots
-    slot_lo..slot_hi: transit from the slot's stop leaving at the candidate, then egress."""
+    slot_lo..slot_hi: transit from the slot's stop leaving at the candidate, then egress (a walk,
+    kind 0, or a ride of kind k requested on arrival within one of its windows [win_lo, win_hi))."""
     n_stops = transfer_s.shape[0]
     # The origin stop as the only "target", max_travel_s away: the kernel then prunes every
     # label later than departure + max_travel_s, which no origin can use.
@@ -114,6 +128,9 @@ def _profiles(slot_lo, slot_hi, slot_stop, cand_off, cand_times, egress_stops, e
                 if t >= INF or (walked[s] < INF and t >= c + walked[s]):
                     continue
                 for k in range(eg_off[s], eg_off[s + 1]):
+                    kind = eg_kind[k]
+                    if kind > 0 and not _open(t, kind, win_off, win_lo, win_hi):
+                        continue
                     v = t + eg_s[k]
                     d = eg_dest[k]
                     if v < out[row, d]:
@@ -127,11 +144,14 @@ def _profiles(slot_lo, slot_hi, slot_stop, cand_off, cand_times, egress_stops, e
 profiles = compile_kernel(_profiles)
 
 
-def _combine(o_lo, o_hi, acc_off, acc_slot, acc_s, cand_off, cand_times, table, o_lat, o_lon,
-             d_lat, d_lon, direct_max_m, detour, speed_mps, departures, max_travel_s, ranks,
-             out):
+def _combine(o_lo, o_hi, acc_off, acc_slot, acc_s, acc_kind, cand_off, cand_times, table, o_lat,
+             o_lon, d_lat, d_lon, direct_max_m, detour, speed_mps, departures, max_travel_s,
+             ride_o_in, ride_d_in, ride_speed, ride_factor, ride_wait_s, ride_max_m, ride_open,
+             ranks, out):
     """out[p, o, d]: the ranks[p]-th smallest travel time over the departures from origin o
-    to destination d (np.inf where that one is unreachable), for origins o_lo..o_hi."""
+    to destination d (np.inf where that one is unreachable), for origins o_lo..o_hi.
+    Kinds k >= 1 (routing.access.modes) add direct rides and ride access links, each used only
+    at the departures m where ride_open[k, m]."""
     n_dep = departures.shape[0]
     n_dest = table.shape[1]
     best = np.empty((n_dep, n_dest), np.int64)
@@ -142,8 +162,22 @@ def _combine(o_lo, o_hi, acc_off, acc_slot, acc_s, cand_off, cand_times, table, 
             walk = walk_seconds(metres, speed_mps) if metres <= direct_max_m else INF
             for m in range(n_dep):
                 best[m, d] = walk
+        for j in range(1, ride_o_in.shape[0]):  # direct rides, for the minutes the mode runs
+            if not ride_o_in[j, o]:
+                continue
+            for d in range(n_dest):
+                if not ride_d_in[j, d]:
+                    continue
+                metres = distance_m(o_lat[o], o_lon[o], d_lat[d], d_lon[d]) * ride_factor[j]
+                if metres > ride_max_m[j]:
+                    continue
+                ride = ride_wait_s[j] + walk_seconds(metres, ride_speed[j])
+                for m in range(n_dep):
+                    if ride_open[j, m] and ride < best[m, d]:
+                        best[m, d] = ride
         for k in range(acc_off[o], acc_off[o + 1]):
             u = acc_slot[k]
+            kind = acc_kind[k]
             row = cand_off[u]
             end = cand_off[u + 1]
             for m in range(n_dep):
@@ -152,6 +186,8 @@ def _combine(o_lo, o_hi, acc_off, acc_slot, acc_s, cand_off, cand_times, table, 
                     row += 1
                 if row == end:
                     break
+                if kind > 0 and not ride_open[kind, m]:
+                    continue
                 for d in range(n_dest):
                     v = table[row, d]
                     if v < INF32 and v - departures[m] < best[m, d]:

@@ -16,6 +16,9 @@ Conventions (tested in tests/unit/test_access_matrix.py):
 - Walking is straight line × detour_factor at walk_speed_mps, within max_walk_m for each of
   access and egress; the direct walk is allowed up to max_direct_walk_m (default max_walk_m).
   Transfers between stops use the timetable's footpaths as the router prepared them.
+- modes (routing.access.modes.RideMode) add door-to-door rides: direct within a zone, and to or
+  from stops inside it as access and egress legs, only at the minutes they run. Without modes
+  every ride array is empty and the answer is walking and transit alone.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import numpy as np
 
 from routing.access.errors import AccessInputError
 from routing.access.kernels import INF32, combine, profiles, walk_links
+from routing.access.modes import RideMode, mode_arrays, with_rides
 from routing.access.points import Point, PointSet, as_point_set
 from routing.plan.geo import served_stops
 from routing.plan.profile import DETOUR_FACTOR
@@ -47,11 +51,12 @@ _BOARDING: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 @dataclass(frozen=True)
 class _Links:
-    """Walking links as CSR: per point, the stops (or table slots) and seconds."""
+    """Walking (kind 0) and ride links as CSR: per point, the stops (or table slots) and seconds."""
 
     offsets: np.ndarray
     targets: np.ndarray
     seconds: np.ndarray
+    kinds: np.ndarray
 
 
 def departure_times(start_s: int, window_s: int, step_s: int) -> np.ndarray:
@@ -80,7 +85,8 @@ def travel_time_matrix(router_or_timetable: RaptorRouter | Timetable,
                        walk_speed_mps: float | None = None,
                        max_travel_s: int = DEFAULT_MAX_TRAVEL_S,
                        max_direct_walk_m: int | None = None,
-                       detour_factor: float = DETOUR_FACTOR, workers: int = 1) -> np.ndarray:
+                       detour_factor: float = DETOUR_FACTOR, workers: int = 1,
+                       modes: Sequence[RideMode] = ()) -> np.ndarray:
     """Travel-time percentiles in seconds, shape [percentiles, origins, destinations].
 
     A Timetable is routed with default RaptorParams at walk_speed_mps (1.2 m/s when None);
@@ -100,8 +106,9 @@ def travel_time_matrix(router_or_timetable: RaptorRouter | Timetable,
         return out
     tt = router.timetable
     usable = _usable_stops(router)
-    access = _links(origins, tt, usable, max_walk_m, detour_factor, speed)
-    egress = _links(destinations, tt, usable, max_walk_m, detour_factor, speed)
+    rides = mode_arrays(modes, origins, destinations, departures)
+    access = _links(origins, tt, usable, max_walk_m, detour_factor, speed, modes, rides.o_in)
+    egress = _links(destinations, tt, usable, max_walk_m, detour_factor, speed, modes, rides.d_in)
     slot_stop, slot_of_link = np.unique(access.targets, return_inverse=True)
     # The times each slot's profile must cover: from the first departure plus its shortest
     # access walk to the last departure plus its longest.
@@ -112,14 +119,15 @@ def travel_time_matrix(router_or_timetable: RaptorRouter | Timetable,
     np.maximum.at(horizon, slot_of_link, last + access.seconds)
     cand_off, cand_times = _candidates(router, slot_stop, earliest, horizon)
     table = np.full((len(cand_times), len(destinations)), INF32, np.int32)
-    eg_off, eg_dest, eg_s = _by_stop(egress, tt.n_stops)
+    eg_off, eg_dest, eg_s, eg_kind = _by_stop(egress, tt.n_stops)
     egress_stops = np.flatnonzero(np.diff(eg_off) > 0)
     n_rounds = np.int64(router.params.max_transfers + 1)
     pool_size = _pool_size(workers)
 
     def run_profiles(lo: int) -> None:
         profiles(lo, min(lo + SLOTS_PER_TASK, len(slot_stop)), slot_stop, cand_off, cand_times,
-                 egress_stops, eg_off, eg_dest, eg_s, n_rounds, np.int64(max_travel_s),
+                 egress_stops, eg_off, eg_dest, eg_s, eg_kind, rides.win_off, rides.win_lo,
+                 rides.win_hi, n_rounds, np.int64(max_travel_s),
                  router.transfer_s,
                  *router.kernel_arrays, table)
 
@@ -130,9 +138,11 @@ def travel_time_matrix(router_or_timetable: RaptorRouter | Timetable,
 
     def run_origins(lo: int) -> None:
         combine(lo, min(lo + chunk, len(origins)), access.offsets,
-                slot_of_link.astype(np.int64), access.seconds, cand_off, cand_times, table,
-                origins.lat, origins.lon, destinations.lat, destinations.lon, direct_m,
-                float(detour_factor), speed, departures, np.int64(max_travel_s), ranks, out)
+                slot_of_link.astype(np.int64), access.seconds, access.kinds, cand_off, cand_times,
+                table, origins.lat, origins.lon, destinations.lat, destinations.lon, direct_m,
+                float(detour_factor), speed, departures, np.int64(max_travel_s), rides.o_in,
+                rides.d_in, rides.speed_mps, rides.road_factor, rides.wait_s, rides.max_ride_m,
+                rides.open_at, ranks, out)
 
     _run(pool_size, run_origins, range(0, len(origins), chunk))
     return out
@@ -156,20 +166,23 @@ def _usable_stops(router: RaptorRouter) -> np.ndarray:
 
 
 def _links(points: PointSet, tt: Timetable, usable: np.ndarray, max_walk_m: int,
-           detour: float, speed: float) -> _Links:
-    offsets, stops, seconds = walk_links(points.lat, points.lon, tt.stop_lat.astype(np.float64),
-                                         tt.stop_lon.astype(np.float64), usable,
+           detour: float, speed: float, modes: Sequence[RideMode], served: np.ndarray) -> _Links:
+    stop_lat, stop_lon = tt.stop_lat.astype(np.float64), tt.stop_lon.astype(np.float64)
+    offsets, stops, seconds = walk_links(points.lat, points.lon, stop_lat, stop_lon, usable,
                                          float(max_walk_m), float(detour), speed)
-    return _Links(offsets, stops, seconds)
+    if not modes:
+        return _Links(offsets, stops, seconds, np.zeros(len(stops), np.int64))
+    return _Links(*with_rides(offsets, stops, seconds, points, served, modes, stop_lat, stop_lon,
+                              usable))
 
 
-def _by_stop(links: _Links, n_stops: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Invert point -> stop links into stop -> (point, seconds) CSR."""
+def _by_stop(links: _Links, n_stops: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Invert point -> stop links into stop -> (point, seconds, kind) CSR."""
     point = np.repeat(np.arange(len(links.offsets) - 1), np.diff(links.offsets))
     order = np.argsort(links.targets, kind="stable")
     offsets = np.zeros(n_stops + 1, np.int64)
     np.cumsum(np.bincount(links.targets, minlength=n_stops), out=offsets[1:])
-    return offsets, point[order].astype(np.int64), links.seconds[order]
+    return offsets, point[order].astype(np.int64), links.seconds[order], links.kinds[order]
 
 
 def _boarding_times(router: RaptorRouter) -> tuple[np.ndarray, np.ndarray]:

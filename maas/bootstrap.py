@@ -192,7 +192,7 @@ def build_container(
         offers=offers,
         door_to_door=DoorToDoorService(planning, journey_planner, offers),
         on_demand=OnDemandService(operator_adapters, clock, remember=offers.remember,
-                                  on_event=bookings.refresh_leg),
+                                  on_event=bookings.refresh_leg, refusals=uow),
         bookings=bookings,
         tickets=TicketService(bookings, signer, clock),
         settlement=SettlementService(uow, municipality=rules.municipality or "municipality"),

@@ -163,11 +163,18 @@ def routes_page(analysis: Analysis, summary: dict[str, Any], chart_uri: str) -> 
                       r["subsidy_per_passenger_yen"], r["cost_recovery"]] for r in summary.get("routes", [])])
     od = summary.get("on_demand")
     on_demand = "<p>No on-demand operator was measured.</p>" if not od else _table(
-        ["operator", "served", "cancelled", "no-shows", "riders", "pooling rate", "vehicle-hours",
-         "riders per vehicle-hour", "operating cost", "revenue", "subsidy per passenger"],
-        [[od["operator_id"], od["served"], od["cancelled"], od["no_shows"], od["riders"], od["pooling_rate"],
-          od["vehicle_hours"], od["riders_per_vehicle_hour"], od["operating_cost_yen"], od["revenue_yen"],
-          od["subsidy_per_passenger_yen"]]])
+        ["operator", "served", "cancelled", "no-shows", "refused", "refusal rate", "riders", "pooling rate",
+         "vehicle-hours", "riders per vehicle-hour", "operating cost", "revenue", "subsidy per passenger"],
+        [[od["operator_id"], od["served"], od["cancelled"], od["no_shows"],
+          ", ".join(f"{code} {n}" for code, n in (od.get("refused") or {}).items()) or od.get("refused_quotes"),
+          od.get("refusal_rate"), od["riders"], od["pooling_rate"], od["vehicle_hours"],
+          od["riders_per_vehicle_hour"], od["operating_cost_yen"], od["revenue_yen"], od["subsidy_per_passenger_yen"]]])
+    tv = summary.get("taxi_voucher")
+    taxi = "<p>Not measured in this analysis.</p>" if not tv else _table(
+        ["trips", "voucher spend (town)", "riders' share", "operator revenue", "subsidy per trip", "cost per trip",
+         "operating cost", "rules"],
+        [[tv["trips"], tv["subsidy_yen"], tv["rider_paid_yen"], tv["revenue_yen"], tv["subsidy_per_trip_yen"],
+          tv["cost_per_trip_yen"], tv["operating_cost_yen"], ", ".join(tv["rules"])]])
     measured = "".join(f"<li>{e(m)}</li>" for m in summary.get("measured", []))
     missing = "".join(f"<li>{e(m)}</li>" for m in summary.get("not_measured", []))
     return f"""<!doctype html>
@@ -178,6 +185,7 @@ def routes_page(analysis: Analysis, summary: dict[str, Any], chart_uri: str) -> 
 <h2>Routes</h2>{routes}<p>{summary.get('unattributed_transit_legs', 0)} sold transit legs name no route.</p>
 <img alt="cost and revenue per route" src="{chart_uri}">
 <h2>On-demand</h2>{on_demand}
+<h2>Taxi voucher</h2>{taxi}
 <h2>Measured</h2><ul>{measured}</ul><h2>Not measured</h2><ul>{missing}</ul>
 </body></html>
 """

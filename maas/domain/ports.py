@@ -18,6 +18,7 @@ from maas.domain.mobility import AvailableAsset, LegBooking, Offer, OfferQuery, 
 from maas.domain.passes import PassBook
 from maas.domain.payments import PaymentEventLog, PaymentProfiles
 from maas.domain.places import Place
+from maas.domain.ride_refusals import RideRefusalLog
 from maas.domain.planning import DepartureBoard, LegPlace, TripPlan, TripRequest
 from maas.domain.transit_tickets import TicketBook
 
@@ -115,6 +116,7 @@ class UnitOfWork(Protocol):
     passes: PassBook
     payment_profiles: PaymentProfiles
     analyses: AnalysisStore
+    ride_refusals: RideRefusalLog
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -328,17 +328,23 @@ class AnalysisService:
         figures = await asyncio.to_thread(timetables)
         progress(0.85, "tickets sold")
         transit = await self._sold_legs(params, params.transit_operator_id)
+        taxis = await self._sold_legs(params, None, mode="taxi")
         on_demand = None
         if params.on_demand_operator_id is not None and self._rides is not None:
             progress(0.92, "on-demand rides")
             days = [await self._rides.load_day(params.on_demand_operator_id, d) for d in dates]
             sold = await self._sold_legs(params, params.on_demand_operator_id)
+            async with self._uow() as uow:
+                refused = await uow.ride_refusals.list_refusals(params.on_demand_operator_id, first=dates[0],
+                                                                last=dates[-1])
             on_demand = route_performance.on_demand_figures(params.on_demand_operator_id, days, sold,
-                                                            params.cost_model)
-        return route_performance.compute(params, figures, transit, on_demand)
+                                                            params.cost_model, refused)
+        return route_performance.compute(params, figures, transit, on_demand, taxis)
 
-    async def _sold_legs(self, params: RoutePerformanceParams, operator_id: str) -> list[route_performance.SoldLeg]:
-        """The operator's ledger entries grouped per booked leg departing (local date) in the period."""
+    async def _sold_legs(self, params: RoutePerformanceParams, operator_id: str | None, *,
+                         mode: str | None = None) -> list[route_performance.SoldLeg]:
+        """The ledger entries (of one operator, or all) grouped per booked leg (of a mode, or any)
+        departing (local date) in the period."""
         tz = ZoneInfo(params.timezone)
         dates = params.dates()
         since = dt.datetime.combine(dates[0], dt.time(), tz)
@@ -351,7 +357,7 @@ class AnalysisService:
                 if entry.booking_id not in bookings:
                     bookings[entry.booking_id] = await uow.bookings.get(entry.booking_id)
                 leg = bookings[entry.booking_id].legs[entry.leg_index]
-                if not since <= leg.departure < until:
+                if not since <= leg.departure < until or (mode is not None and leg.mode != mode):
                     continue
                 sold = legs.setdefault((entry.booking_id, entry.leg_index), route_performance.SoldLeg(leg))
                 sold.amounts[entry.kind.value] = sold.amounts.get(entry.kind.value, 0) + entry.amount.amount_minor

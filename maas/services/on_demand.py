@@ -5,6 +5,10 @@ booked directly, a ride is paid on board, so it is confirmed at once, and releas
 confirmation fails. Riders see only their own rides; agents and admins every ride. Drivers'
 systems (an operator's API key) fetch the day's manifests and report pickups, drop-offs and
 no-shows.
+
+A refused quote (RideRefused) is recorded for the town's figures (maas.domain.ride_refusals: no
+rider, only ~250 m cells; its service date is the requested pickup's date in `timezone`); failing
+to record it is logged and never changes the rider's answer.
 """
 
 from __future__ import annotations
@@ -12,12 +16,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from zoneinfo import ZoneInfo
 
 from maas.domain.accounts import Principal, Role
 from maas.domain.errors import DomainError, InvalidRequest, NotFound
 from maas.domain.mobility import LegBooking, Offer, OfferQuery, TripEvent, TripEventKind
-from maas.domain.ondemand import Manifest, OnDemandDispatch, Ride
-from maas.domain.ports import Clock, OperatorAdapter
+from maas.domain.ondemand import Manifest, OnDemandDispatch, Ride, RideRefused
+from maas.domain.ports import Clock, OperatorAdapter, UnitOfWorkFactory
+from maas.domain.ride_refusals import RideRefusal, quarter_mesh
 
 log = logging.getLogger(__name__)
 STAFF = frozenset({Role.AGENT, Role.ADMIN})
@@ -26,7 +32,9 @@ STAFF = frozenset({Role.AGENT, Role.ADMIN})
 class OnDemandService:
     def __init__(self, adapters: Mapping[str, OperatorAdapter], clock: Clock,
                  remember: Callable[[Sequence[Offer]], Awaitable[None]] | None = None,
-                 on_event: Callable[[str, str], Awaitable[object]] | None = None) -> None:
+                 on_event: Callable[[str, str], Awaitable[object]] | None = None,
+                 refusals: UnitOfWorkFactory | None = None, timezone: str = "Asia/Tokyo") -> None:
+        self._refusals, self._zone = refusals, ZoneInfo(timezone)  # where refused quotes are recorded
         self._services = {op: a for op, a in adapters.items() if isinstance(a, OnDemandDispatch)}
         self._adapters = adapters
         self.clock = clock
@@ -43,10 +51,28 @@ class OnDemandService:
         return service
 
     async def quote(self, operator_id: str, query: OfferQuery) -> Offer:
-        offer = await self._service(operator_id).quote(query)
+        try:
+            offer = await self._service(operator_id).quote(query)
+        except RideRefused as refused:
+            await self._record_refusal(operator_id, query, refused)
+            raise
         if self._remember is not None:
             await self._remember([offer])
         return offer
+
+    async def _record_refusal(self, operator_id: str, query: OfferQuery, refused: RideRefused) -> None:
+        if self._refusals is None:
+            return
+        try:
+            refusal = RideRefusal(operator_id=operator_id, service_date=query.depart_at.astimezone(self._zone).date(),
+                                  requested_pickup=query.depart_at, code=refused.refusal, travellers=query.travellers,
+                                  refused_at=self.clock.now(), origin_cell=quarter_mesh(query.origin),
+                                  destination_cell=quarter_mesh(query.destination))
+            async with self._refusals() as uow:
+                await uow.ride_refusals.add(refusal)
+                await uow.commit()
+        except Exception:  # the rider still hears why; the town's figures miss one refusal
+            log.exception("could not record a refused %s quote (%s)", operator_id, refused.refusal.value)
 
     async def request_ride(self, caller: Principal, operator_id: str, offer_id: str, *, idempotency_key: str,
                            rider_name: str = "", for_rider: str | None = None) -> Ride:

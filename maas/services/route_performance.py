@@ -14,10 +14,16 @@ Measured:
   (pickup minus requested pickup) and ride times from the recorded times, pooling (rides sharing
   the vehicle: recorded on-board intervals overlapping, and in the day plan's stop order),
   vehicle-hours from each vehicle's first recorded pickup to its last drop-off, riders per
-  vehicle-hour, revenue from its ledger entries.
-Not measured: fares paid on board or with tickets not sold here (boardings undercount), refused
-on-demand quotes (not recorded anywhere), on-demand km and depot runs, detours (no direct travel
-time is stored), and layovers between trips.
+  vehicle-hour, revenue from its ledger entries; quotes it refused to riders asking it directly
+  (maas.domain.ride_refusals, by service date), by refusal code, and the refusal rate
+  refused / (served + refused), where a rider asking again after a refusal counts again;
+- taxi voucher: ledger entries of taxi legs departing in the period that the town paid part of
+  (a subsidy_due entry: its fare rules, e.g. the taxi voucher): trips, the town's voucher spend,
+  riders' share, the taxi operators' revenue, subsidy per trip, and cost = trips x per_trip.
+Not measured: fares paid on board or with tickets not sold here (boardings undercount), on-demand
+refusals in journey searches (the operator answers no offer, without a reason), on-demand km and
+depot runs, detours (no direct travel time is stored), layovers between trips, and taxi trips
+paid with paper vouchers outside the platform.
 """
 
 from __future__ import annotations
@@ -27,18 +33,25 @@ import io
 import math
 from collections.abc import Iterable, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from maas.domain.bookings import BookedLeg
 from maas.domain.mobility import BookingState
 from maas.domain.ondemand import DayPlan, Ride, StopKind
+from maas.domain.ride_refusals import RideRefusal, count_by_code
 from maas.domain.scenarios import CostModelSpec, RouteFigures, RoutePerformanceParams
 
 MEASURED = ["trips, service hours and km per route from the GTFS timetable of each date",
             "boardings and revenue of tickets sold by the platform (ledger), by route and departure date",
             "on-demand rides served, cancelled and no-shows, riders, waits, ride times, pooling and vehicle-hours "
-            "from the recorded rides and day plans"]
+            "from the recorded rides and day plans",
+            "on-demand quotes refused to riders, by refusal code, and the refusal rate refused / (served + refused)",
+            "taxi-voucher trips, the town's voucher spend, riders' share and taxi revenue (ledger), "
+            "cost = trips x per_trip"]
 NOT_MEASURED = ["tickets not sold through the platform (cash on board, other sellers): boardings undercount",
-                "refused on-demand quotes: not recorded anywhere yet",
+                "on-demand refusals inside journey searches (no reason is given there); a rider asking again "
+                "after a refusal counts again",
+                "taxi trips with paper vouchers or otherwise not booked through the platform",
                 "on-demand km and depot runs; detour factors (no direct travel time is stored)",
                 "layovers between trips (service hours are first to last departure of each trip)"]
 
@@ -66,8 +79,9 @@ class SoldLeg:
 
 
 def compute(params: RoutePerformanceParams, figures: dict[str, list[RouteFigures]], sold: Sequence[SoldLeg],
-            on_demand: dict[str, Any] | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """(summary, one row per route) as JSON values; figures are per ISO date."""
+            on_demand: dict[str, Any] | None,
+            taxis: Sequence[SoldLeg] = ()) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """(summary, one row per route and the taxi-voucher row) as JSON values; figures are per ISO date."""
     rows: dict[str, dict[str, Any]] = {}
     for day in figures.values():
         for f in day:
@@ -99,7 +113,7 @@ def compute(params: RoutePerformanceParams, figures: dict[str, list[RouteFigures
         m = money[key]
         hours, km = round(row["service_hours"], 4), round(row["service_km"], 3)
         sources = row.pop("distance_source")
-        out.append({**row, "service_hours": hours, "service_km": km,
+        out.append({**row, "service": "fixed_route", "service_hours": hours, "service_km": km,
                     "distance_source": "mixed" if len(sources) > 1 else next(iter(sources), ""),
                     "rider_paid_yen": m["rider_paid"], "pass_covered_yen": m["pass_covered"],
                     "fare_subsidy_yen": m["fare_subsidy"],
@@ -108,14 +122,37 @@ def compute(params: RoutePerformanceParams, figures: dict[str, list[RouteFigures
     totals = economics(sum(r["operating_cost_yen"] for r in out), sum(r["boardings"] for r in out),
                        sum(r["revenue_yen"] for r in out))
     dates = params.dates()
+    voucher = taxi_voucher_row(taxis, params.cost_model, params.timezone)
     summary = {"period": {"from": dates[0].isoformat(), "to": dates[-1].isoformat(), "days": len(dates)},
                "cost_model": params.cost_model.model_dump(), "timezone": params.timezone,
                "routes": out, "totals": {**totals, "trips": sum(r["trips"] for r in out),
                                          "service_hours": round(sum(r["service_hours"] for r in out), 4),
                                          "service_km": round(sum(r["service_km"] for r in out), 3)},
                "unattributed_transit_legs": unattributed, "on_demand": on_demand,
+               "taxi_voucher": voucher,
                "measured": MEASURED, "not_measured": NOT_MEASURED}
-    return summary, out
+    return summary, [*out, voucher]
+
+
+def taxi_voucher_row(taxis: Sequence[SoldLeg], model: CostModelSpec, timezone: str) -> dict[str, Any]:
+    """Taxi legs the town paid part of (voucher trips), as a row beside the routes'."""
+    used = [leg for leg in taxis if leg.amounts.get("subsidy_due", 0) > 0]
+    spend = sum(leg.amounts["subsidy_due"] for leg in used)
+    trips = len(used)
+    zone = ZoneInfo(timezone)
+    return {"service": "taxi_voucher", "route_id": "taxi_voucher", "feed_key": "", "name": "taxi voucher",
+            "route_type": None, "days_running": len({leg.leg.departure.astimezone(zone).date() for leg in used}),
+            "trips": trips, "service_hours": None, "service_km": None, "distance_source": "",
+            "operators": sorted({leg.leg.operator_id for leg in used}),
+            "rules": sorted({rule for leg in used for rule in leg.leg.rules}),
+            "boardings": trips, "revenue_yen": sum(leg.amounts.get("operator_due", 0) for leg in used),
+            "rider_paid_yen": sum(leg.amounts.get("rider_paid", 0) for leg in used),
+            "pass_covered_yen": sum(leg.amounts.get("pass_covered", 0) for leg in used),
+            "fare_subsidy_yen": spend, "subsidy_yen": spend,
+            "subsidy_per_trip_yen": math.floor(spend / trips + 0.5) if trips else None,
+            "subsidy_per_passenger_yen": None,  # a taxi leg does not record its party
+            "cost_per_trip_yen": model.per_trip_yen, "operating_cost_yen": cost_yen(0.0, 0.0, trips, model),
+            "cost_recovery": None}
 
 
 def _match(route_id: str | None, rows: dict[str, Any]) -> str | None:
@@ -150,7 +187,7 @@ def _shared_in_plan(plan: DayPlan) -> set[str]:
 
 
 def on_demand_figures(operator_id: str, days: Sequence[tuple[DayPlan, list[Ride]]], sold: Sequence[SoldLeg],
-                      model: CostModelSpec) -> dict[str, Any]:
+                      model: CostModelSpec, refused: Sequence[RideRefusal] = ()) -> dict[str, Any]:
     served: list[Ride] = []
     cancelled = no_shows = planned_shared = 0
     shared: set[str] = set()
@@ -185,18 +222,21 @@ def on_demand_figures(operator_id: str, days: Sequence[tuple[DayPlan, list[Ride]
             "vehicle_hours": round(hours, 4),
             "riders_per_vehicle_hour": round(riders / hours, 3) if hours > 0 else None,
             "wait_s": _nearest_rank(waits), "ride_time_s": _nearest_rank(rides_s),
-            "refused_quotes": None, "km": None, "detour": None,
+            "refused_quotes": len(refused), "refused": count_by_code(refused),
+            "refusal_rate": round(len(refused) / (len(served) + len(refused)), 4) if served or refused else None,
+            "km": None, "detour": None,
             **economics(cost_yen(hours, 0.0, len(served), model), riders, revenue)}
 
 
 # -- exports ---------------------------------------------------------------------------------
 COLUMNS = ["route_id", "feed_key", "name", "route_type", "days_running", "trips", "service_hours", "service_km",
            "boardings", "revenue_yen", "rider_paid_yen", "pass_covered_yen", "fare_subsidy_yen", "operating_cost_yen",
-           "subsidy_yen", "subsidy_per_passenger_yen", "cost_recovery"]
+           "subsidy_yen", "subsidy_per_passenger_yen", "cost_recovery", "service", "subsidy_per_trip_yen",
+           "cost_per_trip_yen"]
 
 
 def cells_csv(summary: dict[str, Any], rows: list[dict[str, Any]]) -> str:
-    """One row per route (the 'cells' of this kind)."""
+    """One row per route and the taxi-voucher row (the 'cells' of this kind)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)

@@ -325,4 +325,20 @@ class VehicleHoldRow(SQLModel, table=True):
     updated_at: dt.datetime = Field(sa_column=_utc_column())
     payload: str = Field(sa_column=Column(Text, nullable=False))  # HeldBooking.model_dump_json()
 
+
+class RideRefusalRow(SQLModel, table=True):
+    """A refused on-demand quote (maas.domain.ride_refusals.RideRefusal): no rider, only ~250 m cells."""
+
+    __tablename__ = "ride_refusals"
+    __table_args__ = (Index("ix_ride_refusals_operator_date", "operator_id", "service_date"),)
+    id: int | None = Field(default=None, primary_key=True)
+    operator_id: str
+    service_date: dt.date = Field(sa_column=Column(Date, nullable=False))
+    requested_pickup: dt.datetime = Field(sa_column=_utc_column())  # UTC
+    code: str
+    travellers: int
+    refused_at: dt.datetime = Field(sa_column=_utc_column())  # UTC
+    origin_cell: str
+    destination_cell: str
+
 metadata = SQLModel.metadata

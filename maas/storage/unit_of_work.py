@@ -14,6 +14,7 @@ from maas.storage.passes import SqlPasses
 from maas.storage.payment_events import SqlPaymentEvents
 from maas.storage.payment_profiles import SqlPaymentProfiles
 from maas.storage.repositories import SqlAccounts, SqlFeeds, SqlOperators, SqlPlaces
+from maas.storage.ride_refusals import SqlRideRefusals
 from maas.storage.transit_tickets import SqlTransitTickets
 
 
@@ -37,6 +38,7 @@ class SqlUnitOfWork:
         self.passes = SqlPasses(self._session)
         self.payment_profiles = SqlPaymentProfiles(self._session)
         self.analyses = SqlAnalyses(self._session)
+        self.ride_refusals = SqlRideRefusals(self._session)
         return self
 
     async def __aexit__(

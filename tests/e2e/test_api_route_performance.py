@@ -114,7 +114,7 @@ async def test_route_performance_with_sold_tickets_and_on_demand_rides(client, c
     assert (od["pooling_rate"], od["planned_pooling_rate"], od["vehicle_hours"]) == (1.0, 1.0, 0.5)
     assert od["riders_per_vehicle_hour"] == 6.0 and od["wait_s"] == {"50": 0.0, "90": 300.0, "100": 300.0}
     assert (od["operating_cost_yen"], od["revenue_yen"], od["subsidy_per_passenger_yen"]) == (2000, 200, 600)
-    assert od["refused_quotes"] is None and "refused on-demand quotes" in " ".join(results["not_measured"])
+    assert (od["refused_quotes"], od["refused"], od["refusal_rate"]) == (0, {}, 0.0)  # nothing refused
 
     one_day = await finished(client, analyst, (await start(client, analyst, {
         "date": "2026-11-24", "cost_model": RATE, "on_demand_operator_id": None})).headers["Location"])

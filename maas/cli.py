@@ -111,6 +111,8 @@ def _parser() -> argparse.ArgumentParser:
     access.add_argument("--percentiles", default="50", help="comma-separated (default 50)")
     access.add_argument("--thresholds", default="15,30,45,60", help="minutes, comma-separated (default 15,30,45,60)")
     access.add_argument("--max-walk-m", type=int, default=1000)
+    access.add_argument("--modes", default="", help="door-to-door rides besides walking and transit, comma-separated: "
+                                                    "on_demand, taxi (default none)")
     access.add_argument("--out", required=True, type=Path, help="folder for the results")
     access.set_defaults(run=_analyse_accessibility)
 
@@ -126,6 +128,7 @@ def _parser() -> argparse.ArgumentParser:
     scenario.add_argument("--percentiles", default="50")
     scenario.add_argument("--thresholds", default="15,30,45,60")
     scenario.add_argument("--max-walk-m", type=int, default=1000)
+    scenario.add_argument("--modes", default="", help="on_demand, taxi (default none)")
     scenario.add_argument("--cost-per-hour", type=int, help="yen per vehicle-hour (a cost model for the routes)")
     scenario.add_argument("--cost-per-km", type=int, default=0)
     scenario.add_argument("--cost-per-trip", type=int, default=0)
@@ -330,6 +333,10 @@ def _operators_check(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(work())
 
 
+def _modes(text: str) -> list[str]:
+    return [mode.strip() for mode in text.split(",") if mode.strip()]
+
+
 def _analyse_accessibility(settings: Settings, args: argparse.Namespace) -> int:
     from maas.demo.load import SYSTEM  # the CLI operator acts as an admin
     from maas.domain.analyses import AnalysisKind, AnalysisState
@@ -352,7 +359,7 @@ def _analyse_accessibility(settings: Settings, args: argparse.Namespace) -> int:
     params = {"date": args.date.isoformat(), "start": args.start.isoformat(), "window_min": args.window_min,
               "percentiles": [int(p) for p in args.percentiles.split(",")],
               "thresholds_min": [int(t) for t in args.thresholds.split(",")], "max_walk_m": args.max_walk_m,
-              "origins": origins, "destinations": destinations}
+              "origins": origins, "destinations": destinations, "modes": _modes(args.modes)}
 
     async def work(container: Container) -> int:
         service = container.analyses
@@ -405,7 +412,7 @@ def _analyse_scenario(settings: Settings, args: argparse.Namespace) -> int:
         "date": args.date.isoformat(), "start": args.start.isoformat(), "window_min": args.window_min,
         "percentiles": [int(p) for p in args.percentiles.split(",")],
         "thresholds_min": [int(t) for t in args.thresholds.split(",")], "max_walk_m": args.max_walk_m,
-        "origins": origins, "edits": edits,
+        "origins": origins, "edits": edits, "modes": _modes(args.modes),
         "destinations": {"type": "places", "categories": [c.strip() for c in args.categories.split(",") if c.strip()]}}
     if args.cost_per_hour is not None or args.cost_per_km or args.cost_per_trip:
         params["cost_model"] = _cost_model(args)

@@ -173,3 +173,8 @@ def test_analyse_accessibility_writes_the_results_and_a_report(env: dict[str, st
     bad = maas(env, "analyse", "accessibility", "--date", "2026-11-24", "--start", "08:00", "--categories", "zoo",
                "--out", str(out), check=False)
     assert bad.returncode == 1 and "no places of category 'zoo'" in bad.stderr
+    # An unknown door-to-door mode is refused before anything runs.
+    flying = maas(env, "analyse", "accessibility", "--date", "2026-11-24", "--start", "08:00", "--categories",
+                  "hospital", "--modes", "helicopter", "--out", str(out), check=False)
+    assert flying.returncode == 1 and "parameters.modes.0: Input should be 'on_demand' or 'taxi'" in flying.stderr
+    assert rows(env, "select kind, state from analyses") == [("accessibility", "done")]

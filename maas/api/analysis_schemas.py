@@ -171,6 +171,8 @@ class ScenarioIn(AccessibilityIn):
     """The accessibility parameters, compared before and after the edits."""
 
     edits: list[EditIn] = Field(min_length=1, max_length=50)
+    baseline_edits: list[EditIn] = Field(default_factory=list, max_length=50, description=(
+        "Another scenario to compare against instead of today's network; `edits` then apply on top of it."))
     cost_model: CostModelIn | None = None
     seed: int = Field(default=0, ge=0, le=2**31 - 1, description="of the synthetic on-demand demand")
 

@@ -149,6 +149,8 @@ class CostModelSpec(_Spec):
 
 class ScenarioParams(AccessibilityParams):
     edits: list[EditSpec] = Field(min_length=1, max_length=50)
+    # Another scenario to compare against instead of today's network (two scenarios side by side).
+    baseline_edits: list[EditSpec] = Field(default_factory=list, max_length=50)
     cost_model: CostModelSpec | None = None
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
 
@@ -224,12 +226,17 @@ class ScenarioEngine(Protocol):
 
     name: str
 
-    def check_edits(self, edits: Sequence[AnyEdit]) -> None:
-        """InvalidRequest (fields parameters.edits.<i>...) when an edit names unknown routes or stops."""
+    def check_edits(self, edits: Sequence[AnyEdit], baseline_edits: Sequence[AnyEdit] = ()) -> None:
+        """InvalidRequest (fields parameters.edits.<i>... or parameters.baseline_edits.<i>...) when an
+        edit names unknown routes or stops."""
         ...
 
     def compare(self, request: MatrixRequest, edits: Sequence[AnyEdit], *, thresholds_min: Sequence[int],
-                cost_model: CostModelSpec | None, seed: int, progress: Progress) -> ScenarioOutcome: ...
+                cost_model: CostModelSpec | None, seed: int, progress: Progress,
+                baseline_edits: Sequence[AnyEdit] = ()) -> ScenarioOutcome:
+        """The scenario (baseline edits, then `edits`) against the baseline (today's network with the
+        baseline edits, none by default)."""
+        ...
 
     def route_figures(self, date: dt.date) -> list[RouteFigures]:
         """Every route of the network with what it runs on the date (zero trips when idle)."""

@@ -50,15 +50,17 @@ class RaptorScenarioEngine:
                 self._loaded = (network.sources, [read_feed(s.path) for s in network.sources])
             return self._loaded[1]
 
-    def _edited(self, network: Network, edits: Sequence[AnyEdit]) -> tuple[list[LoadedFeed], list[ReplaceByOnDemand]]:
-        feeds = self._feeds(network)
+    def _edited(self, network: Network, edits: Sequence[AnyEdit], *, on: list[LoadedFeed] | None = None,
+                label: str = "edits") -> tuple[list[LoadedFeed], list[ReplaceByOnDemand]]:
+        """The network's feeds (or `on`, feeds edited already) with the edits applied, and the on-demand zones."""
+        feeds = self._feeds(network) if on is None else on
         if not feeds:
             raise errors.InvalidRequest("no transit feeds are loaded", fields={"parameters.edits": "no network"})
         per_feed: dict[int, list[Any]] = {}
         zones: list[ReplaceByOnDemand] = []
         try:
             for i, edit in enumerate(edits):
-                for k, converted in _convert(edit, i, feeds, network.keys):
+                for k, converted in _convert(edit, i, feeds, network.keys, label):
                     per_feed.setdefault(k, []).append(converted)
                 if isinstance(edit, ReplaceByOnDemandEdit):
                     zones.append(ReplaceByOnDemand(
@@ -67,11 +69,13 @@ class RaptorScenarioEngine:
             return [apply_edits(f, per_feed[k]) if k in per_feed else f for k, f in enumerate(feeds)], zones
         except ScenarioError as exc:
             raise errors.InvalidRequest(f"the edits do not fit the network: {exc}",
-                                        fields={"parameters.edits": str(exc)}) from None
+                                        fields={f"parameters.{label}": str(exc)}) from None
 
     # -- the port -------------------------------------------------------------------------------
-    def check_edits(self, edits: Sequence[AnyEdit]) -> None:
-        self._edited(self._network(), edits)
+    def check_edits(self, edits: Sequence[AnyEdit], baseline_edits: Sequence[AnyEdit] = ()) -> None:
+        network = self._network()
+        base, _ = self._edited(network, baseline_edits, label="baseline_edits")
+        self._edited(network, edits, on=base)
 
     def route_figures(self, date: dt.date) -> list[RouteFigures]:
         network = self._network()
@@ -79,13 +83,17 @@ class RaptorScenarioEngine:
                 for p in route_performance(f, date)]
 
     def compare(self, request: MatrixRequest, edits: Sequence[AnyEdit], *, thresholds_min: Sequence[int],
-                cost_model: CostModelSpec | None, seed: int, progress: Progress) -> ScenarioOutcome:
+                cost_model: CostModelSpec | None, seed: int, progress: Progress,
+                baseline_edits: Sequence[AnyEdit] = ()) -> ScenarioOutcome:
         network = self._network()
         progress(0.0, "applying the edits")
-        edited, zones = self._edited(network, edits)
+        # Two scenarios side by side: the baseline is the network with its own edits, if any.
+        feeds, _ = self._edited(network, baseline_edits, label="baseline_edits")
+        edited, zones = self._edited(network, edits, on=feeds)
         progress(0.03, f"loading the timetable of {request.date.isoformat()}")
         try:
-            baseline = network.planner(request.date)
+            baseline = (network.planner(request.date) if not baseline_edits else
+                        Planner(compile_feeds(feeds, network.keys, request.date, network.params)))
         except NoService as exc:
             raise errors.NoService(str(exc), fields={"parameters.date": str(exc)}) from None
         changed = Planner(compile_feeds(edited, network.keys, request.date, network.params))
@@ -95,7 +103,6 @@ class RaptorScenarioEngine:
                              label="scenario travel times")
         progress(0.86, "comparing")
         access = _compare(request, before, after, thresholds_min)
-        feeds = self._feeds(network)
         perf_before = [p for f in feeds for p in route_performance(f, request.date)]
         perf_after = [p for f in edited for p in route_performance(f, request.date)]
         on_demand = []
@@ -130,9 +137,10 @@ def _spec_of(edits: Sequence[AnyEdit], n: int) -> ReplaceByOnDemandEdit:
     return [e for e in edits if isinstance(e, ReplaceByOnDemandEdit)][n]
 
 
-def _locate(route_id: str, i: int, feeds: Sequence[LoadedFeed], keys: Sequence[str], name: str) -> tuple[int, str]:
+def _locate(route_id: str, i: int, feeds: Sequence[LoadedFeed], keys: Sequence[str], name: str,
+            label: str = "edits") -> tuple[int, str]:
     """(feed index, route id in that feed) of an edit's route; InvalidRequest naming the edit's field."""
-    field = f"parameters.edits.{i}.{name}"
+    field = f"parameters.{label}.{i}.{name}"
     key, sep, rest = route_id.partition(":")
     if sep and key in keys:
         k = list(keys).index(key)
@@ -148,19 +156,20 @@ def _locate(route_id: str, i: int, feeds: Sequence[LoadedFeed], keys: Sequence[s
     return holders[0], route_id
 
 
-def _convert(edit: AnyEdit, i: int, feeds: Sequence[LoadedFeed], keys: Sequence[str]) -> list[tuple[int, Any]]:
+def _convert(edit: AnyEdit, i: int, feeds: Sequence[LoadedFeed], keys: Sequence[str],
+             label: str = "edits") -> list[tuple[int, Any]]:
     if isinstance(edit, SetHeadwayEdit):
-        k, route = _locate(edit.route_id, i, feeds, keys, "route_id")
+        k, route = _locate(edit.route_id, i, feeds, keys, "route_id", label)
         window = (None, None) if edit.start is None or edit.end is None else (clock_s(edit.start), clock_s(edit.end))
         return [(k, SetHeadway(route, edit.headway_min * 60, *window, service_id=edit.service_id))]
     if isinstance(edit, SetSpanEdit):
-        k, route = _locate(edit.route_id, i, feeds, keys, "route_id")
+        k, route = _locate(edit.route_id, i, feeds, keys, "route_id", label)
         return [(k, SetSpan(route, clock_s(edit.start), clock_s(edit.end)))]
     if isinstance(edit, RemoveRouteEdit):
-        k, route = _locate(edit.route_id, i, feeds, keys, "route_id")
+        k, route = _locate(edit.route_id, i, feeds, keys, "route_id", label)
         return [(k, RemoveRoute(route))]
     if isinstance(edit, ReplaceByOnDemandEdit):
-        return [(k, RemoveRoute(r)) for k, r in (_locate(r, i, feeds, keys, "route_ids") for r in edit.route_ids)]
+        return [(k, RemoveRoute(r)) for k, r in (_locate(r, i, feeds, keys, "route_ids", label) for r in edit.route_ids)]
     assert isinstance(edit, AddRouteEdit)
     new = {s.stop_id for s in edit.new_stops}
     existing = [s for s in edit.stop_ids if s not in new]
@@ -169,7 +178,7 @@ def _convert(edit: AnyEdit, i: int, feeds: Sequence[LoadedFeed], keys: Sequence[
     if existing and not set(existing) <= set(feeds[k].feed.stops["stop_id"].astype(str)):
         missing = sorted(set(existing) - set(feeds[k].feed.stops["stop_id"].astype(str)))
         raise errors.InvalidRequest(f"edit {i}: unknown stops {missing}",
-                                    fields={f"parameters.edits.{i}.stop_ids": "unknown stops"})
+                                    fields={f"parameters.{label}.{i}.stop_ids": "unknown stops"})
     route = AddRoute(edit.route_id, edit.name, edit.route_type, tuple(edit.stop_ids),
                      tuple(round(t * 60) for t in edit.run_times_min), edit.headway_min * 60,
                      clock_s(edit.start), clock_s(edit.end), service_id=edit.service_id,

@@ -164,7 +164,8 @@ class AnalysisService:
                 raise InvalidRequest(f"unknown timezone {validated['timezone']!r}",
                                      fields={"parameters.timezone": "unknown timezone"}) from None
         if kind is AnalysisKind.SCENARIO and self._scenarios is not None:  # unknown routes or stops too
-            await asyncio.to_thread(self._scenarios.check_edits, ScenarioParams.model_validate(validated).edits)
+            checked = ScenarioParams.model_validate(validated)
+            await asyncio.to_thread(self._scenarios.check_edits, checked.edits, checked.baseline_edits)
         analysis = Analysis(id=new_id("ana"), kind=kind, parameters=validated, created_by=caller.subject_id,
                             created_at=self._clock.now(), message="queued")
         async with self._uow() as uow:
@@ -305,7 +306,8 @@ class AnalysisService:
                                     rides=rides)
             outcome = scenario.compare(request, params.edits, thresholds_min=params.thresholds_min,
                                        cost_model=params.cost_model, seed=params.seed,
-                                       progress=lambda f, m: progress(0.02 + 0.93 * f, m))
+                                       progress=lambda f, m: progress(0.02 + 0.93 * f, m),
+                                       baseline_edits=params.baseline_edits)
             progress(0.96, "adding up the measures")
             summary, cells = scenarios.compute(params, origins, destinations, outcome, engine=scenario.name)
             return {**summary, **accessibility.modes_summary(rides)}, cells

@@ -140,3 +140,28 @@ async def test_replacing_the_branch_by_an_on_demand_zone_is_simulated(client, to
     # The zone's edit also removes the bus, so the hamlet loses the hospital by transit as before.
     within60 = next(a for a in done["results"]["access"] if a["minutes"] == 60)
     assert {"543857001", "543857002"} <= set(within60["lost_cell_ids"])
+
+
+async def test_two_scenarios_side_by_side(client, town) -> None:  # noqa: F811
+    """Scenario A (the 檜沢線 removed) against scenario B (removed, and the loop every 45 min):
+    the hamlet, without a bus in both, neither loses nor gains; against today it loses."""
+    analyst = town["analyst"]
+    halve_loop = {"type": "set_headway", "route_id": "bus-loop", "headway_min": 45, "start": "08:35", "end": "17:35"}
+    b_against_a = await run_scenario(client, analyst, {
+        **MIDDAY, "baseline_edits": REMOVE_BRANCH["edits"], "edits": [halve_loop]})
+    assert b_against_a["state"] == "done", b_against_a["error"]
+    within60 = {(a["category"], a["minutes"]): a for a in b_against_a["results"]["access"]}[("hospital", 60)]
+    people = population()
+    inhabited = {c for c in HINOKIZAWA if float(people[c]["population"]) > 0}
+    assert not inhabited & set(within60["lost_cell_ids"]) and within60["cells_lost"] == 0
+    routes = {r["route_id"]: r for r in b_against_a["results"]["routes"]}
+    assert "bus-hinokizawa" not in routes  # gone in both scenarios
+    assert routes["bus-loop"]["before"]["trips"] == 6 and routes["bus-loop"]["after"]["trips"] == 12
+    b_against_today = await run_scenario(client, analyst, {
+        **MIDDAY, "edits": REMOVE_BRANCH["edits"] + [halve_loop]})
+    lost_today = {(a["category"], a["minutes"]): a for a in b_against_today["results"]["access"]}[("hospital", 60)]
+    assert inhabited <= set(lost_today["lost_cell_ids"])
+    # A bad baseline edit is named as such, and nothing is stored.
+    bad = await start(client, analyst, {**MIDDAY, "baseline_edits": [{"type": "remove_route", "route_id": "bus-x"}],
+                                        "edits": [halve_loop]})
+    assert bad.status == 422 and "parameters.baseline_edits.0.route_id" in (await bad.json())["error"]["fields"]

@@ -87,6 +87,9 @@ class Ride(BaseModel):
     dropped_off_at: dt.datetime | None = None
     no_show_at: dt.datetime | None = None
     book_key: str = ""  # idempotency key of the booking call
+    # The direct (unshared) ride time from pickup to drop-off in the operator's travel model when
+    # booked, seconds; None for rides booked before it was kept.
+    direct_s: int | None = Field(default=None, ge=0)
 
     _times_aware = field_validator("requested_pickup", "pickup_from", "pickup_until", "latest_dropoff",
                                    "picked_up_at", "dropped_off_at",

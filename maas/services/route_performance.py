@@ -14,16 +14,20 @@ Measured:
   (pickup minus requested pickup) and ride times from the recorded times, pooling (rides sharing
   the vehicle: recorded on-board intervals overlapping, and in the day plan's stop order),
   vehicle-hours from each vehicle's first recorded pickup to its last drop-off, riders per
-  vehicle-hour, revenue from its ledger entries; quotes it refused to riders asking it directly
-  (maas.domain.ride_refusals, by service date), by refusal code, and the refusal rate
-  refused / (served + refused), where a rider asking again after a refusal counts again;
+  vehicle-hour, utilisation = hours with at least one rider on board (the union of each vehicle's
+  recorded on-board intervals) / vehicle-hours, detour factors = recorded ride time (pickup to
+  drop-off) / the direct ride time stored at booking (rides booked before it was stored are left
+  out; `detour_rides` counts those measured), revenue from its ledger entries; quotes it refused
+  to riders asking it directly (maas.domain.ride_refusals, by service date), by refusal code, and
+  the refusal rate refused / (served + refused), where a rider asking again after a refusal counts
+  again;
 - taxi voucher: ledger entries of taxi legs departing in the period that the town paid part of
   (a subsidy_due entry: its fare rules, e.g. the taxi voucher): trips, the town's voucher spend,
   riders' share, the taxi operators' revenue, subsidy per trip, and cost = trips x per_trip.
 Not measured: fares paid on board or with tickets not sold here (boardings undercount), on-demand
 refusals in journey searches (the operator answers no offer, without a reason), on-demand km and
-depot runs, detours (no direct travel time is stored), layovers between trips, and taxi trips
-paid with paper vouchers outside the platform.
+depot runs, seat utilisation (the fleet's seats are not known here), layovers between trips, and
+taxi trips paid with paper vouchers outside the platform.
 """
 
 from __future__ import annotations
@@ -45,6 +49,8 @@ MEASURED = ["trips, service hours and km per route from the GTFS timetable of ea
             "boardings and revenue of tickets sold by the platform (ledger), by route and departure date",
             "on-demand rides served, cancelled and no-shows, riders, waits, ride times, pooling and vehicle-hours "
             "from the recorded rides and day plans",
+            "on-demand utilisation: hours with a rider on board / vehicle-hours; detour factors: recorded ride "
+            "time / direct ride time stored at booking (rides booked before it was stored are left out)",
             "on-demand quotes refused to riders, by refusal code, and the refusal rate refused / (served + refused)",
             "taxi-voucher trips, the town's voucher spend, riders' share and taxi revenue (ledger), "
             "cost = trips x per_trip"]
@@ -52,7 +58,7 @@ NOT_MEASURED = ["tickets not sold through the platform (cash on board, other sel
                 "on-demand refusals inside journey searches (no reason is given there); a rider asking again "
                 "after a refusal counts again",
                 "taxi trips with paper vouchers or otherwise not booked through the platform",
-                "on-demand km and depot runs; detour factors (no direct travel time is stored)",
+                "on-demand km and depot runs; seat utilisation (the fleet's seats are not known to the analysis)",
                 "layovers between trips (service hours are first to last departure of each trip)"]
 
 
@@ -186,12 +192,27 @@ def _shared_in_plan(plan: DayPlan) -> set[str]:
     return shared
 
 
+def _union_s(intervals: Sequence[tuple[Any, Any]]) -> float:
+    """Seconds covered by at least one of the (start, end) datetime intervals."""
+    total, end = 0.0, None
+    for a, b in sorted(intervals):
+        if b <= a:
+            continue
+        if end is None or a > end:
+            total += (b - a).total_seconds()
+            end = b
+        elif b > end:
+            total += (b - end).total_seconds()
+            end = b
+    return total
+
+
 def on_demand_figures(operator_id: str, days: Sequence[tuple[DayPlan, list[Ride]]], sold: Sequence[SoldLeg],
                       model: CostModelSpec, refused: Sequence[RideRefusal] = ()) -> dict[str, Any]:
     served: list[Ride] = []
     cancelled = no_shows = planned_shared = 0
     shared: set[str] = set()
-    hours = 0.0
+    hours = occupied_s = 0.0
     for plan, rides in days:
         no_shows += sum(1 for r in rides if r.no_show_at is not None)
         cancelled += sum(1 for r in rides if r.no_show_at is None and r.booking.state is BookingState.CANCELLED)
@@ -206,6 +227,7 @@ def on_demand_figures(operator_id: str, days: Sequence[tuple[DayPlan, list[Ride]
         for group in by_vehicle.values():
             hours += (max(r.dropped_off_at for r in group) - min(r.picked_up_at for r in group)  # type: ignore
                       ).total_seconds() / 3600
+            occupied_s += _union_s([(r.picked_up_at, r.dropped_off_at) for r in group])  # type: ignore[misc]
             for a in group:
                 if any(b is not a and a.picked_up_at < b.dropped_off_at and b.picked_up_at < a.dropped_off_at  # type: ignore
                        for b in group):
@@ -214,6 +236,8 @@ def on_demand_figures(operator_id: str, days: Sequence[tuple[DayPlan, list[Ride]
     waits = [(r.picked_up_at - r.requested_pickup).total_seconds() for r in served if r.picked_up_at is not None]
     rides_s = [(r.dropped_off_at - r.picked_up_at).total_seconds() for r in served
                if r.picked_up_at is not None and r.dropped_off_at is not None]
+    detours = [round((r.dropped_off_at - r.picked_up_at).total_seconds() / r.direct_s, 4) for r in served
+               if r.picked_up_at is not None and r.dropped_off_at is not None and r.direct_s]
     revenue = sum(leg.amounts.get("operator_due", 0) for leg in sold)
     return {"operator_id": operator_id, "rides_booked": sum(len(r) for _, r in days), "served": len(served),
             "cancelled": cancelled, "no_shows": no_shows, "riders": riders,
@@ -221,10 +245,12 @@ def on_demand_figures(operator_id: str, days: Sequence[tuple[DayPlan, list[Ride]
             "planned_pooling_rate": round(planned_shared / len(served), 4) if served else None,
             "vehicle_hours": round(hours, 4),
             "riders_per_vehicle_hour": round(riders / hours, 3) if hours > 0 else None,
+            "occupied_hours": round(occupied_s / 3600, 4),
+            "utilisation": round(occupied_s / 3600 / hours, 4) if hours > 0 else None,
             "wait_s": _nearest_rank(waits), "ride_time_s": _nearest_rank(rides_s),
             "refused_quotes": len(refused), "refused": count_by_code(refused),
             "refusal_rate": round(len(refused) / (len(served) + len(refused)), 4) if served or refused else None,
-            "km": None, "detour": None,
+            "km": None, "detour": _nearest_rank(detours), "detour_rides": len(detours),
             **economics(cost_yen(hours, 0.0, len(served), model), riders, revenue)}
 
 

@@ -217,12 +217,14 @@ class OnDemandAdapter:
         booking = booking.moved_to(S.CONDITIONAL_CONFIRMED).model_copy(
             update={"expires_at": min(now + dt.timedelta(seconds=self.config.hold_s), model.at(window[0]))})
         van = model.van_ids[insertion.vehicle]
+        request = model.problem.requests[model.candidate_index()]
+        direct_s = int(round(float(model.problem.travel.duration_s[request.pickup_place, request.dropoff_place])))
         ride = Ride(booking=booking, service_date=day.date, origin=quote.query.origin,
                     destination=quote.query.destination, travellers=quote.candidate.travellers,
                     wheelchairs=quote.candidate.wheelchairs, needs=quote.query.needs,
                     requested_pickup=quote.query.depart_at, pickup_from=model.at(window[0]),
                     pickup_until=model.at(window[1]), latest_dropoff=quote.latest_dropoff, vehicle_id=van,
-                    rider_ref=rider_ref, rider_name=rider_name, book_key=key)
+                    rider_ref=rider_ref, rider_name=rider_name, book_key=key, direct_s=direct_s)
         plan = _with_route(day.plan, van, model.stops(insertion.vehicle, list(insertion.visits)), ride.id)
         return plan, [ride], ride
 

@@ -10,7 +10,16 @@ Monday 2026-11-23 is a holiday (勤労感謝の日): the loop runs its 5 weekend
 On-demand (noriai) that Tuesday: van v1 carries ride A (1 traveller, asked for 08:55, on board
 09:00-09:20) and ride B (2 travellers, asked for 09:10, on board 09:10-09:30): they share the van
 from 09:10 to 09:20, so both are pooled; ride C was a no-show and ride D cancelled. Served 2, riders
-3, vehicle-hours 0.5 (09:00 to 09:30), 6 riders per vehicle-hour, waits 300 s and 0 s.
+3, vehicle-hours 0.5 (09:00 to 09:30), 6 riders per vehicle-hour, waits 300 s and 0 s. Someone is
+on board the whole half hour (utilisation 1.0); the rides carry no direct ride time (as rides
+booked before it was stored), so no detour is measured.
+
+Detours and utilisation (a second test): van v1 carries A 09:00-09:20 (direct 1000 s: detour 1.2),
+B 09:10-09:30 (direct 800 s: 1.5), E 10:00-10:15 (direct 900 s: 1.0) and F 10:20-10:30 (no direct
+time: left out); van v2 carries G 09:00-09:06 (direct 240 s: 1.5). Detours 1.0, 1.2, 1.5, 1.5: median
+1.2, 90th percentile and maximum 1.5, 4 rides measured. Vehicle-hours 1.5 (v1 09:00-10:30) + 0.1 (v2)
+= 1.6; someone on board 30 + 15 + 10 = 55 min on v1 and 6 min on v2: 61 min = 1.0167 h, utilisation
+61 / 96 = 0.6354.
 """
 
 from __future__ import annotations
@@ -65,14 +74,16 @@ async def sell(container, n: int, *, state: BookingState, operator: str = "trans
 
 
 def ride(name: str, travellers: int, asked: dt.datetime, state: BookingState, *, on: dt.datetime | None = None,
-         off: dt.datetime | None = None, no_show: bool = False) -> Ride:
+         off: dt.datetime | None = None, no_show: bool = False, direct_s: int | None = None,
+         vehicle: str = "v1") -> Ride:
     booking = LegBooking(id=name, operator_id="noriai", offer_id=f"offer-{name}", state=state, price=yen(300),
                          departure=asked, arrival=asked + dt.timedelta(minutes=30))
     return Ride(booking=booking, service_date=TUESDAY, origin=GeoPoint(lat=36.42, lon=138.87),
                 destination=GeoPoint(lat=36.41, lon=138.91), travellers=travellers, requested_pickup=asked,
                 pickup_from=asked, pickup_until=asked + dt.timedelta(minutes=20),
-                latest_dropoff=asked + dt.timedelta(minutes=60), vehicle_id="v1", picked_up_at=on,
-                dropped_off_at=off, no_show_at=asked + dt.timedelta(minutes=5) if no_show else None)
+                latest_dropoff=asked + dt.timedelta(minutes=60), vehicle_id=vehicle, picked_up_at=on,
+                dropped_off_at=off, no_show_at=asked + dt.timedelta(minutes=5) if no_show else None,
+                direct_s=direct_s)
 
 
 async def start(client, headers, parameters: dict):
@@ -115,6 +126,8 @@ async def test_route_performance_with_sold_tickets_and_on_demand_rides(client, c
     assert od["riders_per_vehicle_hour"] == 6.0 and od["wait_s"] == {"50": 0.0, "90": 300.0, "100": 300.0}
     assert (od["operating_cost_yen"], od["revenue_yen"], od["subsidy_per_passenger_yen"]) == (2000, 200, 600)
     assert (od["refused_quotes"], od["refused"], od["refusal_rate"]) == (0, {}, 0.0)  # nothing refused
+    # Someone is on board all the half hour; the rides were stored without a direct time: no detours.
+    assert (od["occupied_hours"], od["utilisation"], od["detour"], od["detour_rides"]) == (0.5, 1.0, {}, 0)
 
     one_day = await finished(client, analyst, (await start(client, analyst, {
         "date": "2026-11-24", "cost_model": RATE, "on_demand_operator_id": None})).headers["Location"])
@@ -126,6 +139,27 @@ async def test_route_performance_with_sold_tickets_and_on_demand_rides(client, c
     assert rows["bus-loop"]["cost_recovery"] == "0.06" and one_day["results"]["on_demand"] is None
     page = await (await client.get(f"/v1/analyses/{one_day['id']}/report", headers=analyst)).text()
     assert "Route performance" in page and "町内循環線" in page and 'src="data:image/png;base64,' in page
+
+
+async def test_on_demand_detours_and_utilisation(client, container, sign_in) -> None:
+    analyst = (await sign_in(Role.ANALYST)).headers
+    rides = [ride("A", 1, at(9), BookingState.FINISHED, on=at(9), off=at(9, 20), direct_s=1000),
+             ride("B", 2, at(9, 10), BookingState.FINISHED, on=at(9, 10), off=at(9, 30), direct_s=800),
+             ride("E", 1, at(10), BookingState.FINISHED, on=at(10), off=at(10, 15), direct_s=900),
+             ride("F", 1, at(10, 20), BookingState.FINISHED, on=at(10, 20), off=at(10, 30)),
+             ride("G", 1, at(9), BookingState.FINISHED, on=at(9), off=at(9, 6), direct_s=240, vehicle="v2")]
+    await SqlRideStore(container.engine).save_day(DayPlan(operator_id="noriai", service_date=TUESDAY), rides)
+
+    response = await start(client, analyst, {"date": "2026-11-24", "cost_model": RATE})
+    assert response.status == 202, await response.text()
+    done = await finished(client, analyst, response.headers["Location"])
+    assert done["state"] == "done", done["error"]
+    od = done["results"]["on_demand"]
+    assert (od["served"], od["vehicle_hours"]) == (5, 1.6)
+    assert od["detour"] == {"50": 1.2, "90": 1.5, "100": 1.5} and od["detour_rides"] == 4
+    assert od["occupied_hours"] == pytest.approx(61 / 60, abs=1e-4)
+    assert od["utilisation"] == pytest.approx(61 / 96, abs=1e-4)
+    assert any("detour" in line for line in done["results"]["measured"])
 
 
 async def test_bad_periods_and_riders(client, sign_in) -> None:

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from maas.domain.accounts import GeoPoint
@@ -172,6 +173,10 @@ async def test_book_holds_then_confirm_commits(clock: FakeClock) -> None:
     assert ride.booking.expires_at == T0 + dt.timedelta(minutes=10)
     assert ride.pickup_from <= offer.departure <= ride.pickup_until
     assert ride.latest_dropoff > ride.pickup_until and ride.vehicle_id == "van-0"
+    # The direct ride time the service's travel model gives from HOME to HOSPITAL, kept for detours.
+    direct = DayBuilder(adapter.config).travel.matrix(np.array([(HOME.lat, HOME.lon), (HOSPITAL.lat, HOSPITAL.lon)]))
+    assert ride.direct_s == int(direct.duration_s[0, 1]) > 0
+    assert (await adapter.get_ride(ride.id)).direct_s == ride.direct_s  # stored with the ride
     assert (await adapter.book_ride(offer.id, idempotency_key="k1")).id == ride.id  # a retry
     with pytest.raises(Conflict):
         await adapter.book_ride(offer.id, idempotency_key="another key")

@@ -76,7 +76,7 @@ class R5AccessibilityEngine:
         dest_index = {d.id: j for j, d in enumerate(request.destinations)}
         out = [[[math.inf] * len(request.destinations) for _ in request.origins] for _ in request.percentiles]
         columns = (["travel_time"] if len(request.percentiles) == 1
-                   else [f"travel_time_p{p}" for p in request.percentiles])
+                   else [f"travel_time_p{p:02d}" for p in request.percentiles])  # r5py 1.x: travel_time_p05
         for row in ttm.itertuples(index=False):
             i, j = origin_index[str(row.from_id)], dest_index[str(row.to_id)]
             for k, column in enumerate(columns):

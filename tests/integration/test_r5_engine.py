@@ -51,3 +51,52 @@ def test_r5_walks_to_the_hospital_from_the_next_cell(tmp_path: Path) -> None:
                             percentiles=[50], max_walk_m=1000, max_travel_min=60)
     (times,) = engine.travel_times(request, lambda fraction, message: None)[0]
     assert 60 < times[0] < 15 * 60  # a few hundred metres on the streets
+
+
+def test_the_r5_adapter_asks_r5py_for_what_the_analysis_wants(tmp_path: Path, monkeypatch) -> None:
+    """Without Java: a stand-in r5py module records the calls r5py 1.x would get and answers in its
+    shape (percentile columns travel_time_pNN, minutes, NaN when unreachable)."""
+    import sys
+    import types
+
+    import pandas
+
+    from routing.plan import FeedSource
+
+    calls: dict[str, object] = {}
+
+    class TransportNetwork:
+        def __init__(self, osm, gtfs):
+            calls["network"] = (osm, list(gtfs))
+
+    def travel_time_matrix(network, origins, destinations, **options):
+        calls["options"], calls["origins"] = options, list(origins["id"])
+        return pandas.DataFrame({"from_id": ["a", "a", "b", "b"], "to_id": ["h", "s", "h", "s"],
+                                 "travel_time_p05": [3.0, 10.0, 20.0, float("nan")],
+                                 "travel_time_p50": [4.0, 12.0, 25.0, float("nan")]})
+
+    fake = types.ModuleType("r5py")
+    fake.TransportNetwork = TransportNetwork
+    fake.TravelTimeMatrix = travel_time_matrix
+    fake.TransportMode = types.SimpleNamespace(TRANSIT="TRANSIT", WALK="WALK")
+    monkeypatch.setitem(sys.modules, "r5py", fake)
+    jar, osm = tmp_path / "r5-all.jar", tmp_path / "town.osm.pbf"
+    jar.write_bytes(b"jar")
+    osm.write_bytes(b"pbf")
+    engine = R5AccessibilityEngine(jar, osm, lambda: [FeedSource(DEMO / "gtfs", "d1gest")], tmp_path / "r5",
+                                   origins_from=None)  # type: ignore[arg-type]
+    request = MatrixRequest(origins=[OriginPoint("a", 36.41, 138.91, 1, 1), OriginPoint("b", 36.42, 138.87, 1, 1)],
+                            destinations=[Destination("h", 36.412526, 138.91438, "hospital"),
+                                          Destination("s", 36.405768, 138.911594, "supermarket")],
+                            date=dt.date(2026, 11, 24), start=dt.time(8, 0), window_min=60, step_min=1,
+                            percentiles=[5, 50], max_walk_m=900, max_travel_min=90)
+    p05, p50 = engine.travel_times(request, lambda fraction, message: None)
+    assert p05 == [[180.0, 600.0], [1200.0, float("inf")]] and p50 == [[240.0, 720.0], [1500.0, float("inf")]]
+    osm_given, (gtfs_zip,) = calls["network"]
+    assert osm_given == str(osm) and gtfs_zip.endswith(".zip")  # the demo's folder feed, zipped for R5
+    options = calls["options"]
+    assert options["departure"] == dt.datetime(2026, 11, 24, 8, 0)
+    assert options["departure_time_window"] == dt.timedelta(minutes=60) and options["percentiles"] == [5, 50]
+    assert options["max_time"] == dt.timedelta(minutes=90) and options["transport_modes"] == ["TRANSIT", "WALK"]
+    assert options["speed_walking"] == pytest.approx(request.walk_speed_mps * 3.6)
+    assert calls["origins"] == ["a", "b"]

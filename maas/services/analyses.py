@@ -269,16 +269,8 @@ class AnalysisService:
         rides = self._ride_services(params)
 
         def work() -> Outcome:
-            progress(0.0, "reading the origins")
-            origins = engine.origins(params.origins)
-            if not origins:
-                raise InvalidRequest("no origins: the population field or grid is empty",
-                                     fields={"parameters.origins": "no cells"})
-            request = MatrixRequest(origins=origins, destinations=destinations, date=params.date, start=params.start,
-                                    window_min=params.window_min, step_min=params.step_min,
-                                    percentiles=params.percentiles, max_walk_m=params.max_walk_m,
-                                    max_travel_min=params.max_travel_min, walk_speed_mps=params.walk_speed_mps,
-                                    rides=rides)
+            request = _matrix_request(engine, params, destinations, rides, progress)
+            origins = request.origins
             matrix = engine.travel_times(request, lambda f, m: progress(0.05 + 0.85 * f, m))
             progress(0.92, "adding up the measures")
             summary, cells = accessibility.compute(params, origins, destinations, matrix, engine=engine.name)
@@ -294,16 +286,8 @@ class AnalysisService:
         assert scenario is not None
 
         def work() -> Outcome:
-            progress(0.0, "reading the origins")
-            origins = engine.origins(params.origins)
-            if not origins:
-                raise InvalidRequest("no origins: the population field or grid is empty",
-                                     fields={"parameters.origins": "no cells"})
-            request = MatrixRequest(origins=origins, destinations=destinations, date=params.date, start=params.start,
-                                    window_min=params.window_min, step_min=params.step_min,
-                                    percentiles=params.percentiles, max_walk_m=params.max_walk_m,
-                                    max_travel_min=params.max_travel_min, walk_speed_mps=params.walk_speed_mps,
-                                    rides=rides)
+            request = _matrix_request(engine, params, destinations, rides, progress)
+            origins = request.origins
             outcome = scenario.compare(request, params.edits, thresholds_min=params.thresholds_min,
                                        cost_model=params.cost_model, seed=params.seed,
                                        progress=lambda f, m: progress(0.02 + 0.93 * f, m),
@@ -403,3 +387,17 @@ def _exports(kind: AnalysisKind) -> Any:
     if kind is AnalysisKind.ROUTE_PERFORMANCE:
         return route_performance
     return scenarios if kind is AnalysisKind.SCENARIO else accessibility
+
+
+def _matrix_request(engine, params: AccessibilityParams, destinations, rides,  # type: ignore[no-untyped-def]
+                    progress: Progress) -> MatrixRequest:
+    """The matrix an accessibility study or a scenario asks for, its origins read by the engine."""
+    progress(0.0, "reading the origins")
+    origins = engine.origins(params.origins)
+    if not origins:
+        raise InvalidRequest("no origins: the population field or grid is empty",
+                             fields={"parameters.origins": "no cells"})
+    return MatrixRequest(origins=origins, destinations=destinations, date=params.date, start=params.start,
+                         window_min=params.window_min, step_min=params.step_min, percentiles=params.percentiles,
+                         max_walk_m=params.max_walk_m, max_travel_min=params.max_travel_min,
+                         walk_speed_mps=params.walk_speed_mps, rides=rides)

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from maas import scenario_report  # noqa: E402
 from maas.domain.analyses import Analysis, AnalysisKind  # noqa: E402
+from maas.report_layers import marker_size, travel_time_layer  # noqa: E402
 
 _LOCK = threading.Lock()  # matplotlib's state is not thread-safe
 MAX_MAPS = 4
@@ -72,24 +73,16 @@ def _map(summary: dict[str, Any], cells: list[dict[str, Any]]) -> Figure:
     limit = max(summary.get("thresholds_min") or [60])
     figure, axes = plt.subplots(1, len(categories), figsize=(5.6 * len(categories), 5), squeeze=False,
                                 layout="constrained")
-    size = 90 if len(cells) <= 300 else max(4, 27000 // max(1, len(cells)))
+    size = marker_size(len(cells))
+    lon = [c["lon"] for c in cells]
+    lat = [c["lat"] for c in cells]
     for ax, category in zip(axes[0], categories):
-        lon = [c["lon"] for c in cells]
-        lat = [c["lat"] for c in cells]
-        minutes = [None if not category else c["times_s"][category][0] for c in cells]
-        reached = [i for i, t in enumerate(minutes) if t is not None]
-        missing = [i for i, t in enumerate(minutes) if t is None]
-        points = ax.scatter([lon[i] for i in reached], [lat[i] for i in reached],
-                            c=[min(minutes[i] / 60, limit) for i in reached],  # type: ignore[operator]
-                            cmap="viridis_r", vmin=0, vmax=limit, marker="s", s=size)
-        if missing:
-            ax.scatter([lon[i] for i in missing], [lat[i] for i in missing], c="lightgrey", marker="s", s=size,
-                       label="not reached")
+        seconds = [None if not category else c["times_s"][category][0] for c in cells]
+        travel_time_layer(figure, ax, lon, lat, seconds, limit_min=limit, percentile=percentile, size=size)
         places = [d for d in summary.get("destination_points", []) if d["category"] == category]
         if places:
             ax.scatter([d["lon"] for d in places], [d["lat"] for d in places], c="red", marker="*", s=160,
                        edgecolors="black", label=category)
-        figure.colorbar(points, ax=ax, shrink=0.8, label=f"minutes (p{percentile}, capped at {limit})")
         ax.set_title(f"{category or 'cells'}: travel time to the nearest")
         ax.set_xlabel("longitude")
         ax.set_ylabel("latitude")

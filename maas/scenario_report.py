@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from maas.domain.analyses import Analysis
+from maas.report_layers import marker_size, travel_time_layer
 
 
 def scenario_map(summary: dict[str, Any], cells: list[dict[str, Any]]) -> Figure:
@@ -20,20 +21,12 @@ def scenario_map(summary: dict[str, Any], cells: list[dict[str, Any]]) -> Figure
     percentile = (summary.get("percentiles") or [50])[0]
     limit = max(summary.get("thresholds_min") or [60])
     figure, axes = plt.subplots(1, 3, figsize=(16.5, 5), squeeze=False, layout="constrained")
-    size = 90 if len(cells) <= 300 else max(4, 27000 // max(1, len(cells)))
+    size = marker_size(len(cells))
     lon = [c["lon"] for c in cells]
     lat = [c["lat"] for c in cells]
     for ax, key, title in ((axes[0][0], "times_s", "before"), (axes[0][1], "times_after_s", "after")):
-        minutes = [c[key][category][0] if category else None for c in cells]
-        reached = [i for i, t in enumerate(minutes) if t is not None]
-        missing = [i for i, t in enumerate(minutes) if t is None]
-        points = ax.scatter([lon[i] for i in reached], [lat[i] for i in reached],
-                            c=[min(minutes[i] / 60, limit) for i in reached],  # type: ignore[operator]
-                            cmap="viridis_r", vmin=0, vmax=limit, marker="s", s=size)
-        if missing:
-            ax.scatter([lon[i] for i in missing], [lat[i] for i in missing], c="lightgrey", marker="s", s=size,
-                       label="not reached")
-        figure.colorbar(points, ax=ax, shrink=0.8, label=f"minutes (p{percentile}, capped at {limit})")
+        seconds = [c[key][category][0] if category else None for c in cells]
+        travel_time_layer(figure, ax, lon, lat, seconds, limit_min=limit, percentile=percentile, size=size)
         _frame(ax, f"{category}: {title}", summary, category)
     ax = axes[0][2]
     changes: list[float] = []

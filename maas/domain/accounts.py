@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from enum import Enum
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,6 +28,21 @@ class GeoPoint(BaseModel):
     model_config = ConfigDict(frozen=True)
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
+
+
+class _LatLon(Protocol):
+    @property
+    def lat(self) -> float: ...
+
+    @property
+    def lon(self) -> float: ...
+
+
+def great_circle_m(a: _LatLon, b: _LatLon) -> float:
+    """Metres along the earth's surface between two points (haversine, mean radius)."""
+    p1, p2 = math.radians(a.lat), math.radians(b.lat)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(b.lon - a.lon) / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(min(1.0, h)))
 
 
 class Account(BaseModel):

@@ -15,7 +15,7 @@ import asyncio
 import datetime as dt
 import math
 
-from maas.domain.accounts import GeoPoint
+from maas.domain.accounts import GeoPoint, great_circle_m
 from maas.domain.door_to_door import (DOOR_MODES, AnyLeg, DoorToDoorOption, DoorToDoorPlan,
                                       DoorToDoorRequest, OperatorLeg, UnavailableOperator)
 from maas.domain.errors import DomainError, InvalidRequest
@@ -34,11 +34,6 @@ HUB_RADIUS_M = 8000
 MAX_HUBS = 2
 
 
-def _metres(a: GeoPoint | LegPlace, b: GeoPoint | LegPlace) -> float:
-    p1, p2 = math.radians(a.lat), math.radians(b.lat)
-    dlat, dlon = p2 - p1, math.radians(b.lon - a.lon)
-    h = math.sin(dlat / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlon / 2) ** 2
-    return 2 * 6_371_000 * math.asin(math.sqrt(min(1.0, h)))
 
 
 def _point(place: PlaceRef, field: str) -> GeoPoint:
@@ -55,7 +50,7 @@ def _here(point: GeoPoint, name: str) -> LegPlace:
 def _walk(a: LegPlace, b: LegPlace, start: dt.datetime, profile: TravellerProfile,
           *, arrive: bool = False) -> WalkLeg | None:
     """A walk from a to b starting (or, with arrive, ending) at `start`; None if too far."""
-    metres = int(round(_metres(a, b) * DETOUR_FACTOR))
+    metres = int(round(great_circle_m(a, b) * DETOUR_FACTOR))
     if metres > profile.max_walk_m:
         return None
     seconds = int(math.ceil(metres / profile.walk_speed_mps))
@@ -84,13 +79,13 @@ def _around(offer: Offer, start: LegPlace, end: LegPlace, depart: dt.datetime,
     alight = LegPlace(name=offer.description or offer.mode, lat=offer.destination.lat,
                       lon=offer.destination.lon)
     legs: list[AnyLeg] = []
-    if _metres(start, board) > SAME_PLACE_M:
+    if great_circle_m(start, board) > SAME_PLACE_M:
         walk = _walk(start, board, depart, profile)
         if walk is None or walk.arrival > offer.departure:
             return None
         legs.append(walk)
     legs.append(_operator_leg(offer, board if legs else start, alight))
-    if _metres(alight, end) > SAME_PLACE_M:
+    if great_circle_m(alight, end) > SAME_PLACE_M:
         walk = _walk(alight, end, offer.arrival, profile)
         if walk is None:
             return None

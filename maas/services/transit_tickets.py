@@ -9,9 +9,8 @@ one transaction; a repeated book call with the same idempotency key returns the 
 from __future__ import annotations
 
 import datetime as dt
-import math
 
-from maas.domain.accounts import GeoPoint
+from maas.domain.accounts import GeoPoint, great_circle_m
 from maas.domain.errors import Conflict, NotFound, OfferExpired
 from maas.domain.ids import new_id
 from maas.domain.mobility import (EVENT_TARGET, BookingState, Conditions, LegBooking, Offer, OfferQuery,
@@ -22,13 +21,6 @@ from maas.domain.transit_tickets import TRANSIT_OPERATOR, ride_mode
 
 S = BookingState
 OFFER_TTL = dt.timedelta(minutes=30)
-
-
-def _metres(a: GeoPoint, b: GeoPoint) -> int:
-    p1, p2 = math.radians(a.lat), math.radians(b.lat)
-    h = (math.sin((p2 - p1) / 2) ** 2
-         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(b.lon - a.lon) / 2) ** 2)
-    return int(round(2 * 6_371_000 * math.asin(math.sqrt(min(1.0, h)))))
 
 
 class TransitTicketOffice:
@@ -50,7 +42,7 @@ class TransitTicketOffice:
         return Offer(
             id=new_id("trn"), operator_id=self.operator_id, mode=ride_mode(leg.route_type), price=leg.fare,
             valid_until=min(leg.departure, now + self._ttl), departure=leg.departure, arrival=leg.arrival,
-            origin=origin, destination=destination, distance_m=_metres(origin, destination),
+            origin=origin, destination=destination, distance_m=round(great_circle_m(origin, destination)),
             # Refunded in full until the departure; after it, cancelling costs the whole fare.
             conditions=Conditions(free_cancellation_until=leg.departure, cancellation_fee=leg.fare,
                                   notes=(f"valid on trip {leg.trip_id} only",)),

@@ -190,7 +190,7 @@ def build_container(
         health=HealthService(uow),
         planning=planning,
         offers=offers,
-        door_to_door=DoorToDoorService(planning, journey_planner, offers),
+        door_to_door=DoorToDoorService(planning, journey_planner, offers, clock=clock),
         on_demand=OnDemandService(operator_adapters, clock, remember=offers.remember,
                                   on_event=bookings.refresh_leg, refusals=uow),
         bookings=bookings,

@@ -17,7 +17,7 @@ Mode = Literal["transit", "taxi", "on_demand", "bike", "scooter", "car"]
 
 
 class TripOptionsRequest(PlanRequest):
-    """`from` and `to` as coordinates and `depart_at`; `modes` limits what may be offered."""
+    """`from` and `to` as coordinates and `depart_at` or `arrive_by`; `modes` limits what may be offered."""
 
     modes: list[Mode] = Field(default_factory=lambda: sorted(OPERATOR_MODES | {"transit"}),
                               min_length=1, max_length=6)
@@ -73,6 +73,9 @@ class TripOptionOut(BaseModel):
     walk_distance_m: int
     price: MoneyOut | None = Field(description="All rides together; None when one has no price.")
     legs: list[WalkLegOut | TransitLegOut | OperatorLegOut]
+    waits_s: list[int] = Field(description="The wait before each leg after the first (on a platform, "
+                               "for a pickup), in seconds.")
+    wait_s: int = Field(description="All the waits together, in seconds.")
 
     @classmethod
     def of(cls, option: DoorToDoorOption) -> TripOptionOut:
@@ -86,12 +89,14 @@ class TripOptionOut(BaseModel):
                 legs.append(OperatorLegOut.of(leg))
         return cls(kind=option.kind, departure=option.departure, arrival=option.arrival,
                    duration_s=option.duration_s, transfers=option.transfers,
-                   walk_distance_m=option.walk_distance_m, price=MoneyOut.of(option.price), legs=legs)
+                   walk_distance_m=option.walk_distance_m, price=MoneyOut.of(option.price), legs=legs,
+                   waits_s=list(option.waits_s), wait_s=option.wait_s)
 
 
 class UnavailableOperatorOut(BaseModel):
     operator_id: str
-    reason: str = Field(description="timeout, unavailable, invalid_response or error.")
+    reason: str = Field(description="timeout, unavailable, invalid_response, error, or operator_rejected "
+                        "(the operator does not take this trip, e.g. bikes reserved that far ahead).")
     message: str
 
 

@@ -48,6 +48,8 @@ class DoorToDoorOption(BaseModel):
     walk_distance_m: int
     price: Money | None  # None when some ride has no known price
     legs: tuple[AnyLeg, ...]
+    waits_s: tuple[int, ...] = ()  # before each leg after the first: at a stop, on a platform
+    wait_s: int = 0  # all of them
 
 
 class UnavailableOperator(BaseModel):

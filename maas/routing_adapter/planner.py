@@ -28,6 +28,7 @@ from routing.plan import (Endpoint, FeedSource, Network, NoService, NoStopNearby
 from routing.plan import Itinerary as PlannedItinerary
 
 DEPART_WINDOW_S = 3600
+HUB_WALK_M = 300  # stops this close to a hub count as part of it
 _WHEELCHAIR = {1: True, 2: False}
 
 
@@ -128,14 +129,27 @@ class RaptorJourneyPlanner:
         distance = haversine_m(lat, lon, tt.stop_lat, tt.stop_lon)
         near = np.flatnonzero((distance <= radius_m) & (per_stop > 0))
         # A station's platforms share its name: rank by the departures of all of them together,
-        # so a two-platform station is not outranked by a one-platform halt with half its trains.
+        # so a two-platform station is not outranked by a one-platform halt with half its trains;
+        # the stops a short walk away count too (the bus stop in front of the station), so an
+        # interchange outranks a halt on the same line.
         by_name: dict[str, list[int]] = {}
         for stop in near.tolist():
             by_name.setdefault(str(tt.stop_names[stop]), []).append(stop)
-        ranked = sorted(by_name.values(), key=lambda stops: (-int(per_stop[stops].sum()),
+        around = {name: int(per_stop[near[haversine_m(float(tt.stop_lat[stops[0]]), float(tt.stop_lon[stops[0]]),
+                                                      tt.stop_lat[near], tt.stop_lon[near]) <= HUB_WALK_M]].sum())
+                  for name, stops in by_name.items()}
+        ranked = sorted(by_name.values(), key=lambda stops: (-around[str(tt.stop_names[stops[0]])],
+                                                             -int(per_stop[stops].sum()),
                                                              float(distance[stops].min())))
-        return [_place(planner.place(max(stops, key=lambda s: (int(per_stop[s]), -float(distance[s])))))
-                for stops in ranked[:limit]]
+        chosen: list[int] = []
+        for stops in ranked:
+            best = max(stops, key=lambda s: (int(per_stop[s]), -float(distance[s])))
+            if all(float(haversine_m(float(tt.stop_lat[best]), float(tt.stop_lon[best]), float(tt.stop_lat[c]),
+                                     float(tt.stop_lon[c]))) > HUB_WALK_M for c in chosen):
+                chosen.append(best)  # one hub per interchange: the planner walks to the rest
+            if len(chosen) == limit:
+                break
+        return [_place(planner.place(stop)) for stop in chosen]
 
     # -- helpers ----------------------------------------------------------------------------
     @staticmethod

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import math
+from collections.abc import Sequence
 
 from maas.domain.accounts import GeoPoint, great_circle_m
 from maas.domain.door_to_door import (DOOR_MODES, AnyLeg, DoorToDoorOption, DoorToDoorPlan,
@@ -22,13 +23,14 @@ from maas.domain.errors import DomainError, InvalidRequest
 from maas.domain.mobility import Offer, OfferQuery
 from maas.domain.planning import (Itinerary, LegPlace, Money, PlaceRef, TransitLeg,
                                   TravellerProfile, TripRequest, WalkLeg)
-from maas.domain.ports import JourneyPlanner
+from maas.domain.ports import Clock, JourneyPlanner
+from maas.services.door_timing import (Quote, check_times, feed_train, fit, meet_train, trip_time,
+                                       trip_window, waits_s)
 from maas.services.offers import OfferService, OperatorFailure
 from maas.services.planning import PlanningService
 
 DETOUR_FACTOR = 1.3
 SAME_PLACE_M = 30  # an offer starting this close to the rider needs no walk to it
-CHANGE_MARGIN_S = 180
 BIKE_MODES = frozenset({"bike", "scooter"})  # between a feeder ride and the train or bus
 HUB_RADIUS_M = 8000
 MAX_HUBS = 2
@@ -70,18 +72,18 @@ def _operator_leg(offer: Offer, start: LegPlace, end: LegPlace) -> OperatorLeg:
                        description=offer.description)
 
 
-def _around(offer: Offer, start: LegPlace, end: LegPlace, depart: dt.datetime,
+def _around(offer: Offer, start: LegPlace, end: LegPlace,
             profile: TravellerProfile) -> list[AnyLeg] | None:
-    """The offer's ride with the walks to and from it (None when a walk is too long or the
-    ride leaves before the rider can reach it)."""
+    """The offer's ride with the walks to and from it, the walk to it ending as it leaves (None
+    when a walk is too long for the rider)."""
     board = LegPlace(name=offer.description or offer.mode, lat=offer.origin.lat,
                      lon=offer.origin.lon)
     alight = LegPlace(name=offer.description or offer.mode, lat=offer.destination.lat,
                       lon=offer.destination.lon)
     legs: list[AnyLeg] = []
     if great_circle_m(start, board) > SAME_PLACE_M:
-        walk = _walk(start, board, depart, profile)
-        if walk is None or walk.arrival > offer.departure:
+        walk = _walk(start, board, offer.departure, profile, arrive=True)
+        if walk is None:
             return None
         legs.append(walk)
     legs.append(_operator_leg(offer, board if legs else start, alight))
@@ -105,28 +107,35 @@ def _option(kind: str, legs: list[AnyLeg]) -> DoorToDoorOption:
         total = sum(p.amount_minor for p in prices)  # type: ignore[union-attr]
         price = Money(amount_minor=total, currency=prices[0].currency if prices else "JPY")
     departure, arrival = legs[0].departure, legs[-1].arrival
+    waits = waits_s(legs)
     return DoorToDoorOption(kind=kind, departure=departure, arrival=arrival,  # type: ignore[arg-type]
                             duration_s=int((arrival - departure).total_seconds()),
                             transfers=max(boardings - 1, 0),
                             walk_distance_m=sum(leg.distance_m for leg in legs
                                                 if isinstance(leg, WalkLeg)),
-                            price=price, legs=tuple(legs))
+                            price=price, legs=tuple(legs), waits_s=waits, wait_s=sum(waits))
 
 
-def _dominates(a: DoorToDoorOption, b: DoorToDoorOption) -> bool:
+def _time(o: DoorToDoorOption, arrive_by: bool) -> float:
+    """Smaller is better: arriving earlier, or (arrive-by) leaving later."""
+    return -o.departure.timestamp() if arrive_by else o.arrival.timestamp()
+
+
+def _dominates(a: DoorToDoorOption, b: DoorToDoorOption, arrive_by: bool = False) -> bool:
     pa = math.inf if a.price is None else a.price.amount_minor
     pb = math.inf if b.price is None else b.price.amount_minor
-    better_or_equal = (a.arrival <= b.arrival and pa <= pb and a.walk_distance_m <= b.walk_distance_m
+    ta, tb = _time(a, arrive_by), _time(b, arrive_by)
+    better_or_equal = (ta <= tb and pa <= pb and a.walk_distance_m <= b.walk_distance_m
                        and a.transfers <= b.transfers)
-    strictly = (a.arrival < b.arrival or pa < pb or a.walk_distance_m < b.walk_distance_m
+    strictly = (ta < tb or pa < pb or a.walk_distance_m < b.walk_distance_m
                 or a.transfers < b.transfers)
     return better_or_equal and strictly
 
 
 def choose(options: list[DoorToDoorOption], profile: TravellerProfile,
-           limit: int) -> list[DoorToDoorOption]:
+           limit: int, *, arrive_by: bool = False) -> list[DoorToDoorOption]:
     """Pareto-optimal options, ranked by generalised time, at most two of a kind first."""
-    kept = [o for o in options if not any(_dominates(other, o) for other in options)]
+    kept = [o for o in options if not any(_dominates(other, o, arrive_by) for other in options)]
     unique = {(o.kind, o.departure, o.arrival, tuple(type(leg).__name__ for leg in o.legs),
                o.price): o for o in kept}
     # A slow walker's metre of walking and each change count for more (seconds per metre).
@@ -134,7 +143,7 @@ def choose(options: list[DoorToDoorOption], profile: TravellerProfile,
     change_s = 300 + 2 * profile.min_transfer_s
 
     def cost(o: DoorToDoorOption) -> float:
-        return (o.arrival.timestamp() + walk_weight * o.walk_distance_m + change_s * o.transfers)
+        return (_time(o, arrive_by) + walk_weight * o.walk_distance_m + change_s * o.transfers)
 
     ranked = sorted(unique.values(), key=cost)
     first: list[DoorToDoorOption] = []
@@ -148,31 +157,36 @@ def choose(options: list[DoorToDoorOption], profile: TravellerProfile,
 
 class DoorToDoorService:
     def __init__(self, planning: PlanningService, journeys: JourneyPlanner,
-                 offers: OfferService) -> None:
+                 offers: OfferService, *, clock: Clock | None = None) -> None:
         self._planning, self._journeys, self._offers = planning, journeys, offers
+        self._clock = clock
+
+    def _now(self) -> dt.datetime:
+        return self._clock.now() if self._clock is not None else dt.datetime.now(dt.UTC)
 
     async def plan(self, request: DoorToDoorRequest) -> DoorToDoorPlan:
         trip = request.trip
-        if trip.depart_at is None or trip.arrive_by is not None:
-            raise InvalidRequest("door-to-door planning takes depart_at (arrive-by is transit only)",
-                                 fields={"depart_at": "required"})
+        now = self._now()
+        check_times(trip, now)
         origin, destination = _point(trip.origin, "from"), _point(trip.destination, "to")
         home = _here(origin, trip.origin.name or "出発地")
         goal = _here(destination, trip.destination.name or "目的地")
         failures: dict[str, OperatorFailure] = {}
         modes = request.modes - (BIKE_MODES if trip.profile.avoid_bikes else frozenset())
         jobs = [self._transit(trip), self._direct(trip, origin, destination, home, goal, modes,
-                                                  failures)]
+                                                  failures, now)]
         if modes & DOOR_MODES and "transit" in modes:
-            jobs.append(self._first_mile(trip, origin, home, goal, modes, failures))
-            jobs.append(self._last_mile(trip, destination, home, goal, modes, failures))
+            jobs.append(self._first_mile(trip, origin, home, goal, modes, failures, now))
+            jobs.append(self._last_mile(trip, destination, home, goal, modes, failures, now))
         (transit, reason), *groups = await asyncio.gather(*jobs)
         options = ([_option("transit", list(it.legs)) for it in transit] if "transit" in modes
                    else [])
         for group in groups:
             options.extend(group)
+        options = _in_time(options, trip, now)
         return DoorToDoorPlan(
-            options=tuple(choose(options, trip.profile, request.max_options)),
+            options=tuple(choose(options, trip.profile, request.max_options,
+                                 arrive_by=trip.arrive_by is not None)),
             unavailable_operators=tuple(UnavailableOperator(**f.model_dump())
                                         for f in failures.values()),
             transit_reason=reason)
@@ -187,8 +201,10 @@ class DoorToDoorService:
         return [it for it in plan.itineraries if it.legs], plan.reason
 
     async def _search(self, query: OfferQuery, modes: frozenset[str],
-                      failures: dict[str, OperatorFailure]) -> list[Offer]:
-        result = await self._offers.search(query)
+                      failures: dict[str, OperatorFailure],
+                      operator_ids: Sequence[str] | None = None) -> list[Offer]:
+        result = await self._offers.search(
+            query, operator_ids=None if operator_ids is None else list(operator_ids))
         for failure in result.failures:
             failures.setdefault(failure.operator_id, failure)
         return [o for o in result.offers if o.mode in modes]
@@ -199,18 +215,21 @@ class DoorToDoorService:
         return OfferQuery(origin=a, destination=b, depart_at=at, needs=needs,
                           concessions=trip.profile.concessions)
 
+    def _quoter(self, trip: TripRequest, a: GeoPoint, b: GeoPoint, modes: frozenset[str],
+                failures: dict[str, OperatorFailure]) -> Quote:
+        """The operators' offers for a ride from a to b leaving at a given time."""
+        async def quote(at: dt.datetime, operator_ids: Sequence[str] | None) -> list[Offer]:
+            return await self._search(self._query(trip, a, b, at), modes, failures, operator_ids)
+        return quote
+
     async def _direct(self, trip: TripRequest, origin: GeoPoint, destination: GeoPoint,
                       home: LegPlace, goal: LegPlace, modes: frozenset[str],
-                      failures: dict[str, OperatorFailure]) -> list[DoorToDoorOption]:
-        assert trip.depart_at is not None
-        offers = await self._search(self._query(trip, origin, destination, trip.depart_at),
-                                    modes, failures)
-        out = []
-        for offer in offers:
-            legs = _around(offer, home, goal, trip.depart_at, trip.profile)
-            if legs is not None:
-                out.append(_option("direct", legs))
-        return out
+                      failures: dict[str, OperatorFailure],
+                      now: dt.datetime) -> list[DoorToDoorOption]:
+        window, first_at = trip_window(trip, now, origin, destination)
+        fitted = await fit(self._quoter(trip, origin, destination, modes, failures),
+                           lambda o: _around(o, home, goal, trip.profile), window, first_at, now)
+        return [_option("direct", legs) for legs in fitted]
 
     async def _hubs(self, point: GeoPoint, at: dt.datetime) -> list[LegPlace]:
         try:
@@ -221,51 +240,40 @@ class DoorToDoorService:
 
     async def _first_mile(self, trip: TripRequest, origin: GeoPoint, home: LegPlace,
                           goal: LegPlace, modes: frozenset[str],
-                          failures: dict[str, OperatorFailure]) -> list[DoorToDoorOption]:
-        assert trip.depart_at is not None
-        hubs = await self._hubs(origin, trip.depart_at)
+                          failures: dict[str, OperatorFailure],
+                          now: dt.datetime) -> list[DoorToDoorOption]:
+        hubs = await self._hubs(origin, trip_time(trip))
 
         async def via(hub: LegPlace) -> list[DoorToDoorOption]:
             hub_point = GeoPoint(lat=hub.lat, lon=hub.lon)
-            offers = await self._search(self._query(trip, origin, hub_point, trip.depart_at),
-                                        modes - {"car"}, failures)
-            out = []
-            for offer in sorted(offers, key=lambda o: o.price.amount_minor)[:2]:
-                feeder = _around(offer, home, hub, trip.depart_at, trip.profile)
-                if feeder is None:
-                    continue
-                onward = trip.model_copy(update={
-                    "origin": PlaceRef(stop_id=hub.stop_id), "max_itineraries": 1,
-                    "depart_at": feeder[-1].arrival + dt.timedelta(seconds=CHANGE_MARGIN_S)})
-                transit, _ = await self._transit(onward)
-                for it in transit[:1]:
-                    out.append(_option("first_mile", feeder + list(it.legs)))
-            return out
+            quote = self._quoter(trip, origin, hub_point, modes - {"car"}, failures)
+            return [_option("first_mile", legs) for legs in await feed_train(
+                quote, lambda o: _around(o, home, hub, trip.profile), self._transit, trip,
+                hub, now, GeoPoint(lat=home.lat, lon=home.lon))]
 
         groups = await asyncio.gather(*(via(h) for h in hubs if h.stop_id))
         return [o for group in groups for o in group]
 
     async def _last_mile(self, trip: TripRequest, destination: GeoPoint, home: LegPlace,
                          goal: LegPlace, modes: frozenset[str],
-                         failures: dict[str, OperatorFailure]) -> list[DoorToDoorOption]:
-        assert trip.depart_at is not None
-        hubs = await self._hubs(destination, trip.depart_at)
+                         failures: dict[str, OperatorFailure],
+                         now: dt.datetime) -> list[DoorToDoorOption]:
+        hubs = await self._hubs(destination, trip_time(trip))
 
         async def via(hub: LegPlace) -> list[DoorToDoorOption]:
-            inbound = trip.model_copy(update={"destination": PlaceRef(stop_id=hub.stop_id),
-                                              "max_itineraries": 1})
-            transit, _ = await self._transit(inbound)
-            out = []
-            for it in transit[:1]:
-                ready = it.arrival + dt.timedelta(seconds=CHANGE_MARGIN_S)
-                hub_point = GeoPoint(lat=hub.lat, lon=hub.lon)
-                offers = await self._search(self._query(trip, hub_point, destination, ready),
-                                            modes - {"car"}, failures)
-                for offer in sorted(offers, key=lambda o: o.price.amount_minor)[:2]:
-                    feeder = _around(offer, hub, goal, ready, trip.profile)
-                    if feeder is not None:
-                        out.append(_option("last_mile", list(it.legs) + feeder))
-            return out
+            hub_point = GeoPoint(lat=hub.lat, lon=hub.lon)
+            quote = self._quoter(trip, hub_point, destination, modes - {"car"}, failures)
+            return [_option("last_mile", legs) for legs in await meet_train(
+                quote, lambda o: _around(o, hub, goal, trip.profile), self._transit, trip,
+                hub, now, destination)]
 
         groups = await asyncio.gather(*(via(h) for h in hubs if h.stop_id))
         return [o for group in groups for o in group]
+
+
+def _in_time(options: list[DoorToDoorOption], trip: TripRequest,
+             now: dt.datetime) -> list[DoorToDoorOption]:
+    """With arrive_by, only options that arrive by then and leave no sooner than now."""
+    if trip.arrive_by is None:
+        return options
+    return [o for o in options if o.arrival <= trip.arrive_by and o.departure >= now]

@@ -92,9 +92,16 @@ async def test_bad_door_to_door_requests(aiohttp_client, database_url, tmp_path,
     client = await make_client(aiohttp_client, database_url, tmp_path, fast_hasher)
     stop = await client.post("/v1/plan/door-to-door", json={**body(), "from": {"stop_id": "R03"}})
     assert stop.status == 422 and "from" in (await stop.json())["error"]["fields"]
-    arrive = await client.post("/v1/plan/door-to-door", json={"from": HINOKISAWA, "to": HOSPITAL,
-                                                               "arrive_by": "2026-11-24T10:00:00+09:00"})
-    assert arrive.status == 422
+    ends = {"from": HINOKISAWA, "to": HOSPITAL}
+    for times, field in (({"depart_at": "2026-11-24T09:00:00+09:00", "arrive_by": "2026-11-24T10:00:00+09:00"},
+                          "depart_at"),  # both
+                         ({}, "depart_at"),  # neither
+                         ({"arrive_by": "2026-11-24T08:00:00+09:00"}, "arrive_by"),  # passed (now is 08:30)
+                         ({"arrive_by": "2026-11-24T10:00:00"}, "body.arrive_by"),  # no offset
+                         ({"depart_at": "2026-11-24T09:00:00"}, "body.depart_at")):
+        refused = await client.post("/v1/plan/door-to-door", json={**ends, **times})
+        assert refused.status == 422, times
+        assert field in (await refused.json())["error"]["fields"], await refused.text()
     mode = await client.post("/v1/plan/door-to-door", json=body(modes=["helicopter"]))
     assert mode.status == 422
     walk_only = await client.post("/v1/plan/door-to-door", json=body(modes=["bike"]))

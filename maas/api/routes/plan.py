@@ -27,7 +27,11 @@ async def plan_trip(call: Call) -> PlanResponse:
 async def plan_door_to_door(call: Call) -> TripOptionsResponse:
     """Transit, operators' direct rides (taxi, on-demand van, shared bike or car) and transit
     with a ride for the first or last mile, each leg with its operator, offer id, price and
-    booking conditions. `from` and `to` must be coordinates and the time `depart_at`. An
-    operator that does not answer in time is listed in `unavailable_operators`."""
+    booking conditions. `from` and `to` must be coordinates; give `depart_at` (leave no sooner)
+    or `arrive_by` (the latest departures that still arrive by then, still ahead). Rides to or
+    from a train are timed to it: the rider reaches the platform the profile's `min_transfer_s`
+    before it leaves, and is picked up that long after it arrives; `waits_s` shows every wait.
+    An operator that does not answer in time, or does not take the trip, is listed in
+    `unavailable_operators`."""
     body: TripOptionsRequest = call.body
     return TripOptionsResponse.of(await call.container.door_to_door.plan(body.to_request()))

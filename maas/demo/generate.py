@@ -89,7 +89,9 @@ def maas_operators() -> dict:
         {"id": "yamabuki-kotsu-taxi", "adapter": "taxi", "options": {"demo_dir": "."}},
         {"id": "yamabuki-cycle", "adapter": "gbfs-bikeshare",
          # The demo's GBFS files are a fixed snapshot: accept its age so the demo offers bikes.
-         "options": {"gbfs": "gbfs/gbfs.json", "language": "ja", "max_age_s": 10 * 365 * 86400}},
+         # Bikes can be reserved up to a day ahead (a commuter's ride to the morning train).
+         "options": {"gbfs": "gbfs/gbfs.json", "language": "ja", "max_age_s": 10 * 365 * 86400,
+                     "reservation_horizon_s": 86400}},
         {"id": "noriai", "adapter": "ondemand", "options": {"config": "noriai.json"}},
     ]}
 

@@ -35,6 +35,7 @@ class VehicleHold(BaseModel):
     vehicle_id: str | None = None
     vehicle_type_id: str | None = None
     count: int = Field(default=1, ge=1)
+    from_at: dt.datetime | None = None  # a reservation ahead takes its vehicles from then on
     started_at: dt.datetime | None = None
     finished_at: dt.datetime | None = None
 

@@ -6,6 +6,12 @@ reserves the vehicle(s): the booking is CONFIRMED at once and the reservation is
 a reservation not started by then lapses (EXPIRED, derived when read) and frees the vehicle.
 Unlocking, or a STARTED trip event, starts the ride; FINISHED ends it.
 
+An operator that takes reservations ahead (`reservation_horizon_s`) also sells trips leaving
+later, up to that far ahead: the current feed stands for the station then, and the reservation
+holds its vehicle(s) from the time asked for `hold_s`, so it takes nothing from riders before
+and counts against every trip asked for while it is held. Without it, a trip leaving later than
+`hold_s` from now is refused with the reason (OperatorRejected), so a planner can say why.
+
 Bookings and holds live in a `VehicleHolds` store shared by every process of the service (the
 database; in memory when none is given), and every call reads them from there. The store's
 `reserve` runs the availability check while the operator is locked against other processes, so
@@ -26,7 +32,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from maas.domain.accounts import GeoPoint
-from maas.domain.errors import Conflict
+from maas.domain.errors import Conflict, OperatorRejected
 from maas.domain.mobility import (EVENT_TARGET, AvailableAsset, BookingState, Conditions, LegBooking,
                                   Offer, OfferQuery, TripEvent, TripEventKind)
 from maas.domain.planning import Money
@@ -45,26 +51,32 @@ S = BookingState
 DONE_WITHOUT_RIDE = frozenset({S.CANCELLED, S.RELEASED, S.EXPIRED, S.REJECTED})
 # Holds of rides that ended longer ago are not read: every live feed is newer than that.
 RECENT = dt.timedelta(days=1)
+EARLY_UNLOCK = dt.timedelta(minutes=10)  # a reservation ahead can be unlocked this long before it starts
 
 
 @dataclass(frozen=True, slots=True)
 class _Quote:
     offer: Offer
     trip: Trip
+    start: dt.datetime  # the time asked for (the reservation's start when ahead)
 
 
 class SharedVehicleAdapter:
     """`walk_speed_mps` times the walk to the pickup; `max_walk_m` bounds it (straight line).
-    `holds` keeps the bookings and what they take (in memory when not given: one process only)."""
+    `holds` keeps the bookings and what they take (in memory when not given: one process only).
+    `reservation_horizon_s` (0: none) is how far ahead trips are sold and reserved."""
 
     def __init__(self, operator_id: str, feed: LiveFeed, clock: Clock, *,
                  profile: FleetProfile = BIKES_AND_SCOOTERS, max_walk_m: int = 500,
                  offer_validity_s: int = 120, hold_s: int = 900, walk_speed_mps: float = 1.0,
                  fallback_plan: PricingPlan | None = None,
                  on_reserve: Callable[[LegBooking], Awaitable[None]] | None = None,
-                 holds: VehicleHolds | None = None) -> None:
+                 holds: VehicleHolds | None = None, reservation_horizon_s: int = 0) -> None:
         if max_walk_m < 0 or offer_validity_s <= 0 or hold_s <= 0 or walk_speed_mps <= 0:
             raise ValueError("max_walk_m >= 0, offer_validity_s, hold_s and walk_speed_mps > 0 required")
+        if not isinstance(reservation_horizon_s, int) or not 0 <= reservation_horizon_s <= 7 * 86_400:
+            raise ValueError("reservation_horizon_s must be whole seconds between 0 and 7 days")
+        self.horizon = dt.timedelta(seconds=reservation_horizon_s)
         self.operator_id, self.feed, self.clock, self.profile = operator_id, feed, clock, profile
         self.max_walk_m, self.walk_speed_mps = max_walk_m, walk_speed_mps
         self.offer_validity, self.hold = dt.timedelta(seconds=offer_validity_s), dt.timedelta(seconds=hold_s)
@@ -77,24 +89,37 @@ class SharedVehicleAdapter:
         self.events: list[TripEvent] = []
         self.unlocks: list[tuple[str, dt.datetime]] = []  # recorded unlocks: booking id, when
 
-    async def _availability(self) -> Availability:
+    async def _availability(self, start: dt.datetime | None = None) -> Availability:
         view = await self.feed.current()  # OperatorUnavailable when stale or unreadable
         now = self.clock.now()
-        return self._available(view, await self.holds.live(self.operator_id, since=now - RECENT), now)
+        live = await self.holds.live(self.operator_id, since=now - RECENT)
+        return self._available(view, live, now, start or now)
 
-    def _available(self, view: FeedView, live: Iterable[HeldBooking], now: dt.datetime) -> Availability:
-        return Availability(view, self.profile, Ledger(h.at(now) for h in live), self.fallback_plan)
+    def _available(self, view: FeedView, live: Iterable[HeldBooking], now: dt.datetime,
+                   start: dt.datetime) -> Availability:
+        """What is free for a trip starting at `start` (held until start + hold_s)."""
+        ledger = Ledger((h.at(now) for h in live), asked=(start, start + self.hold))
+        return Availability(view, self.profile, ledger, self.fallback_plan)
+
+    def _too_far_ahead(self, depart_at: dt.datetime, now: dt.datetime) -> str:
+        if depart_at <= now + max(self.hold, self.horizon):
+            return ""
+        if not self.horizon:
+            return (f"{self.operator_id} takes no reservations ahead: vehicles are offered for trips "
+                    f"leaving within {int(self.hold.total_seconds() // 60)} min")
+        return (f"{self.operator_id} reserves vehicles at most "
+                f"{int(self.horizon.total_seconds() // 60)} min ahead")
 
     # -- searching ------------------------------------------------------------------------
     async def search_offers(self, query: OfferQuery) -> list[Offer]:
         async with self._lock:
             now = self.clock.now()
             self._offers.forget_old(now)
-            if query.depart_at > now + self.hold:
-                log.info("%s: no offer: departure %s is further ahead than a reservation is held (%s)",
-                         self.operator_id, query.depart_at.isoformat(), self.hold)
-                return []
-            finder = TripFinder(await self._availability(), self.max_walk_m)
+            if refusal := self._too_far_ahead(query.depart_at, now):
+                log.info("%s: no offer for %s: %s", self.operator_id, query.depart_at.isoformat(), refusal)
+                raise OperatorRejected(refusal)
+            start = max(query.depart_at, now)
+            finder = TripFinder(await self._availability(start), self.max_walk_m)
             trips = finder.find(query, now)
             if not trips or finder.reasons:
                 log.info("%s: %d offer(s); not offered: %s", self.operator_id, len(trips),
@@ -102,7 +127,7 @@ class SharedVehicleAdapter:
             offers = []
             for trip in sorted(trips, key=lambda t: (t.price_minor, t.walk_to_m)):
                 offer = self._offer(trip, query, now)
-                self._offers.add(_Quote(offer, trip))
+                self._offers.add(_Quote(offer, trip, start))
                 offers.append(offer)
             return offers
 
@@ -115,8 +140,12 @@ class SharedVehicleAdapter:
         to = f"to {trip.return_station.name}" if trip.return_station else "to the destination"
         party = f"{trip.count} x " if trip.count > 1 else ""
         minutes = math.ceil(trip.ride_s / 60)
-        notes = (f"The vehicle is reserved for {int(self.hold.total_seconds() // 60)} min after booking; "
-                 "an unused reservation lapses.",
+        held = (f"The vehicle is reserved for {int(self.hold.total_seconds() // 60)} min after booking; "
+                "an unused reservation lapses.")
+        if self._ahead(start, now):
+            held = (f"The vehicle is reserved from {start.isoformat(timespec='minutes')} for "
+                    f"{int(self.hold.total_seconds() // 60)} min; an unused reservation lapses.")
+        notes = (held,
                  f"Price estimated with plan {trip.plan.name!r} for a {minutes}-min ride; "
                  "the operator charges for the actual ride.",
                  f"Walk {trip.walk_to_m} m to the vehicle" +
@@ -139,14 +168,14 @@ class SharedVehicleAdapter:
             now = self.clock.now()
             quote = self._offers.bookable(offer_id, now)
             view = await self.feed.current()  # OperatorUnavailable when stale or unreadable
-            booking, trip = self._new_booking(quote.offer, now), quote.trip
+            booking, trip = self._new_booking(quote.offer, now, quote.start), quote.trip
             hold = Hold(booking_id=booking.id, vehicle_id=trip.vehicle_id, vehicle_type_id=trip.vehicle_type_id,
                         station_id=trip.pickup_station.station_id if trip.pickup_station else None,
-                        count=trip.count)
+                        count=trip.count, from_at=quote.start if self._ahead(quote.start, now) else None)
 
             async def check(live: Sequence[HeldBooking]) -> str | None:
                 """Run by the store with the operator locked against every other process."""
-                refusal = still_free(self._available(view, live, now), trip)
+                refusal = still_free(self._available(view, live, now, max(quote.start, now)), trip)
                 if refusal:
                     return refusal
                 if self._on_reserve is not None:
@@ -165,13 +194,18 @@ class SharedVehicleAdapter:
             raise Conflict(f"idempotency key {key!r} was used to book {first.booking.offer_id}")
         return self._answers.remember("book", key, offer_id, first.booked_as or first.booking)
 
-    def _new_booking(self, offer: Offer, now: dt.datetime) -> LegBooking:
+    def _ahead(self, start: dt.datetime, now: dt.datetime) -> bool:
+        """Whether a trip starting then is a reservation ahead (beyond what a booking holds)."""
+        return start > now + self.hold
+
+    def _new_booking(self, offer: Offer, now: dt.datetime, start: dt.datetime) -> LegBooking:
         new = LegBooking(id=f"{self.operator_id}-booking-{uuid.uuid4().hex[:16]}",
                          operator_id=self.operator_id, offer_id=offer.id, state=S.NEW,
                          price=offer.price, conditions=offer.conditions,
                          departure=offer.departure, arrival=offer.arrival)
         confirmed = new.moved_to(S.PENDING).moved_to(S.CONFIRMED)
-        return confirmed.model_copy(update={"expires_at": max(now + self.hold, offer.departure)})
+        held_from = start if self._ahead(start, now) else now
+        return confirmed.model_copy(update={"expires_at": max(held_from + self.hold, offer.departure)})
 
     async def confirm(self, booking_id: str, *, idempotency_key: str) -> LegBooking:
         """Bookings are confirmed when made; confirming again answers the booking as it is."""
@@ -212,6 +246,9 @@ class SharedVehicleAdapter:
         async with self._lock:
             held = await self._get(booking_id)
             now = self.clock.now()
+            if held.hold.from_at is not None and now < held.hold.from_at - EARLY_UNLOCK:
+                raise Conflict(f"booking {booking_id} is reserved from {held.hold.from_at.isoformat()}; "
+                               "unlock it then")
             await self._move(held, S.STARTED, now, "")
             self.unlocks.append((booking_id, now))
 

@@ -19,10 +19,18 @@ S = BookingState
 Hold = VehicleHold  # what one booking takes: `count` vehicles of a type at a station, or one vehicle by id
 
 
-def takes(hold: Hold, state: BookingState, feed_time: dt.datetime | None) -> bool:
-    """Whether the feed read at `feed_time` still shows what this booking has taken."""
+Window = tuple[dt.datetime, dt.datetime]
+
+
+def takes(hold: Hold, state: BookingState, feed_time: dt.datetime | None,
+          reserved: Window | None = None, asked: Window | None = None) -> bool:
+    """Whether the feed read at `feed_time` still shows what this booking has taken. A reservation
+    takes its vehicles while it is held (`reserved`: from its start, or booking, until it lapses);
+    for a trip in the `asked` window, only a reservation held at some moment of it counts."""
     if state is S.CONFIRMED:
-        return True
+        if asked is None or reserved is None:
+            return True
+        return reserved[0] < asked[1] and asked[0] < reserved[1]
     if hold.started_at is None:  # released, cancelled or lapsed unused
         return False
     if hold.vehicle_id is not None:  # free-floating: gone while ridden, moved after
@@ -31,21 +39,33 @@ def takes(hold: Hold, state: BookingState, feed_time: dt.datetime | None) -> boo
     return state in (S.STARTED, S.FINISHED) and (feed_time is None or hold.started_at > feed_time)
 
 
+_OPEN_END = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+def _reserved(held: HeldBooking) -> Window:
+    """From the reservation's start (or, booked for now, its booking) until it lapses."""
+    start = held.hold.from_at or dt.datetime.min.replace(tzinfo=dt.UTC)
+    return start, held.booking.expires_at or _OPEN_END
+
+
 class Ledger:
     """The holds of one read of the store, each with its booking's state at the time of reading
-    (lapsed reservations already EXPIRED, see HeldBooking.at)."""
+    (lapsed reservations already EXPIRED, see HeldBooking.at), judged for a trip in the `asked`
+    window (None: every reservation counts)."""
 
-    def __init__(self, held: Iterable[HeldBooking] = ()) -> None:
-        self.holds: dict[str, tuple[Hold, BookingState]] = {h.id: (h.hold, h.booking.state) for h in held}
+    def __init__(self, held: Iterable[HeldBooking] = (), asked: Window | None = None) -> None:
+        self.holds: dict[str, tuple[Hold, BookingState, Window]] = {
+            h.id: (h.hold, h.booking.state, _reserved(h)) for h in held}
+        self.asked = asked
 
     def taken_at_station(self, station_id: str, feed_time: dt.datetime | None) -> dict[str | None, int]:
         """Vehicles taken at a station by vehicle type (None: untyped)."""
         taken: dict[str | None, int] = {}
-        for hold, state in self.holds.values():
-            if hold.station_id == station_id and takes(hold, state, feed_time):
+        for hold, state, reserved in self.holds.values():
+            if hold.station_id == station_id and takes(hold, state, feed_time, reserved, self.asked):
                 taken[hold.vehicle_type_id] = taken.get(hold.vehicle_type_id, 0) + hold.count
         return taken
 
     def taken_vehicles(self, feed_time: dt.datetime | None) -> set[str]:
-        return {hold.vehicle_id for hold, state in self.holds.values()
-                if hold.vehicle_id is not None and takes(hold, state, feed_time)}
+        return {hold.vehicle_id for hold, state, reserved in self.holds.values()
+                if hold.vehicle_id is not None and takes(hold, state, feed_time, reserved, self.asked)}

@@ -3,7 +3,9 @@
 Options: `gbfs` (required: path of gbfs.json relative to the configuration file, or its
 http(s) URL), `language`, `max_walk_m` (500), `offer_validity_s` (120), `max_age_s` (300: the
 oldest real-time file still taken as live), `hold_s` (900: how long a reservation is held),
-`walk_speed_mps` (1.0), `min_refresh_s` (10), `timeout_s` (10, over HTTP), `strict` (false:
+`walk_speed_mps` (1.0), `reservation_horizon_s` (0: only trips leaving within `hold_s`; else how
+far ahead trips are sold, each reservation holding its vehicle from the time asked),
+`min_refresh_s` (10), `timeout_s` (10, over HTTP), `strict` (false:
 records that fail to parse are skipped and logged; true: the whole feed is refused),
 `schema_dir` (validate against the official GBFS schemas in this folder) and `pricing_plan`
 (one plan in GBFS `system_pricing_plans` form, used when the feed publishes none for a vehicle).
@@ -27,7 +29,7 @@ from operators.gbfs import FreshnessPolicy, PricingPlan, ReadOptions, parse_pric
 
 log = logging.getLogger(__name__)
 
-ADAPTER_OPTIONS = ("max_walk_m", "offer_validity_s", "hold_s", "walk_speed_mps")
+ADAPTER_OPTIONS = ("max_walk_m", "offer_validity_s", "hold_s", "walk_speed_mps", "reservation_horizon_s")
 FEED_OPTIONS = ("gbfs", "language", "max_age_s", "min_refresh_s", "timeout_s", "strict", "schema_dir",
                 "pricing_plan")
 

@@ -187,10 +187,50 @@ async def test_a_party_of_two_needs_two_bikes_and_pays_twice(adapter) -> None:
     assert all(o.mode == "bike" for o in offers)  # free-floating only for one traveller
 
 
-async def test_a_departure_beyond_the_hold_time_gets_no_offer(adapter) -> None:
+async def test_a_departure_beyond_the_hold_time_is_refused_with_the_reason(adapter) -> None:
     later = QUERY.model_copy(update={"depart_at": T0 + dt.timedelta(minutes=16)})
-    assert await adapter.search_offers(later) == []
+    with pytest.raises(OperatorRejected, match="takes no reservations ahead.*within 15 min"):
+        await adapter.search_offers(later)
     assert await adapter.search_offers(later.model_copy(update={"depart_at": T0 + dt.timedelta(minutes=14)}))
+
+
+async def test_a_reservation_ahead_holds_the_bike_from_its_start(gbfs, clock) -> None:
+    """Station a has one bike. Reserved for T0+90 min, it stays free for riders now and for a trip
+    ending its hold before then, and is taken for any trip asked while the reservation holds it."""
+    adapter = make_adapter(gbfs, clock, reservation_horizon_s=7200)
+    start = T0 + dt.timedelta(minutes=90)
+    ahead = _bike(await adapter.search_offers(QUERY.model_copy(update={"depart_at": start})))
+    assert ahead.origin.lat == 35.001 and ahead.departure == start + dt.timedelta(seconds=111)  # 111 m at 1 m/s
+    assert "reserved from" in ahead.conditions.notes[0]
+    booking = await adapter.book(ahead.id, idempotency_key=_key(1))
+    assert booking.state is S.CONFIRMED and booking.expires_at == start + dt.timedelta(minutes=15)
+    assert _bike(await adapter.search_offers(QUERY)).origin.lat == 35.001  # free now
+    before = QUERY.model_copy(update={"depart_at": start - dt.timedelta(minutes=16)})
+    assert _bike(await adapter.search_offers(before)).origin.lat == 35.001  # back before it is due
+    for minutes in (-10, 0, 14):
+        during = QUERY.model_copy(update={"depart_at": start + dt.timedelta(minutes=minutes)})
+        assert _bike(await adapter.search_offers(during)).origin.lat == 35.003, minutes  # a's bike is held
+    with pytest.raises(OperatorRejected, match="at most 120 min ahead"):
+        await adapter.search_offers(QUERY.model_copy(update={"depart_at": T0 + dt.timedelta(minutes=121)}))
+    # Unlocked at the time, not an hour before; unused, it lapses a hold time after its start.
+    clock.at = start - dt.timedelta(minutes=60)
+    with pytest.raises(Conflict, match="reserved from"):
+        await adapter.unlock(booking.id)
+    clock.at = start
+    await adapter.unlock(booking.id)
+    assert (await adapter.get_booking(booking.id)).state is S.STARTED
+
+
+async def test_an_unused_reservation_ahead_lapses_and_a_bad_horizon_is_refused(gbfs, clock) -> None:
+    adapter = make_adapter(gbfs, clock, reservation_horizon_s=3600)
+    start = T0 + dt.timedelta(minutes=40)
+    ahead = _bike(await adapter.search_offers(QUERY.model_copy(update={"depart_at": start})))
+    booking = await adapter.book(ahead.id, idempotency_key=_key(1))
+    clock.at = start + dt.timedelta(minutes=15)
+    assert (await adapter.get_booking(booking.id)).state is S.EXPIRED
+    for bad in (-1, 8 * 86_400, 1.5):
+        with pytest.raises(ValueError, match="reservation_horizon_s"):
+            make_adapter(gbfs, clock, reservation_horizon_s=bad)
 
 
 async def test_booking_reserves_the_bike_and_cancelling_gives_it_back(adapter) -> None:

@@ -165,7 +165,8 @@ class JourneyPlanner(Protocol):
     def hubs(self, lat: float, lon: float, at: dt.datetime, *, radius_m: int,
              limit: int) -> list[LegPlace]:
         """Stops worth reaching by taxi or van near a point: served on the date of `at`,
-        within radius_m, busiest first (one per stop name, so a station counts once)."""
+        within radius_m, busiest first counting the stops a short walk around them (an
+        interchange before a halt on the same line), one per interchange."""
         ...
 
 

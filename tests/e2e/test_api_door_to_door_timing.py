@@ -33,7 +33,8 @@ def at(hhmm: str) -> str:
     return dt.datetime.combine(DAY, dt.time(hour, minute), tzinfo=TOKYO).isoformat()
 
 
-async def demo_client(aiohttp_client, database_url, tmp_path, fast_hasher, operators: Path = DEMO / "maas-operators.json"):
+async def demo_client(aiohttp_client, database_url, tmp_path, fast_hasher,
+                      operators: Path = DEMO / "maas-operators.json"):
     settings = load_settings({}, database_url=database_url, data_dir=tmp_path, planner_warmup=False,
                              fare_rules=DEMO / "fare-rules.json", operators_config=operators, operator_budget_s=10.0)
     clock = SteppedClock(dt.datetime.fromisoformat(at("08:00")))

@@ -24,6 +24,7 @@ EARLY_TOLERANCE_S = 300  # a ride timed to a connection may reach it this much e
 MAX_REQUOTES = 2  # further quotes per operator after the first
 GUESS_SPEED_MPS = 6.0  # a ride's door-to-door speed, only to choose the first time to ask
 GUESS_EXTRA_S = 300
+MAX_AHEAD = dt.timedelta(days=366)  # no timetable or operator plans further; bounds the time arithmetic
 
 Quote = Callable[[dt.datetime, Sequence[str] | None], Awaitable[list[Offer]]]
 Shape = Callable[[Offer], "list[AnyLeg] | None"]
@@ -144,6 +145,8 @@ def check_times(trip: TripRequest, now: dt.datetime) -> None:
         raise InvalidRequest("times need a UTC offset", fields={field: "add an offset such as +09:00"})
     if field == "arrive_by" and when <= now:
         raise InvalidRequest("arrive_by has passed", fields={"arrive_by": "give a time in the future"})
+    if when - now > MAX_AHEAD:
+        raise InvalidRequest("too far ahead to plan", fields={field: f"at most {MAX_AHEAD.days} days ahead"})
 
 
 def trip_time(trip: TripRequest) -> dt.datetime:

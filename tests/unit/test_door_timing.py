@@ -293,6 +293,8 @@ async def test_walks_to_a_bike_go_at_the_riders_pace_and_a_refusal_says_why(cloc
     ({"arrive_by": at("08:00")}, "arrive_by"),
     ({"arrive_by": dt.datetime(2026, 11, 24, 10, 0)}, "arrive_by"),
     ({"depart_at": dt.datetime(2026, 11, 24, 9, 0)}, "depart_at"),
+    ({"depart_at": dt.datetime(9999, 12, 31, 23, 0, tzinfo=TOKYO)}, "depart_at"),
+    ({"arrive_by": dt.datetime(2028, 1, 1, 9, 0, tzinfo=TOKYO)}, "arrive_by"),
 ])
 async def test_bad_times_are_refused_before_anyone_is_asked(clock, operators, times, field) -> None:
     with pytest.raises(InvalidRequest) as refused:

@@ -2,7 +2,8 @@
 shared bike for the first or last mile, filtered to a handful of sensible options.
 
 Everything that can run at once does: the transit search, the direct offers, and per hub (a
-busy stop near either end) the feeder offers and the transit leg after or before them. An
+busy stop near either end) the feeder offers and the transit leg after or before them, each
+ride timed to its train (door_timing.py), and with arrive_by every mode leaves late. An
 operator that is slow or fails only removes its own options and is listed as unavailable.
 Options are kept when no other option is at least as good on arrival, price, walking and
 changes; the rest are ranked by a generalised time in which walking and changing weigh more
@@ -249,7 +250,7 @@ class DoorToDoorService:
             quote = self._quoter(trip, origin, hub_point, modes - {"car"}, failures)
             return [_option("first_mile", legs) for legs in await feed_train(
                 quote, lambda o: _around(o, home, hub, trip.profile), self._transit, trip,
-                hub, now, GeoPoint(lat=home.lat, lon=home.lon))]
+                hub, now, origin)]
 
         groups = await asyncio.gather(*(via(h) for h in hubs if h.stop_id))
         return [o for group in groups for o in group]

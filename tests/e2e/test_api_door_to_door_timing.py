@@ -101,6 +101,10 @@ async def test_arrive_by_and_bikes_ahead(aiohttp_client, database_url, tmp_path,
     (bike,) = [leg for o in bike_plan["options"] for leg in o["legs"] if leg["mode"] == "bike"]
     assert _t(at("09:30")) <= _t(bike["departure"]) <= _t(at("09:35"))
     assert any("reserved from" in note for note in bike["conditions"]["notes"])
+    by_bike = await options(client, **{"from": TOWN_HALL, "to": STATION, "arrive_by": at("09:30"), "modes": ["bike"],
+                                       "profile": {"walk_speed_mps": 1.3}})
+    (ride,) = by_bike["options"]
+    assert _t(at("09:25")) <= _t(ride["arrival"]) <= _t(at("09:30"))  # reserved to arrive just in time
     too_far = await options(client, **{"from": TOWN_HALL, "to": STATION, "depart_at": "2026-11-25T09:30:00+09:00",
                                         "modes": ["bike"]})
     assert too_far["options"] == []

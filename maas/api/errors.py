@@ -23,6 +23,7 @@ STATUS_BY_CODE = {
     "operator_rejected": 409,
     "operator_unavailable": 503,
     "ride_refused": 422,
+    "implausible_event_time": 422,
     "ticket_invalid": 422,
     "ticket_not_valid_now": 422,
     "stale_plan": 409,

@@ -196,7 +196,7 @@ def build_container(
         on_demand=OnDemandService(operator_adapters, clock, remember=offers.remember,
                                   on_event=bookings.refresh_leg, refusals=uow, events=events),
         bookings=bookings,
-        tickets=TicketService(bookings, signer, clock),
+        tickets=TicketService(bookings, signer, clock, uow),
         settlement=SettlementService(uow, municipality=rules.municipality or "municipality"),
         payments=payments,
         payment_events=PaymentEventService(uow, payments, clock),

@@ -26,6 +26,7 @@ STATUS_BY_CODE = {
     "implausible_event_time": 422,
     "ticket_invalid": 422,
     "ticket_not_valid_now": 422,
+    "ticket_revoked": 422,
     "stale_plan": 409,
     "webhook_rejected": 400,
     "payment_declined": 402,

@@ -208,6 +208,7 @@ def build_container(
                                  scenario_engine=build_scenario_engine(settings, journey_planner),
                                  ride_store=SqlRideStore(engine, clock),
                                  # On-demand operators lend their zone, hours and speed to the "on_demand" mode.
-                                 ride_areas=[a for a in operator_adapters.values() if isinstance(a, RideArea)]),
+                                 ride_areas=[a for a in operator_adapters.values() if isinstance(a, RideArea)],
+                                 events=events),
         operator_adapters=operator_adapters,
     )

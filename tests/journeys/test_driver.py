@@ -91,6 +91,10 @@ async def test_the_van_driver_checks_tickets_offline_and_reports_the_ride(town: 
     assert dropped.status == 200 and (await dropped.json())["state"] == "FINISHED"
     seen = await (await client.get(f"/v1/bookings/{haru['id']}", headers=await town.sign_in(HARU))).json()
     assert seen["state"] in {"FINISHED", "SETTLED"}
+    # The ride is over: the ticket does not carry her on another van today.
+    reused = await client.post("/v1/tickets/verify", json={"token": haru_token}, headers=driver)
+    error = (await reused.json())["error"]
+    assert (reused.status, error["code"], error["fields"]["reason"]) == (422, "ticket_not_valid_now", "trip_over")
     # Reporting again later that week, the same drop-off stays as it was.
     town.clock.at += dt.timedelta(days=1)
     again = await client.post(f"{BASE}/rides/{haru_ride}/reports", json={"kind": "dropped_off"}, headers=driver)

@@ -68,13 +68,16 @@ class PublicKeysOut(BaseModel):
 
 class RevokedOut(BaseModel):
     booking_id: str
-    until: dt.datetime = Field(description="When the booking's last ticket would have expired; the entry goes then.")
+    # Strings, not datetimes: the signature covers the text exactly as the service wrote it.
+    until: str = Field(description="When the booking's last ticket would have expired (ISO 8601, +09:00); "
+                                   "the entry goes then.")
 
 
 class RevocationsOut(BaseModel):
     format: Literal["MT1-revocations"]
     key_id: str = Field(description="The key (of GET /v1/tickets/keys) that signed the list.")
-    generated_at: dt.datetime = Field(description="When the list was made; it misses cancellations after that.")
+    generated_at: str = Field(description="When the list was made (ISO 8601, +09:00); it misses cancellations "
+                                          "after that.")
     revoked: list[RevokedOut]
     signature: str = Field(description="Base64url Ed25519 signature of the list's canonical JSON without it "
                                        "(keys sorted, no spaces, ASCII); see maas/ticket_check.py.")

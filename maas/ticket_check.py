@@ -177,7 +177,8 @@ def verify_revocations(document: Any, public_keys: Mapping[str, str]) -> frozens
         revoked = frozenset(_text(entry["booking_id"]) for entry in document["revoked"])
         generated_at(document)
     except (TicketRejected, InvalidSignature, KeyError, TypeError) as exc:
-        raise TicketRejected("bad_revocation_list", f"the revocation list is not genuine: {exc or 'bad signature'}") from exc
+        why = str(exc) or "bad signature"
+        raise TicketRejected("bad_revocation_list", f"the revocation list is not genuine: {why}") from exc
     return revoked
 
 

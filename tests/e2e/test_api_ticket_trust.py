@@ -82,7 +82,8 @@ async def test_one_ticket_per_booking_until_it_changes(api) -> None:
     assert first == again == later
     ticket = first["ticket"]
     keys = await (await client.get("/v1/tickets/keys")).json()
-    assert ticket["key_id"] == keys["current_key_id"] == header(first["token"])["k"] and ticket["key_id"] in keys["keys"]
+    assert ticket["key_id"] == keys["current_key_id"] == header(first["token"])["k"]
+    assert ticket["key_id"] in keys["keys"]
     times = [ticket["issued_at"], ticket["valid_from"], ticket["valid_until"],
              *(leg[k] for leg in ticket["legs"] for k in ("valid_from", "valid_until"))]
     assert all(t.endswith("+09:00") for t in times), times
@@ -156,7 +157,8 @@ async def test_an_expired_token_and_a_token_of_an_unknown_key_are_refused_online
     clock.at = dt.datetime.fromisoformat(issued["ticket"]["valid_until"])
     late = await client.post("/v1/tickets/verify", json={"token": issued["token"]}, headers=api["driver"])
     assert (await late.json())["error"]["fields"]["reason"] == "expired"
-    leg = TicketLeg(index=0, operator_id="noriai", mode="on_demand", valid_from=NOW, valid_until=NOW + dt.timedelta(hours=3))
+    leg = TicketLeg(index=0, operator_id="noriai", mode="on_demand", valid_from=NOW,
+                    valid_until=NOW + dt.timedelta(hours=3))
     forged = Ed25519TicketSigner.generate().sign(Ticket(
         id="tkt_forged", booking_id=booking["id"], holder_ref="R", issued_at=NOW, valid_from=NOW,
         valid_until=NOW + dt.timedelta(hours=3), legs=(leg,)))

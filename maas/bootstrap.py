@@ -18,6 +18,7 @@ from maas.routing_adapter.gtfs_reader import GtfsFeedReader
 from maas.routing_adapter.planner import RaptorJourneyPlanner
 from maas.analysis_report import MatplotlibReportRenderer
 from maas.domain.analyses import AccessibilityEngine, RideArea
+from maas.domain.plausibility import EventWindow
 from maas.routing_adapter.accessibility import RaptorAccessibilityEngine
 from maas.routing_adapter.scenarios import RaptorScenarioEngine
 from maas.security import Argon2PasswordHasher
@@ -177,6 +178,7 @@ def build_container(
                               confirm_within_s=settings.booking_confirm_within_s, payouts=payout_accounts or {})
     # The ticket key lives beside the service's data, created on first start (mode 0600).
     signer = Ed25519TicketSigner.load_or_create(settings.data_dir / "keys" / "ticket-signing-key.pem")
+    events = EventWindow(before_s=settings.trip_event_before_s, after_s=settings.trip_event_after_s)
     return Container(
         settings=settings,
         engine=engine,
@@ -192,13 +194,13 @@ def build_container(
         offers=offers,
         door_to_door=DoorToDoorService(planning, journey_planner, offers, clock=clock),
         on_demand=OnDemandService(operator_adapters, clock, remember=offers.remember,
-                                  on_event=bookings.refresh_leg, refusals=uow),
+                                  on_event=bookings.refresh_leg, refusals=uow, events=events),
         bookings=bookings,
-        tickets=TicketService(bookings, signer, clock),
+        tickets=TicketService(bookings, signer, clock, uow),
         settlement=SettlementService(uow, municipality=rules.municipality or "municipality"),
         payments=payments,
         payment_events=PaymentEventService(uow, payments, clock),
-        trip_events=TripEventService(sellers, bookings, clock),
+        trip_events=TripEventService(sellers, bookings, clock, events=events),
         passes=PassService(uow, payments, clock, rules),
         payment_methods=PaymentMethodService(uow, payments, clock),
         analyses=AnalysisService(uow, clock, accessibility_engine=build_accessibility_engine(settings, journey_planner),
@@ -206,6 +208,7 @@ def build_container(
                                  scenario_engine=build_scenario_engine(settings, journey_planner),
                                  ride_store=SqlRideStore(engine, clock),
                                  # On-demand operators lend their zone, hours and speed to the "on_demand" mode.
-                                 ride_areas=[a for a in operator_adapters.values() if isinstance(a, RideArea)]),
+                                 ride_areas=[a for a in operator_adapters.values() if isinstance(a, RideArea)],
+                                 events=events),
         operator_adapters=operator_adapters,
     )

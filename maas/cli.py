@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from tqdm import tqdm
 from yarl import URL
 
+from maas import ticket_check
 from maas.bootstrap import Container, SystemClock, build_container
 from maas.domain.accounts import GeoPoint, NewAccount, Role
 from maas.domain.errors import DomainError
@@ -97,6 +98,12 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--max-expiry-wait-s", type=float, default=0.0,
                        help="wait up to this long for an offer to expire (default 0: skip that check)")
     check.set_defaults(run=_operators_check)
+
+    tickets = sub.add_parser("tickets", help="tickets").add_subparsers(required=True, metavar="ACTION")
+    ticket_check.add_arguments(tickets.add_parser(
+        "check", help="check a rider's ticket offline with the published keys and revocation list (a driver's "
+                      "laptop; needs no database): exit 0 valid, 1 refused (invalid, expired, revoked), 2 unusable "
+                      "keys or list")).set_defaults(run=lambda _settings, args: ticket_check.run(args))
 
     analyse = sub.add_parser("analyse", help="municipal analyses").add_subparsers(required=True, metavar="KIND")
     access = analyse.add_parser("accessibility", help="who reaches which places within T minutes by transit and "

@@ -49,6 +49,10 @@ class Settings(BaseModel):
     r5_osm: Path | None = Field(default=None, validate_default=True)
     population: Path | None = None  # the region's population field; <demo_dir>/population.csv when unset
     analysis_workers: int = Field(default=1, ge=1, le=2)  # analyses computed at once
+    # Drivers' reports and operators' leg events are refused this long before a trip is due to
+    # begin, or after it is due to end (maas.domain.plausibility).
+    trip_event_before_s: int = Field(default=2 * 3600, ge=0, le=7 * 86400)
+    trip_event_after_s: int = Field(default=6 * 3600, ge=0, le=7 * 86400)
 
     @field_validator("database_url")
     @classmethod
@@ -108,6 +112,8 @@ _ENV_FIELDS = {
     "MAAS_R5_OSM": "r5_osm",
     "MAAS_POPULATION": "population",
     "MAAS_ANALYSIS_WORKERS": "analysis_workers",
+    "MAAS_TRIP_EVENT_BEFORE_S": "trip_event_before_s",
+    "MAAS_TRIP_EVENT_AFTER_S": "trip_event_after_s",
 }
 
 

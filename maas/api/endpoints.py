@@ -54,6 +54,19 @@ class Replayed:
 
 
 @dataclass(frozen=True)
+class Failed:
+    """A handler's answer that is an error although something was made (a booking that ended
+    REJECTED): the error envelope with the resource beside it, `{"error": {...}, name: model}`."""
+
+    status: int
+    code: str
+    message: str
+    fields: dict[str, str]
+    name: str
+    model: BaseModel
+
+
+@dataclass(frozen=True)
 class Binary:
     """A handler's answer that is not JSON (an image)."""
 
@@ -62,7 +75,7 @@ class Binary:
     headers: dict[str, str] | None = None  # extra response headers (a Location, a Content-Disposition)
 
 
-Handler = Callable[[Call], Awaitable[BaseModel | Replayed | Binary | None]]
+Handler = Callable[[Call], Awaitable[BaseModel | Replayed | Failed | Binary | None]]
 
 
 @dataclass(frozen=True)
@@ -127,6 +140,10 @@ def _aiohttp_handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[we
             return web.Response(status=204)
         if isinstance(result, Replayed):
             return web.json_response(result.model.model_dump(mode="json"), status=200)
+        if isinstance(result, Failed):
+            error = {"code": result.code, "message": result.message, "fields": result.fields}
+            return web.json_response({"error": error, result.name: result.model.model_dump(mode="json")},
+                                     status=result.status)
         if isinstance(result, Binary):
             return web.Response(body=result.body, content_type=result.content_type, status=endpoint.status,
                                 headers=result.headers)

@@ -19,6 +19,7 @@ from maas.domain.passes import PassBook
 from maas.domain.payments import PaymentEventLog, PaymentProfiles
 from maas.domain.places import Place
 from maas.domain.ride_refusals import RideRefusalLog
+from maas.domain.tickets import TicketRegister
 from maas.domain.planning import DepartureBoard, LegPlace, TripPlan, TripRequest
 from maas.domain.transit_tickets import TicketBook
 
@@ -117,6 +118,7 @@ class UnitOfWork(Protocol):
     payment_profiles: PaymentProfiles
     analyses: AnalysisStore
     ride_refusals: RideRefusalLog
+    tickets_issued: TicketRegister
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -4,12 +4,18 @@ the window it may be used in, checked offline by a driver or a gate with the pub
 `ticket_for` builds it from a booking that can be travelled on; a `TicketSigner` adapter turns it
 into a token (and a QR code) and back. The ticket names its holder only by an opaque reference,
 never by the rider's personal data, because anyone who scans the QR code can read it.
+
+One booking has one ticket at a time: its id comes from the booking's id and version, so every
+request for it gets the same ticket until the booking changes. Each ticket handed out is recorded
+(`TicketRegister`), so that once its booking is cancelled (or ends without a trip) the ticket can
+be revoked: refused online at once, and listed for offline checks until its validity ends.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -20,6 +26,8 @@ from maas.domain.errors import Conflict, DomainError
 BOARD_BEFORE = dt.timedelta(minutes=30)  # a rider may show it while waiting at the stop
 USE_AFTER = dt.timedelta(minutes=60)  # a late vehicle must not strand the rider with an expired ticket
 TICKETABLE = frozenset({TripState.CONDITIONAL_CONFIRMED, TripState.CONFIRMED, TripState.STARTED})
+# A ticket of a booking in these states must not be used: no trip was (or will be) paid for.
+REVOKED = frozenset({TripState.CANCELLED, TripState.EXPIRED, TripState.REJECTED})
 
 
 class TicketInvalid(DomainError):
@@ -32,6 +40,12 @@ class TicketNotValidNow(DomainError):
     """A genuine ticket used outside its validity: expired or not yet valid."""
 
     code = "ticket_not_valid_now"
+
+
+class TicketRevoked(DomainError):
+    """A genuine ticket whose booking was cancelled (or ended without a trip)."""
+
+    code = "ticket_revoked"
 
 
 def _whole_utc_seconds(value: dt.datetime) -> dt.datetime:
@@ -77,6 +91,27 @@ class Ticket(BaseModel):
         return self.valid_from <= at < self.valid_until
 
 
+class TicketRecord(BaseModel):
+    """A ticket handed out: enough to revoke it until it would have expired anyway."""
+
+    model_config = ConfigDict(frozen=True)
+    ticket_id: str
+    booking_id: str
+    booking_version: int = Field(ge=0)
+    issued_at: dt.datetime
+    valid_until: dt.datetime
+
+
+class TicketRegister(Protocol):
+    async def record(self, record: TicketRecord) -> None:
+        """Keep `record`; recording the same ticket again changes nothing."""
+        ...
+
+    async def of_bookings_in(self, states: Sequence[TripState], *, valid_after: dt.datetime) -> list[TicketRecord]:
+        """Tickets still valid after `valid_after` whose booking is now in one of `states`."""
+        ...
+
+
 class TicketSigner(Protocol):
     @property
     def key_id(self) -> str: ...
@@ -91,6 +126,10 @@ class TicketSigner(Protocol):
         ...
 
     def public_key_pem(self) -> str: ...
+
+    def sign_document(self, document: dict) -> dict:
+        """`document` with `key_id` and a detached `signature` added (a revocation list)."""
+        ...
 
     def public_keys(self) -> dict[str, str]:
         """Every key a ticket may be verified with (key id -> PEM): the current and retired ones."""
@@ -110,9 +149,9 @@ def ticket_for(booking: Booking, *, issued_at: dt.datetime, holder_ref: str) -> 
                   operator_booking_id=leg.booking.id if leg.booking else "",
                   valid_from=leg.departure - BOARD_BEFORE, valid_until=leg.arrival + USE_AFTER)
         for leg in sorted(booking.legs, key=lambda leg: leg.index))
-    # Derived, not random, so the function stays pure: the same booking issued at the same
-    # second is the same ticket.
-    seed = f"{booking.id}|{int(issued_at.timestamp())}".encode()
+    # Derived, not random: the booking as it stands has one ticket, whoever asks and whenever;
+    # any change to the booking (a new version) makes a new one.
+    seed = f"{booking.id}|v{booking.version}".encode()
     return Ticket(id="tkt_" + hashlib.sha256(seed).hexdigest()[:16], booking_id=booking.id,
                   holder_ref=holder_ref, issued_at=issued_at,
                   valid_from=min(leg.valid_from for leg in legs),

@@ -27,6 +27,7 @@ from maas.domain.analyses import (FINISHED, AccessibilityEngine, AccessibilityPa
                                   ReportRenderer, RideArea, RideService)
 from maas.domain.errors import Conflict, DomainError, InvalidRequest
 from maas.domain.ids import new_id
+from maas.domain.plausibility import EventWindow
 from maas.domain.ports import Clock, UnitOfWorkFactory
 from maas.domain.scenarios import RoutePerformanceParams, ScenarioEngine, ScenarioParams
 from maas.domain.ondemand import RideStore
@@ -51,8 +52,9 @@ class AnalysisService:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, *, accessibility_engine: AccessibilityEngine,
                  renderer: ReportRenderer | None = None, max_running: int = 1,
                  scenario_engine: ScenarioEngine | None = None, ride_store: RideStore | None = None,
-                 ride_areas: Sequence[RideArea] = ()) -> None:
+                 ride_areas: Sequence[RideArea] = (), events: EventWindow | None = None) -> None:
         self._uow, self._clock = uow, clock
+        self._events = events  # recorded ride times outside it stay out of the figures
         self._ride_areas = list(ride_areas)  # on-demand services offering their zone for the "on_demand" mode
         self._engine = accessibility_engine
         self._scenarios = scenario_engine
@@ -324,7 +326,7 @@ class AnalysisService:
                 refused = await uow.ride_refusals.list_refusals(params.on_demand_operator_id, first=dates[0],
                                                                 last=dates[-1])
             on_demand = route_performance.on_demand_figures(params.on_demand_operator_id, days, sold,
-                                                            params.cost_model, refused)
+                                                            params.cost_model, refused, window=self._events)
         return route_performance.compute(params, figures, transit, on_demand, taxis)
 
     async def _sold_legs(self, params: RoutePerformanceParams, operator_id: str | None, *,

@@ -22,6 +22,7 @@ from maas.domain.accounts import Principal, Role
 from maas.domain.errors import DomainError, InvalidRequest, NotFound
 from maas.domain.mobility import LegBooking, Offer, OfferQuery, TripEvent, TripEventKind
 from maas.domain.ondemand import Manifest, OnDemandDispatch, Ride, RideRefused
+from maas.domain.plausibility import EventWindow, check_event_time
 from maas.domain.ports import Clock, OperatorAdapter, UnitOfWorkFactory
 from maas.domain.ride_refusals import RideRefusal, quarter_mesh
 
@@ -33,8 +34,10 @@ class OnDemandService:
     def __init__(self, adapters: Mapping[str, OperatorAdapter], clock: Clock,
                  remember: Callable[[Sequence[Offer]], Awaitable[None]] | None = None,
                  on_event: Callable[[str, str], Awaitable[object]] | None = None,
-                 refusals: UnitOfWorkFactory | None = None, timezone: str = "Asia/Tokyo") -> None:
+                 refusals: UnitOfWorkFactory | None = None, timezone: str = "Asia/Tokyo",
+                 events: EventWindow | None = None) -> None:
         self._refusals, self._zone = refusals, ZoneInfo(timezone)  # where refused quotes are recorded
+        self._events = events or EventWindow()  # when a driver's report can be true
         self._services = {op: a for op, a in adapters.items() if isinstance(a, OnDemandDispatch)}
         self._adapters = adapters
         self.clock = clock
@@ -124,8 +127,12 @@ class OnDemandService:
         """A driver's report: picked up (STARTED), set down (FINISHED), NO_SHOW or an ISSUE."""
         caller.require_operator(operator_id)
         service = self._service(operator_id)
-        await service.get_ride(ride_id)  # NotFound before anything is recorded
-        event = TripEvent(booking_id=ride_id, kind=kind, at=at or self.clock.now(), detail=detail)
+        ride = await service.get_ride(ride_id)  # NotFound before anything is recorded
+        now = self.clock.now()
+        event = TripEvent(booking_id=ride_id, kind=kind, at=at or now, detail=detail)
+        if kind is not TripEventKind.ISSUE:  # a note may come any time; a pickup only around the ride
+            check_event_time(event.at, now=now, scheduled_from=ride.pickup_from, scheduled_until=ride.latest_dropoff,
+                             window=self._events, what=f"ride {ride_id}", zone=self._zone)
         await self._adapters[operator_id].receive_event(event)
         if self._on_event is not None:
             try:

@@ -17,10 +17,12 @@ Measured:
   vehicle-hour, utilisation = hours with at least one rider on board (the union of each vehicle's
   recorded on-board intervals) / vehicle-hours, detour factors = recorded ride time (pickup to
   drop-off) / the direct ride time stored at booking (rides booked before it was stored are left
-  out; `detour_rides` counts those measured), revenue from its ledger entries; quotes it refused
-  to riders asking it directly (maas.domain.ride_refusals, by service date), by refusal code, and
-  the refusal rate refused / (served + refused), where a rider asking again after a refusal counts
-  again;
+  out; `detour_rides` counts those measured); recorded times outside the plausible window around
+  the ride (maas.domain.plausibility, e.g. a pickup reported two days early) are left out of every
+  timed figure and counted as `implausible_times`, and an early pickup is a wait of 0; revenue
+  from its ledger entries; quotes it refused to riders asking it directly
+  (maas.domain.ride_refusals, by service date), by refusal code, and the refusal rate refused /
+  (served + refused), where a rider asking again after a refusal counts again;
 - taxi voucher: ledger entries of taxi legs departing in the period that the town paid part of
   (a subsidy_due entry: its fare rules, e.g. the taxi voucher): trips, the town's voucher spend,
   riders' share, the taxi operators' revenue, subsidy per trip, and cost = trips x per_trip.
@@ -42,6 +44,7 @@ from zoneinfo import ZoneInfo
 from maas.domain.bookings import BookedLeg
 from maas.domain.mobility import BookingState
 from maas.domain.ondemand import DayPlan, Ride, StopKind
+from maas.domain.plausibility import EventWindow
 from maas.domain.ride_refusals import RideRefusal, count_by_code
 from maas.domain.scenarios import CostModelSpec, RouteFigures, RoutePerformanceParams
 
@@ -51,6 +54,8 @@ MEASURED = ["trips, service hours and km per route from the GTFS timetable of ea
             "from the recorded rides and day plans",
             "on-demand utilisation: hours with a rider on board / vehicle-hours; detour factors: recorded ride "
             "time / direct ride time stored at booking (rides booked before it was stored are left out)",
+            "on-demand recorded times outside the plausible window around each ride are left out of waits, "
+            "ride times, pooling and vehicle-hours (counted as implausible_times); an early pickup waits 0 s",
             "on-demand quotes refused to riders, by refusal code, and the refusal rate refused / (served + refused)",
             "taxi-voucher trips, the town's voucher spend, riders' share and taxi revenue (ledger), "
             "cost = trips x per_trip"]
@@ -207,10 +212,22 @@ def _union_s(intervals: Sequence[tuple[Any, Any]]) -> float:
     return total
 
 
+def _plausible(ride: Ride, window: EventWindow) -> Ride:
+    """The ride with its recorded pickup and drop-off, or without both when either could not have
+    happened then (reported long before or after the ride, or a drop-off before the pickup)."""
+    times = [t for t in (ride.picked_up_at, ride.dropped_off_at) if t is not None]
+    ordered = ride.picked_up_at is None or ride.dropped_off_at is None or ride.picked_up_at <= ride.dropped_off_at
+    if ordered and all(window.admits(t, ride.pickup_from, ride.latest_dropoff) for t in times):
+        return ride
+    return ride.model_copy(update={"picked_up_at": None, "dropped_off_at": None})
+
+
 def on_demand_figures(operator_id: str, days: Sequence[tuple[DayPlan, list[Ride]]], sold: Sequence[SoldLeg],
-                      model: CostModelSpec, refused: Sequence[RideRefusal] = ()) -> dict[str, Any]:
+                      model: CostModelSpec, refused: Sequence[RideRefusal] = (),
+                      window: EventWindow | None = None) -> dict[str, Any]:
+    window = window or EventWindow()
     served: list[Ride] = []
-    cancelled = no_shows = planned_shared = 0
+    cancelled = no_shows = planned_shared = implausible = 0
     shared: set[str] = set()
     hours = occupied_s = 0.0
     for plan, rides in days:
@@ -218,6 +235,9 @@ def on_demand_figures(operator_id: str, days: Sequence[tuple[DayPlan, list[Ride]
         cancelled += sum(1 for r in rides if r.no_show_at is None and r.booking.state is BookingState.CANCELLED)
         done = [r for r in rides if r.no_show_at is None and
                 (r.booking.state is BookingState.FINISHED or r.dropped_off_at is not None)]
+        cleaned = [_plausible(r, window) for r in done]
+        implausible += sum(1 for a, b in zip(done, cleaned) if a is not b)
+        done = cleaned
         served += done
         planned_shared += len(_shared_in_plan(plan) & {r.id for r in done})
         timed = [r for r in done if r.picked_up_at is not None and r.dropped_off_at is not None]
@@ -233,7 +253,9 @@ def on_demand_figures(operator_id: str, days: Sequence[tuple[DayPlan, list[Ride]
                        for b in group):
                     shared.add(a.id)
     riders = sum(r.travellers for r in served)
-    waits = [(r.picked_up_at - r.requested_pickup).total_seconds() for r in served if r.picked_up_at is not None]
+    # A rider picked up before the time they asked for did not wait at all.
+    waits = [max(0.0, (r.picked_up_at - r.requested_pickup).total_seconds()) for r in served
+             if r.picked_up_at is not None]
     rides_s = [(r.dropped_off_at - r.picked_up_at).total_seconds() for r in served
                if r.picked_up_at is not None and r.dropped_off_at is not None]
     detours = [round((r.dropped_off_at - r.picked_up_at).total_seconds() / r.direct_s, 4) for r in served
@@ -251,6 +273,7 @@ def on_demand_figures(operator_id: str, days: Sequence[tuple[DayPlan, list[Ride]
             "refused_quotes": len(refused), "refused": count_by_code(refused),
             "refusal_rate": round(len(refused) / (len(served) + len(refused)), 4) if served or refused else None,
             "km": None, "detour": _nearest_rank(detours), "detour_rides": len(detours),
+            "implausible_times": implausible,
             **economics(cost_yen(hours, 0.0, len(served), model), riders, revenue)}
 
 

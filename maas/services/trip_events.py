@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Mapping
+from zoneinfo import ZoneInfo
 
 from maas.domain.accounts import Principal
 from maas.domain.bookings import Booking
 from maas.domain.errors import Conflict, DomainError, NotFound
 from maas.domain.mobility import BookingState, LegBooking, TripEvent, TripEventKind
+from maas.domain.plausibility import EventWindow, check_event_time
 from maas.domain.ports import Clock, OperatorAdapter, VehicleUnlock
 from maas.services.bookings import BookingService
 
@@ -24,8 +26,10 @@ OPERATOR_ENDED = frozenset({BookingState.CANCELLED, BookingState.REJECTED})
 
 
 class TripEventService:
-    def __init__(self, adapters: Mapping[str, OperatorAdapter], bookings: BookingService, clock: Clock) -> None:
+    def __init__(self, adapters: Mapping[str, OperatorAdapter], bookings: BookingService, clock: Clock, *,
+                 events: EventWindow | None = None, timezone: str = "Asia/Tokyo") -> None:
         self._adapters, self._bookings, self._clock = adapters, bookings, clock
+        self._events, self._zone = events or EventWindow(), ZoneInfo(timezone)  # when an event can be true
 
     def _adapter(self, operator_id: str) -> OperatorAdapter:
         try:
@@ -38,8 +42,13 @@ class TripEventService:
         """The operator's leg as it now stands, and the booking holding it (None if none does)."""
         caller.require_operator(operator_id)
         adapter = self._adapter(operator_id)
-        leg = await adapter.receive_event(TripEvent(booking_id=leg_booking_id, kind=kind,
-                                                    at=at or self._clock.now(), detail=detail))
+        now = self._clock.now()
+        if kind is not TripEventKind.ISSUE:  # NotFound, or a time the leg cannot have had, before recording
+            booked = await adapter.get_booking(leg_booking_id)
+            check_event_time(at or now, now=now, scheduled_from=booked.departure, scheduled_until=booked.arrival,
+                             window=self._events, what=f"leg {leg_booking_id}", zone=self._zone)
+        leg = await adapter.receive_event(TripEvent(booking_id=leg_booking_id, kind=kind, at=at or now,
+                                                    detail=detail))
         try:
             booking = await self._bookings.refresh_leg(operator_id, leg_booking_id)
         except DomainError as exc:  # recorded at the operator; the booking catches up on its next check

@@ -341,4 +341,19 @@ class RideRefusalRow(SQLModel, table=True):
     origin_cell: str
     destination_cell: str
 
+class TicketIssuedRow(SQLModel, table=True):
+    """A ticket handed out for a booking version (maas.domain.tickets.TicketRecord), kept until
+    it expires so that a cancelled booking's ticket can be revoked."""
+
+    __tablename__ = "tickets_issued"
+    __table_args__ = (UniqueConstraint("booking_id", "booking_version", name="uq_tickets_issued_booking_version"),
+                      Index("ix_tickets_issued_valid_until", "valid_until"))
+    ticket_id: str = Field(primary_key=True)
+    booking_id: str = Field(sa_column=Column(String, ForeignKey("bookings.id", ondelete="CASCADE"), nullable=False,
+                                             index=True))
+    booking_version: int
+    issued_at: dt.datetime = Field(sa_column=_utc_column())  # UTC
+    valid_until: dt.datetime = Field(sa_column=_utc_column())  # UTC; revocations end then
+
+
 metadata = SQLModel.metadata

@@ -13,7 +13,7 @@ import pytest
 from maas.api.app import create_app
 from maas.bootstrap import build_container
 from maas.domain.accounts import GeoPoint, NewAccount, Principal, Role
-from maas.domain.errors import OperatorRejected, OperatorUnavailable
+from maas.domain.errors import OfferExpired, OperatorRejected, OperatorUnavailable
 from maas.domain.mobility import BookingState, OfferQuery
 from maas.plugins import build_adapters, load_operators_config
 from maas.services.bookings import BookingService
@@ -45,6 +45,12 @@ class Shuttle(MemoryOperator):
     operator_id = "shuttle"
     refuse_commit = False
     down = False  # its system does not answer
+    lapsed = False  # its offers lapsed in its own system before the booking reached it
+
+    async def book(self, offer_id: str, *, idempotency_key: str):
+        if self.lapsed:
+            raise OfferExpired(f"offer {offer_id} lapsed at the shuttle")
+        return await super().book(offer_id, idempotency_key=idempotency_key)
 
     async def confirm(self, booking_id: str, *, idempotency_key: str):
         if self.refuse_commit:
@@ -128,14 +134,42 @@ async def test_a_refused_commit_releases_everything_already_held(api) -> None:
     van, shuttle = await van_offer(api), await shuttle_offer(api)
     api["shuttle"].refuse_commit = True
     response = await book(api, [van["offer_id"], shuttle], "trip-2")
-    assert response.status == 201
-    booking = await response.json()
+    body = await response.json()
+    assert (response.status, body["error"]["code"]) == (409, "booking_rejected"), body
+    booking = body["booking"]
     assert booking["state"] == "REJECTED" and "the shuttle is full" in booking["reason"]
+    assert body["error"]["fields"] == {"booking_id": booking["id"], "state": "REJECTED", "reason": booking["reason"]}
+    # A retry with the same key is the same answer, not a success; the booking can be read again.
+    again = await book(api, [van["offer_id"], shuttle], "trip-2")
+    assert (again.status, await again.json()) == (409, body)
+    seen = await api["client"].get(f"/v1/bookings/{booking['id']}", headers=api["rider"])
+    assert seen.status == 200 and (await seen.json())["state"] == "REJECTED"
     assert booking["legs"][0]["state"] in {"CANCELLED", "RELEASED"}  # the van's seat is given back
     assert booking["legs"][1]["state"] in {"CANCELLED", "RELEASED"}
     assert booking["payment"]["state"] == "CANCELLED"  # the hold is released: nobody is charged
     rides = await api["container"].on_demand.list_rides(SYSTEM, "noriai")
     assert [r.booking.state for r in rides] in ([BookingState.CANCELLED], [BookingState.RELEASED])
+
+
+async def test_a_lapsed_offer_ends_the_booking_expired_with_a_409(api) -> None:
+    van, shuttle = await van_offer(api), await shuttle_offer(api)
+    api["shuttle"].lapsed = True
+    response = await book(api, [van["offer_id"], shuttle], "trip-4")
+    body = await response.json()
+    assert (response.status, body["error"]["code"]) == (409, "booking_expired"), body
+    booking = body["booking"]
+    assert booking["state"] == "EXPIRED" and body["error"]["fields"]["booking_id"] == booking["id"]
+    assert "lapsed at the shuttle" in body["error"]["fields"]["reason"]
+    assert booking["legs"][0]["state"] in {"CANCELLED", "RELEASED"}  # the van's seat is given back
+    again = await book(api, [van["offer_id"], shuttle], "trip-4")
+    assert (again.status, await again.json()) == (409, body)
+
+
+async def test_the_openapi_document_says_what_a_rejected_booking_answers(api) -> None:
+    document = await (await api["client"].get("/openapi.json")).json()
+    operation = document["paths"]["/v1/bookings"]["post"]
+    assert "booking_rejected" in operation["description"] and "booking_expired" in operation["description"]
+    assert {"201", "409"} <= set(operation["responses"])
 
 
 async def test_bad_booking_requests(api) -> None:

@@ -74,8 +74,11 @@ async def test_a_silver_pass_pays_the_bus_and_the_van(town, stripe_app) -> None:
     assert (await container.payments.get(held.payment.id)).refunded_minor == 966
     # A cancelled pass covers nothing any more.
     later = await van_quote(town, "2026-11-25T14:00:00+09:00")
-    priced = await (await client.post("/v1/bookings", headers={**town["haru"], "Idempotency-Key": "after"},
-                                      json={"offer_ids": [later["offer_id"]]})).json()
+    answer = await client.post("/v1/bookings", headers={**town["haru"], "Idempotency-Key": "after"},
+                               json={"offer_ids": [later["offer_id"]]})
+    body = await answer.json()  # no card for the 100 yen: the booking ends REJECTED, priced all the same
+    assert (answer.status, body["error"]["code"]) == (409, "booking_rejected"), body
+    priced = body["booking"]
     assert priced["legs"][0]["covered"] is None and priced["total"]["amount_minor"] == 100
 
 
@@ -85,8 +88,11 @@ async def test_a_pass_bought_ahead_is_refunded_in_full(town, stripe_app) -> None
     assert bought["valid_from"] == "2026-12-01T00:00:00+09:00"
     # Not yet valid: today's van ride is not covered.
     van = await van_quote(town, "2026-11-24T09:05:00+09:00")
-    booking = await (await client.post("/v1/bookings", headers={**town["haru"], "Idempotency-Key": "today"},
-                                       json={"offer_ids": [van["offer_id"]]})).json()
+    answer = await client.post("/v1/bookings", headers={**town["haru"], "Idempotency-Key": "today"},
+                               json={"offer_ids": [van["offer_id"]]})
+    body = await answer.json()  # no card for the fare: the booking ends REJECTED, priced all the same
+    assert (answer.status, body["error"]["code"]) == (409, "booking_rejected"), body
+    booking = body["booking"]
     assert booking["legs"][0]["covered"] is None
     cancelled = await (await client.post(f"/v1/passes/{bought['id']}/cancel", headers=town["haru"])).json()
     assert cancelled["refunded"]["amount_minor"] == 1000

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from maas.api.booking_schemas import (BookingList, BookingOut, BookingRequest, JournalOut, LegEventOut,
                                       LegEventRequest, OperatorLegOut, SagaStepOut)
-from maas.api.endpoints import Call, EndpointTable, Replayed
+from maas.api.endpoints import Call, EndpointTable, Failed, Replayed
 from maas.domain.accounts import Principal, Role
+from maas.domain.bookings import Booking, TripState
 from maas.domain.errors import NotFound
 from maas.domain.mobility import TripEventKind
 
 routes = EndpointTable()
 RIDERS = (Role.RIDER, Role.AGENT, Role.ADMIN)
 TAGS = ("bookings",)
+# A booking that ended without a trip is no success: 409 with the envelope and the booking.
+FAILED = {TripState.REJECTED: "booking_rejected", TripState.EXPIRED: "booking_expired"}
 
 
 def _principal(call: Call) -> Principal:
@@ -21,15 +24,30 @@ def _principal(call: Call) -> Principal:
 
 @routes.route("POST", "/v1/bookings", summary="Book a planned trip as one booking", tags=TAGS, roles=RIDERS,
               body=BookingRequest, response=BookingOut, status=201, errors=(404, 409, 422, 503))
-async def create_booking(call: Call) -> BookingOut | Replayed:
-    """Reserves every leg, holds the payment, commits every leg. Needs an `Idempotency-Key`: the
-    same key and body again returns the same booking (200) and does nothing twice; the same key
-    with another body is 409. A refused leg or payment ends the booking REJECTED (EXPIRED for a
-    lapsed offer) with the reason, everything already held released."""
+async def create_booking(call: Call) -> BookingOut | Replayed | Failed:
+    """Reserves every leg, holds the payment, commits every leg: 201 with the booking
+    (CONFIRMED, or CONDITIONAL_CONFIRMED while an operator has yet to confirm). Needs an
+    `Idempotency-Key`: the same key and body again returns the same booking (200) and does
+    nothing twice; the same key with another body is 409 `conflict`.
+
+    A refused leg or payment ends the booking REJECTED, a lapsed offer EXPIRED, with everything
+    already held released and nothing charged: the answer is then 409 with the error envelope,
+    code `booking_rejected` or `booking_expired`, `fields` {`booking_id`, `state`, `reason`}, and
+    the booking itself under `booking` (it can be read again at /v1/bookings/{booking_id}). A
+    retry with the same key gets the same 409 and body."""
     body: BookingRequest = call.body
     booking, created = await call.container.bookings.book(
         _principal(call), body.ids(), idempotency_key=call.idempotency_key(), payment_method=body.payment_method)
+    if booking.state in FAILED:
+        return _failed(booking)
     return BookingOut.of(booking) if created else Replayed(BookingOut.of(booking))
+
+
+def _failed(booking: Booking) -> Failed:
+    state = booking.state.value
+    return Failed(409, FAILED[booking.state], f"booking {booking.id} is {state}: {booking.reason or 'no reason given'}",
+                  {"booking_id": booking.id, "state": state, "reason": booking.reason}, "booking",
+                  BookingOut.of(booking))
 
 
 @routes.route("GET", "/v1/bookings", summary="My bookings", tags=TAGS, roles=RIDERS, response=BookingList)

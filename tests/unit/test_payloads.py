@@ -42,10 +42,12 @@ def golden(kind: PayloadKind[Any], version: int = 1) -> str:
 # What each golden object says, checked field by field: a rename that an upcaster forgot to
 # carry over turns into a default here, not a pass.
 def _booking(b: Any) -> None:
-    assert (b.id, b.account_id, b.state, b.version) == ("bk-golden-0001", "acc-haru", TripState.CONDITIONAL_CONFIRMED, 3)
+    assert (b.id, b.account_id, b.state, b.version) == (
+        "bk-golden-0001", "acc-haru", TripState.CONDITIONAL_CONFIRMED, 3)
     taxi = b.legs[0]
     assert (taxi.rider_price.amount_minor, taxi.subsidy.amount_minor, taxi.covered.amount_minor) == (900, 900, 200)
-    assert taxi.booking.state is BookingState.CONDITIONAL_CONFIRMED and taxi.conditions.cancellation_fee.amount_minor == 500
+    assert taxi.booking.state is BookingState.CONDITIONAL_CONFIRMED
+    assert taxi.conditions.cancellation_fee.amount_minor == 500
     assert taxi.departure == dt.datetime(2026, 12, 8, 9, 30, tzinfo=JST) and taxi.departure.utcoffset() is not None
     assert (b.payment.captured_minor, b.payment.refunded_minor, b.customer_ref) == (1900, 100, "cus_golden")
     assert b.compensate_to is TripState.CANCELLED and b.legs[1].operator_id == "yamabuki-community-bus"
@@ -270,7 +272,8 @@ def test_a_schema_version_that_is_not_a_positive_integer_is_refused(version: obj
 
 
 @pytest.mark.parametrize(("text", "why"), [
-    ("", "is not JSON"), ("{'id': 1}", "is not JSON"), ("[1, 2]", "is not a JSON object"), ("null", "is not a JSON object"),
+    ("", "is not JSON"), ("{'id': 1}", "is not JSON"),
+    ("[1, 2]", "is not a JSON object"), ("null", "is not a JSON object"),
     ('{"id": "of-1"}', "is not a valid Offer"),
 ])
 def test_a_payload_that_is_not_an_object_of_the_model_is_refused(text: str, why: str) -> None:

@@ -145,8 +145,9 @@ def test_a_stored_model_keeps_the_shape_recorded_for_its_version(kind: PayloadKi
         f"`.venv/bin/python {MAKE} --fingerprints`. Otherwise (a field renamed, removed, retyped or "
         f"made required): in maas/storage/payloads.py bump {kind.table}'s version to {mine['version'] + 1}, add "
         f"the upcaster {mine['version']} -> {mine['version'] + 1} that turns an old payload dict into the new "
-        f"shape, update samples() in {MAKE} and run it with --fingerprints (it writes "
-        f"tests/golden/payloads/{kind.table}/v{mine['version'] + 1}.json and never touches the older ones).")
+        f"shape, update samples() in {MAKE} and the field checks in this file, and run the script with "
+        f"--fingerprints (it writes tests/golden/payloads/{kind.table}/v{mine['version'] + 1}.json and never "
+        f"touches the older ones).")
     assert mine["version"] == kind.version, advice
     assert mine["model"] == kind.model.__name__, advice
     assert mine["schema_sha256"] == fingerprint(kind), advice
@@ -274,18 +275,19 @@ def test_a_schema_version_that_is_not_a_positive_integer_is_refused(version: obj
 @pytest.mark.parametrize(("text", "why"), [
     ("", "is not JSON"), ("{'id': 1}", "is not JSON"),
     ("[1, 2]", "is not a JSON object"), ("null", "is not a JSON object"),
-    ('{"id": "of-1"}', "is not a valid Offer"),
+    (json.dumps({"schema_version": payloads.OFFER.version, "id": "of-1"}), "is not a valid Offer"),
 ])
 def test_a_payload_that_is_not_an_object_of_the_model_is_refused(text: str, why: str) -> None:
     with pytest.raises(StoredPayloadError, match=rf"^offers_issued row \S+: .*{why}"):
         load(payloads.OFFER, text, row="of-1")
 
 
-def test_a_v1_payload_missing_what_the_model_requires_is_refused_not_defaulted() -> None:
-    data = json.loads(golden(payloads.BOOKING))
+def test_a_payload_missing_what_the_model_requires_is_refused_not_defaulted() -> None:
+    current = payloads.BOOKING.version
+    data = json.loads(golden(payloads.BOOKING, current))
     del data["account_id"]
-    with pytest.raises(StoredPayloadError, match=r"bookings row bk-golden-0001: the payload \(version 1\) is not a "
-                                                 r"valid Booking"):
+    with pytest.raises(StoredPayloadError, match=rf"bookings row bk-golden-0001: the payload \(version {current}\) is "
+                                                 r"not a valid Booking"):
         load(payloads.BOOKING, json.dumps(data))
 
 

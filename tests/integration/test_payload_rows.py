@@ -1,6 +1,6 @@
 """Stored payloads through the real repositories on SQLite and PostgreSQL: rows written before
-payloads had versions (the golden v1 payloads, inserted as they were stored) read back; a row
-written now carries its version; a row of a newer version is refused by name, not misread."""
+payloads had versions (the golden v1 payloads, inserted as they were stored) read back; every
+repository writes the current version; a row of a newer version is refused by name, not misread."""
 
 from __future__ import annotations
 

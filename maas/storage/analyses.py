@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from maas.domain.analyses import Analysis, AnalysisState
 from maas.domain.errors import NotFound
+from maas.storage.payloads import ANALYSIS, dump, load
 from maas.storage.repositories import utc
 from maas.storage.tables import AnalysisRow
 
@@ -27,29 +28,29 @@ class SqlAnalyses:
     async def add(self, analysis: Analysis) -> None:
         await self._s.execute(insert(_ANALYSES).values(
             id=analysis.id, kind=analysis.kind.value, state=analysis.state.value,
-            created_at=utc(analysis.created_at), payload=analysis.model_dump_json()))
+            created_at=utc(analysis.created_at), payload=dump(ANALYSIS, analysis)))
 
     async def get(self, analysis_id: str) -> Analysis:
         payload = (await self._s.execute(select(_ANALYSES.c.payload).where(_ANALYSES.c.id == analysis_id))
                    ).scalar_one_or_none()
         if payload is None:
             raise NotFound(f"no analysis {analysis_id}")
-        return Analysis.model_validate_json(payload)
+        return load(ANALYSIS, payload, row=analysis_id)
 
     async def list_analyses(self, *, limit: int = 100) -> list[Analysis]:
         rows = await self._s.execute(select(_ANALYSES.c.payload)
                                      .order_by(_ANALYSES.c.created_at.desc(), _ANALYSES.c.id).limit(limit))
-        return [Analysis.model_validate_json(payload) for (payload,) in rows]
+        return [load(ANALYSIS, payload) for (payload,) in rows]
 
     async def list_in_states(self, states: Sequence[AnalysisState]) -> list[Analysis]:
         rows = await self._s.execute(select(_ANALYSES.c.payload)
                                      .where(_ANALYSES.c.state.in_([s.value for s in states]))
                                      .order_by(_ANALYSES.c.created_at, _ANALYSES.c.id))
-        return [Analysis.model_validate_json(payload) for (payload,) in rows]
+        return [load(ANALYSIS, payload) for (payload,) in rows]
 
     async def save(self, analysis: Analysis) -> None:
         done = await self._s.execute(update(_ANALYSES).where(_ANALYSES.c.id == analysis.id).values(
-            state=analysis.state.value, payload=analysis.model_dump_json()))
+            state=analysis.state.value, payload=dump(ANALYSIS, analysis)))
         if done.rowcount != 1:
             raise NotFound(f"no analysis {analysis.id}")
 

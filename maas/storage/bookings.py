@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from maas.domain.bookings import IN_FLIGHT, Booking, SagaStep, StepStatus, TripState
 from maas.domain.errors import Conflict, NotFound
 from maas.domain.mobility import Offer
+from maas.storage.payloads import BOOKING, OFFER, dump, load
 from maas.storage.repositories import utc
 from maas.storage.tables import BookingLegRow, BookingRow, BookingStepRow, OfferIssuedRow
 
@@ -50,7 +51,7 @@ def _booking_values(booking: Booking) -> dict[str, Any]:
         request_digest=booking.request_digest, total_minor=booking.total.amount_minor,
         currency=booking.total.currency, version=booking.version, created_at=utc(booking.created_at),
         updated_at=utc(booking.updated_at), confirm_by=utc(booking.confirm_by) if booking.confirm_by else None,
-        payment_id=booking.payment.id if booking.payment else None, payload=booking.model_dump_json(),
+        payment_id=booking.payment.id if booking.payment else None, payload=dump(BOOKING, booking),
     )
 
 
@@ -94,26 +95,26 @@ class SqlBookings:
             select(_BOOKINGS.c.payload).where(_BOOKINGS.c.id == booking_id))).scalar_one_or_none()
         if payload is None:
             raise NotFound(f"no booking {booking_id}")
-        return Booking.model_validate_json(payload)
+        return load(BOOKING, payload, row=booking_id)
 
     async def find_by_key(self, account_id: str, idempotency_key: str) -> Booking | None:
         payload = (await self._s.execute(select(_BOOKINGS.c.payload).where(
             _BOOKINGS.c.account_id == account_id, _BOOKINGS.c.idempotency_key == idempotency_key,
         ))).scalar_one_or_none()
-        return None if payload is None else Booking.model_validate_json(payload)
+        return None if payload is None else load(BOOKING, payload)
 
     async def find_by_leg(self, operator_id: str, leg_booking_id: str) -> Booking | None:
         query = (select(_BOOKINGS.c.payload).join(_LEGS, _LEGS.c.booking_id == _BOOKINGS.c.id)
                  .where(_LEGS.c.operator_id == operator_id, _LEGS.c.leg_booking_id == leg_booking_id))
         payload = (await self._s.execute(query)).scalar_one_or_none()
-        return None if payload is None else Booking.model_validate_json(payload)
+        return None if payload is None else load(BOOKING, payload)
 
     async def find_by_payment(self, payment_id: str) -> Booking | None:
         # Oldest first, so the answer is stable should two bookings ever name the same payment.
         query = (select(_BOOKINGS.c.payload).where(_BOOKINGS.c.payment_id == payment_id)
                  .order_by(_BOOKINGS.c.created_at, _BOOKINGS.c.id).limit(1))
         payload = (await self._s.execute(query)).scalar_one_or_none()
-        return None if payload is None else Booking.model_validate_json(payload)
+        return None if payload is None else load(BOOKING, payload)
 
     async def save(self, booking: Booking) -> Booking:
         saved = booking.model_copy(update={"version": booking.version + 1})
@@ -143,17 +144,17 @@ class SqlBookings:
     async def list_for(self, account_id: str, *, limit: int = 50) -> list[Booking]:
         query = (select(_BOOKINGS.c.payload).where(_BOOKINGS.c.account_id == account_id)
                  .order_by(_BOOKINGS.c.created_at.desc(), _BOOKINGS.c.id.desc()).limit(limit))
-        return [Booking.model_validate_json(p) for p in (await self._s.execute(query)).scalars()]
+        return [load(BOOKING, p) for p in (await self._s.execute(query)).scalars()]
 
     async def in_states(self, states: Sequence[TripState], *, limit: int = 500) -> list[Booking]:
         query = (select(_BOOKINGS.c.payload).where(_BOOKINGS.c.state.in_(sorted(s.value for s in states)))
                  .order_by(_BOOKINGS.c.updated_at, _BOOKINGS.c.id).limit(limit))
-        return [Booking.model_validate_json(p) for p in (await self._s.execute(query)).scalars()]
+        return [load(BOOKING, p) for p in (await self._s.execute(query)).scalars()]
 
     async def in_flight(self) -> list[Booking]:
         query = (select(_BOOKINGS.c.payload).where(_BOOKINGS.c.state.in_(sorted(s.value for s in IN_FLIGHT)))
                  .order_by(_BOOKINGS.c.created_at, _BOOKINGS.c.id))
-        return [Booking.model_validate_json(p) for p in (await self._s.execute(query)).scalars()]
+        return [load(BOOKING, p) for p in (await self._s.execute(query)).scalars()]
 
     async def add_step(self, step: SagaStep) -> None:
         try:
@@ -185,7 +186,7 @@ class SqlOfferRegistry:
     async def remember(self, offers: Sequence[Offer], *, now: dt.datetime) -> None:
         latest = {offer.id: offer for offer in offers}  # one row per id, the last one given wins
         rows = [dict(offer_id=o.id, operator_id=o.operator_id, valid_until=utc(o.valid_until), issued_at=utc(now),
-                     payload=o.model_dump_json()) for o in latest.values()]
+                     payload=dump(OFFER, o)) for o in latest.values()]
         dialect = postgresql if self._s.get_bind().dialect.name == "postgresql" else sqlite
         for start in range(0, len(rows), _CHUNK):  # under SQLite's and asyncpg's parameter limits
             upsert = dialect.insert(_OFFERS).values(rows[start:start + _CHUNK])
@@ -198,4 +199,4 @@ class SqlOfferRegistry:
     async def get(self, offer_id: str) -> Offer | None:
         payload = (await self._s.execute(
             select(_OFFERS.c.payload).where(_OFFERS.c.offer_id == offer_id))).scalar_one_or_none()
-        return None if payload is None else Offer.model_validate_json(payload)
+        return None if payload is None else load(OFFER, payload, row=offer_id)

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from maas.domain.errors import Conflict, InvalidRequest, NotFound
 from maas.domain.ondemand import DayPlan, Ride, StalePlan, StopKind
 from maas.domain.ports import Clock
+from maas.storage.payloads import RIDE, dump, load
 from maas.storage.repositories import utc
 from maas.storage.tables import OnDemandPlanRow, OnDemandRideRow
 
@@ -53,7 +54,7 @@ def _ride_values(ride: Ride, now: dt.datetime) -> dict[str, object]:
         operator_id=ride.operator_id, service_date=ride.service_date, offer_id=ride.booking.offer_id,
         state=ride.booking.state.value, rider_ref=ride.rider_ref,
         # UTC, so that SQLite (which keeps no offset) orders instants correctly.
-        pickup_from=utc(ride.pickup_from), payload=ride.model_dump_json(), updated_at=now,
+        pickup_from=utc(ride.pickup_from), payload=dump(RIDE, ride), updated_at=now,
     )
 
 
@@ -110,13 +111,13 @@ class SqlRideStore:
                 _RIDES.c.operator_id == operator_id, _RIDES.c.id == ride_id))).scalar_one_or_none()
         if payload is None:
             raise NotFound(f"operator {operator_id} has no ride {ride_id}")
-        return Ride.model_validate_json(payload)
+        return load(RIDE, payload, row=ride_id)
 
     async def find_by_offer(self, operator_id: str, offer_id: str) -> Ride | None:
         async with self._engine.begin() as conn:
             payload = (await conn.execute(select(_RIDES.c.payload).where(
                 _RIDES.c.operator_id == operator_id, _RIDES.c.offer_id == offer_id))).scalar_one_or_none()
-        return None if payload is None else Ride.model_validate_json(payload)
+        return None if payload is None else load(RIDE, payload)
 
     async def list_rides(self, operator_id: str, *, service_date: dt.date | None = None,
                          rider_ref: str | None = None, limit: int = 200) -> list[Ride]:
@@ -135,7 +136,7 @@ async def _select_rides(conn: AsyncConnection, operator_id: str, *, service_date
     query = query.order_by(_RIDES.c.pickup_from, _RIDES.c.id)
     if limit is not None:
         query = query.limit(limit)
-    return [Ride.model_validate_json(p) for p in (await conn.execute(query)).scalars()]
+    return [load(RIDE, p) for p in (await conn.execute(query)).scalars()]
 
 
 async def _upsert_ride(conn: AsyncConnection, ride: Ride, now: dt.datetime) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from maas.domain.errors import Conflict, NotFound
 from maas.domain.mobility import LegBooking
+from maas.storage.payloads import TRANSIT_TICKET, dump, load
 from maas.storage.repositories import utc
 from maas.storage.tables import TransitTicketRow
 
@@ -29,24 +30,24 @@ class SqlTransitTickets:
                 await self._s.execute(insert(_TICKETS).values(
                     id=ticket.id, idempotency_key=idempotency_key, offer_id=ticket.offer_id, state=ticket.state.value,
                     departure=utc(ticket.departure), updated_at=utc(now),
-                    payload=ticket.model_dump_json()))
+                    payload=dump(TRANSIT_TICKET, ticket)))
         except IntegrityError:
             raise Conflict(f"idempotency key {idempotency_key} or ticket id {ticket.id} is already used") from None
 
     async def find_by_key(self, idempotency_key: str) -> LegBooking | None:
         payload = (await self._s.execute(select(_TICKETS.c.payload).where(
             _TICKETS.c.idempotency_key == idempotency_key))).scalar_one_or_none()
-        return None if payload is None else LegBooking.model_validate_json(payload)
+        return None if payload is None else load(TRANSIT_TICKET, payload)
 
     async def get(self, ticket_id: str) -> LegBooking:
         payload = (await self._s.execute(select(_TICKETS.c.payload).where(
             _TICKETS.c.id == ticket_id))).scalar_one_or_none()
         if payload is None:
             raise NotFound(f"no transit ticket {ticket_id}")
-        return LegBooking.model_validate_json(payload)
+        return load(TRANSIT_TICKET, payload, row=ticket_id)
 
     async def save(self, ticket: LegBooking, *, now: dt.datetime) -> None:
         done = await self._s.execute(update(_TICKETS).where(_TICKETS.c.id == ticket.id).values(
-            state=ticket.state.value, updated_at=utc(now), payload=ticket.model_dump_json()))
+            state=ticket.state.value, updated_at=utc(now), payload=dump(TRANSIT_TICKET, ticket)))
         if done.rowcount != 1:
             raise NotFound(f"no transit ticket {ticket.id}")

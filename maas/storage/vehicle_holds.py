@@ -27,6 +27,7 @@ from maas.domain.errors import Conflict, InvalidRequest, NotFound, OperatorRejec
 from maas.domain.mobility import BookingState
 from maas.domain.ports import Clock
 from maas.domain.vehicle_holds import AvailabilityCheck, HeldBooking
+from maas.storage.payloads import VEHICLE_HOLD, dump, load
 from maas.storage.repositories import utc
 from maas.storage.tables import VehicleHoldRow
 
@@ -48,7 +49,7 @@ def lock_key(operator_id: str) -> int:
 def _values(held: HeldBooking, now: dt.datetime) -> dict[str, object]:
     until = held.live_until()
     return dict(state=held.booking.state.value, live_until=None if until is None else utc(until),
-                updated_at=now, payload=held.model_dump_json())
+                updated_at=now, payload=dump(VEHICLE_HOLD, held))
 
 
 class SqlVehicleHolds:
@@ -95,7 +96,7 @@ class SqlVehicleHolds:
                 _HOLDS.c.operator_id == operator_id, _HOLDS.c.booking_id == booking_id))).scalar_one_or_none()
         if payload is None:
             raise NotFound(f"no booking {booking_id} at {operator_id}")
-        return HeldBooking.model_validate_json(payload)
+        return load(VEHICLE_HOLD, payload, row=booking_id)
 
     async def save(self, operator_id: str, held: HeldBooking, *, expected: BookingState) -> HeldBooking:
         where = (_HOLDS.c.operator_id == operator_id, _HOLDS.c.booking_id == held.id)
@@ -119,7 +120,7 @@ class SqlVehicleHolds:
 async def _by_key(conn: AsyncConnection, operator_id: str, book_key: str) -> HeldBooking | None:
     payload = (await conn.execute(select(_HOLDS.c.payload).where(
         _HOLDS.c.operator_id == operator_id, _HOLDS.c.book_key == book_key))).scalar_one_or_none()
-    return None if payload is None else HeldBooking.model_validate_json(payload)
+    return None if payload is None else load(VEHICLE_HOLD, payload)
 
 
 async def _live(conn: AsyncConnection, operator_id: str, since: dt.datetime) -> list[HeldBooking]:
@@ -127,4 +128,4 @@ async def _live(conn: AsyncConnection, operator_id: str, since: dt.datetime) -> 
              .where(_HOLDS.c.operator_id == operator_id,
                     or_(_HOLDS.c.live_until.is_(None), _HOLDS.c.live_until >= utc(since)))
              .order_by(_HOLDS.c.booking_id))
-    return [HeldBooking.model_validate_json(p) for p in (await conn.execute(query)).scalars()]
+    return [load(VEHICLE_HOLD, p) for p in (await conn.execute(query)).scalars()]

@@ -36,6 +36,7 @@ from maas.services.places import PlaceService
 from maas.services.passes import PassService
 from maas.services.payment_methods import PaymentMethodService
 from maas.services.planning import PlanningService
+from maas.services.riders import RiderDirectory
 from maas.services.transit_tickets import TransitTicketOffice
 from maas.services.trip_events import TripEventService
 from maas.services.stops import StopService
@@ -78,6 +79,7 @@ class Container:
     passes: PassService
     payment_methods: PaymentMethodService
     analyses: AnalysisService
+    riders: RiderDirectory
     operator_adapters: dict[str, OperatorAdapter] = field(default_factory=dict)
 
     async def aclose(self) -> None:
@@ -192,7 +194,7 @@ def build_container(
         offers=offers,
         door_to_door=DoorToDoorService(planning, journey_planner, offers),
         on_demand=OnDemandService(operator_adapters, clock, remember=offers.remember,
-                                  on_event=bookings.refresh_leg, refusals=uow),
+                                  on_event=bookings.refresh_leg, refusals=uow, rules=rules),
         bookings=bookings,
         tickets=TicketService(bookings, signer, clock),
         settlement=SettlementService(uow, municipality=rules.municipality or "municipality"),
@@ -207,5 +209,6 @@ def build_container(
                                  ride_store=SqlRideStore(engine, clock),
                                  # On-demand operators lend their zone, hours and speed to the "on_demand" mode.
                                  ride_areas=[a for a in operator_adapters.values() if isinstance(a, RideArea)]),
+        riders=RiderDirectory(uow),
         operator_adapters=operator_adapters,
     )

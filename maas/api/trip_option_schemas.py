@@ -22,6 +22,8 @@ class TripOptionsRequest(PlanRequest):
     modes: list[Mode] = Field(default_factory=lambda: sorted(OPERATOR_MODES | {"transit"}),
                               min_length=1, max_length=6)
     max_options: int = Field(default=6, ge=1, le=20)
+    for_rider: str | None = Field(default=None, max_length=100,
+                                  description="Call-centre staff: the account id of the rider planned for.")
 
     def to_request(self) -> DoorToDoorRequest:
         return DoorToDoorRequest(trip=self.to_domain(), modes=frozenset(self.modes),

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from maas.domain.accounts import NEEDS, GeoPoint
 from maas.domain.errors import Conflict, InvalidRequest
 from maas.domain.mobility import BookingState, LegBooking, Offer, OfferQuery
+from maas.domain.planning import Money
 
 S = BookingState
 IN_PLAN_STATES = frozenset({S.CONDITIONAL_CONFIRMED, S.CONFIRMED, S.STARTED})
@@ -90,6 +91,10 @@ class Ride(BaseModel):
     # The direct (unshared) ride time from pickup to drop-off in the operator's travel model when
     # booked, seconds; None for rides booked before it was kept.
     direct_s: int | None = Field(default=None, ge=0)
+    # What the rider pays after the town's fare rules, and the town's share: filled when read by
+    # the platform (the same rules whichever way the ride was booked), never by the operator.
+    rider_price: Money | None = None
+    subsidy: Money | None = None
 
     _times_aware = field_validator("requested_pickup", "pickup_from", "pickup_until", "latest_dropoff",
                                    "picked_up_at", "dropped_off_at",

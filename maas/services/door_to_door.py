@@ -23,6 +23,7 @@ from maas.domain.mobility import Offer, OfferQuery
 from maas.domain.planning import (Itinerary, LegPlace, Money, PlaceRef, TransitLeg,
                                   TravellerProfile, TripRequest, WalkLeg)
 from maas.domain.ports import JourneyPlanner
+from maas.domain.riders import RiderContext
 from maas.services.offers import OfferService, OperatorFailure
 from maas.services.planning import PlanningService
 
@@ -146,13 +147,24 @@ def choose(options: list[DoorToDoorOption], profile: TravellerProfile,
     return (first + later)[:limit]
 
 
+def _for_rider(trip: TripRequest, rider: RiderContext | None) -> TripRequest:
+    if rider is None or trip.depart_at is None:
+        return trip
+    profile = trip.profile.model_copy(update={
+        "wheelchair": trip.profile.wheelchair or "wheelchair" in rider.needs,
+        "concessions": trip.profile.concessions | rider.concessions_on(trip.depart_at.date())})
+    return trip.model_copy(update={"profile": profile})
+
+
 class DoorToDoorService:
     def __init__(self, planning: PlanningService, journeys: JourneyPlanner,
                  offers: OfferService) -> None:
         self._planning, self._journeys, self._offers = planning, journeys, offers
 
-    async def plan(self, request: DoorToDoorRequest) -> DoorToDoorPlan:
-        trip = request.trip
+    async def plan(self, request: DoorToDoorRequest, rider: RiderContext | None = None) -> DoorToDoorPlan:
+        """With a rider, their needs shape the trip (a wheelchair user gets step-free transit and
+        wheelchair places) and every offer is issued for them."""
+        trip = _for_rider(request.trip, rider)
         if trip.depart_at is None or trip.arrive_by is not None:
             raise InvalidRequest("door-to-door planning takes depart_at (arrive-by is transit only)",
                                  fields={"depart_at": "required"})
@@ -162,10 +174,10 @@ class DoorToDoorService:
         failures: dict[str, OperatorFailure] = {}
         modes = request.modes - (BIKE_MODES if trip.profile.avoid_bikes else frozenset())
         jobs = [self._transit(trip), self._direct(trip, origin, destination, home, goal, modes,
-                                                  failures)]
+                                                  failures, rider)]
         if modes & DOOR_MODES and "transit" in modes:
-            jobs.append(self._first_mile(trip, origin, home, goal, modes, failures))
-            jobs.append(self._last_mile(trip, destination, home, goal, modes, failures))
+            jobs.append(self._first_mile(trip, origin, home, goal, modes, failures, rider))
+            jobs.append(self._last_mile(trip, destination, home, goal, modes, failures, rider))
         (transit, reason), *groups = await asyncio.gather(*jobs)
         options = ([_option("transit", list(it.legs)) for it in transit] if "transit" in modes
                    else [])
@@ -187,8 +199,8 @@ class DoorToDoorService:
         return [it for it in plan.itineraries if it.legs], plan.reason
 
     async def _search(self, query: OfferQuery, modes: frozenset[str],
-                      failures: dict[str, OperatorFailure]) -> list[Offer]:
-        result = await self._offers.search(query)
+                      failures: dict[str, OperatorFailure], rider: RiderContext | None = None) -> list[Offer]:
+        result = await self._offers.search(query, rider=rider)
         for failure in result.failures:
             failures.setdefault(failure.operator_id, failure)
         return [o for o in result.offers if o.mode in modes]
@@ -201,10 +213,11 @@ class DoorToDoorService:
 
     async def _direct(self, trip: TripRequest, origin: GeoPoint, destination: GeoPoint,
                       home: LegPlace, goal: LegPlace, modes: frozenset[str],
-                      failures: dict[str, OperatorFailure]) -> list[DoorToDoorOption]:
+                      failures: dict[str, OperatorFailure],
+                      rider: RiderContext | None = None) -> list[DoorToDoorOption]:
         assert trip.depart_at is not None
         offers = await self._search(self._query(trip, origin, destination, trip.depart_at),
-                                    modes, failures)
+                                    modes, failures, rider)
         out = []
         for offer in offers:
             legs = _around(offer, home, goal, trip.depart_at, trip.profile)
@@ -221,14 +234,15 @@ class DoorToDoorService:
 
     async def _first_mile(self, trip: TripRequest, origin: GeoPoint, home: LegPlace,
                           goal: LegPlace, modes: frozenset[str],
-                          failures: dict[str, OperatorFailure]) -> list[DoorToDoorOption]:
+                          failures: dict[str, OperatorFailure],
+                          rider: RiderContext | None = None) -> list[DoorToDoorOption]:
         assert trip.depart_at is not None
         hubs = await self._hubs(origin, trip.depart_at)
 
         async def via(hub: LegPlace) -> list[DoorToDoorOption]:
             hub_point = GeoPoint(lat=hub.lat, lon=hub.lon)
             offers = await self._search(self._query(trip, origin, hub_point, trip.depart_at),
-                                        modes - {"car"}, failures)
+                                        modes - {"car"}, failures, rider)
             out = []
             for offer in sorted(offers, key=lambda o: o.price.amount_minor)[:2]:
                 feeder = _around(offer, home, hub, trip.depart_at, trip.profile)
@@ -247,7 +261,8 @@ class DoorToDoorService:
 
     async def _last_mile(self, trip: TripRequest, destination: GeoPoint, home: LegPlace,
                          goal: LegPlace, modes: frozenset[str],
-                         failures: dict[str, OperatorFailure]) -> list[DoorToDoorOption]:
+                         failures: dict[str, OperatorFailure],
+                         rider: RiderContext | None = None) -> list[DoorToDoorOption]:
         assert trip.depart_at is not None
         hubs = await self._hubs(destination, trip.depart_at)
 
@@ -260,7 +275,7 @@ class DoorToDoorService:
                 ready = it.arrival + dt.timedelta(seconds=CHANGE_MARGIN_S)
                 hub_point = GeoPoint(lat=hub.lat, lon=hub.lon)
                 offers = await self._search(self._query(trip, hub_point, destination, ready),
-                                            modes - {"car"}, failures)
+                                            modes - {"car"}, failures, rider)
                 for offer in sorted(offers, key=lambda o: o.price.amount_minor)[:2]:
                     feeder = _around(offer, hub, goal, ready, trip.profile)
                     if feeder is not None:

@@ -197,6 +197,8 @@ class OnDemandAdapter:
                 raise Conflict(f"offer {offer_id} is already booked as {existing.id}")
             now = self.clock.now()
             quote = self._offers.bookable(offer_id, now)
+            # Booked as part of a trip, the ride is the rider's the offer was quoted for.
+            rider_ref, rider_name = rider_ref or quote.query.rider_ref, rider_name or quote.query.rider_name
             ride = await self._write(quote.admission.service_date, now,
                                      lambda day: self._place(day, quote, now, idempotency_key, rider_ref, rider_name))
             self._offers.mark_booked(offer_id, ride.id)

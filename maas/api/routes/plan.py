@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from maas.api.endpoints import Call, EndpointTable
+from maas.api.riders import rider_of
 from maas.api.schemas import PlanRequest, PlanResponse
 from maas.api.trip_option_schemas import TripOptionsRequest, TripOptionsResponse
 
@@ -23,11 +24,17 @@ async def plan_trip(call: Call) -> PlanResponse:
 
 @routes.route("POST", "/v1/plan/door-to-door", summary="Door-to-door options over every mode",
               tags=("planning",), roles=None, body=TripOptionsRequest, response=TripOptionsResponse,
-              errors=(422,))
+              errors=(401, 404, 422))
 async def plan_door_to_door(call: Call) -> TripOptionsResponse:
     """Transit, operators' direct rides (taxi, on-demand van, shared bike or car) and transit
     with a ride for the first or last mile, each leg with its operator, offer id, price and
     booking conditions. `from` and `to` must be coordinates and the time `depart_at`. An
-    operator that does not answer in time is listed in `unavailable_operators`."""
+    operator that does not answer in time is listed in `unavailable_operators`.
+
+    Signed in, the trip is planned for the account: its needs (a wheelchair) and entitlements
+    (age) shape the options, and every offer is issued for it: booking it as anyone else is
+    403 `offer_not_yours`. Call-centre staff plan for a rider with `for_rider` (404 for no such
+    account, 422 `not_a_rider` for a staff account; 422 when a rider names someone else)."""
     body: TripOptionsRequest = call.body
-    return TripOptionsResponse.of(await call.container.door_to_door.plan(body.to_request()))
+    rider = await rider_of(call, body.for_rider)
+    return TripOptionsResponse.of(await call.container.door_to_door.plan(body.to_request(), rider))

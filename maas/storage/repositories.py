@@ -63,6 +63,8 @@ class SqlAccounts:
         self._s = session
 
     async def add(self, account: NewAccount, *, account_id: str, password_hash: str, now: dt.datetime) -> Account:
+        if account.member_no and await self._member_taken(account.member_no):
+            raise Conflict("an account with this member number already exists", fields={"member_no": "already registered"})
         row = AccountRow(
             id=account_id, email=account.email.lower(), display_name=account.display_name, role=account.role.value,
             password_hash=password_hash, birth_date=account.birth_date,
@@ -75,8 +77,8 @@ class SqlAccounts:
             async with self._s.begin_nested():
                 await self._s.flush()
         except IntegrityError:
-            taken = "member_no" if account.member_no and await self._member_taken(account.member_no) else "email"
-            raise Conflict(f"an account with this {taken} already exists", fields={taken: "already registered"}) from None
+            raise Conflict("an account with this email or member number already exists",
+                           fields={"email": "already registered"}) from None
         return _account(row)
 
     async def find_by_email(self, email: str) -> tuple[Account, str] | None:

@@ -39,7 +39,8 @@ class RideOfferOut(BaseModel):
     operator_id: str
     pickup_at: dt.datetime = Field(description="The van's scheduled pickup, inside the window.")
     arrival: dt.datetime
-    price: MoneyOut
+    price: MoneyOut = Field(description="The operator's fare.")
+    rider_price: MoneyOut = Field(description="What the rider it was quoted for pays after the town's fare rules.")
     valid_until: dt.datetime
     distance_m: int
     vehicle_type: str
@@ -47,10 +48,11 @@ class RideOfferOut(BaseModel):
     description: str
 
     @classmethod
-    def of(cls, offer: Offer) -> RideOfferOut:
+    def of(cls, offer: Offer, rider_price: Money | None = None) -> RideOfferOut:
         c = offer.conditions
         return cls(offer_id=offer.id, operator_id=offer.operator_id, pickup_at=offer.departure, arrival=offer.arrival,
                    price=MoneyOut.of(offer.price), valid_until=offer.valid_until,  # type: ignore[arg-type]
+                   rider_price=MoneyOut.of(rider_price or offer.price),  # type: ignore[arg-type]
                    distance_m=offer.distance_m, vehicle_type=offer.vehicle_type, description=offer.description,
                    conditions=ConditionsOut(confirmation_required=c.confirmation_required,
                                             free_cancellation_until=c.free_cancellation_until,

@@ -150,7 +150,9 @@ async def test_staff_act_only_for_riders_and_riders_only_for_themselves(api) -> 
 
 async def test_a_van_ride_is_one_record_at_one_price_whichever_way_it_is_booked(api) -> None:
     client, haru = api["client"], api["haru"]["headers"]
-    direct = await client.post(RIDES, json={"offer_id": (await quote(api, "haru"))["offer_id"]},
+    quoted = await quote(api, "haru")
+    assert (quoted["price"]["amount_minor"], quoted["rider_price"]["amount_minor"]) == (300, 100)
+    direct = await client.post(RIDES, json={"offer_id": quoted["offer_id"]},
                                headers={**haru, "Idempotency-Key": "direct"})
     assert direct.status == 201, await direct.text()
     ride = await direct.json()

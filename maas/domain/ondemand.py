@@ -82,7 +82,7 @@ class Ride(BaseModel):
     pickup_until: dt.datetime
     latest_dropoff: dt.datetime  # the longest ride promised
     vehicle_id: str
-    rider_ref: str = ""  # account that booked it (a rider, or call-centre staff for a rider)
+    rider_ref: str = ""  # the rider's account (whoever booked it: the rider, staff, a trip booking)
     rider_name: str = Field(default="", max_length=200)  # for the driver's manifest
     picked_up_at: dt.datetime | None = None
     dropped_off_at: dt.datetime | None = None

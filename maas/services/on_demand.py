@@ -19,9 +19,9 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from maas.domain.accounts import Account, Principal, Role
-from maas.domain.errors import DomainError, InvalidRequest, NotFound
+from maas.domain.errors import Conflict, DomainError, InvalidRequest, NotFound
 from maas.domain.fare_rules import FareRules, LegFacts, Rider
-from maas.domain.mobility import LegBooking, Offer, OfferQuery, TripEvent, TripEventKind
+from maas.domain.mobility import FINAL_STATES, LegBooking, Offer, OfferQuery, TripEvent, TripEventKind
 from maas.domain.ondemand import Manifest, OnDemandDispatch, Ride, RideRefused
 from maas.domain.planning import Money
 from maas.domain.ports import Clock, OperatorAdapter, UnitOfWorkFactory
@@ -163,7 +163,13 @@ class OnDemandService:
 
     async def cancel_ride(self, caller: Principal, operator_id: str, ride_id: str, *,
                           idempotency_key: str) -> LegBooking:
-        await self.get_ride(caller, operator_id, ride_id)
+        ride = await self.get_ride(caller, operator_id, ride_id)
+        if self._refusals is not None and ride.booking.state not in FINAL_STATES:
+            async with self._refusals() as uow:
+                trip = await uow.bookings.find_by_leg(operator_id, ride_id)
+            if trip is not None:  # its booking releases the payment and the other legs with it
+                raise Conflict(f"ride {ride_id} is part of booking {trip.id}: cancel the booking",
+                               fields={"booking_id": trip.id})
         return await self._adapters[operator_id].cancel(ride_id, idempotency_key=idempotency_key)
 
     async def manifests(self, caller: Principal, operator_id: str, service_date: dt.date, *,

@@ -168,6 +168,10 @@ async def test_a_van_ride_is_one_record_at_one_price_whichever_way_it_is_booked(
                                                                          leg["operator_booking_id"]: 100}
     seen = await client.get(f"{RIDES}/{leg['operator_booking_id']}", headers=haru)
     assert seen.status == 200 and (await seen.json())["state"] == "CONFIRMED"
+    # The trip's ride is cancelled with its trip, never alone behind the booking's back.
+    alone = await client.post(f"{RIDES}/{leg['operator_booking_id']}/cancel", headers=haru)
+    assert alone.status == 409 and (await alone.json())["error"]["fields"] == {"booking_id": (await trip.json())["id"]}
+    assert (await (await client.get(f"{RIDES}/{leg['operator_booking_id']}", headers=haru)).json())["state"] == "CONFIRMED"
     assert (await client.get(f"{RIDES}/{leg['operator_booking_id']}", headers=api["misaki"]["headers"])).status == 404
     # A younger rider pays the operator's fare on either path.
     misaki_ride = await client.post(RIDES, json={"offer_id": (await quote(api, "misaki"))["offer_id"]},

@@ -72,7 +72,8 @@ async def get_ride(call: Call) -> RideOut:
               roles=RIDERS, response=RideOut, errors=(404, 409))
 async def cancel_ride(call: Call) -> RideOut:
     """Free of charge until the offer's `free_cancellation_until`; cancelling twice is harmless.
-    409 once the rider has been picked up."""
+    409 once the rider has been picked up, and 409 (`fields.booking_id`) for a ride that is a leg
+    of a trip booking: cancel the booking, which releases its payment and other legs too."""
     operator_id, ride_id = call.path("operator_id"), call.path("ride_id")
     key = call.idempotency_key(default=f"cancel:{ride_id}")
     service = call.container.on_demand

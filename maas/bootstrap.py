@@ -36,6 +36,7 @@ from maas.services.places import PlaceService
 from maas.services.passes import PassService
 from maas.services.payment_methods import PaymentMethodService
 from maas.services.planning import PlanningService
+from maas.services.rider_fares import RiderFares
 from maas.services.riders import RiderDirectory
 from maas.services.transit_tickets import TransitTicketOffice
 from maas.services.trip_events import TripEventService
@@ -80,6 +81,7 @@ class Container:
     payment_methods: PaymentMethodService
     analyses: AnalysisService
     riders: RiderDirectory
+    rider_fares: RiderFares
     operator_adapters: dict[str, OperatorAdapter] = field(default_factory=dict)
 
     async def aclose(self) -> None:
@@ -210,5 +212,6 @@ def build_container(
                                  # On-demand operators lend their zone, hours and speed to the "on_demand" mode.
                                  ride_areas=[a for a in operator_adapters.values() if isinstance(a, RideArea)]),
         riders=RiderDirectory(uow),
+        rider_fares=RiderFares(rules),
         operator_adapters=operator_adapters,
     )

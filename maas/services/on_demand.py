@@ -23,7 +23,6 @@ from maas.domain.errors import Conflict, DomainError, InvalidRequest, NotFound
 from maas.domain.fare_rules import FareRules, LegFacts, Rider
 from maas.domain.mobility import FINAL_STATES, LegBooking, Offer, OfferQuery, TripEvent, TripEventKind
 from maas.domain.ondemand import Manifest, OnDemandDispatch, Ride, RideRefused
-from maas.domain.planning import Money
 from maas.domain.ports import Clock, OperatorAdapter, UnitOfWorkFactory
 from maas.domain.ride_refusals import RideRefusal, quarter_mesh
 from maas.domain.riders import RiderContext, issued_for
@@ -114,16 +113,6 @@ class OnDemandService:
             offer = await uow.offers.get(offer_id)
         if offer is not None:
             RiderContext(account_id=rider_ref, display_name="", role=Role.RIDER).check_offer(offer)
-
-    def rider_price(self, offer: Offer, rider: RiderContext | None) -> Money:
-        """What this rider would pay for the offer under the town's fare rules (the operator's fare
-        without a rider or rules)."""
-        if self._rules is None or rider is None:
-            return offer.price
-        day = offer.departure.astimezone(self._zone).date()
-        facts = LegFacts(operator_id=offer.operator_id, mode=offer.mode, price=offer.price, origin=offer.origin,
-                         destination=offer.destination, day=day)
-        return self._rules.apply(facts, rider.fare_rider(day)).rider_price
 
     async def _priced(self, rides: list[Ride]) -> list[Ride]:
         """Each ride with what its rider pays under the town's fare rules, from their account as

@@ -139,6 +139,15 @@ async def test_staff_act_only_for_riders_and_riders_only_for_themselves(api) -> 
         quoted = await client.post("/v1/on-demand/noriai/quotes", headers=api[who]["headers"], json={
             "origin": HOME, "destination": HOSPITAL, "depart_at": "2026-11-24T11:00:00+09:00", "for_rider": for_rider})
         assert quoted.status == status, await quoted.text()
+    planned = await client.post("/v1/plan/door-to-door", headers=api["agent"]["headers"], json={
+        "from": HOME, "to": HOSPITAL, "depart_at": "2026-11-24T11:00:00+09:00", "modes": ["on_demand"],
+        "for_rider": api["haru"]["id"]})
+    vans = [leg for o in (await planned.json())["options"] for leg in o["legs"] if leg["mode"] == "on_demand"]
+    assert vans and all(v["rider_price"]["amount_minor"] == 100 for v in vans), await planned.text()
+    plain = await client.post("/v1/plan/door-to-door", json={
+        "from": HOME, "to": HOSPITAL, "depart_at": "2026-11-24T11:00:00+09:00", "modes": ["on_demand"]})
+    vans = [leg for o in (await plain.json())["options"] for leg in o["legs"] if leg["mode"] == "on_demand"]
+    assert vans and all(v["rider_price"] == v["price"] for v in vans)
     anonymous = await client.post("/v1/plan/door-to-door", json={
         "from": HOME, "to": HOSPITAL, "depart_at": "2026-11-24T11:00:00+09:00", "for_rider": api["haru"]["id"]})
     assert anonymous.status == 401

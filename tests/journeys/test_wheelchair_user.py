@@ -25,6 +25,7 @@ async def test_a_wheelchair_user_books_the_van_and_the_driver_keeps_him_a_wheelc
     vans = van_legs(await planned.json())
     assert vans, "the van is among his options"
     van = vans[0]
+    assert (van["price"]["amount_minor"], van["rider_price"]["amount_minor"]) == (300, 100)  # his co-payment
     # Someone else cannot book the offer planned for him.
     misaki = await town.sign_in(MISAKI)
     stolen = await client.post("/v1/bookings", json={"offer_ids": [van["offer_id"]], "payment_method": "pm_card_visa"},

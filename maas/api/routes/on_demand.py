@@ -30,9 +30,11 @@ async def quote_ride(call: Call) -> RideOfferOut:
     caller, or the rider staff name in `for_rider`: their account's needs are added to those
     asked for, and only they can book the offer (403 `offer_not_yours` for anyone else)."""
     rider = await rider_of(call, call.body.for_rider)
-    service = call.container.on_demand
-    offer = await service.quote(call.path("operator_id"), call.body.to_query(), rider)
-    return RideOfferOut.of(offer, service.rider_price(offer, rider))
+    offer = await call.container.on_demand.quote(call.path("operator_id"), call.body.to_query(), rider)
+    price = call.container.rider_fares.rider_price(operator_id=offer.operator_id, mode=offer.mode, price=offer.price,
+                                                   origin=offer.origin, destination=offer.destination,
+                                                   departure=offer.departure, rider=rider)
+    return RideOfferOut.of(offer, price)
 
 
 @routes.route("POST", f"{BASE}/rides", summary="Book an on-demand ride", tags=TAGS, roles=RIDERS,

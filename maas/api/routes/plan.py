@@ -6,6 +6,8 @@ from maas.api.endpoints import Call, EndpointTable
 from maas.api.riders import rider_of
 from maas.api.schemas import PlanRequest, PlanResponse
 from maas.api.trip_option_schemas import TripOptionsRequest, TripOptionsResponse
+from maas.domain.accounts import GeoPoint
+from maas.domain.door_to_door import OperatorLeg
 
 routes = EndpointTable()
 
@@ -37,4 +39,11 @@ async def plan_door_to_door(call: Call) -> TripOptionsResponse:
     account, 422 `not_a_rider` for a staff account; 422 when a rider names someone else)."""
     body: TripOptionsRequest = call.body
     rider = await rider_of(call, body.for_rider)
-    return TripOptionsResponse.of(await call.container.door_to_door.plan(body.to_request(), rider))
+    plan = await call.container.door_to_door.plan(body.to_request(), rider)
+    fares = call.container.rider_fares
+    prices = {leg.offer_id: fares.rider_price(operator_id=leg.operator_id, mode=leg.mode, price=leg.price,
+                                              origin=GeoPoint(lat=leg.origin.lat, lon=leg.origin.lon),
+                                              destination=GeoPoint(lat=leg.destination.lat, lon=leg.destination.lon),
+                                              departure=leg.departure, rider=rider)
+              for option in plan.options for leg in option.legs if isinstance(leg, OperatorLeg)}
+    return TripOptionsResponse.of(plan, prices)

@@ -82,6 +82,8 @@ class RideOut(BaseModel):
     pickup_until: dt.datetime
     latest_dropoff: dt.datetime
     vehicle_id: str
+    rider_name: str
+    booked_by: str = Field(description="Call-centre staff who booked it for the rider; empty when the rider did.")
     price: MoneyOut = Field(description="The operator's fare.")
     rider_price: MoneyOut = Field(description="What the rider pays after the town's fare rules (on board, or in "
                                               "the trip booking holding the ride).")
@@ -99,6 +101,7 @@ class RideOut(BaseModel):
                    travellers=ride.travellers, wheelchairs=ride.wheelchairs, needs=sorted(ride.needs),
                    requested_pickup=ride.requested_pickup, pickup_from=ride.pickup_from,
                    pickup_until=ride.pickup_until, latest_dropoff=ride.latest_dropoff, vehicle_id=ride.vehicle_id,
+                   rider_name=ride.rider_name, booked_by=ride.booked_by,
                    price=MoneyOut.of(b.price), picked_up_at=ride.picked_up_at,  # type: ignore[arg-type]
                    rider_price=MoneyOut.of(ride.rider_price or b.price),  # type: ignore[arg-type]
                    subsidy=MoneyOut.of(ride.subsidy or Money(amount_minor=0, currency=b.price.currency)),  # type: ignore[arg-type]

@@ -84,6 +84,7 @@ class Ride(BaseModel):
     vehicle_id: str
     rider_ref: str = ""  # the rider's account (whoever booked it: the rider, staff, a trip booking)
     rider_name: str = Field(default="", max_length=200)  # for the driver's manifest
+    booked_by: str = ""  # call-centre staff who booked it for the rider; empty when the rider did
     picked_up_at: dt.datetime | None = None
     dropped_off_at: dt.datetime | None = None
     no_show_at: dt.datetime | None = None
@@ -214,7 +215,7 @@ class OnDemandDispatch(Protocol):
     async def quote(self, query: OfferQuery) -> Offer: ...
 
     async def book_ride(self, offer_id: str, *, idempotency_key: str, rider_ref: str = "",
-                        rider_name: str = "") -> Ride: ...
+                        rider_name: str = "", booked_by: str = "") -> Ride: ...
 
     async def get_ride(self, ride_id: str) -> Ride: ...
 

@@ -95,8 +95,9 @@ class OnDemandService:
         rider_ref = rider.account_id if rider is not None else (for_rider or caller.subject_id)
         await self._check_offer(offer_id, rider_ref)
         name = rider_name or (rider.display_name if rider is not None else "")
+        agent = caller.subject_id if rider_ref != caller.subject_id else ""
         ride = await service.book_ride(offer_id, idempotency_key=idempotency_key, rider_ref=rider_ref,
-                                       rider_name=name)
+                                       rider_name=name, booked_by=agent)
         adapter = self._adapters[operator_id]
         try:
             await adapter.confirm(ride.id, idempotency_key=f"confirm:{idempotency_key}")

@@ -115,6 +115,9 @@ async def test_a_quote_is_for_the_rider_and_nobody_else_books_it(api) -> None:
     assert booked.status == 201, await booked.text()
     ride = await booked.json()
     assert ride["wheelchairs"] == 1 and ride["needs"] == ["wheelchair"]
+    assert (ride["rider_name"], ride["booked_by"]) == ("高橋 茂", api["agent"]["id"])
+    mine = (await (await client.get(RIDES, headers=api["shigeru"]["headers"])).json())["items"]
+    assert [(r["id"], r["booked_by"]) for r in mine] == [(ride["id"], api["agent"]["id"])]
     container = api["container"]
     await container.operators.register(operator_id="noriai", name="のりあい号", name_en="Noriai", mode="shuttle",
                                        kind="on-demand")

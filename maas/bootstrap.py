@@ -37,6 +37,8 @@ from maas.services.places import PlaceService
 from maas.services.passes import PassService
 from maas.services.payment_methods import PaymentMethodService
 from maas.services.planning import PlanningService
+from maas.services.rider_fares import RiderFares
+from maas.services.riders import RiderDirectory
 from maas.services.transit_tickets import TransitTicketOffice
 from maas.services.trip_events import TripEventService
 from maas.services.stops import StopService
@@ -79,6 +81,8 @@ class Container:
     passes: PassService
     payment_methods: PaymentMethodService
     analyses: AnalysisService
+    riders: RiderDirectory
+    rider_fares: RiderFares
     operator_adapters: dict[str, OperatorAdapter] = field(default_factory=dict)
 
     async def aclose(self) -> None:
@@ -194,7 +198,7 @@ def build_container(
         offers=offers,
         door_to_door=DoorToDoorService(planning, journey_planner, offers, clock=clock),
         on_demand=OnDemandService(operator_adapters, clock, remember=offers.remember,
-                                  on_event=bookings.refresh_leg, refusals=uow, events=events),
+                                  on_event=bookings.refresh_leg, refusals=uow, events=events, rules=rules),
         bookings=bookings,
         tickets=TicketService(bookings, signer, clock, uow),
         settlement=SettlementService(uow, municipality=rules.municipality or "municipality"),
@@ -210,5 +214,7 @@ def build_container(
                                  # On-demand operators lend their zone, hours and speed to the "on_demand" mode.
                                  ride_areas=[a for a in operator_adapters.values() if isinstance(a, RideArea)],
                                  events=events),
+        riders=RiderDirectory(uow),
+        rider_fares=RiderFares(rules),
         operator_adapters=operator_adapters,
     )

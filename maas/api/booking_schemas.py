@@ -18,6 +18,8 @@ class BookingRequest(Request):
     offer_ids: list[str] = Field(min_length=1, max_length=8, description="Offer ids from a plan's legs.")
     payment_method: str | None = Field(default=None, max_length=200,
                                        description="A saved payment method (Stripe); none pays on board.")
+    for_rider: str | None = Field(default=None, max_length=100,
+                                  description="Call-centre staff: the account id of the rider booked for.")
 
     def ids(self) -> list[str]:
         return [offer_id.strip() for offer_id in self.offer_ids]
@@ -63,6 +65,9 @@ class PaymentOut(BaseModel):
 
 class BookingOut(BaseModel):
     id: str
+    account_id: str = Field(description="The rider the trip is for.")
+    booked_by: str | None = Field(description="Who booked it: the rider, or call-centre staff acting for them.")
+    cancelled_by: str | None
     state: str
     reason: str
     total: MoneyOut
@@ -80,7 +85,8 @@ class BookingOut(BaseModel):
         payment = None if p is None else PaymentOut(
             gateway=p.gateway, state=p.state.value, authorised=MoneyOut.of(p.authorised),  # type: ignore[arg-type]
             captured_minor=p.captured_minor, refunded_minor=p.refunded_minor)
-        return cls(id=booking.id, state=booking.state.value, reason=booking.reason,
+        return cls(id=booking.id, account_id=booking.account_id, booked_by=booking.booked_by,
+                   cancelled_by=booking.cancelled_by, state=booking.state.value, reason=booking.reason,
                    total=MoneyOut.of(booking.total), legs=[BookedLegOut.of(leg) for leg in booking.legs],  # type: ignore[arg-type]
                    payment=payment, created_at=booking.created_at, updated_at=booking.updated_at,
                    confirm_by=booking.confirm_by, authorise_at=booking.authorise_at)
@@ -88,6 +94,16 @@ class BookingOut(BaseModel):
 
 class BookingList(BaseModel):
     items: list[BookingOut]
+
+
+class BookingListQuery(Request):
+    rider: str | None = Field(default=None, max_length=100, description="Staff only: one rider's bookings.")
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class ForRiderQuery(Request):
+    for_rider: str | None = Field(default=None, max_length=100,
+                                  description="Call-centre staff: the rider acted for (the booking must be theirs).")
 
 
 class SagaStepOut(BaseModel):

@@ -15,6 +15,8 @@ STATUS_BY_CODE = {
     "invalid_request": 422,
     "unauthenticated": 401,
     "forbidden": 403,
+    "offer_not_yours": 403,
+    "not_a_rider": 422,
     "feed_rejected": 422,
     "unknown_stop": 422,
     "no_stop_nearby": 422,

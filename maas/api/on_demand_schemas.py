@@ -13,6 +13,7 @@ from maas.api.trip_option_schemas import ConditionsOut
 from maas.domain.accounts import GeoPoint
 from maas.domain.mobility import Offer, OfferQuery, TripEventKind
 from maas.domain.ondemand import Manifest, ManifestStop, Ride
+from maas.domain.planning import Money
 
 Need = Literal["wheelchair", "walking_aid", "escort", "hearing", "visual"]
 
@@ -24,6 +25,8 @@ class RideQuoteRequest(Request):
                                      examples=["2026-11-24T10:00:00+09:00"])
     travellers: int = Field(default=1, ge=1, le=9)
     needs: list[Need] = Field(default_factory=list, max_length=5)
+    for_rider: str | None = Field(default=None, max_length=100,
+                                  description="Call-centre staff: the account id of the rider quoted for.")
 
     def to_query(self) -> OfferQuery:
         return OfferQuery(origin=GeoPoint(lat=self.origin.lat, lon=self.origin.lon),
@@ -36,7 +39,8 @@ class RideOfferOut(BaseModel):
     operator_id: str
     pickup_at: dt.datetime = Field(description="The van's scheduled pickup, inside the window.")
     arrival: dt.datetime
-    price: MoneyOut
+    price: MoneyOut = Field(description="The operator's fare.")
+    rider_price: MoneyOut = Field(description="What the rider it was quoted for pays after the town's fare rules.")
     valid_until: dt.datetime
     distance_m: int
     vehicle_type: str
@@ -44,10 +48,11 @@ class RideOfferOut(BaseModel):
     description: str
 
     @classmethod
-    def of(cls, offer: Offer) -> RideOfferOut:
+    def of(cls, offer: Offer, rider_price: Money | None = None) -> RideOfferOut:
         c = offer.conditions
         return cls(offer_id=offer.id, operator_id=offer.operator_id, pickup_at=offer.departure, arrival=offer.arrival,
                    price=MoneyOut.of(offer.price), valid_until=offer.valid_until,  # type: ignore[arg-type]
+                   rider_price=MoneyOut.of(rider_price or offer.price),  # type: ignore[arg-type]
                    distance_m=offer.distance_m, vehicle_type=offer.vehicle_type, description=offer.description,
                    conditions=ConditionsOut(confirmation_required=c.confirmation_required,
                                             free_cancellation_until=c.free_cancellation_until,
@@ -77,7 +82,12 @@ class RideOut(BaseModel):
     pickup_until: dt.datetime
     latest_dropoff: dt.datetime
     vehicle_id: str
-    price: MoneyOut
+    rider_name: str
+    booked_by: str = Field(description="Call-centre staff who booked it for the rider; empty when the rider did.")
+    price: MoneyOut = Field(description="The operator's fare.")
+    rider_price: MoneyOut = Field(description="What the rider pays after the town's fare rules (on board, or in "
+                                              "the trip booking holding the ride).")
+    subsidy: MoneyOut = Field(description="What the town pays the operator for the ride.")
     picked_up_at: dt.datetime | None
     dropped_off_at: dt.datetime | None
     no_show_at: dt.datetime | None
@@ -91,7 +101,10 @@ class RideOut(BaseModel):
                    travellers=ride.travellers, wheelchairs=ride.wheelchairs, needs=sorted(ride.needs),
                    requested_pickup=ride.requested_pickup, pickup_from=ride.pickup_from,
                    pickup_until=ride.pickup_until, latest_dropoff=ride.latest_dropoff, vehicle_id=ride.vehicle_id,
+                   rider_name=ride.rider_name, booked_by=ride.booked_by,
                    price=MoneyOut.of(b.price), picked_up_at=ride.picked_up_at,  # type: ignore[arg-type]
+                   rider_price=MoneyOut.of(ride.rider_price or b.price),  # type: ignore[arg-type]
+                   subsidy=MoneyOut.of(ride.subsidy or Money(amount_minor=0, currency=b.price.currency)),  # type: ignore[arg-type]
                    dropped_off_at=ride.dropped_off_at, no_show_at=ride.no_show_at)
 
 

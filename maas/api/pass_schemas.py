@@ -40,10 +40,24 @@ class PassPurchase(Request):
     first_day: dt.date | None = Field(default=None, description="Local date it starts; today if left out.")
     payment_method: str | None = Field(default=None, max_length=200,
                                        description="A payment method (Stripe); none is invoiced or paid at the office.")
+    for_rider: str | None = Field(default=None, max_length=100,
+                                  description="Call-centre staff: the account id of the rider the pass is for.")
+
+
+class PassListQuery(Request):
+    rider: str | None = Field(default=None, max_length=100, description="Staff only: one rider's passes.")
+
+
+class PassCancelQuery(Request):
+    for_rider: str | None = Field(default=None, max_length=100,
+                                  description="Call-centre staff: the rider acted for (the pass must be theirs).")
 
 
 class PassOut(BaseModel):
     id: str
+    account_id: str = Field(description="The rider the pass is for.")
+    bought_by: str | None = Field(description="The rider, or call-centre staff who bought it for them.")
+    cancelled_by: str | None
     product: PassProductOut
     state: str
     valid_from: dt.datetime
@@ -56,7 +70,8 @@ class PassOut(BaseModel):
     @classmethod
     def of(cls, p: RiderPass) -> PassOut:
         refunded = MoneyOut.of(p.refunded) if p.refunded else None
-        return cls(id=p.id, product=PassProductOut.of(p.product), state=p.state.value, valid_from=p.valid_from,
+        return cls(id=p.id, account_id=p.account_id, bought_by=p.bought_by, cancelled_by=p.cancelled_by,
+                   product=PassProductOut.of(p.product), state=p.state.value, valid_from=p.valid_from,
                    valid_until=p.valid_until, price=MoneyOut.of(p.price),  # type: ignore[arg-type]
                    paid_minor=p.payment.captured_minor if p.payment else 0, refunded=refunded, created_at=p.created_at)
 

@@ -80,12 +80,16 @@ class RegisterRequest(Request):
     home: Point | None = None
     needs: list[Need] = Field(default_factory=list, max_length=5)
     resident: bool = False
+    phone: str | None = Field(default=None, max_length=30, pattern=r"^\+?[0-9][0-9 ()-]{5,28}$",
+                              examples=["0274-52-1234"])
 
 
 class AccountCreateRequest(RegisterRequest):
     """Opened by call-centre agents (riders only) or admins (any role)."""
 
     role: Literal["rider", "agent", "analyst", "admin"] = "rider"
+    member_no: str | None = Field(default=None, min_length=1, max_length=30, pattern=r"^[A-Za-z0-9-]+$",
+                                  description="The town's membership card number (unique).")
 
 
 class AccountOut(BaseModel):
@@ -98,6 +102,8 @@ class AccountOut(BaseModel):
     needs: list[str]
     resident: bool
     created_at: dt.datetime
+    phone: str | None = Field(default=None, description="Digits only.")
+    member_no: str | None = None
 
     @classmethod
     def of(cls, account: Account) -> AccountOut:
@@ -239,6 +245,11 @@ class ListQuery(Request):
     limit: int = Field(default=50, ge=1, le=500)
     offset: int = Field(default=0, ge=0)
     role: Literal["rider", "agent", "analyst", "admin"] | None = None
+
+
+class AccountSearch(ListQuery):
+    q: str | None = Field(default=None, min_length=2, max_length=100,
+                          description="A caller's name (spaces ignored), email, phone number or member number.")
 
 
 class AccountList(BaseModel):

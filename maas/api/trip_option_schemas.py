@@ -4,6 +4,7 @@ options whose legs are walks, transit rides or operators' rides with what it tak
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -11,7 +12,7 @@ from pydantic import BaseModel, Field
 from maas.api.schemas import LegPlaceOut, MoneyOut, PlanRequest, TransitLegOut, WalkLegOut
 from maas.domain.door_to_door import (OPERATOR_MODES, DoorToDoorOption, DoorToDoorPlan,
                                       DoorToDoorRequest, OperatorLeg)
-from maas.domain.planning import TransitLeg, WalkLeg
+from maas.domain.planning import Money, TransitLeg, WalkLeg
 
 Mode = Literal["transit", "taxi", "on_demand", "bike", "scooter", "car"]
 
@@ -22,6 +23,8 @@ class TripOptionsRequest(PlanRequest):
     modes: list[Mode] = Field(default_factory=lambda: sorted(OPERATOR_MODES | {"transit"}),
                               min_length=1, max_length=6)
     max_options: int = Field(default=6, ge=1, le=20)
+    for_rider: str | None = Field(default=None, max_length=100,
+                                  description="Call-centre staff: the account id of the rider planned for.")
 
     def to_request(self) -> DoorToDoorRequest:
         return DoorToDoorRequest(trip=self.to_domain(), modes=frozenset(self.modes),
@@ -46,17 +49,20 @@ class OperatorLegOut(BaseModel):
     duration_s: int
     distance_m: int
     price: MoneyOut
+    rider_price: MoneyOut = Field(description="What the rider planned for pays after the town's fare rules "
+                                              "(the price when planned without signing in).")
     valid_until: dt.datetime
     conditions: ConditionsOut
     description: str
 
     @classmethod
-    def of(cls, leg: OperatorLeg) -> OperatorLegOut:
+    def of(cls, leg: OperatorLeg, rider_price: Money | None = None) -> OperatorLegOut:
         c = leg.conditions
         return cls(mode=leg.mode, operator_id=leg.operator_id, offer_id=leg.offer_id,
                    origin=LegPlaceOut.of(leg.origin), destination=LegPlaceOut.of(leg.destination),
                    departure=leg.departure, arrival=leg.arrival, duration_s=leg.duration_s,
                    distance_m=leg.distance_m, price=MoneyOut.of(leg.price),  # type: ignore[arg-type]
+                   rider_price=MoneyOut.of(rider_price or leg.price),  # type: ignore[arg-type]
                    valid_until=leg.valid_until, description=leg.description,
                    conditions=ConditionsOut(confirmation_required=c.confirmation_required,
                                             free_cancellation_until=c.free_cancellation_until,
@@ -78,7 +84,7 @@ class TripOptionOut(BaseModel):
     wait_s: int = Field(description="All the waits together, in seconds.")
 
     @classmethod
-    def of(cls, option: DoorToDoorOption) -> TripOptionOut:
+    def of(cls, option: DoorToDoorOption, rider_prices: Mapping[str, Money] | None = None) -> TripOptionOut:
         legs: list[WalkLegOut | TransitLegOut | OperatorLegOut] = []
         for leg in option.legs:
             if isinstance(leg, WalkLeg):
@@ -86,7 +92,7 @@ class TripOptionOut(BaseModel):
             elif isinstance(leg, TransitLeg):
                 legs.append(TransitLegOut.of(leg))
             else:
-                legs.append(OperatorLegOut.of(leg))
+                legs.append(OperatorLegOut.of(leg, (rider_prices or {}).get(leg.offer_id)))
         return cls(kind=option.kind, departure=option.departure, arrival=option.arrival,
                    duration_s=option.duration_s, transfers=option.transfers,
                    walk_distance_m=option.walk_distance_m, price=MoneyOut.of(option.price), legs=legs,
@@ -107,8 +113,9 @@ class TripOptionsResponse(BaseModel):
     transit_reason: str | None
 
     @classmethod
-    def of(cls, plan: DoorToDoorPlan) -> TripOptionsResponse:
-        return cls(options=[TripOptionOut.of(o) for o in plan.options],
+    def of(cls, plan: DoorToDoorPlan, rider_prices: Mapping[str, Money] | None = None) -> TripOptionsResponse:
+        """`rider_prices`: what the rider pays for each operator leg, by offer id."""
+        return cls(options=[TripOptionOut.of(o, rider_prices) for o in plan.options],
                    unavailable_operators=[UnavailableOperatorOut(**u.model_dump())
                                           for u in plan.unavailable_operators],
                    transit_reason=plan.transit_reason)

@@ -88,9 +88,11 @@ def accounts() -> list[dict]:
         # Lives just across the boundary in 桐原市, so no resident discounts apply.
         ("rider-naoki", "naoki.kobayashi", "小林 直樹", "1979-10-01", (3500, -1600), [], False),
     ]
+    # Phone and member numbers, so the call centre can find a caller by either.
     rows = [{"id": rid, "email": f"{local}@demo.maas.example", "display_name": name, "role": "rider",
-             "birth_date": born, "home": _home(*home), "needs": needs, "resident": resident}
-            for rid, local, name, born, home, needs, resident in riders]
+             "birth_date": born, "home": _home(*home), "needs": needs, "resident": resident,
+             "phone": f"0274-52-{1101 + i * 11:04d}", "member_no": f"YMB-{1001 + i:05d}"}
+            for i, (rid, local, name, born, home, needs, resident) in enumerate(riders)]
     rows += [
         {"id": "agent-sakura", "email": "sakura.nakamura@demo.maas.example", "display_name": "中村 さくら",
          "role": "agent"},

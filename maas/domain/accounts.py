@@ -56,6 +56,8 @@ class Account(BaseModel):
     needs: tuple[str, ...] = ()
     resident: bool = False
     created_at: dt.datetime
+    phone: str | None = None  # digits only
+    member_no: str | None = None  # the town's membership card number
 
     def age_on(self, day: dt.date) -> int | None:
         if self.birth_date is None:
@@ -76,6 +78,14 @@ class NewAccount(BaseModel):
     home: GeoPoint | None = None
     needs: tuple[str, ...] = ()
     resident: bool = False
+    phone: str | None = None
+    member_no: str | None = None
+
+
+def phone_digits(phone: str | None) -> str | None:
+    """A phone number as stored and searched: its digits only ("0274-52-1234" -> "0274521234")."""
+    digits = "".join(c for c in phone or "" if c.isdigit())
+    return digits or None
 
 
 class Operator(BaseModel):

@@ -93,7 +93,9 @@ class BookedLeg(BaseModel):
 class Booking(BaseModel):
     model_config = ConfigDict(frozen=True)
     id: str
-    account_id: str
+    account_id: str  # the rider the trip is for
+    booked_by: str | None = None  # who booked it: the rider, or call-centre staff acting for them
+    cancelled_by: str | None = None
     state: TripState
     legs: tuple[BookedLeg, ...] = Field(min_length=1, max_length=8)
     total: Money

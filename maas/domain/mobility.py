@@ -70,6 +70,8 @@ class OfferQuery(BaseModel):
     travellers: int = Field(default=1, ge=1, le=9)
     needs: frozenset[str] = frozenset()
     concessions: frozenset[str] = frozenset()
+    rider_ref: str = Field(default="", max_length=100)  # the account the trip is for, kept on the booking
+    rider_name: str = Field(default="", max_length=200)  # for the driver's manifest
 
     _depart_aware = field_validator("depart_at")(_aware)
 
@@ -121,6 +123,7 @@ class Offer(BaseModel):
     vehicle_type: str = ""
     description: str = ""
     route_id: str | None = None  # the GTFS route of a scheduled transit leg (route performance counts it)
+    issued_for: str | None = None  # the rider's account it was quoted for; None: anyone may book it
 
     _times_aware = field_validator("valid_until", "departure", "arrival")(_aware)
 

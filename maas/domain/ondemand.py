@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from maas.domain.accounts import NEEDS, GeoPoint
 from maas.domain.errors import Conflict, InvalidRequest
 from maas.domain.mobility import BookingState, LegBooking, Offer, OfferQuery
+from maas.domain.planning import Money
 
 S = BookingState
 IN_PLAN_STATES = frozenset({S.CONDITIONAL_CONFIRMED, S.CONFIRMED, S.STARTED})
@@ -81,8 +82,9 @@ class Ride(BaseModel):
     pickup_until: dt.datetime
     latest_dropoff: dt.datetime  # the longest ride promised
     vehicle_id: str
-    rider_ref: str = ""  # account that booked it (a rider, or call-centre staff for a rider)
+    rider_ref: str = ""  # the rider's account (whoever booked it: the rider, staff, a trip booking)
     rider_name: str = Field(default="", max_length=200)  # for the driver's manifest
+    booked_by: str = ""  # call-centre staff who booked it for the rider; empty when the rider did
     picked_up_at: dt.datetime | None = None
     dropped_off_at: dt.datetime | None = None
     no_show_at: dt.datetime | None = None
@@ -90,6 +92,10 @@ class Ride(BaseModel):
     # The direct (unshared) ride time from pickup to drop-off in the operator's travel model when
     # booked, seconds; None for rides booked before it was kept.
     direct_s: int | None = Field(default=None, ge=0)
+    # What the rider pays after the town's fare rules, and the town's share: filled when read by
+    # the platform (the same rules whichever way the ride was booked), never by the operator.
+    rider_price: Money | None = None
+    subsidy: Money | None = None
 
     _times_aware = field_validator("requested_pickup", "pickup_from", "pickup_until", "latest_dropoff",
                                    "picked_up_at", "dropped_off_at",
@@ -209,7 +215,7 @@ class OnDemandDispatch(Protocol):
     async def quote(self, query: OfferQuery) -> Offer: ...
 
     async def book_ride(self, offer_id: str, *, idempotency_key: str, rider_ref: str = "",
-                        rider_name: str = "") -> Ride: ...
+                        rider_name: str = "", booked_by: str = "") -> Ride: ...
 
     async def get_ride(self, ride_id: str) -> Ride: ...
 

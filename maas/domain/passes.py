@@ -34,7 +34,9 @@ class PassState(str, Enum):
 class RiderPass(BaseModel):
     model_config = ConfigDict(frozen=True)
     id: str
-    account_id: str
+    account_id: str  # the rider the pass is for
+    bought_by: str | None = None  # the rider, or call-centre staff buying it for them
+    cancelled_by: str | None = None
     product: PassProduct  # as sold: later edits of the catalogue do not change it
     state: PassState
     valid_from: dt.datetime  # local midnight of its first day

@@ -154,9 +154,10 @@ class AuthService:
         async with self._uow() as uow:
             return await uow.accounts.get(account_id)
 
-    async def list_accounts(self, *, role: str | None, limit: int, offset: int) -> list[Account]:
+    async def list_accounts(self, *, role: str | None, limit: int, offset: int,
+                            q: str | None = None) -> list[Account]:
         async with self._uow() as uow:
-            return await uow.accounts.list_accounts(role=role, limit=limit, offset=offset)
+            return await uow.accounts.list_accounts(role=role, limit=limit, offset=offset, q=q)
 
 
 def _validate_new_account(new: NewAccount) -> None:

@@ -46,6 +46,7 @@ class BookingTerms:
 
     def new_booking(self, caller: Principal, offers: list[Offer], key: str, digest: str,
                      rider: Account | None = None, passes: Sequence[RiderPass] = ()) -> Booking:
+        """The booking is the rider's (an agent acting for them is recorded as `booked_by`)."""
         if len({o.id for o in offers}) != len(offers):
             raise InvalidRequest("an offer is listed twice", fields={"offer_ids": "duplicates"})
         currencies = {o.price.currency for o in offers}
@@ -69,7 +70,8 @@ class BookingTerms:
         now = self.clock.now()
         # The rider is held for their share only; the municipality's share is invoiced to it.
         total = Money(amount_minor=sum(leg.rider_share.amount_minor for leg in legs), currency=currencies.pop())
-        return Booking(id=new_id("bkg"), account_id=caller.subject_id, state=TripState.PENDING, legs=tuple(legs), total=total,
+        owner = rider.id if rider is not None else caller.subject_id
+        return Booking(id=new_id("bkg"), account_id=owner, booked_by=caller.subject_id, state=TripState.PENDING, legs=tuple(legs), total=total,
                        payment_gateway=self._payments.name, idempotency_key=key, request_digest=digest,
                        created_at=now, updated_at=now)
 

@@ -21,12 +21,13 @@ from maas.domain.accounts import Account, Principal, Role
 from maas.domain.bookings import BookedLeg, Booking, SagaStep, StepStatus, TripState
 from maas.domain.fare_rules import FareRules
 from maas.domain.ledger import EntryKind, settlement_entries
-from maas.domain.errors import Conflict, DomainError, NotFound, OfferExpired
+from maas.domain.errors import Conflict, DomainError, InvalidRequest, NotFound, OfferExpired
 from maas.domain.mobility import FINAL_STATES, HELD_STATES, BookingState, LegBooking, Offer
 from maas.domain.passes import PassState
 from maas.domain.payments import Payment, PaymentDeclined, PaymentGateway, PaymentState
 from maas.domain.planning import Money
 from maas.domain.ports import Clock, OperatorAdapter, UnitOfWorkFactory
+from maas.domain.riders import OfferNotYours, RiderContext
 from maas.services.booking_terms import BookingTerms, request_digest, same_request
 
 log = logging.getLogger(__name__)
@@ -54,24 +55,29 @@ class BookingService:
 
     # -- making a booking ------------------------------------------------------------------------
     async def book(self, caller: Principal, offer_ids: Sequence[str], *, idempotency_key: str,
-                   payment_method: str | None = None) -> tuple[Booking, bool]:
-        """The booking, and whether this call made it (False: a retry got the first answer)."""
+                   payment_method: str | None = None, rider: RiderContext | None = None) -> tuple[Booking, bool]:
+        """The booking, and whether this call made it (False: a retry got the first answer).
+        `rider`: whom it is for (the caller, or the rider an agent acts for); their fares,
+        passes and saved payment method apply, and an offer issued for anyone else is refused."""
         digest = request_digest(offer_ids, payment_method)
+        owner = rider.account_id if rider is not None else caller.subject_id
         async with self._uow() as uow:
-            existing = await uow.bookings.find_by_key(caller.subject_id, idempotency_key)
+            existing = await uow.bookings.find_by_key(owner, idempotency_key)
             if existing is not None:
                 return same_request(existing, digest), False
             offers = [await self._offer(uow, offer_id) for offer_id in offer_ids]
-            rider = await self._rider(uow, caller)
-            passes = [p for p in await uow.passes.list_for(rider.id)
-                      if p.state is PassState.ACTIVE] if rider is not None else []
-            booking = self._terms.new_booking(caller, offers, idempotency_key, digest, rider, passes)
-            profile = await uow.payment_profiles.get(caller.subject_id) if rider is not None else None
+            account = await self._rider(uow, caller, rider)
+            for offer in offers:
+                _check_owner(offer, account, rider)
+            passes = [p for p in await uow.passes.list_for(account.id)
+                      if p.state is PassState.ACTIVE] if account is not None else []
+            booking = self._terms.new_booking(caller, offers, idempotency_key, digest, account, passes)
+            profile = await uow.payment_profiles.get(account.id) if account is not None else None
             booking = self._terms.payment_plan(booking, payment_method, profile)
             try:
                 await uow.bookings.add(booking)
             except Conflict:  # the same key raced us: answer with the winner's booking
-                winner = await uow.bookings.find_by_key(caller.subject_id, idempotency_key)
+                winner = await uow.bookings.find_by_key(owner, idempotency_key)
                 if winner is None:
                     raise
                 return same_request(winner, digest), False
@@ -89,7 +95,9 @@ class BookingService:
                                fields={"offer_ids": offer_id})
         return offer
 
-    async def _rider(self, uow, caller: Principal) -> Account | None:
+    async def _rider(self, uow, caller: Principal, rider: RiderContext | None = None) -> Account | None:
+        if rider is not None:
+            return await uow.accounts.get(rider.account_id)
         if caller.role is Role.OPERATOR:
             return None
         try:
@@ -397,22 +405,32 @@ class BookingService:
             raise NotFound(f"no booking {booking_id}")
         return booking
 
-    async def list_mine(self, caller: Principal, *, limit: int = 50) -> list[Booking]:
+    async def list_mine(self, caller: Principal, *, limit: int = 50, rider: str | None = None) -> list[Booking]:
+        """The caller's bookings; staff see one rider's with `rider` (anyone else naming another
+        account is refused, never silently shown their own)."""
+        if rider is not None and rider != caller.subject_id and caller.role not in STAFF:
+            raise InvalidRequest("only call-centre staff may list another rider's bookings",
+                                 fields={"rider": "not allowed"})
         async with self._uow() as uow:
-            return await uow.bookings.list_for(caller.subject_id, limit=limit)
+            return await uow.bookings.list_for(rider or caller.subject_id, limit=limit)
 
     async def journal(self, caller: Principal, booking_id: str) -> list[SagaStep]:
         await self.get(caller, booking_id)
         async with self._uow() as uow:
             return await uow.bookings.steps(booking_id)
 
-    async def cancel(self, caller: Principal, booking_id: str) -> Booking:
-        """Cancel every leg under its offer's terms; release the hold, or take only the fees due."""
+    async def cancel(self, caller: Principal, booking_id: str, *, for_rider: str | None = None) -> Booking:
+        """Cancel every leg under its offer's terms; release the hold, or take only the fees due.
+        Staff naming the rider (`for_rider`) get 404 for a booking that is not that rider's; who
+        cancelled is recorded."""
         booking = await self.get(caller, booking_id)
+        if for_rider is not None and booking.account_id != for_rider:
+            raise NotFound(f"no booking {booking_id} for rider {for_rider}")
         if booking.state is T.CANCELLED:
             return booking
         if booking.state not in (T.CONFIRMED, T.CONDITIONAL_CONFIRMED):
             raise Conflict(f"booking {booking_id} is {booking.state.value} and cannot be cancelled")
+        booking = await self._save(booking.model_copy(update={"cancelled_by": caller.subject_id}))
         return await self._cancel_legs(booking)
 
     async def _cancel_legs(self, booking: Booking, why: str = "", *, waive_fees: bool = False) -> Booking:
@@ -457,6 +475,15 @@ class BookingService:
 
 class _LegRefused(DomainError):
     code = "operator_rejected"
+
+
+def _check_owner(offer: Offer, account: Account | None, rider: RiderContext | None) -> None:
+    """An offer issued for a rider is booked by that rider, or by staff acting for them."""
+    if rider is not None:
+        rider.check_offer(offer)
+    elif offer.issued_for is not None and (account is None or account.id != offer.issued_for):
+        raise OfferNotYours(f"offer {offer.id} was issued for another rider: plan the trip again",
+                            fields={"offer_ids": offer.id})
 
 
 def _fee_due(leg: BookedLeg, now: dt.datetime) -> int:

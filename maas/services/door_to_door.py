@@ -25,6 +25,7 @@ from maas.domain.mobility import Offer, OfferQuery
 from maas.domain.planning import (Itinerary, LegPlace, Money, PlaceRef, TransitLeg,
                                   TravellerProfile, TripRequest, WalkLeg)
 from maas.domain.ports import Clock, JourneyPlanner
+from maas.domain.riders import RiderContext
 from maas.services.door_timing import (Quote, check_times, feed_train, fit, meet_train, trip_time,
                                        trip_window, waits_s)
 from maas.services.offers import OfferService, OperatorFailure
@@ -156,6 +157,15 @@ def choose(options: list[DoorToDoorOption], profile: TravellerProfile,
     return (first + later)[:limit]
 
 
+def _for_rider(trip: TripRequest, rider: RiderContext | None) -> TripRequest:
+    if rider is None:
+        return trip
+    profile = trip.profile.model_copy(update={
+        "wheelchair": trip.profile.wheelchair or "wheelchair" in rider.needs,
+        "concessions": trip.profile.concessions | rider.concessions_on(trip_time(trip).date())})
+    return trip.model_copy(update={"profile": profile})
+
+
 class DoorToDoorService:
     def __init__(self, planning: PlanningService, journeys: JourneyPlanner,
                  offers: OfferService, *, clock: Clock | None = None) -> None:
@@ -165,8 +175,10 @@ class DoorToDoorService:
     def _now(self) -> dt.datetime:
         return self._clock.now() if self._clock is not None else dt.datetime.now(dt.UTC)
 
-    async def plan(self, request: DoorToDoorRequest) -> DoorToDoorPlan:
-        trip = request.trip
+    async def plan(self, request: DoorToDoorRequest, rider: RiderContext | None = None) -> DoorToDoorPlan:
+        """With a rider, their needs shape the trip (a wheelchair user gets step-free transit and
+        wheelchair places) and every offer is issued for them."""
+        trip = _for_rider(request.trip, rider)
         now = self._now()
         check_times(trip, now)
         origin, destination = _point(trip.origin, "from"), _point(trip.destination, "to")
@@ -175,10 +187,10 @@ class DoorToDoorService:
         failures: dict[str, OperatorFailure] = {}
         modes = request.modes - (BIKE_MODES if trip.profile.avoid_bikes else frozenset())
         jobs = [self._transit(trip), self._direct(trip, origin, destination, home, goal, modes,
-                                                  failures, now)]
+                                                  failures, now, rider)]
         if modes & DOOR_MODES and "transit" in modes:
-            jobs.append(self._first_mile(trip, origin, home, goal, modes, failures, now))
-            jobs.append(self._last_mile(trip, destination, home, goal, modes, failures, now))
+            jobs.append(self._first_mile(trip, origin, home, goal, modes, failures, now, rider))
+            jobs.append(self._last_mile(trip, destination, home, goal, modes, failures, now, rider))
         (transit, reason), *groups = await asyncio.gather(*jobs)
         options = ([_option("transit", list(it.legs)) for it in transit] if "transit" in modes
                    else [])
@@ -203,9 +215,10 @@ class DoorToDoorService:
 
     async def _search(self, query: OfferQuery, modes: frozenset[str],
                       failures: dict[str, OperatorFailure],
-                      operator_ids: Sequence[str] | None = None) -> list[Offer]:
+                      operator_ids: Sequence[str] | None = None,
+                      rider: RiderContext | None = None) -> list[Offer]:
         result = await self._offers.search(
-            query, operator_ids=None if operator_ids is None else list(operator_ids))
+            query, operator_ids=None if operator_ids is None else list(operator_ids), rider=rider)
         for failure in result.failures:
             failures.setdefault(failure.operator_id, failure)
         return [o for o in result.offers if o.mode in modes]
@@ -217,18 +230,18 @@ class DoorToDoorService:
                           concessions=trip.profile.concessions)
 
     def _quoter(self, trip: TripRequest, a: GeoPoint, b: GeoPoint, modes: frozenset[str],
-                failures: dict[str, OperatorFailure]) -> Quote:
-        """The operators' offers for a ride from a to b leaving at a given time."""
+                failures: dict[str, OperatorFailure], rider: RiderContext | None) -> Quote:
+        """The operators' offers for a ride from a to b leaving at a given time, for the rider."""
         async def quote(at: dt.datetime, operator_ids: Sequence[str] | None) -> list[Offer]:
-            return await self._search(self._query(trip, a, b, at), modes, failures, operator_ids)
+            return await self._search(self._query(trip, a, b, at), modes, failures, operator_ids, rider)
         return quote
 
     async def _direct(self, trip: TripRequest, origin: GeoPoint, destination: GeoPoint,
                       home: LegPlace, goal: LegPlace, modes: frozenset[str],
                       failures: dict[str, OperatorFailure],
-                      now: dt.datetime) -> list[DoorToDoorOption]:
+                      now: dt.datetime, rider: RiderContext | None) -> list[DoorToDoorOption]:
         window, first_at = trip_window(trip, now, origin, destination)
-        fitted = await fit(self._quoter(trip, origin, destination, modes, failures),
+        fitted = await fit(self._quoter(trip, origin, destination, modes, failures, rider),
                            lambda o: _around(o, home, goal, trip.profile), window, first_at, now)
         return [_option("direct", legs) for legs in fitted]
 
@@ -242,12 +255,12 @@ class DoorToDoorService:
     async def _first_mile(self, trip: TripRequest, origin: GeoPoint, home: LegPlace,
                           goal: LegPlace, modes: frozenset[str],
                           failures: dict[str, OperatorFailure],
-                          now: dt.datetime) -> list[DoorToDoorOption]:
+                          now: dt.datetime, rider: RiderContext | None) -> list[DoorToDoorOption]:
         hubs = await self._hubs(origin, trip_time(trip))
 
         async def via(hub: LegPlace) -> list[DoorToDoorOption]:
             hub_point = GeoPoint(lat=hub.lat, lon=hub.lon)
-            quote = self._quoter(trip, origin, hub_point, modes - {"car"}, failures)
+            quote = self._quoter(trip, origin, hub_point, modes - {"car"}, failures, rider)
             return [_option("first_mile", legs) for legs in await feed_train(
                 quote, lambda o: _around(o, home, hub, trip.profile), self._transit, trip,
                 hub, now, origin)]
@@ -258,12 +271,12 @@ class DoorToDoorService:
     async def _last_mile(self, trip: TripRequest, destination: GeoPoint, home: LegPlace,
                          goal: LegPlace, modes: frozenset[str],
                          failures: dict[str, OperatorFailure],
-                         now: dt.datetime) -> list[DoorToDoorOption]:
+                         now: dt.datetime, rider: RiderContext | None) -> list[DoorToDoorOption]:
         hubs = await self._hubs(destination, trip_time(trip))
 
         async def via(hub: LegPlace) -> list[DoorToDoorOption]:
             hub_point = GeoPoint(lat=hub.lat, lon=hub.lon)
-            quote = self._quoter(trip, hub_point, destination, modes - {"car"}, failures)
+            quote = self._quoter(trip, hub_point, destination, modes - {"car"}, failures, rider)
             return [_option("last_mile", legs) for legs in await meet_train(
                 quote, lambda o: _around(o, hub, goal, trip.profile), self._transit, trip,
                 hub, now, destination)]

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from maas.domain.errors import DomainError, NotFound
 from maas.domain.mobility import Offer, OfferQuery
 from maas.domain.ports import Clock, OperatorAdapter, UnitOfWorkFactory
+from maas.domain.riders import RiderContext, issued_for
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,11 @@ class OfferService:
             raise NotFound(f"no enabled operator {operator_id!r}") from None
 
     async def search(self, query: OfferQuery, *, operator_ids: list[str] | None = None,
-                     budget_s: float | None = None) -> OfferSearch:
+                     budget_s: float | None = None, rider: RiderContext | None = None) -> OfferSearch:
+        """With a rider, operators are asked for their needs and concessions, and every offer is
+        issued for them: nobody else can book it."""
+        if rider is not None:
+            query = rider.apply(query)
         chosen = self.operator_ids if operator_ids is None else operator_ids
         adapters = {oid: self.get_adapter(oid) for oid in chosen}
         budget = self._budget_s if budget_s is None else budget_s
@@ -84,7 +89,7 @@ class OfferService:
                 failures.append(OperatorFailure(operator_id=operator_id, reason="invalid_response",
                                                 message="offers named another operator"))
                 continue
-            offers.extend(answer)
+            offers.extend(issued_for(answer, rider))
         await self.remember(offers)
         return OfferSearch(offers=tuple(offers), failures=tuple(failures))
 

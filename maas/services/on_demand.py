@@ -18,13 +18,15 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from maas.domain.accounts import Principal, Role
-from maas.domain.errors import DomainError, InvalidRequest, NotFound
-from maas.domain.mobility import LegBooking, Offer, OfferQuery, TripEvent, TripEventKind
+from maas.domain.accounts import Account, Principal, Role
+from maas.domain.errors import Conflict, DomainError, InvalidRequest, NotFound
+from maas.domain.fare_rules import FareRules, LegFacts, Rider
+from maas.domain.mobility import FINAL_STATES, LegBooking, Offer, OfferQuery, TripEvent, TripEventKind
 from maas.domain.ondemand import Manifest, OnDemandDispatch, Ride, RideRefused
 from maas.domain.plausibility import EventWindow, check_event_time
 from maas.domain.ports import Clock, OperatorAdapter, UnitOfWorkFactory
 from maas.domain.ride_refusals import RideRefusal, quarter_mesh
+from maas.domain.riders import RiderContext, issued_for
 
 log = logging.getLogger(__name__)
 STAFF = frozenset({Role.AGENT, Role.ADMIN})
@@ -35,9 +37,11 @@ class OnDemandService:
                  remember: Callable[[Sequence[Offer]], Awaitable[None]] | None = None,
                  on_event: Callable[[str, str], Awaitable[object]] | None = None,
                  refusals: UnitOfWorkFactory | None = None, timezone: str = "Asia/Tokyo",
-                 events: EventWindow | None = None) -> None:
-        self._refusals, self._zone = refusals, ZoneInfo(timezone)  # where refused quotes are recorded
+                 events: EventWindow | None = None, rules: FareRules | None = None) -> None:
+        # The service's database: refused quotes are recorded there, offers and accounts read.
+        self._refusals, self._zone = refusals, ZoneInfo(timezone)
         self._events = events or EventWindow()  # when a driver's report can be true
+        self._rules = rules
         self._services = {op: a for op, a in adapters.items() if isinstance(a, OnDemandDispatch)}
         self._adapters = adapters
         self.clock = clock
@@ -53,12 +57,17 @@ class OnDemandService:
             raise NotFound(f"no on-demand service {operator_id!r}")
         return service
 
-    async def quote(self, operator_id: str, query: OfferQuery) -> Offer:
+    async def quote(self, operator_id: str, query: OfferQuery, rider: RiderContext | None = None) -> Offer:
+        """With a rider, the van is asked for their needs (a wheelchair place) and the offer is
+        issued for them: nobody else can book it."""
+        if rider is not None:
+            query = rider.apply(query)
         try:
             offer = await self._service(operator_id).quote(query)
         except RideRefused as refused:
             await self._record_refusal(operator_id, query, refused)
             raise
+        offer = issued_for([offer], rider)[0]
         if self._remember is not None:
             await self._remember([offer])
         return offer
@@ -78,14 +87,19 @@ class OnDemandService:
             log.exception("could not record a refused %s quote (%s)", operator_id, refused.refusal.value)
 
     async def request_ride(self, caller: Principal, operator_id: str, offer_id: str, *, idempotency_key: str,
-                           rider_name: str = "", for_rider: str | None = None) -> Ride:
-        """Book and confirm; agents may book for a rider (`for_rider`, an account id)."""
+                           rider_name: str = "", for_rider: str | None = None,
+                           rider: RiderContext | None = None) -> Ride:
+        """Book and confirm for `rider` (the caller, or the rider an agent acts for); without a
+        resolved rider, agents may still name one by account id (`for_rider`)."""
         service = self._service(operator_id)
-        if for_rider is not None and caller.role not in STAFF:
+        if rider is None and for_rider is not None and caller.role not in STAFF:
             raise InvalidRequest("only call-centre staff may book for another rider", fields={"for_rider": "not allowed"})
-        rider_ref = for_rider or caller.subject_id
+        rider_ref = rider.account_id if rider is not None else (for_rider or caller.subject_id)
+        await self._check_offer(offer_id, rider_ref)
+        name = rider_name or (rider.display_name if rider is not None else "")
+        agent = caller.subject_id if rider_ref != caller.subject_id else ""
         ride = await service.book_ride(offer_id, idempotency_key=idempotency_key, rider_ref=rider_ref,
-                                       rider_name=rider_name)
+                                       rider_name=name, booked_by=agent)
         adapter = self._adapters[operator_id]
         try:
             await adapter.confirm(ride.id, idempotency_key=f"confirm:{idempotency_key}")
@@ -93,23 +107,61 @@ class OnDemandService:
             # A held place nobody will pay for must not block the van: give it back.
             await adapter.cancel(ride.id, idempotency_key=f"release:{idempotency_key}")
             raise
-        return await service.get_ride(ride.id)
+        return (await self._priced([await service.get_ride(ride.id)]))[0]
+
+    async def _check_offer(self, offer_id: str, rider_ref: str) -> None:
+        if self._refusals is None:
+            return
+        async with self._refusals() as uow:
+            offer = await uow.offers.get(offer_id)
+        if offer is not None:
+            RiderContext(account_id=rider_ref, display_name="", role=Role.RIDER).check_offer(offer)
+
+    async def _priced(self, rides: list[Ride]) -> list[Ride]:
+        """Each ride with what its rider pays under the town's fare rules, from their account as
+        a trip booking prices it: the same price whichever way the ride was booked."""
+        if self._rules is None or self._refusals is None or not rides:
+            return rides
+        accounts: dict[str, Account | None] = {}
+        async with self._refusals() as uow:
+            for ref in {r.rider_ref for r in rides if r.rider_ref}:
+                try:
+                    accounts[ref] = await uow.accounts.get(ref)
+                except NotFound:
+                    accounts[ref] = None
+        priced = []
+        for ride in rides:
+            account = accounts.get(ride.rider_ref)
+            who = Rider() if account is None else Rider(age=account.age_on(ride.service_date),
+                                                        resident=account.resident, needs=frozenset(account.needs))
+            applied = self._rules.apply(LegFacts(operator_id=ride.operator_id, mode="on_demand",
+                                                 price=ride.booking.price, origin=ride.origin,
+                                                 destination=ride.destination, day=ride.service_date), who)
+            priced.append(ride.model_copy(update={"rider_price": applied.rider_price, "subsidy": applied.subsidy}))
+        return priced
 
     async def get_ride(self, caller: Principal, operator_id: str, ride_id: str) -> Ride:
         ride = await self._service(operator_id).get_ride(ride_id)
         if caller.role not in STAFF and ride.rider_ref != caller.subject_id:
             raise NotFound(f"no ride {ride_id}")  # never confirm that someone else's ride exists
-        return ride
+        return (await self._priced([ride]))[0]
 
     async def list_rides(self, caller: Principal, operator_id: str, *, service_date: dt.date | None = None,
                          rider: str | None = None, limit: int = 200) -> list[Ride]:
         if caller.role not in STAFF:
             rider = caller.subject_id
-        return await self._service(operator_id).list_rides(service_date=service_date, rider_ref=rider, limit=limit)
+        return await self._priced(await self._service(operator_id).list_rides(
+            service_date=service_date, rider_ref=rider, limit=limit))
 
     async def cancel_ride(self, caller: Principal, operator_id: str, ride_id: str, *,
                           idempotency_key: str) -> LegBooking:
-        await self.get_ride(caller, operator_id, ride_id)
+        ride = await self.get_ride(caller, operator_id, ride_id)
+        if self._refusals is not None and ride.booking.state not in FINAL_STATES:
+            async with self._refusals() as uow:
+                trip = await uow.bookings.find_by_leg(operator_id, ride_id)
+            if trip is not None:  # its booking releases the payment and the other legs with it
+                raise Conflict(f"ride {ride_id} is part of booking {trip.id}: cancel the booking",
+                               fields={"booking_id": trip.id})
         return await self._adapters[operator_id].cancel(ride_id, idempotency_key=idempotency_key)
 
     async def manifests(self, caller: Principal, operator_id: str, service_date: dt.date, *,

@@ -22,6 +22,7 @@ from maas.domain.passes import PassState, RiderPass
 from maas.domain.payments import PaymentDeclined, PaymentGateway
 from maas.domain.planning import Money
 from maas.domain.ports import Clock, UnitOfWorkFactory
+from maas.domain.riders import RiderContext
 
 log = logging.getLogger(__name__)
 MAX_DAYS_AHEAD = 31  # a pass may start up to a month ahead
@@ -44,14 +45,19 @@ class PassService:
         return [p for p in self._rules.passes if p.on_sale(today)]
 
     async def buy(self, caller: Principal, product_id: str, *, idempotency_key: str, first_day: dt.date | None = None,
-                  payment_method: str | None = None) -> tuple[RiderPass, bool]:
-        """The pass, and whether this call bought it (False: a retry got the first answer)."""
+                  payment_method: str | None = None, rider: RiderContext | None = None) -> tuple[RiderPass, bool]:
+        """The pass, and whether this call bought it (False: a retry got the first answer). With a
+        `rider` (staff acting for them) it is theirs, on their eligibility; staff buy only for a rider."""
+        if caller.role is not Role.RIDER and (rider is None or rider.agent_id is None):
+            raise PermissionDenied("call-centre staff buy a pass for a rider: give for_rider",
+                                   fields={"for_rider": "required"})
+        owner = rider.account_id if rider is not None else caller.subject_id
         now = self._clock.now()
         today = now.astimezone(self._tz).date()
         first_day = first_day or today
         digest = _digest(product_id, first_day, payment_method)
         async with self._uow() as uow:
-            first = await uow.passes.find_by_key(caller.subject_id, idempotency_key)
+            first = await uow.passes.find_by_key(owner, idempotency_key)
             if first is not None:
                 if first.request_digest != digest:
                     raise Conflict("this Idempotency-Key was used for a different purchase",
@@ -59,12 +65,13 @@ class PassService:
                 return (await self._pay(first, first.payment_method) if first.state is PassState.PENDING
                         else first), False
             product = self._product(product_id, first_day, today)
-            account = await uow.accounts.get(caller.subject_id)
+            account = await uow.accounts.get(owner)
             if not product.may_buy(_rider(account, first_day)):
                 raise PermissionDenied(f"{product.name}: this account is not eligible",
                                        fields={"product_id": "not eligible"})
             start = dt.datetime.combine(first_day, dt.time(), self._tz)
-            bought = RiderPass(id=new_id("pass"), account_id=caller.subject_id, product=product, state=PassState.PENDING,
+            bought = RiderPass(id=new_id("pass"), account_id=owner, bought_by=caller.subject_id, product=product,
+                               state=PassState.PENDING,
                                valid_from=start, valid_until=start + dt.timedelta(days=product.days),
                                price=Money(amount_minor=product.price, currency=product.currency),
                                payment_method=payment_method, idempotency_key=idempotency_key,
@@ -72,7 +79,7 @@ class PassService:
             try:
                 await uow.passes.add(bought)
             except Conflict:  # the same key raced us: answer with the winner's pass
-                winner = await uow.passes.find_by_key(caller.subject_id, idempotency_key)
+                winner = await uow.passes.find_by_key(owner, idempotency_key)
                 if winner is None:
                     raise
                 return winner, False
@@ -122,9 +129,12 @@ class PassService:
                 log.warning("pass %s: purchase not finished (%s)", bought.id, exc.message)
         return done
 
-    async def list_mine(self, caller: Principal) -> list[RiderPass]:
+    async def list_mine(self, caller: Principal, rider: str | None = None) -> list[RiderPass]:
+        """The caller's passes; staff see one rider's with `rider`."""
+        if rider is not None and rider != caller.subject_id and caller.role not in (Role.AGENT, Role.ADMIN):
+            raise InvalidRequest("only call-centre staff may list another rider's passes", fields={"rider": "not allowed"})
         async with self._uow() as uow:
-            return await uow.passes.list_for(caller.subject_id)
+            return await uow.passes.list_for(rider or caller.subject_id)
 
     async def get(self, caller: Principal, pass_id: str) -> RiderPass:
         async with self._uow() as uow:
@@ -133,10 +143,12 @@ class PassService:
             raise NotFound(f"no pass {pass_id}")
         return found
 
-    async def cancel(self, caller: Principal, pass_id: str) -> RiderPass:
+    async def cancel(self, caller: Principal, pass_id: str, *, for_rider: str | None = None) -> RiderPass:
         """Refund in full before the first day, then the unused whole days' share; cancelling a
-        cancelled pass again answers it as it is."""
+        cancelled pass again answers it as it is. Staff naming the rider get 404 for another's pass."""
         held = await self.get(caller, pass_id)
+        if for_rider is not None and held.account_id != for_rider:
+            raise NotFound(f"no pass {pass_id} for rider {for_rider}")
         if held.state is PassState.CANCELLED:
             return held
         if held.state is not PassState.ACTIVE or held.payment is None:
@@ -146,7 +158,7 @@ class PassService:
         if back.amount_minor > 0:
             payment = await self._payments.refund(payment, back, idempotency_key=f"{held.id}:refund")
         return await self._store(held.model_copy(update={"state": PassState.CANCELLED, "payment": payment,
-                                                         "refunded": back}))
+                                                         "refunded": back, "cancelled_by": caller.subject_id}))
 
     async def valid_for(self, account_id: str) -> list[RiderPass]:
         """The rider's paid passes (the booking prices each leg against them at its departure)."""

@@ -6,11 +6,12 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from maas.domain.accounts import Account, ApiKey, GeoPoint, NewAccount, Operator, Role, SessionToken
+from maas.domain.accounts import Account, ApiKey, GeoPoint, NewAccount, Operator, Role, SessionToken, phone_digits
 from maas.domain.errors import Conflict, NotFound
 from maas.domain.feeds import FeedIssue, FeedRecord, FeedSnapshot, FeedStop, StopMatch
 from maas.domain.text import search_key
@@ -41,7 +42,20 @@ def _account(row: AccountRow) -> Account:
     return Account(
         id=row.id, email=row.email, display_name=row.display_name, role=Role(row.role), birth_date=row.birth_date,
         home=home, needs=tuple(row.needs), resident=row.resident, created_at=utc(row.created_at),
+        phone=row.phone, member_no=row.member_no,
     )
+
+
+def _matching(term: str) -> ColumnElement[bool]:
+    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    compact = escaped.replace(" ", "").replace("\u3000", "")
+    name = func.replace(func.replace(func.lower(AccountRow.display_name), " ", ""), "\u3000", "")
+    found = [name.like(f"%{compact}%", escape="\\"), AccountRow.email.like(f"%{escaped}%", escape="\\"),
+             AccountRow.member_no == term]
+    digits = phone_digits(term)
+    if digits is not None and len(digits) >= 4:  # a few digits of a phone number find too many people
+        found.append(AccountRow.phone.like(f"%{digits}%"))
+    return or_(*found)
 
 
 class SqlAccounts:
@@ -49,18 +63,22 @@ class SqlAccounts:
         self._s = session
 
     async def add(self, account: NewAccount, *, account_id: str, password_hash: str, now: dt.datetime) -> Account:
+        if account.member_no and await self._member_taken(account.member_no):
+            raise Conflict("an account with this member number already exists", fields={"member_no": "already registered"})
         row = AccountRow(
             id=account_id, email=account.email.lower(), display_name=account.display_name, role=account.role.value,
             password_hash=password_hash, birth_date=account.birth_date,
             home_lat=account.home.lat if account.home else None, home_lon=account.home.lon if account.home else None,
             needs=list(account.needs), resident=account.resident, created_at=now,
+            phone=phone_digits(account.phone), member_no=account.member_no,
         )
         self._s.add(row)
         try:
             async with self._s.begin_nested():
                 await self._s.flush()
         except IntegrityError:
-            raise Conflict("an account with this email already exists", fields={"email": "already registered"}) from None
+            raise Conflict("an account with this email or member number already exists",
+                           fields={"email": "already registered"}) from None
         return _account(row)
 
     async def find_by_email(self, email: str) -> tuple[Account, str] | None:
@@ -73,10 +91,19 @@ class SqlAccounts:
             raise NotFound(f"no account {account_id}")
         return _account(row)
 
-    async def list_accounts(self, *, role: str | None = None, limit: int = 100, offset: int = 0) -> list[Account]:
+    async def _member_taken(self, member_no: str) -> bool:
+        found = await self._s.execute(select(AccountRow.id).where(AccountRow.member_no == member_no))
+        return found.first() is not None
+
+    async def list_accounts(self, *, role: str | None = None, limit: int = 100, offset: int = 0,
+                            q: str | None = None) -> list[Account]:
+        """With `q`: accounts whose name (spaces ignored) or email contains it, whose phone
+        contains its digits, or whose member number it is."""
         query = select(AccountRow).order_by(AccountRow.created_at, AccountRow.id).limit(limit).offset(offset)
         if role is not None:
             query = query.where(AccountRow.role == role)
+        if q is not None and q.strip():
+            query = query.where(_matching(q.strip()))
         return [_account(r) for r in (await self._s.execute(query)).scalars()]
 
     async def add_session(self, token_hash: str, token: SessionToken) -> None:

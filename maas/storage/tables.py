@@ -29,6 +29,8 @@ class AccountRow(SQLModel, table=True):
     needs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     resident: bool = False
     created_at: dt.datetime = Field(sa_column=_utc_column())
+    phone: str | None = Field(default=None, index=True)  # digits only, as the call centre searches it
+    member_no: str | None = Field(default=None, unique=True, index=True)
 
 
 class SessionTokenRow(SQLModel, table=True):

@@ -186,7 +186,7 @@ class OnDemandAdapter:
         return (await self.book_ride(offer_id, idempotency_key=idempotency_key)).booking
 
     async def book_ride(self, offer_id: str, *, idempotency_key: str, rider_ref: str = "",
-                        rider_name: str = "") -> Ride:
+                        rider_name: str = "", booked_by: str = "") -> Ride:
         """Hold a place for the offer's ride (CONDITIONAL_CONFIRMED until confirmed or lapsed)."""
         async with self._lock:
             self._answers.replay("book", idempotency_key, offer_id)  # Conflict if the key booked another offer
@@ -197,15 +197,18 @@ class OnDemandAdapter:
                 raise Conflict(f"offer {offer_id} is already booked as {existing.id}")
             now = self.clock.now()
             quote = self._offers.bookable(offer_id, now)
+            # Booked as part of a trip, the ride is the rider's the offer was quoted for.
+            rider_ref, rider_name = rider_ref or quote.query.rider_ref, rider_name or quote.query.rider_name
             ride = await self._write(quote.admission.service_date, now,
-                                     lambda day: self._place(day, quote, now, idempotency_key, rider_ref, rider_name))
+                                     lambda day: self._place(day, quote, now, idempotency_key, rider_ref, rider_name,
+                                                             booked_by))
             self._offers.mark_booked(offer_id, ride.id)
             self._answers.remember("book", idempotency_key, offer_id, ride.booking)
         self._reoptimise_soon(ride.service_date)
         return ride
 
     def _place(self, day: Day, quote: _Quote, now: dt.datetime, key: str, rider_ref: str,
-               rider_name: str) -> tuple[DayPlan, list[Ride], Ride]:
+               rider_name: str, booked_by: str = "") -> tuple[DayPlan, list[Ride], Ride]:
         model, insertion = self._insert(day, quote.candidate)
         if insertion is None:
             raise OperatorRejected("no capacity: the last place in that pickup window has just been taken")
@@ -224,7 +227,8 @@ class OnDemandAdapter:
                     wheelchairs=quote.candidate.wheelchairs, needs=quote.query.needs,
                     requested_pickup=quote.query.depart_at, pickup_from=model.at(window[0]),
                     pickup_until=model.at(window[1]), latest_dropoff=quote.latest_dropoff, vehicle_id=van,
-                    rider_ref=rider_ref, rider_name=rider_name, book_key=key, direct_s=direct_s)
+                    rider_ref=rider_ref, rider_name=rider_name, booked_by=booked_by, book_key=key,
+                    direct_s=direct_s)
         plan = _with_route(day.plan, van, model.stops(insertion.vehicle, list(insertion.visits)), ride.id)
         return plan, [ride], ride
 

@@ -105,8 +105,14 @@ async def test_riders_see_only_their_own_rides_and_agents_book_for_them(api) -> 
     assert (await client.get(f"{BASE}/rides/{ride['id']}", headers=taro)).status == 404
     assert (await client.post(f"{BASE}/rides/{ride['id']}/cancel", headers=taro)).status == 404
     assert (await (await client.get(f"{BASE}/rides", headers=taro)).json())["items"] == []
-    # The call centre books for Taro by phone, and sees everybody's rides.
-    quoted = await (await client.post(f"{BASE}/quotes", json=quote_body(), headers=agent)).json()
+    # The call centre books for Taro by phone, and sees everybody's rides. A quote the agent took for
+    # themselves is not Taro's (403); one taken for him is.
+    own = await (await client.post(f"{BASE}/quotes", json=quote_body(), headers=agent)).json()
+    refused = await client.post(f"{BASE}/rides", json={"offer_id": own["offer_id"], "for_rider": taro["X-Account"]},
+                                headers={**agent, "Idempotency-Key": "phone-0"})
+    assert refused.status == 403 and (await refused.json())["error"]["code"] == "offer_not_yours"
+    quoted = await (await client.post(f"{BASE}/quotes", json=quote_body(for_rider=taro["X-Account"]),
+                                      headers=agent)).json()
     booked = await client.post(f"{BASE}/rides", json={"offer_id": quoted["offer_id"], "for_rider": taro["X-Account"],
                                                       "rider_name": "佐藤太郎"},
                                headers={**agent, "Idempotency-Key": "phone-1"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from maas.api.endpoints import ANY_ROLE, Call, EndpointTable
 from maas.api.routes.auth import new_account
-from maas.api.schemas import AccountCreateRequest, AccountList, AccountOut, ListQuery
+from maas.api.schemas import AccountCreateRequest, AccountList, AccountOut, AccountSearch
 from maas.domain.accounts import Role
 
 routes = EndpointTable()
@@ -20,11 +20,14 @@ async def create_account(call: Call) -> AccountOut:
     return AccountOut.of(account)
 
 
-@routes.route("GET", "/v1/accounts", summary="List accounts", tags=("accounts",), roles=STAFF, query=ListQuery,
-              response=AccountList)
+@routes.route("GET", "/v1/accounts", summary="List or search accounts", tags=("accounts",), roles=STAFF,
+              query=AccountSearch, response=AccountList, errors=(422,))
 async def list_accounts(call: Call) -> AccountList:
-    query: ListQuery = call.query
-    accounts = await call.container.auth.list_accounts(role=query.role, limit=query.limit, offset=query.offset)
+    """The call centre finds a caller with `q`: part of their name (spaces ignored) or email, four or
+    more digits of their phone number, or their member number; `role=rider` leaves staff out."""
+    query: AccountSearch = call.query
+    accounts = await call.container.auth.list_accounts(role=query.role, limit=query.limit, offset=query.offset,
+                                                       q=query.q)
     return AccountList(items=[AccountOut.of(a) for a in accounts])
 
 

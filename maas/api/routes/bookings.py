@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from maas.api.booking_schemas import (BookingList, BookingOut, BookingRequest, JournalOut, LegEventOut,
-                                      LegEventRequest, OperatorLegOut, SagaStepOut)
+from maas.api.booking_schemas import (BookingList, BookingListQuery, BookingOut, BookingRequest, ForRiderQuery,
+                                      JournalOut, LegEventOut, LegEventRequest, OperatorLegOut, SagaStepOut)
 from maas.api.endpoints import Call, EndpointTable, Failed, Replayed
+from maas.api.riders import rider_of
 from maas.domain.accounts import Principal, Role
 from maas.domain.bookings import Booking, TripState
 from maas.domain.errors import NotFound
@@ -23,7 +24,7 @@ def _principal(call: Call) -> Principal:
 
 
 @routes.route("POST", "/v1/bookings", summary="Book a planned trip as one booking", tags=TAGS, roles=RIDERS,
-              body=BookingRequest, response=BookingOut, status=201, errors=(404, 409, 422, 503))
+              body=BookingRequest, response=BookingOut, status=201, errors=(403, 404, 409, 422, 503))
 async def create_booking(call: Call) -> BookingOut | Replayed | Failed:
     """Reserves every leg, holds the payment, commits every leg: 201 with the booking
     (CONFIRMED, or CONDITIONAL_CONFIRMED while an operator has yet to confirm). Needs an
@@ -34,10 +35,17 @@ async def create_booking(call: Call) -> BookingOut | Replayed | Failed:
     already held released and nothing charged: the answer is then 409 with the error envelope,
     code `booking_rejected` or `booking_expired`, `fields` {`booking_id`, `state`, `reason`}, and
     the booking itself under `booking` (it can be read again at /v1/bookings/{booking_id}). A
-    retry with the same key gets the same 409 and body."""
+    retry with the same key gets the same 409 and body.
+
+    The booking is the rider's: call-centre staff book for one with `for_rider` (their fares,
+    passes and needs apply, never the agent's; the agent is recorded as `booked_by`). 403
+    `offer_not_yours` for an offer planned or quoted for another rider; 404 for no such rider;
+    422 `not_a_rider` for a staff account, 422 when a rider names someone else."""
     body: BookingRequest = call.body
+    rider = await rider_of(call, body.for_rider)
     booking, created = await call.container.bookings.book(
-        _principal(call), body.ids(), idempotency_key=call.idempotency_key(), payment_method=body.payment_method)
+        _principal(call), body.ids(), idempotency_key=call.idempotency_key(), payment_method=body.payment_method,
+        rider=rider)
     if booking.state in FAILED:
         return _failed(booking)
     return BookingOut.of(booking) if created else Replayed(BookingOut.of(booking))
@@ -50,9 +58,13 @@ def _failed(booking: Booking) -> Failed:
                   BookingOut.of(booking))
 
 
-@routes.route("GET", "/v1/bookings", summary="My bookings", tags=TAGS, roles=RIDERS, response=BookingList)
+@routes.route("GET", "/v1/bookings", summary="My bookings", tags=TAGS, roles=RIDERS, query=BookingListQuery,
+              response=BookingList, errors=(422,))
 async def list_bookings(call: Call) -> BookingList:
-    return BookingList(items=[BookingOut.of(b) for b in await call.container.bookings.list_mine(_principal(call))])
+    """The caller's bookings, newest first; staff give `rider` for one rider's (422 for a rider naming another)."""
+    query: BookingListQuery = call.query
+    found = await call.container.bookings.list_mine(_principal(call), rider=query.rider, limit=query.limit)
+    return BookingList(items=[BookingOut.of(b) for b in found])
 
 
 @routes.route("GET", "/v1/bookings/{booking_id}", summary="One booking", tags=TAGS, roles=RIDERS,
@@ -71,10 +83,14 @@ async def booking_journal(call: Call) -> JournalOut:
 
 
 @routes.route("POST", "/v1/bookings/{booking_id}/cancel", summary="Cancel a booking", tags=TAGS, roles=RIDERS,
-              response=BookingOut, errors=(404, 409))
+              query=ForRiderQuery, response=BookingOut, errors=(404, 409, 422))
 async def cancel_booking(call: Call) -> BookingOut:
-    """Cancels every leg under its offer's terms; the hold is released, or only fees due are taken."""
-    return BookingOut.of(await call.container.bookings.cancel(_principal(call), call.path("booking_id")))
+    """Cancels every leg under its offer's terms; the hold is released, or only fees due are taken.
+    Staff may name the rider (`for_rider`): 404 if the booking is not theirs. `cancelled_by` records who."""
+    query: ForRiderQuery = call.query
+    rider = await rider_of(call, query.for_rider) if query.for_rider else None
+    return BookingOut.of(await call.container.bookings.cancel(
+        _principal(call), call.path("booking_id"), for_rider=rider.account_id if rider else None))
 
 
 @routes.route("POST", "/v1/bookings/{booking_id}/legs/{leg_index}/unlock", summary="Unlock a booked bike or car",

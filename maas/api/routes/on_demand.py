@@ -7,6 +7,7 @@ from maas.api.endpoints import Call, EndpointTable
 from maas.api.on_demand_schemas import (REPORT_KINDS, ManifestList, ManifestOut, ManifestQuery, RideBookRequest,
                                         RideList, RideListQuery, RideOfferOut, RideOut, RideQuoteRequest,
                                         RideReportRequest)
+from maas.api.riders import rider_of
 from maas.domain.accounts import Principal, Role
 
 routes = EndpointTable()
@@ -25,22 +26,30 @@ def _principal(call: Call) -> Principal:
               body=RideQuoteRequest, response=RideOfferOut, errors=(404, 422))
 async def quote_ride(call: Call) -> RideOfferOut:
     """A pickup window and price, or 422 `ride_refused` with `fields.refusal`: outside_area,
-    outside_hours, notice_too_short, too_early, party_too_large or no_capacity."""
-    offer = await call.container.on_demand.quote(call.path("operator_id"), call.body.to_query())
-    return RideOfferOut.of(offer)
+    outside_hours, notice_too_short, too_early, party_too_large or no_capacity. Quoted for the
+    caller, or the rider staff name in `for_rider`: their account's needs are added to those
+    asked for, and only they can book the offer (403 `offer_not_yours` for anyone else)."""
+    rider = await rider_of(call, call.body.for_rider)
+    offer = await call.container.on_demand.quote(call.path("operator_id"), call.body.to_query(), rider)
+    price = call.container.rider_fares.rider_price(operator_id=offer.operator_id, mode=offer.mode, price=offer.price,
+                                                   origin=offer.origin, destination=offer.destination,
+                                                   departure=offer.departure, rider=rider)
+    return RideOfferOut.of(offer, price)
 
 
 @routes.route("POST", f"{BASE}/rides", summary="Book an on-demand ride", tags=TAGS, roles=RIDERS,
-              body=RideBookRequest, response=RideOut, status=201, errors=(404, 409, 422, 503))
+              body=RideBookRequest, response=RideOut, status=201, errors=(403, 404, 409, 422, 503))
 async def book_ride(call: Call) -> RideOut:
-    """Books a quoted offer and confirms it (paid on board). Needs an `Idempotency-Key` header: a
-    retry with the same key returns the same ride. 409 `operator_rejected` if the place was taken
-    since the quote, `offer_expired` after `valid_until`."""
+    """Books a quoted offer and confirms it (paid on board: `rider_price`, after the town's fare
+    rules). Needs an `Idempotency-Key` header: a retry with the same key returns the same ride.
+    409 `operator_rejected` if the place was taken since the quote, `offer_expired` after
+    `valid_until`; 403 `offer_not_yours` for an offer quoted for another rider."""
     body: RideBookRequest = call.body
     key = call.idempotency_key()
+    rider = await rider_of(call, body.for_rider)
     ride = await call.container.on_demand.request_ride(
         _principal(call), call.path("operator_id"), body.offer_id, idempotency_key=key,
-        rider_name=body.rider_name, for_rider=body.for_rider)
+        rider_name=body.rider_name, for_rider=body.for_rider, rider=rider)
     return RideOut.of(ride)
 
 
@@ -65,7 +74,8 @@ async def get_ride(call: Call) -> RideOut:
               roles=RIDERS, response=RideOut, errors=(404, 409))
 async def cancel_ride(call: Call) -> RideOut:
     """Free of charge until the offer's `free_cancellation_until`; cancelling twice is harmless.
-    409 once the rider has been picked up."""
+    409 once the rider has been picked up, and 409 (`fields.booking_id`) for a ride that is a leg
+    of a trip booking: cancel the booking, which releases its payment and other legs too."""
     operator_id, ride_id = call.path("operator_id"), call.path("ride_id")
     key = call.idempotency_key(default=f"cancel:{ride_id}")
     service = call.container.on_demand

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from maas.api.endpoints import Call, EndpointTable
+from maas.api.riders import rider_of
 from maas.api.schemas import PlanRequest, PlanResponse
 from maas.api.trip_option_schemas import TripOptionsRequest, TripOptionsResponse
+from maas.domain.accounts import GeoPoint
+from maas.domain.door_to_door import OperatorLeg
 
 routes = EndpointTable()
 
@@ -23,7 +26,7 @@ async def plan_trip(call: Call) -> PlanResponse:
 
 @routes.route("POST", "/v1/plan/door-to-door", summary="Door-to-door options over every mode",
               tags=("planning",), roles=None, body=TripOptionsRequest, response=TripOptionsResponse,
-              errors=(422,))
+              errors=(401, 404, 422))
 async def plan_door_to_door(call: Call) -> TripOptionsResponse:
     """Transit, operators' direct rides (taxi, on-demand van, shared bike or car) and transit
     with a ride for the first or last mile, each leg with its operator, offer id, price and
@@ -32,6 +35,19 @@ async def plan_door_to_door(call: Call) -> TripOptionsResponse:
     from a train are timed to it: the rider reaches the platform the profile's `min_transfer_s`
     before it leaves, and is picked up that long after it arrives; `waits_s` shows every wait.
     An operator that does not answer in time, or does not take the trip, is listed in
-    `unavailable_operators`."""
+    `unavailable_operators`.
+
+    Signed in, the trip is planned for the account: its needs (a wheelchair) and entitlements
+    (age) shape the options, and every offer is issued for it: booking it as anyone else is
+    403 `offer_not_yours`. Call-centre staff plan for a rider with `for_rider` (404 for no such
+    account, 422 `not_a_rider` for a staff account; 422 when a rider names someone else)."""
     body: TripOptionsRequest = call.body
-    return TripOptionsResponse.of(await call.container.door_to_door.plan(body.to_request()))
+    rider = await rider_of(call, body.for_rider)
+    plan = await call.container.door_to_door.plan(body.to_request(), rider)
+    fares = call.container.rider_fares
+    prices = {leg.offer_id: fares.rider_price(operator_id=leg.operator_id, mode=leg.mode, price=leg.price,
+                                              origin=GeoPoint(lat=leg.origin.lat, lon=leg.origin.lon),
+                                              destination=GeoPoint(lat=leg.destination.lat, lon=leg.destination.lon),
+                                              departure=leg.departure, rider=rider)
+              for option in plan.options for leg in option.legs if isinstance(leg, OperatorLeg)}
+    return TripOptionsResponse.of(plan, prices)

@@ -1,0 +1,44 @@
+"""Resolving whom a request is for, once: the caller themselves, or the rider an agent acts for.
+
+Call-centre agents and admins may name a rider (`for_rider`, an account id); anyone else naming
+another account is refused (422), as is staff naming an account that is not a rider's (422
+`not_a_rider`) or none at all (404). Anonymous callers and operators' systems have no rider.
+"""
+
+from __future__ import annotations
+
+from maas.domain.accounts import Principal, Role
+from maas.domain.errors import AuthenticationFailed, InvalidRequest, NotFound
+from maas.domain.ports import UnitOfWorkFactory
+from maas.domain.riders import NotARider, RiderContext
+
+STAFF = frozenset({Role.AGENT, Role.ADMIN})
+
+
+class RiderDirectory:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def resolve(self, caller: Principal | None, for_rider: str | None = None) -> RiderContext | None:
+        for_rider = for_rider.strip() if for_rider is not None else None
+        if caller is None:
+            if for_rider:
+                raise AuthenticationFailed("sign in as call-centre staff to act for a rider")
+            return None
+        acting = bool(for_rider) and for_rider != caller.subject_id
+        if acting and caller.role not in STAFF:
+            raise InvalidRequest("only call-centre staff may act for another rider", fields={"for_rider": "not allowed"})
+        if caller.role is Role.OPERATOR:
+            return None
+        account_id = for_rider if acting else caller.subject_id
+        async with self._uow() as uow:
+            try:
+                account = await uow.accounts.get(account_id)  # type: ignore[arg-type]
+            except NotFound:
+                if not acting:
+                    return None  # a principal without an account row (a system caller)
+                raise NotFound(f"no rider {for_rider}", fields={"for_rider": "no such account"}) from None
+        if acting and account.role is not Role.RIDER:
+            raise NotARider(f"account {for_rider} is a {account.role.value}, not a rider",
+                            fields={"for_rider": "not a rider"})
+        return RiderContext.of(account, agent_id=caller.subject_id if acting else None)

@@ -49,6 +49,8 @@ class Settings(BaseModel):
     r5_osm: Path | None = Field(default=None, validate_default=True)
     population: Path | None = None  # the region's population field; <demo_dir>/population.csv when unset
     analysis_workers: int = Field(default=1, ge=1, le=2)  # analyses computed at once
+    # Riders' language when Accept-Language names neither Japanese nor English.
+    default_language: Literal["ja", "en"] = "ja"
 
     @field_validator("database_url")
     @classmethod
@@ -108,6 +110,7 @@ _ENV_FIELDS = {
     "MAAS_R5_OSM": "r5_osm",
     "MAAS_POPULATION": "population",
     "MAAS_ANALYSIS_WORKERS": "analysis_workers",
+    "MAAS_DEFAULT_LANGUAGE": "default_language",
 }
 
 

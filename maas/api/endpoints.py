@@ -130,8 +130,9 @@ def _aiohttp_handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[we
         if isinstance(result, Replayed):
             return json_response(result.model.model_dump(mode="json"), status=200)
         if isinstance(result, Binary):
+            text = result.content_type.startswith("text/") or result.content_type.endswith("json")
             return web.Response(body=result.body, content_type=result.content_type, status=endpoint.status,
-                                headers=result.headers)
+                                headers=result.headers, charset="utf-8" if text else None)
         return json_response(result.model_dump(mode="json"), status=endpoint.status)
 
     handle.__name__ = endpoint.operation_id

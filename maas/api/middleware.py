@@ -55,7 +55,8 @@ async def language_middleware(request: web.Request, handler: Handler) -> web.Str
 
 
 def _label(response: web.StreamResponse, language: str) -> None:
-    response.headers["Content-Language"] = language
+    # A page that exists in one language only (the analysis report, the API docs) says so itself.
+    response.headers.setdefault("Content-Language", language)
     response.headers.add("Vary", "Accept-Language")
 
 

@@ -98,3 +98,20 @@ async def test_a_broken_query_encoding_is_a_400_envelope_not_a_search_for_garbag
     response = await town.get(URL(f"/v1/stops?{query}", encoded=True))  # sent as written
     assert response.status == 400
     assert (await response.json())["error"]["code"] == "malformed_query"
+
+
+async def test_passes_on_sale_are_named_in_the_riders_language(aiohttp_client, database_url, tmp_path, repo_root,
+                                                                fast_hasher) -> None:
+    from maas.api.app import create_app
+    from maas.bootstrap import build_container
+    from maas.storage import migrate
+
+    settings = load_settings({}, database_url=database_url, data_dir=tmp_path, planner_warmup=False,
+                             fare_rules=repo_root / "fixtures" / "demo-region" / "fare-rules.json")
+    container = build_container(settings, hasher=fast_hasher)
+    await migrate.upgrade(container.engine)
+    client = await aiohttp_client(create_app(settings, container_factory=lambda _s: container))
+    english = await (await client.get("/v1/passes/products", headers=EN)).json()
+    japanese = await (await client.get("/v1/passes/products", headers=JA)).json()
+    assert {p["id"]: p["name"] for p in english["items"]}["day-1"] == "Yamabuki All-in-One Day Ticket"
+    assert {p["id"]: p["name"] for p in japanese["items"]}["day-1"] == "山吹まるごと1日乗車券"

@@ -115,3 +115,32 @@ async def test_passes_on_sale_are_named_in_the_riders_language(aiohttp_client, d
     japanese = await (await client.get("/v1/passes/products", headers=JA)).json()
     assert {p["id"]: p["name"] for p in english["items"]}["day-1"] == "Yamabuki All-in-One Day Ticket"
     assert {p["id"]: p["name"] for p in japanese["items"]}["day-1"] == "山吹まるごと1日乗車券"
+
+
+async def test_plans_and_departure_boards_use_the_feeds_translations(client) -> None:
+    body = {"from": {"lat": 36.4, "lon": 138.9, "name": "駅前の家"}, "to": {"stop_id": "B04"},
+            "depart_at": "2026-11-24T08:00:00+09:00"}
+    japanese = await client.post("/v1/plan", json=body)
+    english = await client.post("/v1/plan", json=body, headers=EN)
+    assert english.status == japanese.status == 200 and english.headers["Content-Language"] == "en"
+    ja_legs = [leg for it in (await japanese.json())["itineraries"] for leg in it["legs"]]
+    en_legs = [leg for it in (await english.json())["itineraries"] for leg in it["legs"]]
+    assert [leg["trip_id"] if leg["mode"] == "transit" else leg["mode"] for leg in en_legs] == [
+        leg["trip_id"] if leg["mode"] == "transit" else leg["mode"] for leg in ja_legs]  # the same trips
+    assert en_legs[0]["origin"]["name"] == "駅前の家"  # the rider's own label is theirs
+    first_rides = [leg for leg in (await english.json())["itineraries"][0]["legs"] if leg["mode"] == "transit"]
+    assert first_rides[-1]["destination"]["name"] == "Yamabuki Town Hospital"
+    for leg in en_legs:
+        names = [leg["destination"]["name"]] + ([leg["origin"]["name"]] if leg["origin"]["stop_id"] else [])
+        if leg["mode"] == "transit":
+            names += [leg["route_long_name"], leg["agency_name"], leg["headsign"]]
+        assert all(name.isascii() for name in names), names
+    assert any(leg["destination"]["name"] == "山吹町立病院" for leg in ja_legs)
+
+    board = await client.get("/v1/stops/R03/departures?from=2026-11-24T08:00:00%2B09:00&limit=3", headers=EN)
+    body = await board.json()
+    assert body["stop"]["name"] == "Yamabuki Station"
+    assert body["departures"] and all(d["headsign"].isascii() and d["agency_name"] == "Yamabuki Railway"
+                                      for d in body["departures"])
+    board = await client.get("/v1/stops/R03/departures?from=2026-11-24T08:00:00%2B09:00&limit=3")
+    assert (await board.json())["stop"]["name"] == "山吹駅"

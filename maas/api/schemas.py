@@ -131,7 +131,8 @@ class OperatorCreateRequest(Request):
 
 class OperatorOut(BaseModel):
     id: str
-    name: str
+    name: str = Field(description="In the request's language (Accept-Language): the English name when "
+                                  "asked for and known, else the Japanese.")
     name_en: str
     mode: str
     kind: str
@@ -221,7 +222,8 @@ class PlaceQuery(Request):
 class PlaceOut(BaseModel):
     id: str
     region_id: str
-    name: str
+    name: str = Field(description="In the request's language (Accept-Language): the English name when "
+                                  "asked for and known, else the Japanese.")
     name_kana: str
     name_en: str
     category: PlaceCategory
@@ -262,7 +264,8 @@ class NearbyStopsQuery(Request):
 class StopOut(BaseModel):
     feed_id: str
     stop_id: str
-    name: str
+    name: str = Field(description="In the request's language (Accept-Language): the English name when "
+                                  "asked for and known, else the Japanese.")
     name_kana: str
     name_en: str
     location: Point | None

@@ -53,7 +53,8 @@ async def test_places_and_operators_are_named_in_the_riders_language(town) -> No
     en_places = (await (await town.get("/v1/places?category=hospital", headers={**rider, **EN})).json())["items"]
     assert [p["id"] for p in ja_places] == [p["id"] for p in en_places] and ja_places
     assert all(p["name"].isascii() for p in en_places) and not any(p["name"].isascii() for p in ja_places)
-    operators = {o["id"]: o["name"] for o in (await (await town.get("/v1/operators", headers={**rider, **EN})).json())["items"]}
+    listed = await (await town.get("/v1/operators", headers={**rider, **EN})).json()
+    operators = {o["id"]: o["name"] for o in listed["items"]}
     assert operators["noriai"] == "Noriai on-demand van"
     operators = {o["id"]: o["name"] for o in (await (await town.get("/v1/operators", headers=rider)).json())["items"]}
     assert operators["noriai"] == "のりあい号"

@@ -75,8 +75,9 @@ def test_a_plan_and_a_board_are_rewritten_but_a_riders_own_label_is_kept() -> No
                       wheelchair_accessible=None, stay_seated=False, fare=None)
     walk = WalkLeg(origin=_stop("山吹駅", None), destination=_stop("山吹駅", "gtfs:R03"), departure=T0, arrival=T0,
                    duration_s=0, distance_m=0)
-    plan = TripPlan(itineraries=(Itinerary(departure=T0, arrival=T0, duration_s=0, transfers=0, walk_distance_m=0,
-                                           legs=(walk, ride), fare=None),), service_date=T0.date(), timezone="Asia/Tokyo")
+    itinerary = Itinerary(departure=T0, arrival=T0, duration_s=0, transfers=0, walk_distance_m=0, legs=(walk, ride),
+                          fare=None)
+    plan = TripPlan(itineraries=(itinerary,), service_date=T0.date(), timezone="Asia/Tokyo")
     walked, rode = translate_plan(plan, t, "en").itineraries[0].legs
     assert walked.origin.name == "山吹駅" and walked.destination.name == "Yamabuki Station"
     assert isinstance(rode, TransitLeg)

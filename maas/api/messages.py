@@ -52,6 +52,15 @@ CATALOGUE: dict[str, dict[Language, str]] = {
     "operator_unavailable": {"ja": "事業者と連絡が取れません。しばらくしてからお試しください。",
                              "en": "The operator is not answering; try again shortly."},
     "ride_refused": {"ja": "その条件ではのりあい便をお受けできません。", "en": "The ride cannot be offered."},
+    # Why a van cannot take a ride (`fields.refusal` of ride_refused), so a rider knows what to change.
+    "ride_refused.outside_area": {"ja": "のりあい号の運行区域の外です。", "en": "Outside the service area."},
+    "ride_refused.outside_hours": {"ja": "のりあい号の運行時間外です。", "en": "Outside the service hours."},
+    "ride_refused.notice_too_short": {"ja": "予約の締め切りを過ぎています。もっと遅い時刻でお試しください。",
+                                      "en": "Too short notice; try a later time."},
+    "ride_refused.too_early": {"ja": "その日の予約はまだ受け付けていません。", "en": "Booking for that day is not open yet."},
+    "ride_refused.party_too_large": {"ja": "人数が多すぎて一台に乗れません。", "en": "The party is too large for one van."},
+    "ride_refused.no_capacity": {"ja": "その時間は満席です。別の時間をお試しください。",
+                                 "en": "No seat free then; try another time."},
     "stale_plan": {"ja": "配車計画が更新されました。もう一度お試しください。",
                    "en": "The vehicle plan changed meanwhile; try again."},
     # Tickets and payments.
@@ -67,9 +76,11 @@ CATALOGUE: dict[str, dict[Language, str]] = {
 _reported: set[str] = set()
 
 
-def message(code: str, language: Language, own: str | None = None) -> str:
-    """The envelope's message for `code`: the catalogue's Japanese, or the error's own English."""
-    entry = CATALOGUE.get(code)
+def message(code: str, language: Language, own: str | None = None, reason: str | None = None) -> str:
+    """The envelope's message for `code` (or for `code.reason`, when the catalogue has it): the
+    catalogue's Japanese, or the error's own English."""
+    entry = CATALOGUE.get(f"{code}.{reason}") if reason else None
+    entry = entry or CATALOGUE.get(code)
     if entry is None:
         if code not in _reported:
             _reported.add(code)

@@ -79,3 +79,16 @@ def test_known_codes_speak_the_language_asked_for() -> None:
     assert messages.message("unknown_stop", "ja", "no stop 'X9' in the network") == "その停留所・駅は見つかりません。"
     assert messages.message("unknown_stop", "en", "no stop 'X9' in the network") == "no stop 'X9' in the network"
     assert messages.message("unknown_stop", "en", None) == "Unknown stop."
+
+
+def test_every_reason_a_van_refuses_a_ride_is_explained_in_both_languages() -> None:
+    from maas.domain.ondemand import RefusalCode
+
+    for refusal in RefusalCode:
+        entry = messages.CATALOGUE.get(f"ride_refused.{refusal.value}", {})
+        assert entry.get("ja") and entry.get("en"), f"add ride_refused.{refusal.value} to maas/api/messages.py"
+    ja = messages.message("ride_refused", "ja", "outside hours 07:45-17:30", reason="outside_hours")
+    assert ja == "のりあい号の運行時間外です。"
+    assert messages.message("ride_refused", "en", "outside hours 07:45-17:30", reason="outside_hours") == (
+        "outside hours 07:45-17:30")
+    assert messages.message("ride_refused", "ja", "?", reason="a_new_reason") == "その条件ではのりあい便をお受けできません。"

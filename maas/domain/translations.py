@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, Self, TypeVar
 
 from maas.domain.planning import Departure, DepartureBoard, LegPlace, TransitLeg, TripPlan
 
@@ -31,6 +31,19 @@ class Translations:
 
     def __bool__(self) -> bool:
         return bool(self.table)
+
+
+class _Leg(Protocol):
+    @property
+    def origin(self) -> LegPlace: ...
+
+    @property
+    def destination(self) -> LegPlace: ...
+
+    def model_copy(self, *, update: dict[str, object] | None = None, deep: bool = False) -> Self: ...
+
+
+L = TypeVar("L", bound=_Leg)
 
 
 class TranslationSource(Protocol):
@@ -55,20 +68,21 @@ def _ride_names(item: TransitLeg | Departure, t: Translations, language: str) ->
     }
 
 
+def translate_leg(leg: L, t: Translations, language: str) -> L:
+    """Any leg with an `origin` and a `destination` place (walk, transit, an operator's ride)."""
+    update: dict[str, object] = {"origin": _place(leg.origin, t, language),
+                                 "destination": _place(leg.destination, t, language)}
+    if isinstance(leg, TransitLeg):
+        update.update(_ride_names(leg, t, language))
+    return leg.model_copy(update=update)
+
+
 def translate_plan(plan: TripPlan, t: Translations, language: str) -> TripPlan:
     if not t:
         return plan
-    itineraries = []
-    for it in plan.itineraries:
-        legs = []
-        for leg in it.legs:
-            update: dict[str, object] = {"origin": _place(leg.origin, t, language),
-                                         "destination": _place(leg.destination, t, language)}
-            if isinstance(leg, TransitLeg):
-                update.update(_ride_names(leg, t, language))
-            legs.append(leg.model_copy(update=update))
-        itineraries.append(it.model_copy(update={"legs": tuple(legs)}))
-    return plan.model_copy(update={"itineraries": tuple(itineraries)})
+    itineraries = tuple(it.model_copy(update={"legs": tuple(translate_leg(leg, t, language) for leg in it.legs)})
+                        for it in plan.itineraries)
+    return plan.model_copy(update={"itineraries": itineraries})
 
 
 def translate_board(board: DepartureBoard, t: Translations, language: str) -> DepartureBoard:

@@ -31,7 +31,8 @@ class _EnvelopeRequestHandler(web.RequestHandler):
         if status >= 500:  # not the client's doing: keep the traceback for whoever fixes it
             log.error("error handling a request from %s", request.remote, exc_info=exc)
         else:
-            log.warning("refused a malformed request from %s: %s %s", request.remote, status, _first_line(message))
+            # Scanners and TLS clients send such requests all day: one line each, at INFO.
+            log.info("refused a malformed request from %s: %s %s", request.remote, status, _first_line(message))
         if request.writer.output_size > 0:  # the answer has begun; the connection is all we can end
             raise ConnectionError("response already started; cannot send the error envelope")
         token = language_var.set(self.language)

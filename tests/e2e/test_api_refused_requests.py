@@ -71,6 +71,9 @@ async def test_refused_requests_get_the_envelope_and_no_traceback(server, case: 
     assert headers["content-language"] == "ja"
     assert not [r for r in caplog.records if r.exc_info], "a refused request logged a traceback"
     assert all(r.levelno < logging.ERROR for r in caplog.records)
+    if status == 400 and code != "malformed_query":  # refused by the parser, not by the app
+        assert [r.name for r in caplog.records if r.getMessage().startswith("refused a malformed request")] == [
+            "maas.api.server"]  # one line, naming the problem
 
 
 async def test_the_readme_form_of_a_japanese_query_works(server) -> None:

@@ -80,3 +80,11 @@ async def test_the_readme_form_of_a_japanese_query_works(server) -> None:
     status, headers, body = await _send(server, _get(b"/v1/stops?q=%E3%82%84%E3%81%BE%E3%81%B6%E3%81%8D",
                                                      b"Accept-Language: en\r\n"))
     assert status == 200 and headers["content-language"] == "en" and json.loads(body) == {"items": []}
+
+
+@pytest.mark.parametrize("header", ["Accept-Language: 日本語".encode(), b"Accept-Language: \xff\xfe;q=\x00",
+                                    b"Accept-Language: " + b"en;q=0.5," * 2000])
+async def test_an_unreadable_accept_language_gets_the_default(server, header: bytes) -> None:
+    status, headers, body = await _send(server, _get(b"/v1/no-such-thing", header + b"\r\n"))
+    assert status in (400, 404) and headers["content-language"] == "ja"
+    assert not json.loads(body)["error"]["message"].isascii()  # Japanese, the default

@@ -10,12 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from maas.domain.fare_rules import FareRules
 from maas.domain.payments import PaymentGateway
+from maas.domain.translations import TranslationSource
 from maas.domain.ports import (Clock, FeedArchive, FeedReader, JourneyPlanner, OperatorAdapter, PasswordHasher,
                                UnitOfWorkFactory)
 from maas.plugins import OperatorConfigError, build_adapters, load_operators_config
 from maas.routing_adapter.feed_archive import DirectoryFeedArchive, NetworkSources
 from maas.routing_adapter.gtfs_reader import GtfsFeedReader
 from maas.routing_adapter.planner import RaptorJourneyPlanner
+from maas.routing_adapter.translations import FeedTranslations
 from maas.analysis_report import MatplotlibReportRenderer
 from maas.domain.analyses import AccessibilityEngine, RideArea
 from maas.domain.plausibility import EventWindow
@@ -84,6 +86,7 @@ class Container:
     riders: RiderDirectory
     rider_fares: RiderFares
     operator_adapters: dict[str, OperatorAdapter] = field(default_factory=dict)
+    names: TranslationSource | None = None  # the feeds' translated names; None: names as the feeds write them
 
     async def aclose(self) -> None:
         await self.analyses.aclose()  # running analyses stop before the database goes
@@ -150,9 +153,11 @@ def build_container(
     # Imported feeds are kept under data_dir/feeds; the planner routes over the demo region's
     # feed plus those, with compiled timetables and fares cached under data_dir/cache.
     archive: FeedArchive = DirectoryFeedArchive(settings.data_dir / "feeds")
+    names: TranslationSource | None = None
     if journey_planner is None:
         sources = NetworkSources(settings.demo_dir / "gtfs", DirectoryFeedArchive(settings.data_dir / "feeds"))
         journey_planner = RaptorJourneyPlanner(sources, settings.data_dir / "cache")
+        names = FeedTranslations(sources)
     if operator_adapters is None:
         operator_adapters = {}
         if settings.operators_config is not None:
@@ -197,6 +202,7 @@ def build_container(
         planning=planning,
         offers=offers,
         door_to_door=DoorToDoorService(planning, journey_planner, offers, clock=clock),
+        names=names,
         on_demand=OnDemandService(operator_adapters, clock, remember=offers.remember,
                                   on_event=bookings.refresh_leg, refusals=uow, events=events, rules=rules),
         bookings=bookings,

@@ -53,6 +53,8 @@ class Settings(BaseModel):
     # begin, or after it is due to end (maas.domain.plausibility).
     trip_event_before_s: int = Field(default=2 * 3600, ge=0, le=7 * 86400)
     trip_event_after_s: int = Field(default=6 * 3600, ge=0, le=7 * 86400)
+    # Riders' language when Accept-Language names neither Japanese nor English.
+    default_language: Literal["ja", "en"] = "ja"
 
     @field_validator("database_url")
     @classmethod
@@ -114,6 +116,7 @@ _ENV_FIELDS = {
     "MAAS_ANALYSIS_WORKERS": "analysis_workers",
     "MAAS_TRIP_EVENT_BEFORE_S": "trip_event_before_s",
     "MAAS_TRIP_EVENT_AFTER_S": "trip_event_after_s",
+    "MAAS_DEFAULT_LANGUAGE": "default_language",
 }
 
 

@@ -11,7 +11,7 @@ from aiohttp import web
 from maas.api import docs_page
 from maas.api.endpoints import Endpoint
 from maas.api.keys import CONTAINER, OPENAPI_DOCUMENT, SETTINGS
-from maas.api.middleware import error_middleware, request_id_middleware
+from maas.api.middleware import error_middleware, language_middleware, request_id_middleware
 from maas.api.openapi import build_document
 from maas.api.routes import ALL
 from maas.bootstrap import Container, build_container
@@ -26,7 +26,7 @@ def endpoints() -> list[Endpoint]:
 
 def create_app(settings: Settings, *, container_factory: ContainerFactory = build_container) -> web.Application:
     app = web.Application(
-        middlewares=[request_id_middleware, error_middleware],
+        middlewares=[request_id_middleware, language_middleware, error_middleware],
         client_max_size=settings.max_body_bytes,
     )
     app[SETTINGS] = settings
@@ -63,5 +63,6 @@ def create_app(settings: Settings, *, container_factory: ContainerFactory = buil
 
 def run_app(settings: Settings, *, host: str, port: int) -> None:
     """Serve until interrupted; the access log carries each request's id."""
-    web.run_app(create_app(settings), host=host, port=port, print=None,
-                access_log_format='%a "%r" %s %b %Tfs [%{X-Request-Id}o]')
+    from maas.api.server import serve
+
+    asyncio.run(serve(create_app(settings), host=host, port=port))

@@ -39,12 +39,12 @@ _CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inlin
 
 
 async def openapi_json(request: web.Request) -> web.Response:
-    return web.json_response(request.app[OPENAPI_DOCUMENT])
+    return web.json_response(request.app[OPENAPI_DOCUMENT], headers={"Content-Language": "en"})
 
 
 async def docs_page(request: web.Request) -> web.Response:
     return web.Response(text=_PAGE.format(static=STATIC_PREFIX), content_type="text/html",
-                        headers={"Content-Security-Policy": _CSP})
+                        headers={"Content-Security-Policy": _CSP, "Content-Language": "en"})
 
 
 async def docs_init(request: web.Request) -> web.Response:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import urllib.parse
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,7 +12,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
-from maas.api.errors import ApiError, validation_fields
+from maas.api.errors import ApiError, json_response, validation_fields
 from maas.api.keys import CONTAINER
 from maas.bootstrap import Container
 from maas.domain.accounts import Principal, Role
@@ -139,15 +141,16 @@ def _aiohttp_handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[we
         if result is None:
             return web.Response(status=204)
         if isinstance(result, Replayed):
-            return web.json_response(result.model.model_dump(mode="json"), status=200)
+            return json_response(result.model.model_dump(mode="json"), status=200)
         if isinstance(result, Failed):
             error = {"code": result.code, "message": result.message, "fields": result.fields}
-            return web.json_response({"error": error, result.name: result.model.model_dump(mode="json")},
-                                     status=result.status)
+            return json_response({"error": error, result.name: result.model.model_dump(mode="json")},
+                                 status=result.status)
         if isinstance(result, Binary):
+            text = result.content_type.startswith("text/") or result.content_type.endswith("json")
             return web.Response(body=result.body, content_type=result.content_type, status=endpoint.status,
-                                headers=result.headers)
-        return web.json_response(result.model_dump(mode="json"), status=endpoint.status)
+                                headers=result.headers, charset="utf-8" if text else None)
+        return json_response(result.model_dump(mode="json"), status=endpoint.status)
 
     handle.__name__ = endpoint.operation_id
     return handle
@@ -168,7 +171,21 @@ async def _parse_body(request: web.Request, model: type[BaseModel]) -> BaseModel
                        validation_fields(exc, "body")) from None
 
 
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def _check_query_encoding(raw: str) -> None:
+    """aiohttp decodes a broken query to U+FFFD and passes it on; refuse it instead of searching for it."""
+    try:
+        urllib.parse.unquote_to_bytes(raw.replace("+", " ")).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, "malformed_query", "the query string is not percent-encoded UTF-8") from None
+    if _BAD_PERCENT.search(raw):
+        raise ApiError(400, "malformed_query", "a % in the query string is not followed by two hex digits")
+
+
 def _parse_query(request: web.Request, model: type[BaseModel]) -> BaseModel:
+    _check_query_encoding(request.rel_url.raw_query_string)
     repeated = [k for k in request.query if len(request.query.getall(k)) > 1]
     if repeated:
         raise ApiError(422, "invalid_request", "query parameters may appear once",

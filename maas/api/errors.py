@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Mapping
 
 from aiohttp import web
 from pydantic import ValidationError
 
+from maas.api import language, messages
 from maas.domain.errors import DomainError
+
+# Japanese names and messages are sent as UTF-8 text, not as \u escapes.
+dumps = functools.partial(json.dumps, ensure_ascii=False)
 
 STATUS_BY_CODE = {
     "not_found": 404,
@@ -59,10 +65,17 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.fields = status, code, message, dict(fields or {})
 
 
-def envelope(status: int, code: str, message: str, fields: Mapping[str, str] | None = None,
+def json_response(data: object, *, status: int = 200, headers: Mapping[str, str] | None = None) -> web.Response:
+    """JSON as `application/json; charset=utf-8`, non-ASCII text unescaped."""
+    return web.json_response(data, status=status, headers=headers, dumps=dumps)
+
+
+def envelope(status: int, code: str, message: str | None, fields: Mapping[str, str] | None = None,
              headers: Mapping[str, str] | None = None) -> web.Response:
-    body = {"error": {"code": code, "message": message, "fields": dict(fields or {})}}
-    return web.json_response(body, status=status, headers=headers)
+    """The error envelope, its message in the request's language (`message` is the English detail)."""
+    text = messages.message(code, language.current(), message, reason=(fields or {}).get("refusal"))
+    body = {"error": {"code": code, "message": text, "fields": dict(fields or {})}}
+    return json_response(body, status=status, headers=headers)
 
 
 def from_domain(exc: DomainError) -> web.Response:
@@ -74,8 +87,7 @@ def from_domain(exc: DomainError) -> web.Response:
 def from_http(exc: web.HTTPException) -> web.Response:
     headers = {k: v for k, v in exc.headers.items() if k.lower() in {"allow", "www-authenticate", "retry-after"}}
     code = CODE_BY_STATUS.get(exc.status, "http_error")
-    message = exc.reason if exc.status != 404 else "no such resource"
-    return envelope(exc.status, code, message, {}, headers)
+    return envelope(exc.status, code, None, {}, headers)  # the catalogue's words, not aiohttp's reason
 
 
 def validation_fields(exc: ValidationError, location: str) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""Request ids and the one error middleware: every failure leaves as the JSON error envelope."""
+"""Request ids, the rider's language, and the one error middleware: every failure leaves as the JSON
+error envelope."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from maas.api.errors import ApiError, envelope, from_domain, from_http
+from maas.api.keys import SETTINGS
+from maas.api.language import language_var, negotiate
 from maas.domain.errors import DomainError
 from maas.logconfig import request_id_var
 
@@ -32,6 +35,29 @@ async def request_id_middleware(request: web.Request, handler: Handler) -> web.S
         request_id_var.reset(token)
     response.headers["X-Request-Id"] = request_id
     return response
+
+
+@web.middleware
+async def language_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Negotiates Japanese or English from `Accept-Language` for everything the request answers."""
+    language = negotiate(request.headers.get("Accept-Language"), request.app[SETTINGS].default_language)
+    token = language_var.set(language)
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:  # redirects; errors were turned into envelopes inside
+        _label(exc, language)
+        raise
+    finally:
+        language_var.reset(token)
+    if not response.prepared:
+        _label(response, language)
+    return response
+
+
+def _label(response: web.StreamResponse, language: str) -> None:
+    # A page that exists in one language only (the analysis report, the API docs) says so itself.
+    response.headers.setdefault("Content-Language", language)
+    response.headers.add("Vary", "Accept-Language")
 
 
 @web.middleware

@@ -36,7 +36,9 @@ def build_document(endpoints: list[Endpoint], *, server_url: str | None = None) 
             "version": maas.__version__,
             "description": "Plan, book and pay for door-to-door trips over community buses, rail, "
                            "on-demand vans, taxis and bike-share. Errors use the envelope "
-                           '`{"error": {"code", "message", "fields"}}`.',
+                           '`{"error": {"code", "message", "fields"}}`. Names and messages are in '
+                           "Japanese or English by `Accept-Language` (`ja`, `en`, regional tags and q-values; "
+                           "anything else gets the service's default); `Content-Language` says which.",
         },
         "paths": paths,
         "components": {
@@ -117,7 +119,7 @@ def _implied_errors(endpoint: Endpoint) -> set[int]:
     if endpoint.raw_body is not None:
         implied |= {400, 413}  # the handler judges the bytes itself: unreadable is 400
     if endpoint.query is not None:
-        implied.add(422)
+        implied |= {400, 422}  # 400: a query that is not percent-encoded UTF-8
     return implied
 
 

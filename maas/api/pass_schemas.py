@@ -6,6 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
+from maas.api.language import pick
 from maas.api.schemas import MoneyOut, Request
 from maas.domain.fare_rules import PassProduct
 from maas.domain.passes import RiderPass
@@ -26,7 +27,8 @@ class PassProductOut(BaseModel):
     @classmethod
     def of(cls, p: PassProduct) -> PassProductOut:
         area = None if p.within is None else [p.within.min_lon, p.within.min_lat, p.within.max_lon, p.within.max_lat]
-        return cls(id=p.id, name=p.name, price=MoneyOut(amount_minor=p.price, currency=p.currency), days=p.days,
+        return cls(id=p.id, name=pick(p.name, p.name_en), price=MoneyOut(amount_minor=p.price, currency=p.currency),
+                   days=p.days,
                    modes=sorted(p.modes), operators=sorted(p.operators), area=area, cap_per_leg=p.cap_per_leg,
                    min_age=p.eligibility.min_age, residents_only=bool(p.eligibility.resident))
 

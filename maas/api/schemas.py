@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from maas.api.language import pick
 from maas.domain.accounts import Account, ApiKey, Operator
 from maas.domain.feeds import FeedIssue, FeedRecord, StopMatch
 from maas.domain.places import Place, PlaceCategory
@@ -136,7 +137,8 @@ class OperatorCreateRequest(Request):
 
 class OperatorOut(BaseModel):
     id: str
-    name: str
+    name: str = Field(description="In the request's language (Accept-Language): the English name when "
+                                  "asked for and known, else the Japanese.")
     name_en: str
     mode: str
     kind: str
@@ -144,7 +146,7 @@ class OperatorOut(BaseModel):
 
     @classmethod
     def of(cls, operator: Operator) -> OperatorOut:
-        return cls(**operator.model_dump())
+        return cls(**operator.model_dump(exclude={"name"}), name=pick(operator.name, operator.name_en))
 
 
 class OperatorList(BaseModel):
@@ -226,7 +228,8 @@ class PlaceQuery(Request):
 class PlaceOut(BaseModel):
     id: str
     region_id: str
-    name: str
+    name: str = Field(description="In the request's language (Accept-Language): the English name when "
+                                  "asked for and known, else the Japanese.")
     name_kana: str
     name_en: str
     category: PlaceCategory
@@ -234,7 +237,8 @@ class PlaceOut(BaseModel):
 
     @classmethod
     def of(cls, place: Place) -> PlaceOut:
-        return cls(**place.model_dump(exclude={"lat", "lon"}), location=Point(lat=place.lat, lon=place.lon))
+        return cls(**place.model_dump(exclude={"lat", "lon", "name"}), name=pick(place.name, place.name_en),
+                   location=Point(lat=place.lat, lon=place.lon))
 
 
 class PlaceList(BaseModel):
@@ -271,7 +275,8 @@ class NearbyStopsQuery(Request):
 class StopOut(BaseModel):
     feed_id: str
     stop_id: str
-    name: str
+    name: str = Field(description="In the request's language (Accept-Language): the English name when "
+                                  "asked for and known, else the Japanese.")
     name_kana: str
     name_en: str
     location: Point | None
@@ -285,7 +290,7 @@ class StopOut(BaseModel):
         stop = match.stop
         location = Point(lat=stop.lat, lon=stop.lon) if stop.lat is not None and stop.lon is not None else None
         return cls(feed_id=match.feed_id, location=location, distance_m=match.distance_m,
-                   **stop.model_dump(exclude={"lat", "lon"}))
+                   name=pick(stop.name, stop.name_en), **stop.model_dump(exclude={"lat", "lon", "name"}))
 
 
 class StopList(BaseModel):

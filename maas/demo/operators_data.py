@@ -146,10 +146,11 @@ def fare_rules() -> dict:
          "amount_off": 500, "valid_until": "2027-03-31"},
     ], "passes": [
         # A monthly pass for elderly residents: the community bus and the van inside the town, free.
-        {"id": "silver-30", "name": "やまぶきシルバーパス(30日) 町民70歳以上", "price": 1000, "days": 30,
+        {"id": "silver-30", "name": "やまぶきシルバーパス(30日) 町民70歳以上",
+         "name_en": "Yamabuki Silver Pass (30 days), residents aged 70+", "price": 1000, "days": 30,
          "modes": ["bus", "on_demand"], "within": town, "eligibility": {"min_age": 70, "resident": True}},
         # A day ticket for anyone: train, bus and van, and up to 200 yen of each shared-bike ride.
-        {"id": "day-1", "name": "山吹まるごと1日乗車券", "price": 800, "days": 1,
+        {"id": "day-1", "name": "山吹まるごと1日乗車券", "name_en": "Yamabuki All-in-One Day Ticket", "price": 800, "days": 1,
          "modes": ["rail", "bus", "on_demand", "bike"], "cap_per_leg": 200, "within": town},
     ]}
 

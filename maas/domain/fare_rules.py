@@ -116,6 +116,7 @@ class PassProduct(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     id: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
     name: str = Field(min_length=1, max_length=200)
+    name_en: str = Field(default="", max_length=200)  # shown to riders who read English
     price: int = Field(gt=0)  # minor units
     currency: str = Field(default="JPY", min_length=3, max_length=3)
     days: int = Field(ge=1, le=366)  # valid for this many days from its first day

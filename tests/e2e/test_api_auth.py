@@ -79,9 +79,9 @@ async def test_expired_token_is_rejected(client, sign_in, container, monkeypatch
     rider = await sign_in(Role.RIDER)
     later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=container.settings.token_ttl_s + 1)
     monkeypatch.setattr(container.auth, "_clock", type("Later", (), {"now": staticmethod(lambda: later)})())
-    response = await client.get("/v1/me", headers=rider.headers)
+    response = await client.get("/v1/me", headers={**rider.headers, "Accept-Language": "en"})
     assert response.status == 401
-    assert "expired" in (await response.json())["error"]["message"]
+    assert "expired" in (await response.json())["error"]["message"]  # the English detail
 
 
 async def test_signing_in_again_purges_expired_sessions(client, sign_in, container, monkeypatch) -> None:
@@ -153,7 +153,7 @@ async def test_operator_keys_are_scoped_to_their_operator_and_revocable(client, 
     assert not_a_session.status == 403  # keys are revoked below, never by "signing out"
     revoked = await client.delete(f"/v1/operators/taxi-a/api-keys/{key['id']}", headers=op_headers)
     assert revoked.status == 204
-    after = await client.get("/v1/me", headers=op_headers)
+    after = await client.get("/v1/me", headers={**op_headers, "Accept-Language": "en"})
     assert after.status == 401 and "revoked" in (await after.json())["error"]["message"]
     assert secret not in caplog.text
 

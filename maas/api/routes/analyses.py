@@ -72,7 +72,7 @@ async def analysis_cells_geojson(call: Call) -> Binary:
               tags=TAGS, roles=ANALYSTS, errors=(403, 404, 409))
 async def analysis_report(call: Call) -> Binary:
     page = await call.container.analyses.report_html(_principal(call), call.path("analysis_id"))
-    return Binary(page.encode("utf-8"), "text/html")
+    return Binary(page.encode("utf-8"), "text/html", headers={"Content-Language": "en"})  # written in English only
 
 
 @routes.route("GET", "/v1/analyses/{analysis_id}/map.png", summary="The map of cells coloured by travel time",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from maas.api import localize
 from maas.api.endpoints import Call, EndpointTable
 from maas.api.riders import rider_of
 from maas.api.schemas import PlanRequest, PlanResponse
@@ -21,7 +22,8 @@ async def plan_trip(call: Call) -> PlanResponse:
     No connection is a 200 with no itineraries and `reason` `no_connection`; the same origin
     and destination is a 200 with one itinerary without legs and `reason` `origin_is_destination`."""
     body: PlanRequest = call.body
-    return PlanResponse.of(await call.container.planning.plan(body.to_domain()))
+    plan = await call.container.planning.plan(body.to_domain())
+    return PlanResponse.of(await localize.plan(call.container, plan))
 
 
 @routes.route("POST", "/v1/plan/door-to-door", summary="Door-to-door options over every mode",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from maas.api import localize
 from maas.api.endpoints import Call, EndpointTable
 from maas.api.schemas import DepartureBoardOut, DeparturesQuery, NearbyStopsQuery, StopList, StopOut, StopSearchQuery
 
@@ -33,4 +34,4 @@ async def stop_departures(call: Call) -> DepartureBoardOut:
     stop; 422 `no_service` when nothing runs that day."""
     query: DeparturesQuery = call.query
     board = await call.container.planning.departures(call.path("stop_id"), at=query.from_, limit=query.limit)
-    return DepartureBoardOut.of(board)
+    return DepartureBoardOut.of(await localize.board(call.container, board))

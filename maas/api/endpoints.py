@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
+from maas.api import language, messages
 from maas.api.errors import ApiError, json_response, validation_fields
 from maas.api.keys import CONTAINER
 from maas.bootstrap import Container
@@ -143,7 +144,8 @@ def _aiohttp_handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[we
         if isinstance(result, Replayed):
             return json_response(result.model.model_dump(mode="json"), status=200)
         if isinstance(result, Failed):
-            error = {"code": result.code, "message": result.message, "fields": result.fields}
+            text = messages.message(result.code, language.current(), result.message)
+            error = {"code": result.code, "message": text, "fields": result.fields}
             return json_response({"error": error, result.name: result.model.model_dump(mode="json")},
                                  status=result.status)
         if isinstance(result, Binary):

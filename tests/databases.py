@@ -31,14 +31,15 @@ SQLITE_ONLY = "sqlite_only"
 T = TypeVar("T")
 
 
-def migrations_digest() -> str:
+def migrations_digest(directory: Path | None = None) -> str:
     """A digest of every migration script's name and text: a template is valid for exactly these."""
     from maas.storage.migrate import MIGRATIONS_DIR
 
+    directory = directory or MIGRATIONS_DIR
     digest = hashlib.sha256()
-    for path in sorted(MIGRATIONS_DIR.rglob("*")):
+    for path in sorted(directory.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(MIGRATIONS_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+            digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 
 

@@ -18,9 +18,8 @@ from maas.api.app import create_app
 from maas.bootstrap import build_container
 from maas.security import Argon2PasswordHasher
 from maas.settings import load_settings
-from maas.storage import migrate
 from aiohttp import web
-from tests.conftest import create_postgres_database, drop_postgres_database
+from tests.databases import copy_sqlite, create_postgres_database, drop_postgres_database
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
@@ -49,9 +48,10 @@ def _free_port() -> int:
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real server on loopback in its own thread and event loop, over a migrated SQLite or PostgreSQL database."""
     tmp: Path = tmp_path_factory.mktemp("fuzz")
-    url = f"sqlite+aiosqlite:///{tmp / 'db.sqlite3'}"
     if request.param == "postgres":
-        url = asyncio.run(create_postgres_database())
+        url = asyncio.run(create_postgres_database(template=request.getfixturevalue("postgres_template_name")))
+    else:
+        url = copy_sqlite(request.getfixturevalue("sqlite_template"), tmp / "db.sqlite3")
     settings = load_settings({}, database_url=url, data_dir=tmp)
     hasher = Argon2PasswordHasher(time_cost=1, memory_cost_kib=1024, parallelism=1)
     port = _free_port()
@@ -60,8 +60,7 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     runner_box: list[web.AppRunner] = []
 
     async def start() -> None:
-        container = build_container(settings, hasher=hasher)
-        await migrate.upgrade(container.engine)
+        container = build_container(settings, hasher=hasher)  # on a copy of the migrated template
         runner = web.AppRunner(create_app(settings, container_factory=lambda _s: container))
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", port).start()

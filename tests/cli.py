@@ -35,16 +35,22 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
 
 def maas(env: dict[str, str], *args: str, check: bool = True, stdin: str | None = None) -> Finished:
     """Run `maas ARGS` in-process with exactly `env` as the environment; check: fail on a non-zero exit."""
-    from maas.cli import main
+    from maas import cli as maas_cli
+    from maas.security import Argon2PasswordHasher
 
+    # Argon2id with small costs, as the container fixture has: the demo's ten accounts hash in
+    # milliseconds, and a server started later still verifies them (the costs are in each hash).
+    fast = Argon2PasswordHasher(time_cost=1, memory_cost_kib=1024, parallelism=1)
+    build = maas_cli.build_container
     out, err = io.StringIO(), io.StringIO()
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level  # main() installs its own handler: give pytest's back
     try:
         with mock.patch.dict(os.environ, env, clear=True), mock.patch.object(sys, "stdin", io.StringIO(stdin or "")), \
+                mock.patch.object(maas_cli, "build_container", lambda settings: build(settings, hasher=fast)), \
                 contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
-                code = main(list(args))
+                code = maas_cli.main(list(args))
             except SystemExit as exited:  # as the interpreter reports an uncaught SystemExit
                 code = exited.code if isinstance(exited.code, int) else 0 if exited.code is None else 1
                 if not isinstance(exited.code, int | None):

@@ -6,14 +6,18 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 # create_postgres_database and drop_postgres_database stay importable from here for older modules.
 from tests.databases import (  # noqa: F401
-    POSTGRES_ADMIN_URL, SQLITE_ONLY, build_sqlite_template, copy_sqlite, create_postgres_database,
+    POSTGRES_ADMIN_URL, SQLITE_ONLY, PostgresClones, build_sqlite_template, copy_sqlite, create_postgres_database,
     drop_postgres_database, postgres_template, run_blocking,
 )
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# HYPOTHESIS_PROFILE=thorough: hypothesis' own defaults raised, and tests/examples.py's full counts.
+hypothesis_settings.register_profile("thorough", max_examples=500)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -67,18 +71,27 @@ def postgres_template_name() -> str:
     return run_blocking(postgres_template)
 
 
+@pytest.fixture(scope="session")
+def postgres_clones(postgres_template_name: str):
+    """Copies of the PostgreSQL template, made ahead in a background thread."""
+    clones = PostgresClones(postgres_template_name)
+    yield clones
+    clones.close()
+
+
 @pytest.fixture(params=DATABASES)
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path):
+def database_url(request: pytest.FixtureRequest, tmp_path: Path):
     """A database migrated to the newest revision, of its own: a copy of the SQLite template file,
     or a PostgreSQL database cloned from the template and dropped afterwards."""
     if request.param == "sqlite":
         yield copy_sqlite(request.getfixturevalue("sqlite_template"), tmp_path / "maas.sqlite3")
         return
-    url = await create_postgres_database(template=request.getfixturevalue("postgres_template_name"))
+    clones: PostgresClones = request.getfixturevalue("postgres_clones")
+    url = clones.take()
     try:
         yield url
     finally:
-        await drop_postgres_database(url)
+        clones.give_back(url)
 
 
 @pytest.fixture(params=DATABASES)

@@ -6,7 +6,8 @@ PostgreSQL, a file copy on SQLite. The digest covers the migration scripts, so a
 makes a new template. The PostgreSQL template outlives the session (other sessions on the same
 server reuse it) and is built under an advisory lock, then renamed into place, so parallel
 sessions never see a half-migrated template; no one may connect to it, because
-`CREATE DATABASE … TEMPLATE` fails while another session is connected to the template.
+`CREATE DATABASE … TEMPLATE` fails while another session is connected to the template. Copies
+are made one or two ahead in a background thread (PostgresClones).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import os
 import secrets
 import shutil
 import sqlite3
-from collections.abc import Callable, Coroutine
 from collections import deque
+from collections.abc import Callable, Coroutine
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar

@@ -29,9 +29,12 @@ run: $(VENV)/.installed-run
 	$(BIN)/maas demo load
 	$(BIN)/maas serve
 
-# The import-linter contracts run inside the suite (tests/unit/test_architecture.py).
+# The import-linter contracts run inside the suite (tests/unit/test_architecture.py). The wall time
+# is printed last, whether pytest passed or not, and pytest's exit status is make's.
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest
+	@echo "$(BIN)/python -m pytest $(PYTEST_ARGS)"; start=$$(date +%s); \
+	$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
+	echo "make test: $$(( $$(date +%s) - start )) s"; exit $$status
 
 lint: $(VENV)/.installed-test
 	$(BIN)/lint-imports --no-cache

@@ -6,8 +6,18 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# create_postgres_database and drop_postgres_database stay importable from here for older modules.
+from tests.databases import (  # noqa: F401
+    POSTGRES_ADMIN_URL, SQLITE_ONLY, PostgresClones, build_sqlite_template, copy_sqlite, create_postgres_database,
+    drop_postgres_database, postgres_template, run_blocking,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# HYPOTHESIS_PROFILE=thorough: hypothesis' own defaults raised, and tests/examples.py's full counts.
+hypothesis_settings.register_profile("thorough", max_examples=500)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -32,56 +42,63 @@ def corpus_dir() -> Path:
     return path
 
 
-POSTGRES_ADMIN_URL = os.environ.get("MAAS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
-async def _postgres_reachable() -> str | None:
-    import asyncpg
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Modules marked sqlite_only run their database fixtures on SQLite alone.
 
-    try:
-        conn = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=3)
-    except (OSError, asyncpg.PostgresError) as exc:
-        return f"{type(exc).__name__}: {exc}"
-    await conn.close()
-    return None
-
-
-async def create_postgres_database() -> str:
-    """A new, empty PostgreSQL database; skips (or fails under CI=true) when the server is unreachable."""
-    import secrets
-
-    import asyncpg
-
-    problem = await _postgres_reachable()
-    if problem is not None:
-        if IN_CI:
-            pytest.fail(f"PostgreSQL at {POSTGRES_ADMIN_URL} is required under CI=true: {problem}")
-        pytest.skip(f"PostgreSQL not reachable ({problem})")
-    name = f"maas_test_{secrets.token_hex(6)}"
-    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
-    return f"{base}/{name}"
+    A parametrize mark added here, before pytest parametrizes the fixtures, takes precedence over
+    the fixtures' own params.
+    """
+    if metafunc.definition.get_closest_marker(SQLITE_ONLY) is None:
+        return
+    for name in ("database_url", "empty_database_url"):
+        if name in metafunc.fixturenames:
+            metafunc.definition.add_marker(pytest.mark.parametrize(name, ["sqlite"], indirect=True))
 
 
-async def drop_postgres_database(url: str) -> None:
-    import asyncpg
-
-    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
-    finally:
-        await admin.close()
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to the newest revision once per session; tests get copies."""
+    return build_sqlite_template(tmp_path_factory.mktemp("template") / "maas.sqlite3")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path):
-    """A fresh, empty database: a SQLite file, or a new PostgreSQL database dropped afterwards."""
+@pytest.fixture(scope="session")
+def postgres_template_name() -> str:
+    """The migrated PostgreSQL template database, shared by sessions with the same migrations."""
+    return run_blocking(postgres_template)
+
+
+@pytest.fixture(scope="session")
+def postgres_clones(postgres_template_name: str):
+    """Copies of the PostgreSQL template, made ahead in a background thread."""
+    clones = PostgresClones(postgres_template_name)
+    yield clones
+    clones.close()
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path):
+    """A database migrated to the newest revision, of its own: a copy of the SQLite template file,
+    or a PostgreSQL database cloned from the template and dropped afterwards."""
     if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'maas.sqlite3'}"
+        yield copy_sqlite(request.getfixturevalue("sqlite_template"), tmp_path / "maas.sqlite3")
+        return
+    clones: PostgresClones = request.getfixturevalue("postgres_clones")
+    url = clones.take()
+    try:
+        yield url
+    finally:
+        clones.give_back(url)
+
+
+@pytest.fixture(params=DATABASES)
+async def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path):
+    """A fresh, empty database (no tables, no revision), for migration tests."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.sqlite3'}"
         return
     url = await create_postgres_database()
     try:
@@ -110,9 +127,7 @@ def fast_hasher():
 async def container(settings, fast_hasher):
     """The real composition root on a migrated database."""
     from maas.bootstrap import build_container
-    from maas.storage import migrate
 
     built = build_container(settings, hasher=fast_hasher)
-    await migrate.upgrade(built.engine)
     yield built
     await built.aclose()

@@ -60,19 +60,22 @@ def plan_from_visits(problem: PoolingProblem, routes: list[list[Visit]], penalty
 
 
 def improve(plan: Plan, params: PoolingParams, deadline: float, rng: np.random.Generator) -> tuple[Plan, int]:
-    """The best plan found before the deadline, and the number of iterations run."""
+    """The best plan found before the deadline or params' iteration rules, and the number of iterations run."""
     problem = plan.problem
     movable = [i for i, req in enumerate(problem.requests) if req.vehicle is None]
     if not movable:
         return plan, 0
     best, current = plan, plan
-    started, iterations = time.monotonic(), 0
+    started, iterations, since_best = time.monotonic(), 0, 0
     span = max(deadline - started, 1e-3)
     relatedness = _relatedness(problem, movable)
     movable_set = set(movable)
     noise_m = NOISE * float(problem.travel.distance_m.max())
-    while time.monotonic() < deadline:
+    cap, patience = params.max_iterations, params.max_no_improvement
+    while time.monotonic() < deadline and (cap is None or iterations < cap) and (
+            patience is None or since_best < patience):
         iterations += 1
+        since_best += 1
         top = min(params.lns_ruin_max, len(movable))
         k = int(rng.integers(min(params.lns_ruin_min, top), top + 1))
         pick = rng.random()
@@ -86,13 +89,14 @@ def improve(plan: Plan, params: PoolingParams, deadline: float, rng: np.random.G
         if candidate is None:
             continue
         recreate(candidate, rng, use_regret=rng.random() < 0.5, noise_m=noise_m if rng.random() < 0.5 else 0.0)
-        progress = (time.monotonic() - started) / span
+        # The schedule follows the iterations when they are counted, so a seed gives one run.
+        progress = iterations / cap if cap else (time.monotonic() - started) / span
         temperature = params.lns_start_temperature * current.cost * max(0.0, 1.0 - progress)
         worse = candidate.cost - current.cost
         if worse < 0 or (temperature > 0 and rng.random() < math.exp(-worse / temperature)):
             current = candidate
             if current.cost < best.cost - 1e-9:
-                best = current
+                best, since_best = current, 0
     return best, iterations
 
 

@@ -20,6 +20,7 @@ from routing.pooling.model import PoolingProblem, break_visit
 from routing.pooling.params import PoolingParams
 
 Visit = tuple[int, bool]  # (request, is_pickup)
+COUNTED_FAILURE_LIMIT = 5000  # failed moves before a counted descent gives up (a few tens of ms)
 
 
 @dataclass
@@ -41,6 +42,11 @@ class OrToolsModel:
         search.local_search_metaheuristic = getattr(
             routing_enums_pb2.LocalSearchMetaheuristic, params.metaheuristic)
         search.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
+        if params.max_iterations is not None or params.max_no_improvement is not None:
+            # Counted stopping rules: counts, not the clock, end OR-Tools' descent too; the failure
+            # count ends it where no new solution is ever found (every request left out, say).
+            search.solution_limit = params.ortools_max_solutions
+            self.routing.AddSearchMonitor(self.routing.solver().FailuresLimit(COUNTED_FAILURE_LIMIT))
         if initial is None:
             solution = self.routing.SolveWithParameters(search)
         else:

@@ -1,4 +1,11 @@
-"""Tuning of the pooling solver, validated on construction."""
+"""Tuning of the pooling solver, validated on construction.
+
+The solver stops at the first of its stopping rules, as PyVRP's stop criteria do: the time limit
+(always), a number of ruin-and-recreate iterations, or a run of iterations without a better plan.
+With max_iterations set the run no longer depends on the clock: the annealing schedule follows the
+iterations and OR-Tools' descent (with either counted rule) stops after ortools_max_solutions, so a
+seed gives one plan on any machine, as long as the time limit, then a safety net, is not reached first.
+"""
 
 from __future__ import annotations
 
@@ -22,10 +29,19 @@ class PoolingParams:
     lns_start_temperature: float = 0.004  # accept a plan this fraction worse 1 in e times at first
     rejection_penalty_m: int = 10_000_000  # cost of leaving a request unserved, in metres driven
     ticks_per_s: int = 1000  # OR-Tools works in integers: time is rounded up to these ticks
+    max_iterations: int | None = None  # ruin-and-recreate iterations; None: until the time limit
+    max_no_improvement: int | None = None  # stop after this many iterations without a better plan
+    ortools_max_solutions: int = 20  # with a counted rule: OR-Tools' descent stops after this many solutions
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.time_limit_s) and self.time_limit_s > 0):
             raise ValueError("time_limit_s must be a positive number")
+        for name in ("max_iterations", "max_no_improvement"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+                raise ValueError(f"{name} must be a non-negative integer or None")
+        if not isinstance(self.ortools_max_solutions, int) or self.ortools_max_solutions < 1:
+            raise ValueError("ortools_max_solutions must be a positive integer")
         if not isinstance(self.seed, int):
             raise ValueError("seed must be an integer")
         if self.first_solution not in FIRST_SOLUTIONS:

@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 def solve(problem: PoolingProblem, params: PoolingParams | None = None,
           initial: Sequence[Sequence[Visit]] | None = None) -> Result:
-    """The best plan found within params.time_limit_s.
+    """The best plan found before the first of params' stopping rules (time, iterations, no improvement).
 
     `initial`, visits per vehicle with a feasible timing, replaces the first plan (a warm start);
     an empty route there is an idle vehicle, which gets its breaks to take should it set out.

@@ -139,12 +139,14 @@ def simulate_day(requests: Sequence[TripRequest], vehicles: int, seats: int,
                  shift_s: tuple[int, int] | None = None, max_wait_s: int = 1200,
                  max_ride_factor: float = 1.5, max_ride_floor_s: int = 900,
                  boarding_s: int = 60, alighting_s: int = 60, time_limit_s: float = 2.0,
+                 max_iterations: int | None = None, max_no_improvement: int | None = None,
                  seed: int = 0, percentiles: Sequence[int] = (50, 90, 100)) -> OnDemandDayFigures:
     """Plan the day's requests on `vehicles` vehicles of `seats` seats based at depot (lat, lon).
 
     Travel is `travel` (a routing.pooling TravelProvider) or straight line x road_factor at
-    speed_mps. Without shift_s the vehicles are on duty from an hour before the first request
-    to three hours after the last.
+    speed_mps. The solver stops at time_limit_s or at its counted rules (PoolingParams), whichever
+    comes first; with max_iterations a seed gives the same figures on any machine. Without shift_s
+    the vehicles are on duty from an hour before the first request to three hours after the last.
     """
     if vehicles < 1 or seats < 1:
         raise ScenarioError("simulate at least one vehicle with one seat")
@@ -168,7 +170,8 @@ def simulate_day(requests: Sequence[TripRequest], vehicles: int, seats: int,
     fleet = tuple(Vehicle(start_place=0, end_place=0, shift_s=shift, seats=seats)
                   for _ in range(vehicles))
     problem = PoolingProblem(pooled, fleet, matrix)
-    result = solve(problem, PoolingParams(time_limit_s=time_limit_s, seed=seed))
+    result = solve(problem, PoolingParams(time_limit_s=time_limit_s, max_iterations=max_iterations,
+                                          max_no_improvement=max_no_improvement, seed=seed))
     report = check_plan(problem, result.routes)
     if not report.ok:  # never expected: the solver checks too; a wrong figure is worse than none
         raise ScenarioError(f"pooling plan failed the checker: {report.violations[:3]}")

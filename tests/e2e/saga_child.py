@@ -1,5 +1,6 @@
 """A booking saga in a process of its own, killed with SIGKILL just before one step's call:
-`python -m tests.e2e.saga_child DB_URL DATA_DIR OPERATORS_JSON STEP` (see test_booking_kill.py)."""
+`python -m tests.e2e.saga_child DB_URL DATA_DIR OPERATORS_JSON STEP`, or `run` in a child that
+test_booking_kill.py forks from a server process which has imported this module once."""
 
 from __future__ import annotations
 
@@ -43,6 +44,12 @@ async def main(db_url: str, data_dir: str, operators: str, step: str) -> None:
                           step_hook=die)
     await saga.book(Principal(subject_id=rider.id, role=Role.RIDER), [offer.id], idempotency_key="kill-test")
     print("the saga ended without reaching the step", flush=True)
+
+
+def run(db_url: str, data_dir: str, operators: str, step: str, out_path: str) -> None:
+    """The saga with its output in `out_path`: the entry point of a multiprocessing child."""
+    sys.stdout = open(out_path, "w", encoding="utf-8", buffering=1)  # noqa: SIM115 - the process dies holding it
+    asyncio.run(main(db_url, data_dir, operators, step))
 
 
 if __name__ == "__main__":

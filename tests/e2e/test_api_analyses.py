@@ -23,6 +23,8 @@ import pytest
 from maas.domain.accounts import Role
 from maas.domain.places import Place, PlaceCategory
 
+pytestmark = pytest.mark.sqlite_only  # PostgreSQL adds nothing here: docs/guide.md, section 5
+
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
 HOSPITAL = (36.412526, 138.91438)
 HINOKIZAWA = {"543857001", "543857002", "543857003", "543857004"}  # 檜沢's inhabited cells

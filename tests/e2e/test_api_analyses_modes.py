@@ -19,6 +19,8 @@ from maas.settings import load_settings
 from tests.e2e.test_api_analyses import (DEMO, HINOKIZAWA, HOSPITAL, MORNING, distance_m, finished, run,  # noqa: F401
                                          town)
 
+pytestmark = pytest.mark.sqlite_only  # PostgreSQL adds nothing here: docs/guide.md, section 5
+
 OUTSIDE = "543857021"  # 65 residents just east of the van's zone (its northern edge dips there)
 
 

@@ -10,6 +10,8 @@ import pytest
 from maas.domain.accounts import Role
 from tests.e2e.conftest import PASSWORD
 
+pytestmark = pytest.mark.sqlite_only  # PostgreSQL adds nothing here: docs/guide.md, section 5
+
 
 async def test_rider_signs_up_signs_in_and_sees_itself(client) -> None:
     signup = await client.post("/v1/auth/register", json={

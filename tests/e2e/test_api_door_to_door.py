@@ -6,12 +6,16 @@ import asyncio
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from maas.api.app import create_app
 from maas.bootstrap import build_container
 from maas.settings import load_settings
 from maas.storage import migrate
 from operators.taxi import from_demo_region
 from tests.unit.test_conformance_kit import MemoryOperator
+
+pytestmark = pytest.mark.sqlite_only  # PostgreSQL adds nothing here: docs/guide.md, section 5
 
 NOW = dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.UTC)  # Tuesday 08:30 in Tokyo
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"

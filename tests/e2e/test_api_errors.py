@@ -12,6 +12,8 @@ from maas.api.app import create_app
 from maas.domain.accounts import Role
 from maas.logconfig import RequestContextFilter
 
+pytestmark = pytest.mark.sqlite_only  # PostgreSQL adds nothing here: docs/guide.md, section 5
+
 
 def assert_envelope(body: dict, code: str) -> None:
     assert set(body) == {"error"}

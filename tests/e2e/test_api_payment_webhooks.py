@@ -303,8 +303,8 @@ async def test_the_openapi_document_shows_an_unauthenticated_raw_body_endpoint(a
     assert {"200", "400", "409", "413"} <= set(operation["responses"])
 
 
-async def test_the_migration_fills_payment_id_from_existing_bookings(database_url: str) -> None:
-    engine = create_engine(database_url)
+async def test_the_migration_fills_payment_id_from_existing_bookings(empty_database_url: str) -> None:
+    engine = create_engine(empty_database_url)
     try:
         await migrate.upgrade(engine, "0004")
         paid, unpaid = booking(1, "pi_old"), booking(2, "pi_x").model_copy(update={"payment": None})

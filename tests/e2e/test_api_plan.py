@@ -20,6 +20,8 @@ from maas.settings import load_settings
 from maas.storage import migrate
 from tests.unit.test_plan import write_feed
 
+pytestmark = pytest.mark.sqlite_only  # PostgreSQL adds nothing here: docs/guide.md, section 5
+
 TUESDAY_0550 = "2026-11-24T05:50:00+09:00"
 
 

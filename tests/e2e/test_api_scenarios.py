@@ -19,6 +19,8 @@ import pytest
 
 from tests.e2e.test_api_analyses import DEMO, HINOKIZAWA, finished, town  # noqa: F401  (fixture)
 
+pytestmark = pytest.mark.sqlite_only  # PostgreSQL adds nothing here: docs/guide.md, section 5
+
 MIDDAY = {"date": "2026-11-24", "start": "12:00", "window_min": 60, "percentiles": [0],
           "thresholds_min": [30, 60], "destinations": {"type": "places", "categories": ["hospital"]}}
 REMOVE_BRANCH = {**MIDDAY, "edits": [{"type": "remove_route", "route_id": "bus-hinokizawa"}],

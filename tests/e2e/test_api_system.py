@@ -14,6 +14,8 @@ from maas.api.openapi import build_document
 from maas.bootstrap import build_container
 from maas.settings import load_settings
 
+pytestmark = pytest.mark.sqlite_only  # PostgreSQL adds nothing here: docs/guide.md, section 5
+
 
 async def test_health_checks_the_database(client) -> None:
     response = await client.get("/health")

@@ -6,9 +6,13 @@ from __future__ import annotations
 import base64
 import datetime as dt
 
+import pytest
+
 from maas.domain.accounts import NewAccount, Role
 from maas.ticket_check import TicketRejected, verify_ticket
 from tests.e2e.test_api_bookings import SYSTEM, api, book, van_offer  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.sqlite_only  # PostgreSQL adds nothing here: docs/guide.md, section 5
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -6,7 +6,10 @@ every step."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import multiprocessing
+import signal
 import socket
 import subprocess
 import sys
@@ -20,8 +23,11 @@ from maas.bootstrap import build_container
 from maas.domain.mobility import BookingState
 from maas.settings import load_settings
 from maas.storage import migrate
+from tests.e2e import saga_child
 
 REPO = Path(__file__).resolve().parents[2]
+SAGA_PROCESSES = multiprocessing.get_context("forkserver")
+SAGA_PROCESSES.set_forkserver_preload(["tests.e2e.saga_child"])
 
 
 def _free_port() -> int:
@@ -65,10 +71,14 @@ async def test_a_killed_saga_is_finished_after_a_restart(tmp_path: Path, taxi_ur
     first = build_container(settings)
     await migrate.upgrade(first.engine)
     await first.aclose()
-    child = subprocess.run([sys.executable, "-m", "tests.e2e.saga_child", db_url, str(tmp_path), str(operators), step],
-                           cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert child.returncode == -9, child.stdout + child.stderr  # killed, not finished
-    assert f"killed before {step}" in child.stdout
+    # A process of its own, forked from a server that imported the saga once (not a fresh interpreter per step).
+    out = tmp_path / "child.out"
+    child = SAGA_PROCESSES.Process(target=saga_child.run, args=(db_url, str(tmp_path), str(operators), step, str(out)))
+    child.start()
+    await asyncio.to_thread(child.join, 120)
+    output = out.read_text(encoding="utf-8") if out.exists() else ""
+    assert child.exitcode == -signal.SIGKILL, output  # killed, not finished
+    assert f"killed before {step}" in output
 
     again = build_container(settings)  # a new process's container on the same database
     try:

@@ -1,11 +1,13 @@
-"""The `maas` command line as an operator runs it: migrate, load the demo, import feeds, serve over HTTP."""
+"""The `maas` command line as an operator runs it: migrate, load the demo, import feeds, serve over HTTP.
+
+The commands run in this process (tests/cli.py); `maas serve` starts as a process of its own, as the
+one place where the process boundary is the point.
+"""
 
 from __future__ import annotations
 
 import json
-import os
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -15,27 +17,14 @@ from pathlib import Path
 import pytest
 
 from maas.storage import migrate
+from tests.cli import cli_env, maas, rows
 
 MAAS = [sys.executable, "-m", "maas"]
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("MAAS_")}
-    return {**clean, "MAAS_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}", "MAAS_DATA_DIR": str(tmp_path)}
-
-
-def maas(env: dict[str, str], *args: str, check: bool = True, stdin: str | None = None) -> subprocess.CompletedProcess:
-    result = subprocess.run([*MAAS, *args], env=env, capture_output=True, text=True, timeout=300, input=stdin)
-    if check and result.returncode != 0:
-        raise AssertionError(f"maas {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
-    return result
-
-
-def rows(env: dict[str, str], sql: str) -> list[tuple]:
-    path = env["MAAS_DATABASE_URL"].removeprefix("sqlite:///")
-    with sqlite3.connect(path) as conn:
-        return conn.execute(sql).fetchall()
+    return cli_env(tmp_path)
 
 
 def test_commands_refuse_an_unmigrated_database(env: dict[str, str]) -> None:

@@ -6,10 +6,17 @@ import csv
 import json
 from pathlib import Path
 
-from tests.e2e.test_cli import env, maas, rows  # noqa: F401  (env is a fixture)
+import pytest
+
+from tests.cli import cli_env, maas, rows
 
 
-def test_analyse_scenario_and_routes_write_their_files(env: dict[str, str], tmp_path: Path) -> None:  # noqa: F811
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return cli_env(tmp_path)
+
+
+def test_analyse_scenario_and_routes_write_their_files(env: dict[str, str], tmp_path: Path) -> None:
     maas(env, "db", "upgrade")
     maas(env, "demo", "load")
     edits = tmp_path / "edits.json"

@@ -273,8 +273,8 @@ def _row(b: Booking) -> dict[str, object]:
                 payload=b.model_dump_json())
 
 
-async def test_migration_backfills_booking_legs_from_the_payloads(database_url: str) -> None:
-    engine = create_engine(database_url)
+async def test_migration_backfills_booking_legs_from_the_payloads(empty_database_url: str) -> None:
+    engine = create_engine(empty_database_url)
     try:
         await migrate.upgrade(engine, "0005")
         stored = [booking(1, taxi_id="taxi-1", bus_id="bus-1"), booking(2, bus_id="bus-2"), booking(3)]

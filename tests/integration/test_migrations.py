@@ -21,8 +21,8 @@ async def _tables(engine) -> set[str]:
         return set(await conn.run_sync(lambda sync: inspect(sync).get_table_names())) - {"alembic_version"}
 
 
-async def test_stairway_upgrade_downgrade_upgrade_every_revision(database_url: str) -> None:
-    engine = create_engine(database_url)
+async def test_stairway_upgrade_downgrade_upgrade_every_revision(empty_database_url: str) -> None:
+    engine = create_engine(empty_database_url)
     try:
         previous = "base"
         for revision in migrate.revisions():
@@ -37,8 +37,8 @@ async def test_stairway_upgrade_downgrade_upgrade_every_revision(database_url: s
         await engine.dispose()
 
 
-async def test_migrations_match_the_table_models(database_url: str) -> None:
-    engine = create_engine(database_url)
+async def test_migrations_match_the_table_models(empty_database_url: str) -> None:
+    engine = create_engine(empty_database_url)
     try:
         await migrate.upgrade(engine)
         async with engine.connect() as conn:
@@ -51,7 +51,7 @@ async def test_migrations_match_the_table_models(database_url: str) -> None:
         await engine.dispose()
 
 
-async def test_a_failing_migration_leaves_the_database_as_it_was(database_url: str, tmp_path: Path) -> None:
+async def test_a_failing_migration_leaves_the_database_as_it_was(empty_database_url: str, tmp_path: Path) -> None:
     scripts = tmp_path / "migrations"
     shutil.copytree(migrate.MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__"))
     (scripts / "versions" / "9999_broken.py").write_text(
@@ -64,7 +64,7 @@ async def test_a_failing_migration_leaves_the_database_as_it_was(database_url: s
         "def downgrade():\n    op.drop_table('half_done')\n",
         encoding="utf-8",
     )
-    engine = create_engine(database_url)
+    engine = create_engine(empty_database_url)
     try:
         with pytest.raises((OperationalError, ProgrammingError)):
             await migrate.upgrade(engine, script_location=scripts)

@@ -6,6 +6,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
+
 from maas.bootstrap import build_container
 from maas.domain.accounts import GeoPoint
 from maas.domain.mobility import OfferQuery
@@ -13,6 +15,8 @@ from maas.plugins import build_adapters, load_operators_config
 from maas.settings import load_settings
 from operators.conformance import ConformanceScenario, run_conformance
 from tests.unit.test_taxi_adapter import FakeClock
+
+pytestmark = pytest.mark.sqlite_only  # PostgreSQL adds nothing here: docs/guide.md, section 5
 
 T0 = dt.datetime(2026, 11, 24, 1, 0, tzinfo=dt.UTC)  # 10:00 in Tokyo
 QUERY = OfferQuery(origin=GeoPoint(lat=36.400, lon=138.900), destination=GeoPoint(lat=36.415, lon=138.905),

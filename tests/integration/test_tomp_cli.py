@@ -1,5 +1,6 @@
 """`maas operators check URL` as a user runs it: a reference operator started as its own program,
-then the check as another; and the check against a port where nothing listens."""
+then the check (in this process, as tests/cli.py runs commands); and the check against a port where
+nothing listens."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from maas.cli import main
+from tests.cli import Finished, maas as run_maas
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -24,9 +26,9 @@ def _env() -> dict[str, str]:
     return env
 
 
-def maas(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "maas.cli", *args], cwd=REPO, env=_env(),
-                          capture_output=True, text=True, timeout=60)
+def maas(*args: str) -> Finished:
+    """The check runs in this process (tests/cli.py); the operator it checks is a program of its own."""
+    return run_maas(_env(), *args, check=False)
 
 
 @pytest.fixture(params=["taxi", "bikeshare"])

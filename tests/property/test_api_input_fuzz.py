@@ -18,9 +18,9 @@ from maas.api.app import create_app
 from maas.bootstrap import build_container
 from maas.security import Argon2PasswordHasher
 from maas.settings import load_settings
-from maas.storage import migrate
 from aiohttp import web
-from tests.conftest import create_postgres_database, drop_postgres_database
+from tests.databases import copy_sqlite, create_postgres_database, drop_postgres_database
+from tests.examples import examples
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
@@ -49,9 +49,10 @@ def _free_port() -> int:
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real server on loopback in its own thread and event loop, over a migrated SQLite or PostgreSQL database."""
     tmp: Path = tmp_path_factory.mktemp("fuzz")
-    url = f"sqlite+aiosqlite:///{tmp / 'db.sqlite3'}"
     if request.param == "postgres":
-        url = asyncio.run(create_postgres_database())
+        url = asyncio.run(create_postgres_database(template=request.getfixturevalue("postgres_template_name")))
+    else:
+        url = copy_sqlite(request.getfixturevalue("sqlite_template"), tmp / "db.sqlite3")
     settings = load_settings({}, database_url=url, data_dir=tmp)
     hasher = Argon2PasswordHasher(time_cost=1, memory_cost_kib=1024, parallelism=1)
     port = _free_port()
@@ -60,8 +61,7 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     runner_box: list[web.AppRunner] = []
 
     async def start() -> None:
-        container = build_container(settings, hasher=hasher)
-        await migrate.upgrade(container.engine)
+        container = build_container(settings, hasher=hasher)  # on a copy of the migrated template
         runner = web.AppRunner(create_app(settings, container_factory=lambda _s: container))
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", port).start()
@@ -89,7 +89,8 @@ def _post(url: str, payload: bytes) -> tuple[int, dict]:
         return error.code, json.loads(error.read())
 
 
-@hsettings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hsettings(max_examples=examples(quick=60, thorough=120), deadline=None,
+           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=json_values | plausible_bodies, path=st.sampled_from(["/v1/auth/register", "/v1/auth/token"]))
 def test_any_json_body_gets_a_success_or_a_4xx_envelope(server: str, body: object, path: str) -> None:
     status, answer = _post(server + path, json.dumps(body).encode())
@@ -98,14 +99,16 @@ def test_any_json_body_gets_a_success_or_a_4xx_envelope(server: str, body: objec
         assert set(answer) == {"error"} and set(answer["error"]) == {"code", "message", "fields"}
 
 
-@hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hsettings(max_examples=examples(quick=60, thorough=60), deadline=None,
+           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(raw=st.binary(max_size=200))
 def test_arbitrary_bytes_never_crash_the_server(server: str, raw: bytes) -> None:
     status, answer = _post(server + "/v1/auth/token", raw)
     assert 400 <= status < 500 and "error" in answer
 
 
-@hsettings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hsettings(max_examples=examples(quick=75, thorough=150), deadline=None,
+           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=sign_ups)
 def test_sign_ups_with_any_text_are_stored_or_refused_cleanly(server: str, body: dict) -> None:
     status, answer = _post(server + "/v1/auth/register", json.dumps(body).encode())
@@ -130,7 +133,8 @@ plan_bodies = st.fixed_dictionaries(
 )
 
 
-@hsettings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hsettings(max_examples=examples(quick=75, thorough=150), deadline=None,
+           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=plan_bodies | json_values)
 def test_any_plan_request_gets_itineraries_or_a_4xx_envelope(server: str, body: object) -> None:
     status, answer = _post(server + "/v1/plan", json.dumps(body).encode())

@@ -55,7 +55,7 @@ def problems(draw, breaks: bool = False) -> PoolingProblem:
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems(), st.integers(0, 1000))
 def test_every_returned_plan_passes_the_checker(problem, seed):
-    result = solve(problem, PoolingParams(time_limit_s=0.2, seed=seed))
+    result = solve(problem, PoolingParams(max_iterations=150, max_no_improvement=50, seed=seed))
     report = check_plan(problem, result.routes)
     assert result.is_feasible() and report.ok, report.violations
     assert set(report.unserved) == set(result.rejected)
@@ -66,7 +66,7 @@ def test_every_returned_plan_passes_the_checker(problem, seed):
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems(breaks=True), st.integers(0, 1000))
 def test_every_plan_with_breaks_passes_the_checker(problem, seed):
-    result = solve(problem, PoolingParams(time_limit_s=0.2, seed=seed))
+    result = solve(problem, PoolingParams(max_iterations=150, max_no_improvement=50, seed=seed))
     report = check_plan(problem, result.routes)
     assert result.is_feasible() and report.ok, report.violations
     assert set(report.unserved) == set(result.rejected)
@@ -177,7 +177,7 @@ def test_sequential_insertion_is_exhaustive_and_every_plan_passes_the_checker(pr
 @given(problems(breaks=True), st.booleans())
 def test_reoptimise_keeps_every_booked_rider_and_never_costs_more(problem, first_on_board):
     final, routes = _booked_one_by_one(problem, first_on_board, lambda *_: None)
-    better = reoptimise(final, routes, PoolingParams(time_limit_s=0.2))
+    better = reoptimise(final, routes, PoolingParams(max_iterations=150, max_no_improvement=50))
     before, after = _report(final, routes), _report(final, better)
     assert after is not None and after.ok
     assert after.served >= before.served

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from routing.gtfs import read_feed
 from routing.raptor import RaptorParams, RaptorRouter, TransitLeg, WalkLeg
 from routing.timetable import TimetableParams, compile_timetable
+from tests.examples import examples
 
 DAY = dt.date(2026, 11, 24)
 INF = float("inf")
@@ -121,7 +122,9 @@ def check_journey(journey, origin_id, destination_id, depart, transfer_s):
     assert ready == journey.arrival_s or not journey.legs
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Each example writes, reads and compiles a feed (about half a second): 30 in make test, 100 when thorough.
+@settings(max_examples=examples(quick=30, thorough=100), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(timetables(), st.integers(0, 5), st.integers(0, 4000), st.sampled_from([0, 60, 300]),
        st.integers(1, 900))
 def test_raptor_matches_brute_force(data, origin, depart, transfer_s, later_by):

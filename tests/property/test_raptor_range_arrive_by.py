@@ -23,11 +23,14 @@ from routing.raptor.kernel import INF
 from routing.raptor.profile import departure_profile, one_to_all, travel_time_matrix
 from routing.raptor.range_kernel import range_rounds
 from routing.timetable import TimetableParams, compile_timetable
+from tests.examples import examples
 from tests.property.test_raptor_bruteforce import check_journey, timetables, write_feed
 
 DAY = dt.date(2026, 11, 24)
 MAX_TRANSFERS = 3
-RUN = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Each example writes, reads and compiles a feed (about half a second): 20 in make test, 80 when thorough.
+RUN = settings(max_examples=examples(quick=20, thorough=80), deadline=None,
+               suppress_health_check=[HealthCheck.too_slow])
 
 
 def build(data, transfer_s):

@@ -11,6 +11,42 @@ from maas.domain.errors import FeedRejected
 pytestmark = pytest.mark.corpus
 
 
+class ReadOnce:
+    """The real GTFS reader, remembering each feed it read: the SQLite and PostgreSQL runs of a
+    test store the same snapshots, and reading 97 feeds is most of the time either run takes.
+    Within one container a feed read again is read again (a re-import reads the file)."""
+
+    def __init__(self, shared: dict | None = None) -> None:
+        from maas.routing_adapter.gtfs_reader import GtfsFeedReader
+
+        self._reader, self._shared, self._mine = GtfsFeedReader(), {} if shared is None else shared, set()
+
+    def for_another_container(self) -> ReadOnce:
+        return ReadOnce(self._shared)
+
+    def read(self, path: Path, *, name: str | None = None, strict: bool = False):
+        key = (Path(path).resolve(), name, strict)
+        if key not in self._shared or key in self._mine:
+            self._shared[key] = self._reader.read(path, name=name, strict=strict)
+        self._mine.add(key)
+        return self._shared[key]
+
+
+@pytest.fixture(scope="module")
+def read_once() -> ReadOnce:
+    return ReadOnce()
+
+
+@pytest.fixture
+async def container(settings, fast_hasher, read_once: ReadOnce):
+    """The real composition root (as tests/conftest.py builds it) reading each feed once per module."""
+    from maas.bootstrap import build_container
+
+    built = build_container(settings, hasher=fast_hasher, feed_reader=read_once.for_another_container())
+    yield built
+    await built.aclose()
+
+
 def gunma_feeds(corpus_dir: Path) -> list[Path]:
     """The Gunma prefecture bus network: the ~30 gtfs.0xxx/1xxx/2xxx feeds of the 2019 corpus."""
     feeds = sorted((corpus_dir / "gtfs-jp" / "kuwayama-gtfsjp-corpus-2019").glob("gtfs.[0-9]*.zip"))

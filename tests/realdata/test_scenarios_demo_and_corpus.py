@@ -157,7 +157,7 @@ def test_replacing_the_branch_by_an_on_demand_zone(demo):
     places = PointSet.from_points([HOSPITAL, TOWN_HALL])
     depot = (36.399189, 138.900446)  # 山吹駅前
     requests, fig = simulate_replacement(edit, cells, places, depot, trips_per_person_day=0.005,
-                                         seed=1, time_limit_s=1.0)
+                                         seed=1, max_iterations=500, max_no_improvement=150)
     assert fig.checked and fig.requested == len(requests) > 0
     assert fig.served + fig.refused == fig.requested and fig.served > 0
     cost = CostModel(per_vehicle_hour_yen=4000, per_km_yen=50)

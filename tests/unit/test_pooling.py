@@ -11,7 +11,7 @@ from routing.pooling import (
 )
 from routing.pooling.travel import CachedProvider, StraightLineProvider
 
-FAST = PoolingParams(time_limit_s=0.5, seed=1)
+FAST = PoolingParams(max_iterations=400, max_no_improvement=100, seed=1)  # counted: the same plan on any machine
 
 
 def line(*xs: float) -> TravelMatrix:
@@ -44,7 +44,7 @@ def test_windows_force_the_order_against_geography():
 def test_ortools_first_solutions_reach_the_same_plan(first_solution):
     travel = line(0, 10, 20, 30, 40)
     requests = (Request(1, 2, pickup_window_s=(200, 300)), Request(3, 4, pickup_window_s=(0, 50)))
-    params = PoolingParams(time_limit_s=0.3, first_solution=first_solution)
+    params = PoolingParams(max_iterations=400, max_no_improvement=100, first_solution=first_solution)
     result = solve(PoolingProblem(requests, (van(),), travel), params)
     assert result.is_feasible() and order(result) == [(1, True), (1, False), (0, True), (0, False)]
 
@@ -168,6 +168,6 @@ def test_straight_line_provider_and_its_cache(tmp_path):
 
 
 def test_no_requests_is_an_empty_plan():
-    result = solve(PoolingProblem((), (van(),), line(0, 10)), PoolingParams(time_limit_s=0.1))
+    result = solve(PoolingProblem((), (van(),), line(0, 10)), PoolingParams(max_iterations=10))
     assert result.is_feasible() and result.cost_m == 0 and result.routes[0].is_empty
     assert "0 rejected" in result.summary()

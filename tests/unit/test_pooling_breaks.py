@@ -10,7 +10,7 @@ from routing.pooling import (
     break_visit, check_plan, earliest_schedule, insert_request, reoptimise, solve, timed_routes,
 )
 
-FAST = PoolingParams(time_limit_s=0.5, seed=1)
+FAST = PoolingParams(max_iterations=400, max_no_improvement=100, seed=1)  # counted: the same plan on any machine
 REST = break_visit(0)
 
 

@@ -36,8 +36,8 @@ def ride(origin, destination, at_s: int) -> TripRequest:
 
 def simulate(requests, vehicles=1, seats=4, **kw):
     kw.setdefault("max_wait_s", 300)
-    return simulate_day(requests, vehicles, seats, A, travel=LineProvider(), time_limit_s=0.3,
-                        shift_s=(7 * 3600, 12 * 3600), **kw)
+    return simulate_day(requests, vehicles, seats, A, travel=LineProvider(), max_iterations=300,
+                        max_no_improvement=100, shift_s=(7 * 3600, 12 * 3600), **kw)
 
 
 def test_one_rider_from_the_depot():
@@ -136,10 +136,21 @@ def test_simulate_replacement_runs_the_zone_fleet_on_synthetic_demand():
     edit = ReplaceByOnDemand(("R1",), ZONE, vehicles=1, seats=4, start_s=H8, end_s=H8 + 2 * 3600)
     requests, fig = simulate_replacement(edit, POPULATION, DESTINATIONS, A,
                                          trips_per_person_day=0.02, seed=3,
-                                         travel=LineProvider(), time_limit_s=0.3)
+                                         travel=LineProvider(), max_iterations=300, max_no_improvement=100)
     assert len(requests) == 8 and fig.requested == 8
     assert fig.served + fig.refused == 8 and fig.served >= 1 and fig.checked
     assert fig.fleet_hours == 3.0  # the window plus an hour to take the last riders home
+
+
+def test_a_counted_simulation_gives_the_same_figures_for_a_seed():
+    edit = ReplaceByOnDemand(("R1",), ZONE, vehicles=1, seats=4, start_s=H8, end_s=H8 + 2 * 3600)
+
+    def run():
+        return simulate_replacement(edit, POPULATION, DESTINATIONS, A, trips_per_person_day=0.05, seed=4,
+                                    travel=LineProvider(), time_limit_s=60, max_iterations=200)
+
+    (requests, first), (again, second) = run(), run()
+    assert requests == again and first == second and first.requested == len(requests) > 0
 
 
 def test_compare_access_counts_who_gains_and_who_loses():

@@ -11,7 +11,7 @@ from maas.bootstrap import build_container
 from maas.settings import load_settings
 from maas.storage import migrate
 from operators.taxi import from_demo_region
-from tests.unit.test_conformance_kit import MemoryOperator
+from tests.fakes import MemoryOperator
 
 NOW = dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.UTC)  # Tuesday 08:30 in Tokyo
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"

@@ -9,7 +9,8 @@ import pytest
 
 from maas.domain.errors import NotFound, OperatorUnavailable
 from maas.services.offers import OfferService
-from tests.unit.test_conformance_kit import QUERY, Clock, MemoryOperator
+from tests.fakes import MemoryOperator
+from tests.unit.test_conformance_kit import QUERY, Clock
 
 
 def named(operator_id: str, cls=MemoryOperator):

@@ -9,7 +9,8 @@ import pytest
 
 from maas.plugins import (ENTRY_POINT_GROUP, OperatorConfigError, build_adapters,
                           installed_adapters, load_operators_config)
-from tests.unit.test_conformance_kit import Clock, MemoryOperator
+from tests.fakes import MemoryOperator
+from tests.unit.test_conformance_kit import Clock
 
 
 def write_config(tmp_path: Path, operators: list[dict]) -> Path:

@@ -279,8 +279,8 @@ class MemoryLedger(_Repo):
         if len(bookings) > 1:
             raise InvalidRequest(f"ledger entries of one booking at a time, got {', '.join(bookings)}",
                                  fields={"entries": "several bookings"})
-        if any("|" in rule or not rule for e in entries for rule in e.rules):
-            raise InvalidRequest("rule ids must be non-empty and without '|'", fields={"rules": "invalid rule id"})
+        if any("," in rule or not rule for e in entries for rule in e.rules):  # SqlLedger joins them with ","
+            raise InvalidRequest("rule ids must be non-empty and without ','", fields={"rules": "invalid rule id"})
         if bookings[0] in self._tx.table("ledger") or bookings[0] in self._tx.committed("ledger"):
             raise Conflict(f"booking {bookings[0]} was settled already", fields={"booking_id": "settled already"})
         self._tx.table("ledger")[bookings[0]] = tuple(entries)

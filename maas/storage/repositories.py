@@ -69,7 +69,7 @@ class SqlAccounts:
             id=account_id, email=account.email.lower(), display_name=account.display_name, role=account.role.value,
             password_hash=password_hash, birth_date=account.birth_date,
             home_lat=account.home.lat if account.home else None, home_lon=account.home.lon if account.home else None,
-            needs=list(account.needs), resident=account.resident, created_at=now,
+            needs=list(account.needs), resident=account.resident, created_at=utc(now),
             phone=phone_digits(account.phone), member_no=account.member_no,
         )
         self._s.add(row)

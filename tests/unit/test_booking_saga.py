@@ -12,12 +12,13 @@ import pytest
 
 from maas.domain.accounts import GeoPoint, Principal, Role
 from maas.domain.bookings import TripState
-from maas.domain.errors import Conflict, NotFound, OperatorRejected
+from maas.domain.errors import Conflict, InvalidRequest, NotFound, OperatorRejected, PermissionDenied
 from maas.domain.ledger import EntryKind
 from maas.domain.mobility import BookingState, Conditions, LegBooking, OfferQuery, TripEvent, TripEventKind
 from maas.domain.payments import PaymentDeclined, PaymentState
 from maas.domain.planning import Money
 from maas.services.bookings import BookingService
+from maas.services.settlement import SettlementService
 from payments.on_board import OnBoardGateway
 from tests.fakes import InMemoryUnitOfWorkFactory, MemoryOperator, SteppedClock
 
@@ -232,3 +233,24 @@ async def test_a_finished_trip_is_settled_once_with_its_ledger() -> None:
         entries = await uow.ledger.entries(since=T0, until=T0 + dt.timedelta(days=1))
     assert [e.kind for e in entries].count(EntryKind.RIDER_PAID) == 1
     assert await town.service.refresh(booking.id) == settled  # settled once
+
+
+async def test_settled_trips_add_up_in_the_operator_statement_for_that_operator_only() -> None:
+    town = Town("taxi", "bus")
+    booking, _ = await town.book()
+    for leg in booking.legs:
+        for kind in (TripEventKind.STARTED, TripEventKind.FINISHED):
+            await town.ops[leg.operator_id].receive_event(TripEvent(booking_id=leg.booking.id, kind=kind,
+                                                                    at=town.clock.now()))
+    assert (await town.service.refresh(booking.id)).state is TripState.SETTLED
+    statements = SettlementService(town.uow, municipality="town")
+    day = (T0, T0 + dt.timedelta(days=1))
+    taxi = await statements.operator_statement(Principal(subject_id="key_taxi", role=Role.OPERATOR,
+                                                         operator_id="taxi"), "taxi", *day)
+    assert (taxi.legs, taxi.due.amount_minor, taxi.from_riders.amount_minor) == (1, 1500, 1500)
+    with pytest.raises(PermissionDenied):  # an operator's key sees its own statement only
+        await statements.operator_statement(Principal(subject_id="key_taxi", role=Role.OPERATOR,
+                                                      operator_id="taxi"), "bus", *day)
+    with pytest.raises(InvalidRequest):
+        await statements.operator_statement(Principal(subject_id="a", role=Role.ANALYST), "taxi", day[1], day[0])
+    assert (await statements.subsidy_statement(Principal(subject_id="a", role=Role.ANALYST), *day)).legs == 0

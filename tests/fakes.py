@@ -12,6 +12,7 @@ from typing import Any
 from maas.domain.errors import Conflict, NotFound, OfferExpired, OperatorRejected
 from maas.domain.mobility import EVENT_TARGET, BookingState, LegBooking, Offer, OfferQuery, TripEvent
 from maas.domain.planning import Money
+from tests import memory_directory as directory
 from tests import memory_repositories as repos
 
 
@@ -70,10 +71,10 @@ class InMemoryUnitOfWork:
 
     async def __aenter__(self) -> InMemoryUnitOfWork:
         self._work, self._read = {}, {}
-        self.accounts = repos.MemoryAccounts(self)
-        self.operators = repos.MemoryOperators(self)
-        self.feeds = repos.MemoryFeeds(self)
-        self.places = repos.MemoryPlaces(self)
+        self.accounts = directory.MemoryAccounts(self)
+        self.operators = directory.MemoryOperators(self)
+        self.feeds = directory.MemoryFeeds(self)
+        self.places = directory.MemoryPlaces(self)
         self.bookings = repos.MemoryBookings(self)
         self.offers = repos.MemoryOffers(self)
         self.payment_events = repos.MemoryPaymentEvents(self)
@@ -96,8 +97,8 @@ class InMemoryUnitOfWork:
                           if work.get(k, _GONE) is not self._read[name].get(k, _GONE)}
                    for name, work in self._work.items()}
         for booking_id, booking in changes.get("bookings", {}).items():
-            read, now = self._read["bookings"].get(booking_id, _GONE), self._store.table("bookings").get(booking_id, _GONE)
-            if now is not read and booking is not _GONE:
+            read = self._read["bookings"].get(booking_id, _GONE)
+            if self._store.table("bookings").get(booking_id, _GONE) is not read and booking is not _GONE:
                 raise Conflict(f"booking {booking_id} changed since version "
                                f"{getattr(read, 'version', None)} was read; read it again")
         for name, rows in changes.items():

@@ -1,4 +1,5 @@
-"""The repositories of tests.fakes.InMemoryUnitOfWork: each reads and writes its transaction's
+"""The trip, money and record repositories of tests.fakes.InMemoryUnitOfWork (accounts,
+operators, feeds and places are in tests.memory_directory): each reads and writes its transaction's
 working copy of the tables (`tx.table(name)`) and checks uniqueness and versions against what
 other transactions committed meanwhile too (`tx.committed(name)`), so conflicts come out as the
 same named errors as from the SQL repositories."""
@@ -11,16 +12,13 @@ import json
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from maas.domain.accounts import Account, ApiKey, NewAccount, Operator, SessionToken, phone_digits
 from maas.domain.analyses import Analysis, AnalysisState
 from maas.domain.bookings import IN_FLIGHT, Booking, SagaStep, TripState
 from maas.domain.errors import Conflict, InvalidRequest, NotFound
-from maas.domain.feeds import FeedIssue, FeedRecord, FeedSnapshot, StopMatch
 from maas.domain.ledger import EntryKind, LedgerEntry
 from maas.domain.mobility import LegBooking, Offer
 from maas.domain.passes import PassState, RiderPass
 from maas.domain.payments import GatewayEvent, PaymentProfile
-from maas.domain.places import Place
 from maas.domain.ride_refusals import RideRefusal
 from maas.domain.tickets import TicketRecord
 
@@ -34,7 +32,7 @@ class Tx(Protocol):
     def committed(self, name: str) -> dict[Any, Any]: ...
 
 
-class _Repo:
+class Repo:
     def __init__(self, tx: Tx) -> None:
         self._tx = tx
 
@@ -43,141 +41,7 @@ class _Repo:
         return [*self._tx.table(name).values(), *self._tx.committed(name).values()]
 
 
-class MemoryAccounts(_Repo):
-    async def add(self, account: NewAccount, *, account_id: str, password_hash: str, now: dt.datetime) -> Account:
-        taken = [a for a, _ in self._both("accounts")]
-        if account.member_no and any(a.member_no == account.member_no for a in taken):
-            raise Conflict("an account with this member number already exists",
-                           fields={"member_no": "already registered"})
-        if any(a.email == account.email.lower() or a.id == account_id for a in taken):
-            raise Conflict("an account with this email or member number already exists",
-                           fields={"email": "already registered"})
-        stored = Account(id=account_id, email=account.email.lower(), display_name=account.display_name,
-                         role=account.role, birth_date=account.birth_date, home=account.home, needs=account.needs,
-                         resident=account.resident, created_at=now, phone=phone_digits(account.phone),
-                         member_no=account.member_no)
-        self._tx.table("accounts")[account_id] = (stored, password_hash)
-        return stored
-
-    async def find_by_email(self, email: str) -> tuple[Account, str] | None:
-        return next((row for row in self._tx.table("accounts").values() if row[0].email == email.lower()), None)
-
-    async def get(self, account_id: str) -> Account:
-        if account_id not in self._tx.table("accounts"):
-            raise NotFound(f"no account {account_id}")
-        return self._tx.table("accounts")[account_id][0]
-
-    async def list_accounts(self, *, role: str | None = None, limit: int = 100, offset: int = 0,
-                            q: str | None = None) -> list[Account]:
-        rows = sorted((a for a, _ in self._tx.table("accounts").values()), key=lambda a: (a.created_at, a.id))
-        if role is not None:
-            rows = [a for a in rows if a.role.value == role]
-        if q is not None and q.strip():
-            rows = [a for a in rows if _matches(a, q.strip())]
-        return rows[offset:offset + limit]
-
-    async def add_session(self, token_hash: str, token: SessionToken) -> None:
-        self._tx.table("sessions")[token_hash] = token
-
-    async def find_session(self, token_hash: str) -> SessionToken | None:
-        return self._tx.table("sessions").get(token_hash)
-
-    async def delete_session(self, token_hash: str) -> None:
-        self._tx.table("sessions").pop(token_hash, None)
-
-    async def delete_expired_sessions(self, account_id: str, now: dt.datetime) -> int:
-        sessions = self._tx.table("sessions")
-        gone = [h for h, t in sessions.items() if t.account_id == account_id and t.expires_at <= now]
-        for token_hash in gone:
-            del sessions[token_hash]
-        return len(gone)
-
-
-def _matches(account: Account, term: str) -> bool:
-    compact = term.lower().replace(" ", "").replace("\u3000", "")
-    name = account.display_name.lower().replace(" ", "").replace("\u3000", "")
-    digits = phone_digits(term)
-    return (compact in name or term.lower() in account.email or account.member_no == term
-            or (digits is not None and len(digits) >= 4 and digits in (account.phone or "")))
-
-
-class MemoryOperators(_Repo):
-    async def add(self, operator: Operator) -> Operator:
-        if any(o.id == operator.id for o in self._both("operators")):
-            raise Conflict(f"operator {operator.id} already exists", fields={"id": "already registered"})
-        self._tx.table("operators")[operator.id] = operator
-        return operator
-
-    async def find(self, operator_id: str) -> Operator | None:
-        return self._tx.table("operators").get(operator_id)
-
-    async def get(self, operator_id: str) -> Operator:
-        if (found := await self.find(operator_id)) is None:
-            raise NotFound(f"no operator {operator_id}")
-        return found
-
-    async def list_operators(self) -> list[Operator]:
-        return sorted(self._tx.table("operators").values(), key=lambda o: o.id)
-
-    async def add_key(self, key: ApiKey, secret_hash: str) -> None:
-        self._tx.table("api_keys")[key.id] = (key, secret_hash)
-
-    async def find_key(self, key_id: str) -> tuple[ApiKey, str] | None:
-        return self._tx.table("api_keys").get(key_id)
-
-    async def list_keys(self, operator_id: str) -> list[ApiKey]:
-        keys = [k for k, _ in self._tx.table("api_keys").values() if k.operator_id == operator_id]
-        return sorted(keys, key=lambda k: k.created_at)
-
-    async def revoke_key(self, key_id: str, at: dt.datetime) -> None:
-        keys = self._tx.table("api_keys")
-        if key_id not in keys:
-            raise NotFound(f"no API key {key_id}")
-        key, secret_hash = keys[key_id]
-        if key.revoked_at is None:
-            keys[key_id] = (key.model_copy(update={"revoked_at": at}), secret_hash)
-
-
-class MemoryFeeds(_Repo):
-    """Feed records only: importing a snapshot and searching its stops need the SQL store."""
-
-    async def find_by_name(self, name: str) -> FeedRecord | None:
-        return next((f for f in self._tx.table("feeds").values() if f.name == name), None)
-
-    async def get(self, feed_id: str) -> FeedRecord:
-        if feed_id not in self._tx.table("feeds"):
-            raise NotFound(f"no feed {feed_id}")
-        return self._tx.table("feeds")[feed_id]
-
-    async def list_feeds(self) -> list[FeedRecord]:
-        return sorted(self._tx.table("feeds").values(), key=lambda f: f.name)
-
-    async def replace(self, snapshot: FeedSnapshot, *, feed_id: str, now: dt.datetime) -> FeedRecord:
-        raise NotImplementedError("feed imports are tested against the SQL store")
-
-    async def list_issues(self, feed_id: str, *, limit: int = 100) -> list[FeedIssue]:
-        return []
-
-    async def search_stops(self, key: str, *, limit: int) -> list[StopMatch]:
-        return []
-
-    async def stops_near(self, lat: float, lon: float, *, radius_m: float, limit: int) -> list[StopMatch]:
-        return []
-
-
-class MemoryPlaces(_Repo):
-    async def upsert(self, places: Sequence[Place]) -> int:
-        for place in places:
-            self._tx.table("places")[place.id] = place
-        return len(places)
-
-    async def list_places(self, *, region_id: str | None = None, category: str | None = None) -> list[Place]:
-        return [p for _, p in sorted(self._tx.table("places").items())
-                if (region_id is None or p.region_id == region_id)
-                and (category is None or p.category.value == category)]
-
-
-class MemoryBookings(_Repo):
+class MemoryBookings(Repo):
     async def add(self, booking: Booking) -> Booking:
         if any(b.id == booking.id or (b.account_id, b.idempotency_key) == (booking.account_id, booking.idempotency_key)
                for b in self._both("bookings")):
@@ -215,7 +79,8 @@ class MemoryBookings(_Repo):
 
     async def save(self, booking: Booking) -> Booking:
         mine, theirs = self._tx.table("bookings").get(booking.id), self._tx.committed("bookings").get(booking.id)
-        if mine is None or mine.version != booking.version or (theirs is not None and theirs.version != booking.version):
+        stale = theirs is not None and theirs.version != booking.version  # another writer committed since
+        if mine is None or mine.version != booking.version or stale:
             raise Conflict(f"booking {booking.id} changed since version {booking.version} was read; read it again")
         if any(b.id != booking.id and (b.account_id, b.idempotency_key) == (booking.account_id, booking.idempotency_key)
                for b in self._both("bookings")):
@@ -251,7 +116,7 @@ class MemoryBookings(_Repo):
         return [s for (b, _), s in sorted(self._tx.table("steps").items()) if b == booking_id]
 
 
-class MemoryOffers(_Repo):
+class MemoryOffers(Repo):
     async def remember(self, offers: Sequence[Offer], *, now: dt.datetime) -> None:
         table = self._tx.table("offers")
         for offer in offers:
@@ -263,7 +128,7 @@ class MemoryOffers(_Repo):
         return self._tx.table("offers").get(offer_id)
 
 
-class MemoryPaymentEvents(_Repo):
+class MemoryPaymentEvents(Repo):
     async def add(self, event: GatewayEvent, outcome: str, *, received_at: dt.datetime) -> bool:
         if event.id in self._tx.table("payment_events") or event.id in self._tx.committed("payment_events"):
             return False
@@ -271,7 +136,7 @@ class MemoryPaymentEvents(_Repo):
         return True
 
 
-class MemoryLedger(_Repo):
+class MemoryLedger(Repo):
     async def add(self, entries: Sequence[LedgerEntry]) -> None:
         if not entries:
             return
@@ -293,7 +158,7 @@ class MemoryLedger(_Repo):
         return [row[-1] for row in sorted(found, key=lambda r: r[:4])]
 
 
-class MemoryTransitTickets(_Repo):
+class MemoryTransitTickets(Repo):
     async def add(self, ticket: LegBooking, *, idempotency_key: str, now: dt.datetime) -> None:
         if any(t.id == ticket.id or key == idempotency_key for key, t in
                [*self._tx.table("transit_tickets").items(), *self._tx.committed("transit_tickets").items()]):
@@ -317,7 +182,7 @@ class MemoryTransitTickets(_Repo):
         table[key] = ticket
 
 
-class MemoryPasses(_Repo):
+class MemoryPasses(Repo):
     async def add(self, rider_pass: RiderPass) -> None:
         p = rider_pass
         if any(o.id == p.id or (o.account_id, o.idempotency_key) == (p.account_id, p.idempotency_key)
@@ -349,7 +214,7 @@ class MemoryPasses(_Repo):
         self._tx.table("passes")[rider_pass.id] = rider_pass
 
 
-class MemoryPaymentProfiles(_Repo):
+class MemoryPaymentProfiles(Repo):
     async def get(self, account_id: str) -> PaymentProfile | None:
         return self._tx.table("payment_profiles").get(account_id)
 
@@ -357,7 +222,7 @@ class MemoryPaymentProfiles(_Repo):
         self._tx.table("payment_profiles")[profile.account_id] = profile
 
 
-class MemoryAnalyses(_Repo):
+class MemoryAnalyses(Repo):
     async def add(self, analysis: Analysis) -> None:
         self._tx.table("analyses")[analysis.id] = (analysis, None)
 
@@ -388,7 +253,7 @@ class MemoryAnalyses(_Repo):
         return None if text is None else json.loads(text)
 
 
-class MemoryRideRefusals(_Repo):
+class MemoryRideRefusals(Repo):
     async def add(self, refusal: RideRefusal) -> None:
         table = self._tx.table("ride_refusals")
         table[(refusal.refused_at, next(_ROW_IDS))] = refusal
@@ -398,7 +263,7 @@ class MemoryRideRefusals(_Repo):
                 if r.operator_id == operator_id and first <= r.service_date <= last]
 
 
-class MemoryTicketsIssued(_Repo):
+class MemoryTicketsIssued(Repo):
     async def record(self, record: TicketRecord) -> None:
         self._tx.table("tickets_issued").setdefault(record.ticket_id, record)
 

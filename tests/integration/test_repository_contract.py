@@ -10,12 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from maas.domain.accounts import GeoPoint, NewAccount, Role
+from maas.domain.accounts import ApiKey, GeoPoint, NewAccount, Operator, Role
 from maas.domain.bookings import BookedLeg, Booking, SagaStep, StepStatus, TripState
 from maas.domain.errors import Conflict, InvalidRequest, NotFound
+from maas.domain.fare_rules import PassProduct
 from maas.domain.ledger import EntryKind, LedgerEntry
 from maas.domain.mobility import BookingState, LegBooking, Offer
-from maas.domain.payments import GatewayEvent, Payment, PaymentState
+from maas.domain.ondemand import RefusalCode
+from maas.domain.passes import PassState, RiderPass
+from maas.domain.payments import GatewayEvent, Payment, PaymentProfile, PaymentState
+from maas.domain.ride_refusals import RideRefusal
 from maas.domain.planning import Money
 from maas.domain.ports import UnitOfWorkFactory
 from maas.domain.tickets import TicketRecord
@@ -254,3 +258,103 @@ async def test_a_payment_event_is_taken_once(uow: UnitOfWorkFactory) -> None:
         await u.commit()
     async with uow() as u:
         assert not await u.payment_events.add(event, "again", received_at=T0)
+
+
+async def test_passes_by_key_pending_and_saved(uow: UnitOfWorkFactory) -> None:
+    product = PassProduct.model_validate({"id": "day-1", "name": "1日券", "price": 800, "days": 1})
+    first = RiderPass(id="pass_1", account_id="acc-1", product=product, state=PassState.PENDING, valid_from=T0,
+                      valid_until=T0 + dt.timedelta(days=1), price=yen(800), idempotency_key="k", request_digest="d",
+                      created_at=T0, updated_at=T0)
+    later = first.model_copy(update={"id": "pass_2", "idempotency_key": "k2", "created_at": T0 + dt.timedelta(hours=1),
+                                     "state": PassState.ACTIVE})
+    async with uow() as u:
+        await u.passes.add(first)
+        await u.passes.add(later)
+        await u.commit()
+    async with uow() as u:
+        with pytest.raises(Conflict):
+            await u.passes.add(first.model_copy(update={"id": "pass_3"}))  # the same key again
+    async with uow() as u:
+        assert (await u.passes.find_by_key("acc-1", "k")) == first and await u.passes.find_by_key("acc-2", "k") is None
+        assert [p.id for p in await u.passes.list_for("acc-1")] == ["pass_2", "pass_1"]
+        assert [p.id for p in await u.passes.pending()] == ["pass_1"]
+        await u.passes.save(first.model_copy(update={"state": PassState.FAILED}))
+        with pytest.raises(NotFound):
+            await u.passes.save(first.model_copy(update={"id": "pass_9"}))
+        with pytest.raises(NotFound):
+            await u.passes.get("pass_9")
+        await u.commit()
+    async with uow() as u:
+        assert (await u.passes.get("pass_1")).state is PassState.FAILED and await u.passes.pending() == []
+
+
+async def test_transit_tickets_by_key_and_id(uow: UnitOfWorkFactory) -> None:
+    ticket = LegBooking(id="tt_1", operator_id="transit", offer_id="offer-1", state=BookingState.CONFIRMED,
+                        price=yen(200), departure=T0, arrival=T0 + dt.timedelta(minutes=30))
+    async with uow() as u:
+        await u.transit_tickets.add(ticket, idempotency_key="k1", now=T0)
+        await u.commit()
+    for clash, key in ((ticket, "k2"), (ticket.model_copy(update={"id": "tt_2"}), "k1")):
+        async with uow() as u:
+            with pytest.raises(Conflict):
+                await u.transit_tickets.add(clash, idempotency_key=key, now=T0)
+    async with uow() as u:
+        assert await u.transit_tickets.find_by_key("k1") == ticket and await u.transit_tickets.find_by_key("k9") is None
+        await u.transit_tickets.save(ticket.moved_to(BookingState.CANCELLED), now=T0)
+        with pytest.raises(NotFound):
+            await u.transit_tickets.save(ticket.model_copy(update={"id": "tt_9"}), now=T0)
+        await u.commit()
+    async with uow() as u:
+        assert (await u.transit_tickets.get("tt_1")).state is BookingState.CANCELLED
+        with pytest.raises(NotFound):
+            await u.transit_tickets.get("tt_9")
+
+
+async def test_payment_profiles_are_replaced_whole(uow: UnitOfWorkFactory) -> None:
+    profile = PaymentProfile(account_id="acc-1", gateway="stripe", customer_ref="cus_1", setup_id="seti_1",
+                             updated_at=T0)
+    async with uow() as u:
+        assert await u.payment_profiles.get("acc-1") is None
+        await u.payment_profiles.put(profile)
+        await u.payment_profiles.put(profile.model_copy(update={"payment_method": "pm_1", "setup_id": "seti_2"}))
+        await u.commit()
+    async with uow() as u:
+        stored = await u.payment_profiles.get("acc-1")
+    assert (stored.payment_method, stored.setup_id, stored.updated_at) == ("pm_1", "seti_2", T0)
+
+
+async def test_ride_refusals_by_operator_and_service_day(uow: UnitOfWorkFactory) -> None:
+    def refusal(operator_id: str, day: int, minute: int) -> RideRefusal:
+        at = dt.datetime(2026, 11, day, 9, minute, tzinfo=JST)
+        return RideRefusal(operator_id=operator_id, service_date=at.date(), requested_pickup=at,
+                           code=RefusalCode.NO_CAPACITY, travellers=1, refused_at=at, origin_cell="a", destination_cell="b")
+    async with uow() as u:
+        for r in (refusal("vans", 24, 5), refusal("vans", 24, 1), refusal("vans", 25, 0), refusal("taxi", 24, 0)):
+            await u.ride_refusals.add(r)
+        await u.commit()
+    async with uow() as u:
+        found = await u.ride_refusals.list_refusals("vans", first=dt.date(2026, 11, 24), last=dt.date(2026, 11, 24))
+    assert [r.refused_at.minute for r in found] == [1, 5]
+
+
+async def test_operators_and_their_keys(uow: UnitOfWorkFactory) -> None:
+    vans = Operator(id="vans", name="のりあい", mode="on_demand", kind="on_demand", created_at=T0)
+    key = ApiKey(id="key_1", operator_id="vans", label="dispatch", created_at=T0)
+    async with uow() as u:
+        await u.operators.add(vans)
+        await u.operators.add_key(key, "secret-hash")
+        await u.commit()
+    async with uow() as u:
+        with pytest.raises(Conflict):
+            await u.operators.add(vans)
+    async with uow() as u:
+        assert await u.operators.get("vans") == vans and await u.operators.find("bus") is None
+        assert await u.operators.list_operators() == [vans]
+        await u.operators.revoke_key("key_1", T0 + dt.timedelta(hours=1))
+        with pytest.raises(NotFound):
+            await u.operators.revoke_key("key_9", T0)
+        await u.commit()
+    async with uow() as u:
+        (revoked,) = await u.operators.list_keys("vans")
+        assert revoked.revoked_at == T0 + dt.timedelta(hours=1)
+        assert await u.operators.find_key("key_1") == (revoked, "secret-hash")

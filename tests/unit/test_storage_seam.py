@@ -19,10 +19,13 @@ from maas.domain.ports import UnitOfWork
 from maas.settings import load_settings
 from maas.storage.engine import create_engine
 from maas.storage.unit_of_work import SqlUnitOfWork, SqlUnitOfWorkFactory
+from operators.bikeshare.memory_holds import MemoryVehicleHolds
+from operators.ondemand.memory import MemoryRideStore
 from payments.on_board import OnBoardGateway
 from tests.fakes import InMemoryStore, InMemoryUnitOfWork, InMemoryUnitOfWorkFactory, MemoryOperator, SteppedClock
 
 T0 = dt.datetime(2026, 11, 24, 0, 0, tzinfo=dt.UTC)
+DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
 NOWHERE = "postgresql+asyncpg://nobody@127.0.0.1:1/none"  # nothing listens: any connection attempt fails
 REPOSITORIES = sorted(name for name, member in vars(UnitOfWork).items() if isinstance(member, property))
 
@@ -99,3 +102,17 @@ async def test_of_two_writers_of_one_version_only_the_first_to_commit_stores_any
     async with uow() as u:
         stored = await u.bookings.get("bk-1")
     assert stored.state is TripState.CONFIRMED and stored.version == 1
+
+
+async def test_configured_operators_keep_their_rides_and_holds_in_the_stores_given(tmp_path: Path) -> None:
+    rides, holds = MemoryRideStore(), MemoryVehicleHolds()
+    settings = load_settings({}, database_url=NOWHERE, data_dir=tmp_path, planner_warmup=False,
+                             operators_config=DEMO / "maas-operators.json")
+    container = build_container(settings, clock=SteppedClock(T0), uow=InMemoryUnitOfWorkFactory(),
+                                ride_store=rides, vehicle_holds=holds, payments=OnBoardGateway())
+    try:
+        assert container.engine is None
+        assert container.operator_adapters["noriai"].store is rides
+        assert container.operator_adapters["yamabuki-cycle"].holds is holds
+    finally:
+        await container.aclose()

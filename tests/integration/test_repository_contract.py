@@ -327,7 +327,8 @@ async def test_ride_refusals_by_operator_and_service_day(uow: UnitOfWorkFactory)
     def refusal(operator_id: str, day: int, minute: int) -> RideRefusal:
         at = dt.datetime(2026, 11, day, 9, minute, tzinfo=JST)
         return RideRefusal(operator_id=operator_id, service_date=at.date(), requested_pickup=at,
-                           code=RefusalCode.NO_CAPACITY, travellers=1, refused_at=at, origin_cell="a", destination_cell="b")
+                           code=RefusalCode.NO_CAPACITY, travellers=1, refused_at=at, origin_cell="a",
+                           destination_cell="b")
     async with uow() as u:
         for r in (refusal("vans", 24, 5), refusal("vans", 24, 1), refusal("vans", 25, 0), refusal("taxi", 24, 0)):
             await u.ride_refusals.add(r)

@@ -11,8 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from maas.domain.fare_rules import FareRules
 from maas.domain.payments import PaymentGateway
 from maas.domain.translations import TranslationSource
+from maas.domain.ondemand import RideStore
 from maas.domain.ports import (Clock, FeedArchive, FeedReader, JourneyPlanner, OperatorAdapter, PasswordHasher,
                                UnitOfWorkFactory)
+from maas.domain.vehicle_holds import VehicleHolds
 from maas.plugins import OperatorConfigError, build_adapters, load_operators_config
 from maas.routing_adapter.feed_archive import DirectoryFeedArchive, NetworkSources
 from maas.routing_adapter.gtfs_reader import GtfsFeedReader
@@ -62,7 +64,7 @@ class SystemClock:
 @dataclass
 class Container:
     settings: Settings
-    engine: AsyncEngine
+    engine: AsyncEngine | None  # None when the tests gave a unit of work of their own
     uow: UnitOfWorkFactory
     auth: AuthService
     operators: OperatorService
@@ -93,7 +95,8 @@ class Container:
         for adapter in self.operator_adapters.values():
             await adapter.aclose()
         await self.payments.aclose()
-        await self.engine.dispose()
+        if self.engine is not None:
+            await self.engine.dispose()
 
 
 def load_fare_rules(path: Path | None) -> FareRules:
@@ -143,12 +146,21 @@ def build_container(
     operator_adapters: dict[str, OperatorAdapter] | None = None,
     payments: PaymentGateway | None = None,
     payout_accounts: dict[str, str] | None = None,
+    uow: UnitOfWorkFactory | None = None,
+    ride_store: RideStore | None = None,
+    vehicle_holds: VehicleHolds | None = None,
 ) -> Container:
     """Wire the service; raises OperatorConfigError (naming the operator) when an enabled
-    operator adapter is missing or breaks the contract."""
-    engine = create_engine(settings.database_url)
-    uow = SqlUnitOfWorkFactory(engine)
+    operator adapter is missing or breaks the contract. The storage seam: given `uow` (and the
+    on-demand `ride_store`, the shared vehicles' `vehicle_holds`), no database engine is made;
+    a store left out then is needed only by configured operators or analyses, which say so."""
     clock = clock or SystemClock()
+    engine = None
+    if uow is None:
+        engine = create_engine(settings.database_url)
+        uow = SqlUnitOfWorkFactory(engine)
+        ride_store = ride_store or SqlRideStore(engine, clock)
+        vehicle_holds = vehicle_holds or SqlVehicleHolds(engine, clock)
     hasher = hasher or Argon2PasswordHasher()
     # Imported feeds are kept under data_dir/feeds; the planner routes over the demo region's
     # feed plus those, with compiled timetables and fares cached under data_dir/cache.
@@ -167,8 +179,9 @@ def build_container(
             # On-demand operators keep their rides and day plans, shared-vehicle operators their
             # bookings and held vehicles, in the service's database (seen by every process).
             operator_adapters = build_adapters(config, settings.operators_config.parent, clock,
-                                               extras={"ride_store": SqlRideStore(engine, clock),
-                                                       "vehicle_holds": SqlVehicleHolds(engine, clock)})
+                                               extras={k: v for k, v in (("ride_store", ride_store),
+                                                                         ("vehicle_holds", vehicle_holds))
+                                                       if v is not None})
     if payments is None:
         secret = settings.stripe_webhook_secret
         payments = gateway_from_settings(
@@ -216,7 +229,7 @@ def build_container(
         analyses=AnalysisService(uow, clock, accessibility_engine=build_accessibility_engine(settings, journey_planner),
                                  renderer=MatplotlibReportRenderer(), max_running=settings.analysis_workers,
                                  scenario_engine=build_scenario_engine(settings, journey_planner),
-                                 ride_store=SqlRideStore(engine, clock),
+                                 ride_store=ride_store,
                                  # On-demand operators lend their zone, hours and speed to the "on_demand" mode.
                                  ride_areas=[a for a in operator_adapters.values() if isinstance(a, RideArea)],
                                  events=events),

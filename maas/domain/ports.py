@@ -106,22 +106,52 @@ class PlaceRepository(Protocol):
 
 
 class UnitOfWork(Protocol):
-    """One database transaction: committed by `commit()`, rolled back if the block exits without it."""
+    """One database transaction: committed by `commit()`, rolled back if the block exits without it.
 
-    accounts: AccountRepository
-    operators: OperatorRepository
-    feeds: FeedRepository
-    places: PlaceRepository
-    bookings: BookingRepository
-    offers: OfferRegistry
-    payment_events: PaymentEventLog
-    ledger: Ledger
-    transit_tickets: TicketBook
-    passes: PassBook
-    payment_profiles: PaymentProfiles
-    analyses: AnalysisStore
-    ride_refusals: RideRefusalLog
-    tickets_issued: TicketRegister
+    The repositories are read-only properties, so an adapter that sets them as attributes on
+    entry (SqlUnitOfWork, the tests' in-memory one) satisfies the protocol for a type checker."""
+
+    @property
+    def accounts(self) -> AccountRepository: ...
+
+    @property
+    def operators(self) -> OperatorRepository: ...
+
+    @property
+    def feeds(self) -> FeedRepository: ...
+
+    @property
+    def places(self) -> PlaceRepository: ...
+
+    @property
+    def bookings(self) -> BookingRepository: ...
+
+    @property
+    def offers(self) -> OfferRegistry: ...
+
+    @property
+    def payment_events(self) -> PaymentEventLog: ...
+
+    @property
+    def ledger(self) -> Ledger: ...
+
+    @property
+    def transit_tickets(self) -> TicketBook: ...
+
+    @property
+    def passes(self) -> PassBook: ...
+
+    @property
+    def payment_profiles(self) -> PaymentProfiles: ...
+
+    @property
+    def analyses(self) -> AnalysisStore: ...
+
+    @property
+    def ride_refusals(self) -> RideRefusalLog: ...
+
+    @property
+    def tickets_issued(self) -> TicketRegister: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
 

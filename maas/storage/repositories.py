@@ -69,7 +69,7 @@ class SqlAccounts:
             id=account_id, email=account.email.lower(), display_name=account.display_name, role=account.role.value,
             password_hash=password_hash, birth_date=account.birth_date,
             home_lat=account.home.lat if account.home else None, home_lon=account.home.lon if account.home else None,
-            needs=list(account.needs), resident=account.resident, created_at=now,
+            needs=list(account.needs), resident=account.resident, created_at=utc(now),
             phone=phone_digits(account.phone), member_no=account.member_no,
         )
         self._s.add(row)
@@ -138,7 +138,7 @@ class SqlOperators:
         self._s = session
 
     async def add(self, operator: Operator) -> Operator:
-        self._s.add(OperatorRow(**operator.model_dump()))
+        self._s.add(OperatorRow(**operator.model_dump() | {"created_at": utc(operator.created_at)}))
         try:
             async with self._s.begin_nested():
                 await self._s.flush()
@@ -160,7 +160,7 @@ class SqlOperators:
         return [_operator(r) for r in (await self._s.execute(select(OperatorRow).order_by(OperatorRow.id))).scalars()]
 
     async def add_key(self, key: ApiKey, secret_hash: str) -> None:
-        self._s.add(ApiKeyRow(**key.model_dump(), secret_hash=secret_hash))
+        self._s.add(ApiKeyRow(**key.model_dump() | {"created_at": utc(key.created_at)}, secret_hash=secret_hash))
         await self._s.flush()
 
     async def find_key(self, key_id: str) -> tuple[ApiKey, str] | None:
@@ -173,7 +173,7 @@ class SqlOperators:
 
     async def revoke_key(self, key_id: str, at: dt.datetime) -> None:
         result = await self._s.execute(
-            update(ApiKeyRow).where(ApiKeyRow.id == key_id, ApiKeyRow.revoked_at.is_(None)).values(revoked_at=at)
+            update(ApiKeyRow).where(ApiKeyRow.id == key_id, ApiKeyRow.revoked_at.is_(None)).values(revoked_at=utc(at))
         )
         if result.rowcount == 0 and await self._s.get(ApiKeyRow, key_id) is None:
             raise NotFound(f"no API key {key_id}")

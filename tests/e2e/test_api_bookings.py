@@ -20,7 +20,7 @@ from maas.services.bookings import BookingService
 from maas.settings import load_settings
 from maas.storage import migrate
 from payments.on_board import OnBoardGateway
-from tests.unit.test_conformance_kit import MemoryOperator
+from tests.fakes import MemoryOperator
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
 TOKYO = dt.timezone(dt.timedelta(hours=9))

@@ -13,7 +13,7 @@ from maas.bootstrap import build_container
 from maas.settings import load_settings
 from maas.storage import migrate
 from operators.taxi import from_demo_region
-from tests.unit.test_conformance_kit import MemoryOperator
+from tests.fakes import MemoryOperator
 
 pytestmark = pytest.mark.sqlite_only  # PostgreSQL adds nothing here: docs/guide.md, section 5
 

@@ -20,7 +20,7 @@ from maas.domain.errors import Conflict, InvalidRequest, NotFound, PermissionDen
 from maas.domain.places import Place, PlaceCategory
 from maas.services import accessibility, analyses
 from maas.services.analyses import AnalysisService
-from tests.fakes import SteppedClock
+from tests.fakes import InMemoryUnitOfWorkFactory, SteppedClock
 
 INF = math.inf
 ANALYST = Principal(subject_id="acc_analyst", role=Role.ANALYST)
@@ -37,54 +37,26 @@ PARAMS = {"date": "2026-11-24", "start": "08:00", "window_min": 60, "thresholds_
           "destinations": {"type": "places", "categories": ["hospital", "supermarket"]}}
 
 
-class MemoryAnalyses:
+class Store:
+    """The shared in-memory unit of work holding PLACES, with the views these tests read."""
+
     def __init__(self) -> None:
-        self.rows: dict[str, Analysis] = {}
-        self.cell_rows: dict[str, list] = {}
-        self.history: list[tuple[str, float]] = []
+        self.uow = InMemoryUnitOfWorkFactory()
+        self.uow.store.table("places").update({p.id: p for p in PLACES})
 
-    async def add(self, analysis):
-        self.rows[analysis.id] = analysis
+    @property
+    def rows(self) -> dict[str, Analysis]:
+        return {analysis_id: row[0] for analysis_id, row in self.uow.store.table("analyses").items()}
 
-    async def get(self, analysis_id):
-        if analysis_id not in self.rows:
-            raise NotFound(f"no analysis {analysis_id}")
-        return self.rows[analysis_id]
+    @property
+    def history(self) -> list[tuple[str, float]]:
+        """(state, progress) of each analysis as committed, in order."""
+        return [(row[0].state.value, row[0].progress) for table, _, row in self.uow.store.log if table == "analyses"]
 
-    async def list_analyses(self, *, limit=100):
-        return sorted(self.rows.values(), key=lambda a: a.created_at, reverse=True)[:limit]
-
-    async def list_in_states(self, states):
-        return [a for a in self.rows.values() if a.state in states]
-
-    async def save(self, analysis):
-        self.rows[analysis.id] = analysis
-        self.history.append((analysis.state.value, analysis.progress))
-
-    async def save_cells(self, analysis_id, cells):
-        self.cell_rows[analysis_id] = cells
-
-    async def cells(self, analysis_id):
-        return self.cell_rows.get(analysis_id)
-
-
-class MemoryPlaces:
-    async def list_places(self, *, region_id=None, category=None):
-        return [p for p in PLACES if category is None or p.category.value == category]
-
-
-class MemoryUow:
-    def __init__(self, store: MemoryAnalyses) -> None:
-        self.analyses, self.places = store, MemoryPlaces()
-
-    async def __aenter__(self):
-        return self
-
-    async def __aexit__(self, *exc):
-        return None
-
-    async def commit(self):
-        return None
+    async def add(self, analysis: Analysis) -> None:
+        async with self.uow() as uow:
+            await uow.analyses.add(analysis)
+            await uow.commit()
 
 
 class FakeEngine:
@@ -122,9 +94,9 @@ def fast_progress(monkeypatch):
     monkeypatch.setattr(analyses, "PROGRESS_EVERY_S", 0.01)
 
 
-def service(engine: FakeEngine, store: MemoryAnalyses | None = None, **kw) -> tuple[AnalysisService, MemoryAnalyses]:
-    store = store or MemoryAnalyses()
-    return AnalysisService(lambda: MemoryUow(store), SteppedClock(NOW), accessibility_engine=engine, **kw), store
+def service(engine: FakeEngine, store: Store | None = None, **kw) -> tuple[AnalysisService, Store]:
+    store = store or Store()
+    return AnalysisService(store.uow, SteppedClock(NOW), accessibility_engine=engine, **kw), store
 
 
 async def test_an_analysis_runs_in_the_background_reporting_progress_and_ends_done() -> None:
@@ -156,12 +128,12 @@ async def test_a_failing_engine_leaves_the_analysis_failed_with_its_error() -> N
 
 
 async def test_recovery_fails_interrupted_analyses_and_runs_queued_ones_again() -> None:
-    store = MemoryAnalyses()
+    store = Store()
     params = AccessibilityParams.model_validate(PARAMS).model_dump(mode="json")
     for analysis_id, state in (("ana_ran", AnalysisState.RUNNING), ("ana_waited", AnalysisState.QUEUED),
                                ("ana_old", AnalysisState.DONE)):
-        store.rows[analysis_id] = Analysis(id=analysis_id, kind=AnalysisKind.ACCESSIBILITY, parameters=params,
-                                           state=state, created_by="x", created_at=NOW, progress=0.4)
+        await store.add(Analysis(id=analysis_id, kind=AnalysisKind.ACCESSIBILITY, parameters=params,
+                                 state=state, created_by="x", created_at=NOW, progress=0.4))
     svc, _ = service(FakeEngine(), store)
     assert await svc.recover() == (1, 1)
     await svc.wait_idle()

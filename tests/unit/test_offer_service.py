@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import time
 
 import pytest
 
+from maas.domain.accounts import GeoPoint
 from maas.domain.errors import NotFound, OperatorUnavailable
+from maas.domain.mobility import OfferQuery
 from maas.services.offers import OfferService
-from tests.unit.test_conformance_kit import QUERY, Clock, MemoryOperator
+from tests.fakes import MemoryOperator, SteppedClock
+
+T0 = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+QUERY = OfferQuery(origin=GeoPoint(lat=36.40, lon=138.90), destination=GeoPoint(lat=36.41, lon=138.91),
+                   depart_at=T0 + dt.timedelta(hours=1))
 
 
 def named(operator_id: str, cls=MemoryOperator):
-    adapter = cls(Clock())
+    adapter = cls(SteppedClock(T0))
     adapter.operator_id = operator_id
     return adapter
 

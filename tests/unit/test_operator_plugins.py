@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -9,7 +10,11 @@ import pytest
 
 from maas.plugins import (ENTRY_POINT_GROUP, OperatorConfigError, build_adapters,
                           installed_adapters, load_operators_config)
-from tests.unit.test_conformance_kit import Clock, MemoryOperator
+from tests.fakes import MemoryOperator, SteppedClock
+
+
+def clock() -> SteppedClock:
+    return SteppedClock(dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC))
 
 
 def write_config(tmp_path: Path, operators: list[dict]) -> Path:
@@ -19,7 +24,7 @@ def write_config(tmp_path: Path, operators: list[dict]) -> Path:
 
 
 def memory_factory(context):
-    adapter = MemoryOperator(Clock())
+    adapter = MemoryOperator(clock())
     adapter.operator_id = context.operator_id
     return adapter
 
@@ -28,31 +33,31 @@ def test_enabled_operators_are_built_by_their_factories(tmp_path) -> None:
     config = load_operators_config(write_config(tmp_path, [
         {"id": "memory-a", "adapter": "memory"}, {"id": "memory-b", "adapter": "memory",
                                                   "options": {"fleet": 3}}]))
-    adapters = build_adapters(config, tmp_path, Clock(), available={"memory": memory_factory})
+    adapters = build_adapters(config, tmp_path, clock(), available={"memory": memory_factory})
     assert sorted(adapters) == ["memory-a", "memory-b"]
     assert adapters["memory-b"].operator_id == "memory-b"
 
 
 def test_nothing_is_enabled_without_configuration(tmp_path) -> None:
     config = load_operators_config(write_config(tmp_path, []))
-    assert build_adapters(config, tmp_path, Clock(), available={"memory": memory_factory}) == {}
+    assert build_adapters(config, tmp_path, clock(), available={"memory": memory_factory}) == {}
 
 
 @pytest.mark.parametrize(("factory", "message"), [
     (lambda ctx: object(), "operator broken: the adapter does not satisfy the operator contract"),
     (lambda ctx: (_ for _ in ()).throw(RuntimeError("no tariff")), "operator broken: adapter"),
-    (lambda ctx: MemoryOperator(Clock()), "operator broken: the adapter calls itself 'memory'"),
+    (lambda ctx: MemoryOperator(clock()), "operator broken: the adapter calls itself 'memory'"),
 ])
 def test_a_bad_adapter_stops_startup_naming_the_operator(tmp_path, factory, message) -> None:
     config = load_operators_config(write_config(tmp_path, [{"id": "broken", "adapter": "x"}]))
     with pytest.raises(OperatorConfigError, match=message):
-        build_adapters(config, tmp_path, Clock(), available={"x": factory})
+        build_adapters(config, tmp_path, clock(), available={"x": factory})
 
 
 def test_an_unknown_adapter_name_is_named(tmp_path) -> None:
     config = load_operators_config(write_config(tmp_path, [{"id": "taxi-1", "adapter": "nope"}]))
     with pytest.raises(OperatorConfigError, match="operator taxi-1: no adapter 'nope'"):
-        build_adapters(config, tmp_path, Clock(), available={})
+        build_adapters(config, tmp_path, clock(), available={})
 
 
 @pytest.mark.parametrize("document", [

@@ -15,10 +15,9 @@ import logging
 from maas.domain.accounts import Principal, Role
 from maas.domain.bookings import Booking, PaymentAction, PaymentStep, SagaStep, TripState
 from maas.domain.errors import Conflict, DomainError, InvalidRequest, NotFound
-from maas.domain.ledger import EntryKind, settlement_entries
+from maas.domain.ledger import rider_paid_by_operator, settlement_entries
 from maas.domain.mobility import FINAL_STATES
 from maas.domain.payments import PaymentDeclined
-from maas.domain.planning import Money
 from maas.services.booking_saga import BookingSaga
 
 log = logging.getLogger(__name__)
@@ -162,14 +161,12 @@ class BookingTrip(BookingSaga):
     async def _pay_out(self, booking: Booking, entries: list) -> None:
         """Send each operator with a payout account what the rider paid for its legs, one transfer
         per operator and booking (the municipality's share is invoiced from the ledger)."""
-        owed: dict[str, int] = {}
-        for entry in entries:
-            if entry.kind is EntryKind.RIDER_PAID and entry.operator_id in self._payouts:
-                owed[entry.operator_id] = owed.get(entry.operator_id, 0) + entry.amount.amount_minor
+        owed = rider_paid_by_operator(entries)
         for operator_id, amount in sorted(owed.items()):
+            if operator_id not in self._payouts:
+                continue
             await self._step(booking, f"transfer:{operator_id}", lambda: self._payments.transfer(
-                operator_account=self._payouts[operator_id],
-                amount=Money(amount_minor=amount, currency=booking.total.currency),
+                operator_account=self._payouts[operator_id], amount=amount,
                 booking_id=booking.id, idempotency_key=f"{booking.id}:transfer:{operator_id}"))
 
     async def refresh_leg(self, operator_id: str, leg_booking_id: str) -> Booking | None:

@@ -10,6 +10,7 @@ import pytest
 
 from maas.domain.bookings import (BookedLeg, Booking, Compensation, PaymentStep, TripState)
 from maas.domain.errors import Conflict
+from maas.domain.ledger import rider_paid_by_operator, settlement_entries
 from maas.domain.mobility import BookingState, Conditions, LegBooking
 from maas.domain.payments import Payment, PaymentState
 from maas.domain.planning import Money
@@ -255,3 +256,12 @@ def test_cancelling_refunds_what_was_taken_beyond_the_fees():
     assert trip.cancellation_payment().step is PaymentStep.NONE  # nothing held
     gone = trip.model_copy(update={"payment": held(500, PaymentState.CANCELLED)})
     assert gone.cancellation_payment().step is PaymentStep.NONE
+
+
+def test_each_operator_is_paid_out_what_the_rider_paid_for_its_legs():
+    trip = booking(leg(0, L.FINISHED, price=500, rider_price=300), leg(1, L.FINISHED, price=400),
+                   leg(2, L.CANCELLED, price=700, fee=100), state=T.FINISHED)
+    trip = trip.with_leg(trip.legs[2].model_copy(update={"operator_id": "op0"}))
+    entries = settlement_entries(trip.with_fees(T0), municipality="town", at=T0)
+    assert rider_paid_by_operator(entries) == {"op0": yen(400), "op1": yen(400)}
+    assert rider_paid_by_operator([]) == {}

@@ -72,6 +72,17 @@ def settlement_entries(booking: Booking, *, municipality: str, at: dt.datetime) 
     return entries
 
 
+def rider_paid_by_operator(entries: list[LedgerEntry]) -> dict[str, Money]:
+    """What the rider paid for each operator's legs: one payout per operator and booking."""
+    owed: dict[str, Money] = {}
+    for entry in entries:
+        if entry.kind is EntryKind.RIDER_PAID:
+            before = owed.get(entry.operator_id)
+            total = entry.amount.amount_minor + (before.amount_minor if before is not None else 0)
+            owed[entry.operator_id] = Money(amount_minor=total, currency=entry.amount.currency)
+    return owed
+
+
 class OperatorStatement(BaseModel):
     """What one operator is owed for a period: from riders and from the municipality."""
 

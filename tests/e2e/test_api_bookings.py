@@ -257,8 +257,13 @@ async def test_a_compensation_an_operator_cannot_answer_is_finished_by_recovery(
     booking = await (await book(api, [van["offer_id"], shuttle], "trip-3")).json()
     assert booking["state"] == "PENDING" and "compensation pending" in booking["reason"]
     assert booking["legs"][0]["state"] in {"CANCELLED", "RELEASED"}  # what could be released, was
+    async with api["container"].uow() as uow:
+        stalled = await uow.bookings.get(booking["id"])
+    assert stalled.compensation is not None and stalled.compensation.pending  # why, and what is left, as fields
+    assert booking["reason"].startswith(stalled.compensation.reason + "; compensation pending")
     api["shuttle"].down = False
     [finished] = await api["container"].bookings.recover()
     assert finished.state.value == "REJECTED" and finished.compensate_to is None
+    assert finished.reason == stalled.compensation.reason and finished.compensation is None
     assert all(leg.booking.state in {BookingState.CANCELLED, BookingState.RELEASED} for leg in finished.legs)
     assert finished.payment.state.value == "CANCELLED"

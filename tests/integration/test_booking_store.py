@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from maas.domain.accounts import GeoPoint
-from maas.domain.bookings import BookedLeg, Booking, SagaStep, StepStatus, TripState
+from maas.domain.bookings import BookedLeg, Booking, Compensation, SagaStep, StepStatus, TripState
 from maas.domain.errors import Conflict, NotFound
 from maas.domain.mobility import BookingState, Conditions, LegBooking, Offer
 from maas.domain.payments import Payment, PaymentState
@@ -164,6 +164,23 @@ async def test_save_bumps_the_version_and_a_stale_save_stores_nothing(uow: SqlUn
             await work.bookings.save(booking(404))  # never added
     async with uow() as work:  # the last block did not commit, and nothing changed anyway
         assert await work.bookings.get(b.id) == stored
+
+
+async def test_a_stalled_compensation_keeps_its_reason_and_what_is_pending(uow: SqlUnitOfWorkFactory) -> None:
+    b = booking(1)
+    await _add(uow, b)
+    stalled = b.compensating(TripState.REJECTED, "operator_rejected: shuttle refused leg 1").compensation_stalled(
+        "shuttle is down")
+    await _save(uow, stalled)
+    async with uow() as work:
+        [stored] = await work.bookings.in_flight()
+    assert stored.compensate_to is TripState.REJECTED and stored.compensation == Compensation(
+        reason="operator_rejected: shuttle refused leg 1", pending="shuttle is down")
+    done = await _save(uow, stored.compensated(T0 + dt.timedelta(minutes=1)))
+    async with uow() as work:
+        assert await work.bookings.get(b.id) == done
+    assert (done.state, done.reason, done.compensation) == (
+        TripState.REJECTED, "operator_rejected: shuttle refused leg 1", None)
 
 
 async def test_in_flight_lists_pending_and_conditional_oldest_first(uow: SqlUnitOfWorkFactory) -> None:

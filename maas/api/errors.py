@@ -73,7 +73,7 @@ def json_response(data: object, *, status: int = 200, headers: Mapping[str, str]
 def envelope(status: int, code: str, message: str | None, fields: Mapping[str, str] | None = None,
              headers: Mapping[str, str] | None = None) -> web.Response:
     """The error envelope, its message in the request's language (`message` is the English detail)."""
-    text = messages.message(code, language.current(), message, reason=(fields or {}).get("refusal"))
+    text = messages.message(code, language.current(), message, reason=(fields or {}).get("refusal") or (fields or {}).get("reason"))
     body = {"error": {"code": code, "message": text, "fields": dict(fields or {})}}
     return json_response(body, status=status, headers=headers)
 

@@ -60,6 +60,12 @@ CATALOGUE: dict[str, dict[Language, str]] = {
                         "en": "The offer lapsed before the booking; nothing was charged."},
     "implausible_event_time": {"ja": "運行予定の時刻から離れすぎた報告は受け付けられません。",
                                "en": "The report is too far from the trip's scheduled time."},
+    "implausible_event_time.too_early": {"ja": "運行予定の時刻より早すぎる報告です。時刻を確かめてください。",
+                                         "en": "The report is too early for the trip's scheduled time."},
+    "implausible_event_time.too_late": {"ja": "運行予定の時刻を大きく過ぎた報告です。時刻を確かめてください。",
+                                        "en": "The report is too late for the trip's scheduled time."},
+    "implausible_event_time.in_the_future": {"ja": "まだ来ていない時刻の報告は受け付けられません。",
+                                             "en": "The report is for a time still to come."},
     "ride_refused": {"ja": "その条件ではのりあい便をお受けできません。", "en": "The ride cannot be offered."},
     # Why a van cannot take a ride (`fields.refusal` of ride_refused), so a rider knows what to change.
     "ride_refused.outside_area": {"ja": "のりあい号の運行区域の外です。", "en": "Outside the service area."},

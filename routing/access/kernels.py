@@ -93,8 +93,9 @@ def _profiles(slot_lo, slot_hi, slot_stop, cand_off, cand_times, egress_stops, e
     slot_lo..slot_hi: transit from the slot's stop leaving at the candidate, then egress (a walk,
     kind 0, or a ride of kind k requested on arrival within one of its windows [win_lo, win_hi))."""
     n_stops = transfer_s.shape[0]
-    # The origin stop as the only "target", max_travel_s away: the kernel then prunes every
-    # label later than departure + max_travel_s, which no origin can use.
+    # The origin stop as the only "target", max_travel_s + 1 away: the kernel keeps a label
+    # only when it is earlier than that bound, so arrivals at exactly departure + max_travel_s
+    # survive ("within T" is inclusive) and every later one, which no origin can use, is pruned.
     prune = np.full(n_stops, -1, np.int64)
     walked = np.full(n_stops, INF, np.int64)
     origin = np.zeros(1, np.int64)
@@ -109,7 +110,7 @@ def _profiles(slot_lo, slot_hi, slot_stop, cand_off, cand_times, egress_stops, e
         for i in range(n):  # latest first, as rRAPTOR needs
             departures[i] = cand_times[c0 + n - 1 - i]
         origin[0] = a
-        prune[a] = max_travel_s
+        prune[a] = max_travel_s + 1
         _, at = range_rounds(departures, origin, access, prune, n_rounds, transfer_s,
                              p_stop_off, p_stops, p_board, p_alight, p_trip_off, p_time_off,
                              arr_s, dep_s, s_pat_off, s_pats, s_pos, fp_off, fp_to, fp_dur_s,

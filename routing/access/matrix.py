@@ -81,10 +81,10 @@ def travel_time_matrix(router_or_timetable: RaptorRouter | Timetable,
                        origins: PointSet | Iterable[Point],
                        destinations: PointSet | Iterable[Point], start_s: int, window_s: int, *,
                        step_s: int = 60, percentiles: Sequence[float] = (25, 50, 75),
-                       max_walk_m: int = DEFAULT_MAX_WALK_M,
+                       max_walk_m: float = DEFAULT_MAX_WALK_M,
                        walk_speed_mps: float | None = None,
                        max_travel_s: int = DEFAULT_MAX_TRAVEL_S,
-                       max_direct_walk_m: int | None = None,
+                       max_direct_walk_m: float | None = None,
                        detour_factor: float = DETOUR_FACTOR, workers: int = 1,
                        modes: Sequence[RideMode] = ()) -> np.ndarray:
     """Travel-time percentiles in seconds, shape [percentiles, origins, destinations].
@@ -96,7 +96,7 @@ def travel_time_matrix(router_or_timetable: RaptorRouter | Timetable,
     """
     router = _router(router_or_timetable, walk_speed_mps)
     speed = float(walk_speed_mps or router.params.walk_speed_mps)
-    if not (math.isfinite(speed) and speed > 0) or max_walk_m < 0 or max_travel_s < 0:
+    if not (math.isfinite(speed) and speed > 0) or not max_walk_m >= 0 or max_travel_s < 0:
         raise AccessInputError("walk speed must be positive, max_walk_m and max_travel_s >= 0")
     origins, destinations = as_point_set(origins), as_point_set(destinations)
     departures = departure_times(start_s, window_s, step_s)
@@ -165,7 +165,7 @@ def _usable_stops(router: RaptorRouter) -> np.ndarray:
     return ok
 
 
-def _links(points: PointSet, tt: Timetable, usable: np.ndarray, max_walk_m: int,
+def _links(points: PointSet, tt: Timetable, usable: np.ndarray, max_walk_m: float,
            detour: float, speed: float, modes: Sequence[RideMode], served: np.ndarray) -> _Links:
     stop_lat, stop_lon = tt.stop_lat.astype(np.float64), tt.stop_lon.astype(np.float64)
     offsets, stops, seconds = walk_links(points.lat, points.lon, stop_lat, stop_lon, usable,

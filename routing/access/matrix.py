@@ -190,8 +190,9 @@ def _boarding_times(router: RaptorRouter) -> tuple[np.ndarray, np.ndarray]:
     cached = _BOARDING.get(router)
     if cached is not None:
         return cached
-    p_stop_off, p_stops, can_board = router.kernel_arrays[0:3]
-    p_time_off, dep_s = router.kernel_arrays[5], router.kernel_arrays[7]
+    arrays = router.kernel_arrays
+    p_stop_off, p_stops, can_board = arrays.p_stop_off, arrays.p_stops, arrays.p_board
+    p_time_off, dep_s = arrays.p_time_off, arrays.dep_s
     pattern = np.repeat(np.arange(len(p_time_off) - 1), np.diff(p_time_off))
     n_pos = np.diff(p_stop_off)[pattern]
     position = p_stop_off[pattern] + (np.arange(len(dep_s)) - p_time_off[pattern]) % n_pos
@@ -210,7 +211,8 @@ def _candidates(router: RaptorRouter, slot_stop: np.ndarray, earliest: np.ndarra
     """Per slot, ascending: the times in [earliest, horizon] at which leaving the slot's stop
     just catches a trip there or at a stop a footpath away, plus both ends (CSR)."""
     b_off, b_times = _boarding_times(router)
-    fp_off, fp_to, fp_s = router.kernel_arrays[11:14]
+    arrays = router.kernel_arrays
+    fp_off, fp_to, fp_s = arrays.fp_off, arrays.fp_to, arrays.fp_dur_s
     parts, counts = [], []
     for stop, start_s, end in zip(slot_stop.tolist(), earliest.tolist(), horizon.tolist()):
         times = [np.asarray([start_s, end], np.int64)]

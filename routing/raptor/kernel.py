@@ -19,6 +19,8 @@ needs to be read back; ordinary labels have tr_first -1.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 try:
@@ -28,6 +30,28 @@ except ImportError:  # pragma: no cover - the pure-python fallback is slow but c
         return args[0] if args and callable(args[0]) else (lambda f: f)
 
 INF = np.int64(2**62)
+
+
+class KernelArrays(NamedTuple):
+    """A prepared timetable in the kernels' trailing argument order (CSR offsets end in _off)."""
+
+    p_stop_off: np.ndarray  # per pattern: its stops in p_stops
+    p_stops: np.ndarray
+    p_board: np.ndarray  # per pattern stop: boarding allowed (and the stop usable)
+    p_alight: np.ndarray
+    p_trip_off: np.ndarray  # per pattern: its first global trip
+    p_time_off: np.ndarray  # per pattern: its times in arr_s / dep_s, trip-major
+    arr_s: np.ndarray
+    dep_s: np.ndarray
+    s_pat_off: np.ndarray  # per stop: the patterns through it and its position in each
+    s_pats: np.ndarray
+    s_pos: np.ndarray
+    fp_off: np.ndarray  # per stop: footpaths to fp_to taking fp_dur_s
+    fp_to: np.ndarray
+    fp_dur_s: np.ndarray
+    trip_ok: np.ndarray  # per trip: may be boarded (wheelchair rule)
+    trip_next: np.ndarray  # per trip: its stay-seated continuation, -1 none
+    trip_pattern: np.ndarray
 
 
 def compile_kernel(function):

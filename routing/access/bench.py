@@ -33,11 +33,11 @@ from routing.access.errors import AccessInputError
 from routing.access.matrix import travel_time_matrix
 from routing.access.points import PointSet
 from routing.access.readers import read_points_csv
+from routing.geodesy import METRES_PER_DEGREE
 from routing.plan.geo import served_stops
 from routing.raptor import RaptorParams, RaptorRouter
 from routing.timetable import Timetable, TimetableParams, load_or_compile
 
-METRES_PER_DEGREE = math.pi / 180 * 6_371_008.8
 DEFINITIONS = """definitions:
   departures      start, start + step, ... before start + window (a 60-minute window at step 60
                   is 60 departures; window 0 is the single departure at start)

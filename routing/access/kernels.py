@@ -17,25 +17,13 @@ import math
 
 import numpy as np
 
+from routing.geodesy import great_circle_m
 from routing.raptor.kernel import INF, compile_kernel
 from routing.raptor.range_kernel import range_rounds
 
 INF32 = np.int32(2**31 - 1)  # an unreachable arrival in the int32 profile tables
-EARTH_RADIUS_M = 6_371_008.8
 
-
-def _distance_m(lat1, lon1, lat2, lon2):
-    """Great-circle metres (the same formula as routing.plan.geo.haversine_m)."""
-    p1 = math.radians(lat1)
-    p2 = math.radians(lat2)
-    dp = p2 - p1
-    dl = math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    a = min(max(a, 0.0), 1.0)
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
-
-
-distance_m = compile_kernel(_distance_m)
+distance_m = compile_kernel(great_circle_m)
 
 
 def _walk_seconds(metres, speed_mps):

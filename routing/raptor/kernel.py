@@ -102,6 +102,31 @@ def _queue_patterns(s, s_pat_off, s_pats, s_pos, start, queue, n_queued):
 queue_patterns = compile_kernel(_queue_patterns)
 
 
+def _arrive_by_transit(s, a, best_tr, best, board, transfer_s, egress_s, bound, queued,
+                       tr_marked, n_tr):
+    """A trip reaches stop s at second a: unless a misses the bound or is no better than
+    best_tr[s], record it in best_tr, best and board (after the stop's transfer time), queue s
+    once in tr_marked for its footpaths and lower the bound where s is a target.
+    The one transit-label update of both kernels; returns (improved, n_tr, bound)."""
+    if a >= best_tr[s] or a >= bound:
+        return False, n_tr, bound
+    if not queued[s]:
+        queued[s] = True
+        tr_marked[n_tr] = s
+        n_tr += 1
+    best_tr[s] = a
+    if a < best[s]:
+        best[s] = a
+    if a + transfer_s[s] < board[s]:
+        board[s] = a + transfer_s[s]
+    if egress_s[s] >= 0 and a + egress_s[s] < bound:
+        bound = a + egress_s[s]
+    return True, n_tr, bound
+
+
+arrive_by_transit = compile_kernel(_arrive_by_transit)
+
+
 def _raptor(depart_s, origin_stops, origin_access_s, egress_s, n_rounds, transfer_s,
             p_stop_off, p_stops, p_board, p_alight, p_trip_off, p_time_off, arr_s, dep_s,
             s_pat_off, s_pats, s_pos, fp_off, fp_to, fp_dur_s, trip_ok, trip_next,
@@ -121,6 +146,7 @@ def _raptor(depart_s, origin_stops, origin_access_s, egress_s, n_rounds, transfe
     best_tr = np.full(n_stops, INF, np.int64)
     best_arr = np.full(n_stops, INF, np.int64)
     marked = np.zeros(n_stops, np.bool_)
+    tr_queued = np.zeros(n_stops, np.bool_)
     tr_marked = np.zeros(n_stops, np.int32)
     start = np.full(n_patterns, -1, np.int32)
     queue = np.zeros(n_patterns, np.int32)
@@ -165,6 +191,7 @@ def _raptor(depart_s, origin_stops, origin_access_s, egress_s, n_rounds, transfe
             break
         n_tr = 0
         n_cont = 0
+        board_k = board[k]
         for q in range(n_queued):
             p = queue[q]
             first = start[p]
@@ -179,22 +206,15 @@ def _raptor(depart_s, origin_stops, origin_access_s, egress_s, n_rounds, transfe
                 s = p_stops[so + i]
                 if trip >= 0 and p_alight[so + i]:
                     a = np.int64(arr_s[to + trip * ns + i])
-                    if a < best_tr[s] and a < bound:
-                        if tr_arr[k, s] == INF:
-                            tr_marked[n_tr] = s
-                            n_tr += 1
-                        best_tr[s] = a
+                    improved, n_tr, bound = arrive_by_transit(
+                        s, a, best_tr, best_arr, board_k, transfer_s, egress_s, bound, tr_queued,
+                        tr_marked, n_tr)
+                    if improved:
                         tr_arr[k, s] = a
                         tr_pat[k, s] = p
                         tr_trip[k, s] = trip
                         tr_bpos[k, s] = bpos
                         tr_first[k, s] = -1
-                        if a < best_arr[s]:
-                            best_arr[s] = a
-                        if a + transfer_s[s] < board[k, s]:
-                            board[k, s] = a + transfer_s[s]
-                        if egress_s[s] >= 0 and a + egress_s[s] < bound:
-                            bound = a + egress_s[s]
                 if p_board[so + i]:
                     ready = board[k - 1, s]
                     if ready < INF and (trip < 0 or ready <= dep_s[to + trip * ns + i]):
@@ -225,22 +245,15 @@ def _raptor(depart_s, origin_stops, origin_access_s, egress_s, n_rounds, transfe
                 s = p_stops[so + i]
                 if p_alight[so + i]:
                     a = np.int64(arr_s[to + trip * ns + i])
-                    if a < best_tr[s] and a < bound:
-                        if tr_arr[k, s] == INF:
-                            tr_marked[n_tr] = s
-                            n_tr += 1
-                        best_tr[s] = a
+                    improved, n_tr, bound = arrive_by_transit(
+                        s, a, best_tr, best_arr, board_k, transfer_s, egress_s, bound, tr_queued,
+                        tr_marked, n_tr)
+                    if improved:
                         tr_arr[k, s] = a
                         tr_pat[k, s] = p
                         tr_trip[k, s] = trip
                         tr_bpos[k, s] = cont_bpos[c - 1]
                         tr_first[k, s] = cont_first[c - 1]
-                        if a < best_arr[s]:
-                            best_arr[s] = a
-                        if a + transfer_s[s] < board[k, s]:
-                            board[k, s] = a + transfer_s[s]
-                        if egress_s[s] >= 0 and a + egress_s[s] < bound:
-                            bound = a + egress_s[s]
             if trip_next[g] >= 0 and n_cont < n_trips and arr_s[to + trip * ns + ns - 1] < bound:
                 cont_trip[n_cont] = trip_next[g]
                 cont_first[n_cont] = cont_first[c - 1]
@@ -248,6 +261,7 @@ def _raptor(depart_s, origin_stops, origin_access_s, egress_s, n_rounds, transfe
                 n_cont += 1
         for m in range(n_tr):
             s = tr_marked[m]
+            tr_queued[s] = False
             for f in range(fp_off[s], fp_off[s + 1]):
                 u = fp_to[f]
                 t = tr_arr[k, s] + fp_dur_s[f]

@@ -54,16 +54,20 @@ class KernelArrays(NamedTuple):
     trip_pattern: np.ndarray
 
 
-def compile_kernel(function):
+def compile_kernel(function, helper: bool = False):
     """njit with an on-disk cache where possible.
 
+    helper=True compiles a small function the kernels call in their hot loops without the
+    reference counting of its array arguments (it allocates nothing and keeps no array): with
+    it such a call costs what the code written inline costs, without it several times more.
     cache=True needs a writable cache directory; numba refuses at decoration when none is
     usable (read-only install), so fall back to compiling in memory on every process start.
     """
+    options = {"nogil": True, "_nrt": False} if helper else {"nogil": True}
     try:
-        return njit(cache=True, nogil=True)(function)
+        return njit(cache=True, **options)(function)
     except RuntimeError:
-        return njit(cache=False, nogil=True)(function)
+        return njit(cache=False, **options)(function)
 
 
 def _earliest_trip(dep_s, to, ns, i, first_trip, nt, ready, trip_ok):
@@ -82,7 +86,7 @@ def _earliest_trip(dep_s, to, ns, i, first_trip, nt, ready, trip_ok):
     return lo
 
 
-earliest_trip = compile_kernel(_earliest_trip)
+earliest_trip = compile_kernel(_earliest_trip, helper=True)
 
 
 def _queue_patterns(s, s_pat_off, s_pats, s_pos, start, queue, n_queued):
@@ -99,7 +103,7 @@ def _queue_patterns(s, s_pat_off, s_pats, s_pos, start, queue, n_queued):
     return n_queued
 
 
-queue_patterns = compile_kernel(_queue_patterns)
+queue_patterns = compile_kernel(_queue_patterns, helper=True)
 
 
 def _arrive_by_transit(s, a, best_tr, best, board, transfer_s, egress_s, bound, queued,
@@ -124,7 +128,7 @@ def _arrive_by_transit(s, a, best_tr, best, board, transfer_s, egress_s, bound, 
     return True, n_tr, bound
 
 
-arrive_by_transit = compile_kernel(_arrive_by_transit)
+arrive_by_transit = compile_kernel(_arrive_by_transit, helper=True)
 
 
 def _raptor(depart_s, origin_stops, origin_access_s, egress_s, n_rounds, transfer_s,

@@ -17,6 +17,7 @@ import numpy as np
 
 from routing.access.errors import BadValue
 from routing.access.points import PointSet, check_coordinates
+from routing.geodesy import METRES_PER_DEGREE
 
 MESH_1KM, MESH_500M, MESH_250M = 3, 4, 5  # 3rd, half (4th) and quarter (5th) mesh
 _CODE_LENGTH = {1: 4, 2: 6, 3: 8, 4: 9, 5: 10}
@@ -119,7 +120,7 @@ def hexagon_grid(south: float, west: float, north: float, east: float, *,
     if not (math.isfinite(edge) and edge > 0):
         raise BadValue("the hexagon size must be a positive number")
     _check_box(south, west, north, east)
-    metres_per_deg = math.pi / 180 * 6_371_008.8
+    metres_per_deg = METRES_PER_DEGREE
     lat0 = (south + north) / 2
     x_scale = metres_per_deg * math.cos(math.radians(lat0))
     width_m, height_m = (east - west) * x_scale, (north - south) * metres_per_deg

@@ -17,25 +17,13 @@ import math
 
 import numpy as np
 
+from routing.geodesy import great_circle_m
 from routing.raptor.kernel import INF, compile_kernel
 from routing.raptor.range_kernel import range_rounds
 
 INF32 = np.int32(2**31 - 1)  # an unreachable arrival in the int32 profile tables
-EARTH_RADIUS_M = 6_371_008.8
 
-
-def _distance_m(lat1, lon1, lat2, lon2):
-    """Great-circle metres (the same formula as routing.plan.geo.haversine_m)."""
-    p1 = math.radians(lat1)
-    p2 = math.radians(lat2)
-    dp = p2 - p1
-    dl = math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    a = min(max(a, 0.0), 1.0)
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
-
-
-distance_m = compile_kernel(_distance_m)
+distance_m = compile_kernel(great_circle_m)
 
 
 def _walk_seconds(metres, speed_mps):
@@ -93,8 +81,9 @@ def _profiles(slot_lo, slot_hi, slot_stop, cand_off, cand_times, egress_stops, e
     slot_lo..slot_hi: transit from the slot's stop leaving at the candidate, then egress (a walk,
     kind 0, or a ride of kind k requested on arrival within one of its windows [win_lo, win_hi))."""
     n_stops = transfer_s.shape[0]
-    # The origin stop as the only "target", max_travel_s away: the kernel then prunes every
-    # label later than departure + max_travel_s, which no origin can use.
+    # The origin stop as the only "target", max_travel_s + 1 away: the kernel keeps a label
+    # only when it is earlier than that bound, so arrivals at exactly departure + max_travel_s
+    # survive ("within T" is inclusive) and every later one, which no origin can use, is pruned.
     prune = np.full(n_stops, -1, np.int64)
     walked = np.full(n_stops, INF, np.int64)
     origin = np.zeros(1, np.int64)
@@ -109,7 +98,7 @@ def _profiles(slot_lo, slot_hi, slot_stop, cand_off, cand_times, egress_stops, e
         for i in range(n):  # latest first, as rRAPTOR needs
             departures[i] = cand_times[c0 + n - 1 - i]
         origin[0] = a
-        prune[a] = max_travel_s
+        prune[a] = max_travel_s + 1
         _, at = range_rounds(departures, origin, access, prune, n_rounds, transfer_s,
                              p_stop_off, p_stops, p_board, p_alight, p_trip_off, p_time_off,
                              arr_s, dep_s, s_pat_off, s_pats, s_pos, fp_off, fp_to, fp_dur_s,

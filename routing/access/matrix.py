@@ -81,10 +81,10 @@ def travel_time_matrix(router_or_timetable: RaptorRouter | Timetable,
                        origins: PointSet | Iterable[Point],
                        destinations: PointSet | Iterable[Point], start_s: int, window_s: int, *,
                        step_s: int = 60, percentiles: Sequence[float] = (25, 50, 75),
-                       max_walk_m: int = DEFAULT_MAX_WALK_M,
+                       max_walk_m: float = DEFAULT_MAX_WALK_M,
                        walk_speed_mps: float | None = None,
                        max_travel_s: int = DEFAULT_MAX_TRAVEL_S,
-                       max_direct_walk_m: int | None = None,
+                       max_direct_walk_m: float | None = None,
                        detour_factor: float = DETOUR_FACTOR, workers: int = 1,
                        modes: Sequence[RideMode] = ()) -> np.ndarray:
     """Travel-time percentiles in seconds, shape [percentiles, origins, destinations].
@@ -96,7 +96,7 @@ def travel_time_matrix(router_or_timetable: RaptorRouter | Timetable,
     """
     router = _router(router_or_timetable, walk_speed_mps)
     speed = float(walk_speed_mps or router.params.walk_speed_mps)
-    if not (math.isfinite(speed) and speed > 0) or max_walk_m < 0 or max_travel_s < 0:
+    if not (math.isfinite(speed) and speed > 0) or not max_walk_m >= 0 or max_travel_s < 0:
         raise AccessInputError("walk speed must be positive, max_walk_m and max_travel_s >= 0")
     origins, destinations = as_point_set(origins), as_point_set(destinations)
     departures = departure_times(start_s, window_s, step_s)
@@ -165,7 +165,7 @@ def _usable_stops(router: RaptorRouter) -> np.ndarray:
     return ok
 
 
-def _links(points: PointSet, tt: Timetable, usable: np.ndarray, max_walk_m: int,
+def _links(points: PointSet, tt: Timetable, usable: np.ndarray, max_walk_m: float,
            detour: float, speed: float, modes: Sequence[RideMode], served: np.ndarray) -> _Links:
     stop_lat, stop_lon = tt.stop_lat.astype(np.float64), tt.stop_lon.astype(np.float64)
     offsets, stops, seconds = walk_links(points.lat, points.lon, stop_lat, stop_lon, usable,
@@ -185,41 +185,63 @@ def _by_stop(links: _Links, n_stops: int) -> tuple[np.ndarray, np.ndarray, np.nd
     return offsets, point[order].astype(np.int64), links.seconds[order], links.kinds[order]
 
 
-def _boarding_times(router: RaptorRouter) -> tuple[np.ndarray, np.ndarray]:
-    """Every departure second at which a trip can be boarded, per stop, sorted (CSR)."""
+def _stop_times(router: RaptorRouter) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per stop, sorted (CSR): every second a trip can be boarded there, and every second one
+    arrives there or a footpath after alighting at a stop nearby (offsets, times twice)."""
     cached = _BOARDING.get(router)
     if cached is not None:
         return cached
-    p_stop_off, p_stops, can_board = router.kernel_arrays[0:3]
-    p_time_off, dep_s = router.kernel_arrays[5], router.kernel_arrays[7]
+    arrays = router.kernel_arrays
+    p_stop_off, p_stops, p_time_off = arrays.p_stop_off, arrays.p_stops, arrays.p_time_off
     pattern = np.repeat(np.arange(len(p_time_off) - 1), np.diff(p_time_off))
     n_pos = np.diff(p_stop_off)[pattern]
-    position = p_stop_off[pattern] + (np.arange(len(dep_s)) - p_time_off[pattern]) % n_pos
-    keep = can_board[position]
-    stop, times = p_stops[position][keep], dep_s[keep]
-    order = np.lexsort((times, stop))
-    offsets = np.zeros(router.timetable.n_stops + 1, np.int64)
-    np.cumsum(np.bincount(stop, minlength=router.timetable.n_stops), out=offsets[1:])
-    cached = (offsets, times[order].astype(np.int64))
+    position = p_stop_off[pattern] + (np.arange(len(arrays.dep_s)) - p_time_off[pattern]) % n_pos
+    n_stops = router.timetable.n_stops
+    board = arrays.p_board[position]
+    boarding = _csr(p_stops[position][board], arrays.dep_s[board], n_stops)
+    alight = arrays.p_alight[position]
+    stop, times = p_stops[position][alight], arrays.arr_s[alight]
+    source = np.repeat(np.arange(n_stops), np.diff(arrays.fp_off))
+    per_stop = np.bincount(stop, minlength=n_stops)
+    by_stop = np.argsort(stop, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(per_stop)])
+    walked_to, walked_times = [stop], [times]
+    for f in np.flatnonzero(per_stop[source] > 0):  # footpaths leaving stops trips reach
+        s = source[f]
+        walked_to.append(np.full(per_stop[s], arrays.fp_to[f]))
+        walked_times.append(times[by_stop[starts[s]:starts[s + 1]]] + arrays.fp_dur_s[f])
+    arriving = _csr(np.concatenate(walked_to), np.concatenate(walked_times), n_stops)
+    cached = (*boarding, *arriving)
     _BOARDING[router] = cached
     return cached
+
+
+def _csr(stop: np.ndarray, times: np.ndarray, n_stops: int) -> tuple[np.ndarray, np.ndarray]:
+    order = np.lexsort((times, stop))
+    offsets = np.zeros(n_stops + 1, np.int64)
+    np.cumsum(np.bincount(stop, minlength=n_stops), out=offsets[1:])
+    return offsets, times[order].astype(np.int64)
 
 
 def _candidates(router: RaptorRouter, slot_stop: np.ndarray, earliest: np.ndarray,
                 horizon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per slot, ascending: the times in [earliest, horizon] at which leaving the slot's stop
-    just catches a trip there or at a stop a footpath away, plus both ends (CSR)."""
-    b_off, b_times = _boarding_times(router)
-    fp_off, fp_to, fp_s = router.kernel_arrays[11:14]
+    just catches a trip there or at a stop a footpath away, or walking to such a stop ties with
+    a ride arriving there (where the kernels' "transit must beat walking" test changes), plus
+    both ends (CSR). Between two candidates a profile row is then exact for every minute."""
+    b_off, b_times, a_off, a_times = _stop_times(router)
+    arrays = router.kernel_arrays
+    fp_off, fp_to, fp_s = arrays.fp_off, arrays.fp_to, arrays.fp_dur_s
     parts, counts = [], []
     for stop, start_s, end in zip(slot_stop.tolist(), earliest.tolist(), horizon.tolist()):
         times = [np.asarray([start_s, end], np.int64)]
         reach = [(stop, 0)] + [(int(fp_to[f]), int(fp_s[f]))
                                for f in range(fp_off[stop], fp_off[stop + 1])]
         for u, walk in reach:
-            mine = b_times[b_off[u]:b_off[u + 1]]
-            lo, hi = np.searchsorted(mine, [start_s + walk, end + walk + 1])
-            times.append(mine[lo:hi] - walk)
+            for off, at in ((b_off, b_times), (a_off, a_times)) if u != stop else ((b_off, b_times),):
+                mine = at[off[u]:off[u + 1]]
+                lo, hi = np.searchsorted(mine, [start_s + walk, end + walk + 1])
+                times.append(mine[lo:hi] - walk)
         unique = np.unique(np.concatenate(times))
         parts.append(unique)
         counts.append(len(unique))

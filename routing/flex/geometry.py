@@ -7,8 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from routing.flex.model import DEFAULT_STOP_RADIUS_M, Zone, ZoneKind
-
-EARTH_RADIUS_M = 6_371_008.8
+from routing.geodesy import haversine_m
 
 
 def ring_edges(ring: np.ndarray) -> np.ndarray:
@@ -34,11 +33,8 @@ def points_in_edges(lat_deg: np.ndarray, lon_deg: np.ndarray, edges_deg: np.ndar
 
 
 def distance_m(lat1_deg: float, lon1_deg: float, lat2_deg: np.ndarray, lon2_deg: np.ndarray) -> np.ndarray:
-    """Great-circle (haversine) distances from one point to many."""
-    lat1, lon1 = np.radians(lat1_deg), np.radians(lon1_deg)
-    lat2, lon2 = np.radians(lat2_deg), np.radians(lon2_deg)
-    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    """Great-circle distances from one point to many."""
+    return haversine_m(lat1_deg, lon1_deg, lat2_deg, lon2_deg)
 
 
 def in_zone(zone: Zone, lat_deg: float, lon_deg: float, *, stop_radius_m: float = DEFAULT_STOP_RADIUS_M) -> bool:

@@ -6,21 +6,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from routing.geodesy import haversine_m
 from routing.plan.profile import DETOUR_FACTOR, Profile
 from routing.raptor.search import ACCESSIBLE
 from routing.timetable.model import Timetable
 
-EARTH_RADIUS_M = 6_371_008.8
 MAX_ACCESS_STOPS = 10  # nearest stops offered to the search from one end
-
-
-def haversine_m(lat1: float | np.ndarray, lon1: float | np.ndarray,
-                lat2: float | np.ndarray, lon2: float | np.ndarray) -> np.ndarray:
-    """Great-circle distance in metres; arrays broadcast."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def walk_distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> int:

@@ -19,6 +19,8 @@ needs to be read back; ordinary labels have tr_first -1.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 try:
@@ -30,16 +32,42 @@ except ImportError:  # pragma: no cover - the pure-python fallback is slow but c
 INF = np.int64(2**62)
 
 
-def compile_kernel(function):
+class KernelArrays(NamedTuple):
+    """A prepared timetable in the kernels' trailing argument order (CSR offsets end in _off)."""
+
+    p_stop_off: np.ndarray  # per pattern: its stops in p_stops
+    p_stops: np.ndarray
+    p_board: np.ndarray  # per pattern stop: boarding allowed (and the stop usable)
+    p_alight: np.ndarray
+    p_trip_off: np.ndarray  # per pattern: its first global trip
+    p_time_off: np.ndarray  # per pattern: its times in arr_s / dep_s, trip-major
+    arr_s: np.ndarray
+    dep_s: np.ndarray
+    s_pat_off: np.ndarray  # per stop: the patterns through it and its position in each
+    s_pats: np.ndarray
+    s_pos: np.ndarray
+    fp_off: np.ndarray  # per stop: footpaths to fp_to taking fp_dur_s
+    fp_to: np.ndarray
+    fp_dur_s: np.ndarray
+    trip_ok: np.ndarray  # per trip: may be boarded (wheelchair rule)
+    trip_next: np.ndarray  # per trip: its stay-seated continuation, -1 none
+    trip_pattern: np.ndarray
+
+
+def compile_kernel(function, helper: bool = False):
     """njit with an on-disk cache where possible.
 
+    helper=True compiles a small function the kernels call in their hot loops without the
+    reference counting of its array arguments (it allocates nothing and keeps no array): with
+    it such a call costs what the code written inline costs, without it several times more.
     cache=True needs a writable cache directory; numba refuses at decoration when none is
     usable (read-only install), so fall back to compiling in memory on every process start.
     """
+    options = {"nogil": True, "_nrt": False} if helper else {"nogil": True}
     try:
-        return njit(cache=True, nogil=True)(function)
+        return njit(cache=True, **options)(function)
     except RuntimeError:
-        return njit(cache=False, nogil=True)(function)
+        return njit(cache=False, **options)(function)
 
 
 def _earliest_trip(dep_s, to, ns, i, first_trip, nt, ready, trip_ok):
@@ -58,7 +86,7 @@ def _earliest_trip(dep_s, to, ns, i, first_trip, nt, ready, trip_ok):
     return lo
 
 
-earliest_trip = compile_kernel(_earliest_trip)
+earliest_trip = compile_kernel(_earliest_trip, helper=True)
 
 
 def _queue_patterns(s, s_pat_off, s_pats, s_pos, start, queue, n_queued):
@@ -75,7 +103,32 @@ def _queue_patterns(s, s_pat_off, s_pats, s_pos, start, queue, n_queued):
     return n_queued
 
 
-queue_patterns = compile_kernel(_queue_patterns)
+queue_patterns = compile_kernel(_queue_patterns, helper=True)
+
+
+def _arrive_by_transit(s, a, best_tr, best, board, transfer_s, egress_s, bound, queued,
+                       tr_marked, n_tr):
+    """A trip reaches stop s at second a: unless a misses the bound or is no better than
+    best_tr[s], record it in best_tr, best and board (after the stop's transfer time), queue s
+    once in tr_marked for its footpaths and lower the bound where s is a target.
+    The one transit-label update of both kernels; returns (improved, n_tr, bound)."""
+    if a >= best_tr[s] or a >= bound:
+        return False, n_tr, bound
+    if not queued[s]:
+        queued[s] = True
+        tr_marked[n_tr] = s
+        n_tr += 1
+    best_tr[s] = a
+    if a < best[s]:
+        best[s] = a
+    if a + transfer_s[s] < board[s]:
+        board[s] = a + transfer_s[s]
+    if egress_s[s] >= 0 and a + egress_s[s] < bound:
+        bound = a + egress_s[s]
+    return True, n_tr, bound
+
+
+arrive_by_transit = compile_kernel(_arrive_by_transit, helper=True)
 
 
 def _raptor(depart_s, origin_stops, origin_access_s, egress_s, n_rounds, transfer_s,
@@ -97,6 +150,7 @@ def _raptor(depart_s, origin_stops, origin_access_s, egress_s, n_rounds, transfe
     best_tr = np.full(n_stops, INF, np.int64)
     best_arr = np.full(n_stops, INF, np.int64)
     marked = np.zeros(n_stops, np.bool_)
+    tr_queued = np.zeros(n_stops, np.bool_)
     tr_marked = np.zeros(n_stops, np.int32)
     start = np.full(n_patterns, -1, np.int32)
     queue = np.zeros(n_patterns, np.int32)
@@ -141,6 +195,7 @@ def _raptor(depart_s, origin_stops, origin_access_s, egress_s, n_rounds, transfe
             break
         n_tr = 0
         n_cont = 0
+        board_k = board[k]
         for q in range(n_queued):
             p = queue[q]
             first = start[p]
@@ -155,22 +210,15 @@ def _raptor(depart_s, origin_stops, origin_access_s, egress_s, n_rounds, transfe
                 s = p_stops[so + i]
                 if trip >= 0 and p_alight[so + i]:
                     a = np.int64(arr_s[to + trip * ns + i])
-                    if a < best_tr[s] and a < bound:
-                        if tr_arr[k, s] == INF:
-                            tr_marked[n_tr] = s
-                            n_tr += 1
-                        best_tr[s] = a
+                    improved, n_tr, bound = arrive_by_transit(
+                        s, a, best_tr, best_arr, board_k, transfer_s, egress_s, bound, tr_queued,
+                        tr_marked, n_tr)
+                    if improved:
                         tr_arr[k, s] = a
                         tr_pat[k, s] = p
                         tr_trip[k, s] = trip
                         tr_bpos[k, s] = bpos
                         tr_first[k, s] = -1
-                        if a < best_arr[s]:
-                            best_arr[s] = a
-                        if a + transfer_s[s] < board[k, s]:
-                            board[k, s] = a + transfer_s[s]
-                        if egress_s[s] >= 0 and a + egress_s[s] < bound:
-                            bound = a + egress_s[s]
                 if p_board[so + i]:
                     ready = board[k - 1, s]
                     if ready < INF and (trip < 0 or ready <= dep_s[to + trip * ns + i]):
@@ -201,22 +249,15 @@ def _raptor(depart_s, origin_stops, origin_access_s, egress_s, n_rounds, transfe
                 s = p_stops[so + i]
                 if p_alight[so + i]:
                     a = np.int64(arr_s[to + trip * ns + i])
-                    if a < best_tr[s] and a < bound:
-                        if tr_arr[k, s] == INF:
-                            tr_marked[n_tr] = s
-                            n_tr += 1
-                        best_tr[s] = a
+                    improved, n_tr, bound = arrive_by_transit(
+                        s, a, best_tr, best_arr, board_k, transfer_s, egress_s, bound, tr_queued,
+                        tr_marked, n_tr)
+                    if improved:
                         tr_arr[k, s] = a
                         tr_pat[k, s] = p
                         tr_trip[k, s] = trip
                         tr_bpos[k, s] = cont_bpos[c - 1]
                         tr_first[k, s] = cont_first[c - 1]
-                        if a < best_arr[s]:
-                            best_arr[s] = a
-                        if a + transfer_s[s] < board[k, s]:
-                            board[k, s] = a + transfer_s[s]
-                        if egress_s[s] >= 0 and a + egress_s[s] < bound:
-                            bound = a + egress_s[s]
             if trip_next[g] >= 0 and n_cont < n_trips and arr_s[to + trip * ns + ns - 1] < bound:
                 cont_trip[n_cont] = trip_next[g]
                 cont_first[n_cont] = cont_first[c - 1]
@@ -224,6 +265,7 @@ def _raptor(depart_s, origin_stops, origin_access_s, egress_s, n_rounds, transfe
                 n_cont += 1
         for m in range(n_tr):
             s = tr_marked[m]
+            tr_queued[s] = False
             for f in range(fp_off[s], fp_off[s + 1]):
                 u = fp_to[f]
                 t = tr_arr[k, s] + fp_dur_s[f]

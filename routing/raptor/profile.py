@@ -34,8 +34,8 @@ def departure_candidates(router: RaptorRouter, stops: np.ndarray, access_s: np.n
     """Origin departure times in [start_s, end_s] at which some trip can just be caught (a
     trip's departure minus the access walk and any first footpath), latest first."""
     tt = router.timetable
-    fp_off, fp_to, fp_s = router.kernel_arrays[11:14]
-    can_board = router.kernel_arrays[2]
+    arrays = router.kernel_arrays
+    fp_off, fp_to, fp_s, can_board = arrays.fp_off, arrays.fp_to, arrays.fp_dur_s, arrays.p_board
     reach: dict[int, int] = {}
     for stop, access in zip(stops.tolist(), access_s.tolist()):
         reach[stop] = min(reach.get(stop, access), access)

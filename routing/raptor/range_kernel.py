@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from routing.raptor.kernel import INF, compile_kernel, earliest_trip, queue_patterns
+from routing.raptor.kernel import (INF, arrive_by_transit, compile_kernel, earliest_trip,
+                                   queue_patterns)
 
 
 def _range_raptor(departures, origin_stops, origin_access_s, egress_s, n_rounds, transfer_s,
@@ -73,6 +74,7 @@ def _range_raptor(departures, origin_stops, origin_access_s, egress_s, n_rounds,
                 break
             n_tr = 0
             n_cont = 0
+            tr_k, tau_k, board_k = tr[k], tau[k], board[k]
             for q in range(n_queued):
                 p = queue[q]
                 first = start[p]
@@ -86,18 +88,9 @@ def _range_raptor(departures, origin_stops, origin_access_s, egress_s, n_rounds,
                     s = p_stops[so + i]
                     if trip >= 0 and p_alight[so + i]:
                         a = np.int64(arr_s[to + trip * ns + i])
-                        if a < tr[k, s] and a < bound[k]:
-                            if not next_marked[s]:
-                                tr_marked[n_tr] = s
-                                n_tr += 1
-                            tr[k, s] = a
-                            if a < tau[k, s]:
-                                tau[k, s] = a
-                            if a + transfer_s[s] < board[k, s]:
-                                board[k, s] = a + transfer_s[s]
-                            next_marked[s] = True
-                            if egress_s[s] >= 0 and a + egress_s[s] < bound[k]:
-                                bound[k] = a + egress_s[s]
+                        _, n_tr, bound[k] = arrive_by_transit(
+                            s, a, tr_k, tau_k, board_k, transfer_s, egress_s, bound[k],
+                            next_marked, tr_marked, n_tr)
                     if p_board[so + i]:
                         ready = board[k - 1, s]
                         if ready < INF and (trip < 0 or ready <= dep_s[to + trip * ns + i]):
@@ -126,18 +119,9 @@ def _range_raptor(departures, origin_stops, origin_access_s, egress_s, n_rounds,
                     s = p_stops[so + i]
                     if p_alight[so + i]:
                         a = np.int64(arr_s[to + trip * ns + i])
-                        if a < tr[k, s] and a < bound[k]:
-                            if not next_marked[s]:
-                                tr_marked[n_tr] = s
-                                n_tr += 1
-                            tr[k, s] = a
-                            if a < tau[k, s]:
-                                tau[k, s] = a
-                            if a + transfer_s[s] < board[k, s]:
-                                board[k, s] = a + transfer_s[s]
-                            next_marked[s] = True
-                            if egress_s[s] >= 0 and a + egress_s[s] < bound[k]:
-                                bound[k] = a + egress_s[s]
+                        _, n_tr, bound[k] = arrive_by_transit(
+                            s, a, tr_k, tau_k, board_k, transfer_s, egress_s, bound[k],
+                            next_marked, tr_marked, n_tr)
                 last = arr_s[to + trip * ns + ns - 1]
                 if trip_next[g] >= 0 and n_cont < n_trips and last < bound[k]:
                     cont_trip[n_cont] = trip_next[g]

@@ -17,7 +17,7 @@ from functools import cached_property
 import numpy as np
 
 from routing.raptor.journeys import Journey, flip_journey, reconstruct
-from routing.raptor.kernel import INF, raptor_rounds
+from routing.raptor.kernel import INF, KernelArrays, raptor_rounds
 from routing.raptor.reverse import reverse_timetable
 from routing.timetable.model import Timetable
 
@@ -135,8 +135,12 @@ def _pareto(arrival_by_round: np.ndarray) -> list[tuple[int, int]]:
 class RaptorRouter:
     """One timetable prepared for many searches with the same parameters."""
 
-    def __init__(self, timetable: Timetable, params: RaptorParams = RaptorParams()) -> None:
+    def __init__(self, timetable: Timetable, params: RaptorParams = RaptorParams(), *,
+                 trip_forward: np.ndarray | None = None) -> None:
+        """trip_forward: for a router on a time-reversed timetable, each of its trips' index in
+        the forward timetable (journeys found backwards are flipped back with it)."""
         self.timetable, self.params = timetable, params
+        self.trip_forward = trip_forward
         tt = timetable
         self._transfer_s = np.maximum(tt.stop_min_transfer_s, params.min_transfer_s).astype(
             np.int64)
@@ -147,11 +151,8 @@ class RaptorRouter:
             self._stop_ok = np.ones(tt.n_stops, np.bool_)
             self._trip_ok = np.ones(tt.n_trips, np.bool_)
         self._arrays = self._prepare(tt)
-        self._trip_next = tt.trip_next.astype(np.int64)
-        self._trip_pattern = np.repeat(np.arange(tt.n_patterns, dtype=np.int64),
-                                       np.diff(tt.pattern_trip_offsets.astype(np.int64)))
 
-    def _prepare(self, tt: Timetable) -> tuple[np.ndarray, ...]:
+    def _prepare(self, tt: Timetable) -> KernelArrays:
         walked = np.ceil(tt.footpath_distance_m / self.params.walk_speed_mps).astype(np.int64)
         footpath_s = np.where(tt.footpath_fixed_s >= 0, tt.footpath_fixed_s, walked)
         keep = np.ones(len(footpath_s), np.bool_)
@@ -161,21 +162,28 @@ class RaptorRouter:
         fp_off = np.zeros(tt.n_stops + 1, np.int64)
         np.cumsum(np.bincount(src[keep], minlength=tt.n_stops), out=fp_off[1:])
         stop_ok = self._stop_ok[tt.pattern_stops]
-        return (
-            tt.pattern_stop_offsets.astype(np.int64), tt.pattern_stops.astype(np.int64),
-            (tt.pattern_can_board & stop_ok).astype(np.bool_),
-            (tt.pattern_can_alight & stop_ok).astype(np.bool_),
-            tt.pattern_trip_offsets.astype(np.int64), tt.pattern_time_offsets.astype(np.int64),
-            tt.arrival_s.astype(np.int64), tt.departure_s.astype(np.int64),
-            tt.stop_pattern_offsets.astype(np.int64), tt.stop_patterns.astype(np.int64),
-            tt.stop_pattern_positions.astype(np.int64), fp_off,
-            tt.footpath_to[keep].astype(np.int64), footpath_s[keep].astype(np.int64))
+        return KernelArrays(
+            p_stop_off=tt.pattern_stop_offsets.astype(np.int64),
+            p_stops=tt.pattern_stops.astype(np.int64),
+            p_board=(tt.pattern_can_board & stop_ok).astype(np.bool_),
+            p_alight=(tt.pattern_can_alight & stop_ok).astype(np.bool_),
+            p_trip_off=tt.pattern_trip_offsets.astype(np.int64),
+            p_time_off=tt.pattern_time_offsets.astype(np.int64),
+            arr_s=tt.arrival_s.astype(np.int64), dep_s=tt.departure_s.astype(np.int64),
+            s_pat_off=tt.stop_pattern_offsets.astype(np.int64),
+            s_pats=tt.stop_patterns.astype(np.int64),
+            s_pos=tt.stop_pattern_positions.astype(np.int64), fp_off=fp_off,
+            fp_to=tt.footpath_to[keep].astype(np.int64),
+            fp_dur_s=footpath_s[keep].astype(np.int64), trip_ok=self._trip_ok,
+            trip_next=tt.trip_next.astype(np.int64),
+            trip_pattern=np.repeat(np.arange(tt.n_patterns, dtype=np.int64),
+                                   np.diff(tt.pattern_trip_offsets.astype(np.int64))))
 
     @property
-    def kernel_arrays(self) -> tuple[np.ndarray, ...]:
-        """Timetable arrays in the kernel's argument order, ending with the usable trips, each
-        trip's stay-seated continuation and each trip's pattern."""
-        return (*self._arrays, self._trip_ok, self._trip_next, self._trip_pattern)
+    def kernel_arrays(self) -> KernelArrays:
+        """The timetable as the kernels take it: read fields by name, unpack (`*arrays`) only
+        as the kernels' trailing arguments."""
+        return self._arrays
 
     @property
     def transfer_s(self) -> np.ndarray:
@@ -218,9 +226,7 @@ class RaptorRouter:
     def reversed(self) -> RaptorRouter:
         """The same router on the time-reversed timetable (for arrive-by searches)."""
         timetable, trip_perm = reverse_timetable(self.timetable)
-        router = RaptorRouter(timetable, self.params)
-        router._trip_forward = trip_perm
-        return router
+        return RaptorRouter(timetable, self.params, trip_forward=trip_perm)
 
     def latest_departure(self, origins: Mapping[str, int] | str, arrive_by_s: int,
                          targets: Mapping[str, int] | str) -> list[Journey]:
@@ -233,7 +239,7 @@ class RaptorRouter:
         """
         backwards = self.reversed
         result = backwards.earliest_arrival(targets, -int(arrive_by_s), origins)
-        trip_forward = backwards._trip_forward
+        trip_forward = backwards.trip_forward
         journeys = []
         for journey, _ in result.target_journeys():
             journeys.append(flip_journey(journey, trip_forward, self.timetable.trip_ids))

@@ -17,16 +17,9 @@ import math
 import numpy as np
 import pandas as pd
 
-EARTH_RADIUS_M = 6_371_000.0
+from routing.geodesy import EARTH_RADIUS_M, haversine_m
+
 NO_TRANSFER_S = 10 * 86_400  # same-stop "transfer" time of a stop where changing is forbidden
-
-
-def haversine_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray,
-                lon2: np.ndarray) -> np.ndarray:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dlat, dlon = p2 - p1, np.radians(lon2) - np.radians(lon1)
-    h = np.sin(dlat / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
 def nearby_pairs(lat: np.ndarray, lon: np.ndarray, radius_m: int,

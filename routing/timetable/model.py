@@ -23,7 +23,7 @@ import numpy as np
 from routing.errors import UnknownStop
 
 # Bumped whenever the arrays or their meaning change, so old cache files are never reused.
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 
 
 @dataclass(frozen=True, eq=False)

@@ -98,3 +98,44 @@ async def test_an_agent_acts_only_for_riders_and_a_rider_only_for_herself(town: 
         "offer_ids": [offer_id], "payment_method": "pm_card_visa", "for_rider": me["id"]})
     assert refused.status == 403 and (await refused.json())["error"]["code"] == "offer_not_yours"
     assert (await (await client.get("/v1/bookings", headers=haru)).json())["items"] == []
+
+
+KIRIHARA = {"lat": 36.38468, "lon": 138.941246, "name": "桐原駅"}  # down the line, beyond the van's zone
+
+
+async def test_an_agent_books_a_van_and_train_trip_from_one_door_to_door_plan(town: Town) -> None:
+    """Haru wants to visit her sister in Kirihara, three stations down the line: one door-to-door
+    plan, made by the agent for her, offers the van to 山吹駅 timed to a train; booked in her name,
+    the van costs her the town's 100 yen and the train its fare (no rail concession in the town)."""
+    client = town.client
+    agent = await town.sign_in(AGENT)
+    [haru] = await find_caller(town, agent, "佐藤")
+    planned = await client.post("/v1/plan/door-to-door", headers=agent, json={
+        "from": haru["home"], "to": KIRIHARA, "arrive_by": iso("11:00"), "for_rider": haru["id"]})
+    assert planned.status == 200, await planned.text()
+    options = (await planned.json())["options"]
+    van_and_train = [o for o in options if [leg["mode"] for leg in o["legs"] if leg["mode"] != "walk"][:2] == [
+        "on_demand", "transit"] and o["kind"] == "first_mile"]
+    assert van_and_train, [(o["kind"], [leg["mode"] for leg in o["legs"]]) for o in options]
+    option = van_and_train[0]
+    van = next(leg for leg in option["legs"] if leg["mode"] == "on_demand")
+    train = next(leg for leg in option["legs"] if leg["mode"] == "transit")
+    assert train["route_type"] == 2 and train["offer_id"]
+    # Timed to the train: at the platform her change time before it leaves, not an hour early.
+    wait_s = (town.clock.now().fromisoformat(train["departure"]) -
+              town.clock.now().fromisoformat(van["arrival"])).total_seconds()
+    assert 0 < wait_s <= 15 * 60, (van["arrival"], train["departure"])
+    assert van["departure"].endswith("+09:00") and train["departure"].endswith("+09:00")
+    offers = [leg["offer_id"] for leg in option["legs"] if leg.get("offer_id")]
+    booked = await client.post("/v1/bookings", headers={**agent, "Idempotency-Key": "call-kirihara"}, json={
+        "offer_ids": offers, "payment_method": "pm_card_visa", "for_rider": haru["id"]})
+    assert booked.status == 201, await booked.text()
+    trip = await booked.json()
+    assert trip["state"] == "CONFIRMED" and trip["account_id"] == haru["id"]
+    prices = {leg["mode"]: (leg["price"]["amount_minor"], leg["rider_price"]["amount_minor"]) for leg in trip["legs"]}
+    assert prices["on_demand"] == (300, 100)
+    assert prices["rail"][0] == prices["rail"][1] == train["fare"]["amount_minor"]
+    assert trip["total"]["amount_minor"] == 100 + train["fare"]["amount_minor"]
+    # Haru's ticket covers both rides, with times as she reads them.
+    ticket = await (await client.get(f"/v1/bookings/{trip['id']}/ticket", headers=await town.sign_in(HARU))).json()
+    assert [leg["mode"] for leg in ticket["ticket"]["legs"]] == [leg["mode"] for leg in trip["legs"]]

@@ -120,9 +120,9 @@ class TicketSigner(Protocol):
         """The compact token for `ticket`, signed with the current key."""
         ...
 
-    def verify(self, token: str, *, at: dt.datetime) -> Ticket:
+    def verify(self, token: str, *, at: dt.datetime | None) -> Ticket:
         """The ticket in `token`; TicketInvalid for anything not genuine, TicketNotValidNow when
-        genuine but outside its validity at `at`."""
+        genuine but outside its validity at `at` (None: whenever it is valid)."""
         ...
 
     def public_key_pem(self) -> str: ...

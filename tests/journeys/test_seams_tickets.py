@@ -61,3 +61,16 @@ async def test_the_offline_check_reads_times_in_japan_time(town: Town, tmp_path,
     assert ticket_check.run(parser.parse_args([token, "--keys", str(keys), "--revocations", str(revocations),
                                                "--at", "2026-01-01T00:00:00Z"])) == 1
     assert "REFUSED (revoked)" in capsys.readouterr().err
+
+
+async def test_haru_asking_for_her_cancelled_trips_ticket_is_told_why_there_is_none(town: Town) -> None:
+    booking_id, _ = await _haru_books_a_van_then_the_agent_cancels(town)
+    haru = await town.sign_in(HARU)
+    for language, words in (("ja", "取り消"), ("en", "cancelled")):
+        answer = await town.client.get(f"/v1/bookings/{booking_id}/ticket",
+                                       headers={**haru, "Accept-Language": language})
+        assert answer.status == 409, await answer.text()
+        error = (await answer.json())["error"]
+        assert error["code"] == "no_ticket" and error["fields"] == {"booking_state": "CANCELLED"}, error
+        assert words in error["message"], error  # not "this clashed with another operation"
+    assert (await town.client.get("/v1/bookings/bkg_unknown/ticket", headers=haru)).status == 404

@@ -36,6 +36,7 @@ STATUS_BY_CODE = {
     "ticket_not_valid_now": 422,
     "ticket_revoked": 422,
     "no_ticket": 409,
+    "too_early_to_unlock": 409,
     "stale_plan": 409,
     "webhook_rejected": 400,
     "payment_declined": 402,

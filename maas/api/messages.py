@@ -76,6 +76,8 @@ CATALOGUE: dict[str, dict[Language, str]] = {
     "ticket_invalid": {"ja": "この乗車券は無効です。", "en": "The ticket is not valid."},
     "ticket_revoked": {"ja": "この乗車券は取り消されています（予約の取消など）。",
                        "en": "The ticket has been revoked (the booking was cancelled)."},
+    "too_early_to_unlock": {"ja": "この車両はまだご予約の時間になっていません。予約開始時刻から解錠できます。",
+                            "en": "The vehicle is reserved for you from a later time; unlock it then."},
     "no_ticket": {"ja": "この予約には乗車券がありません（取り消された、成立しなかった、または乗車済みの予約です）。",
                   "en": "This booking has no ticket: it was cancelled, not completed or is over."},
     "ticket_not_valid_now": {"ja": "この乗車券は今は使えません。", "en": "The ticket is not valid now."},

@@ -41,7 +41,7 @@ async def test_misaki_reserves_a_bike_for_later_and_rides_it(town: Town) -> None
 
     unlock = f"/v1/bookings/{booking['id']}/legs/0/unlock"
     town.clock.at = at("08:30")  # an hour early: the bike is hers from 09:30
-    early = await town.client.post(unlock, headers=misaki)
+    early = await town.client.post(unlock, headers={**misaki, "Accept-Language": "en"})  # the detail is English
     assert early.status == 409, await early.text()
     assert "reserved from" in (await early.json())["error"]["message"]
     town.clock.at = at("09:30")

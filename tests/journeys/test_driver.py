@@ -68,7 +68,8 @@ async def test_the_van_driver_checks_tickets_offline_and_reports_the_ride(town: 
 
     # A ride two days ahead, tapped by mistake: refused, and the ride is untouched.
     thursday_ride = thursday["legs"][0]["operator_booking_id"]
-    early = await client.post(f"{BASE}/rides/{thursday_ride}/reports", json={"kind": "picked_up"}, headers=driver)
+    early = await client.post(f"{BASE}/rides/{thursday_ride}/reports", json={"kind": "picked_up"},
+                              headers={**driver, "Accept-Language": "en"})  # the detail is English
     error = (await early.json())["error"]
     assert (early.status, error["code"], error["fields"]["reason"]) == (422, "implausible_event_time", "too_early")
     assert "2 days" not in error["message"] and "more than 120 min early" in error["message"]

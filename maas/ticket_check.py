@@ -45,6 +45,8 @@ VERSION = "MT1"
 REVOCATIONS_FORMAT = "MT1-revocations"
 STALE_LIST = dt.timedelta(hours=24)  # a list older than this may miss a cancellation: say so
 MAX_TOKEN_CHARS = 4096  # far above a real ticket; refuses to parse junk of any size
+# What drivers read: Japan's time (no daylight saving), as the tickets the service shows.
+READ_IN = dt.timezone(dt.timedelta(hours=9))
 _B64URL = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
@@ -149,9 +151,9 @@ def verify_ticket(token: str, public_keys: Mapping[str, str], *, at: dt.datetime
     if claims["booking_id"] in revoked:
         raise TicketRejected("revoked", f"booking {claims['booking_id']} was cancelled: the ticket is revoked")
     if at < claims["valid_from"]:
-        raise TicketRejected("not_yet_valid", f"valid from {claims['valid_from'].isoformat()}")
+        raise TicketRejected("not_yet_valid", f"valid from {claims['valid_from'].astimezone(READ_IN).isoformat()}")
     if at >= claims["valid_until"]:
-        raise TicketRejected("expired", f"expired at {claims['valid_until'].isoformat()}")
+        raise TicketRejected("expired", f"expired at {claims['valid_until'].astimezone(READ_IN).isoformat()}")
     if operator_id is not None and not any(
             leg["operator_id"] == operator_id and leg["valid_from"] <= at < leg["valid_until"]
             for leg in claims["legs"]):
@@ -242,7 +244,7 @@ def run(args: argparse.Namespace) -> int:
     except TicketRejected as exc:
         print(f"REFUSED ({exc.reason}): {exc}", file=sys.stderr)
         return 1
-    zone = at.tzinfo
+    zone = READ_IN
     legs = ", ".join(f"{leg['operator_id']} {leg['mode']} {leg['valid_from'].astimezone(zone):%H:%M}-"
                      f"{leg['valid_until'].astimezone(zone):%H:%M}" for leg in claims["legs"])
     print(f"VALID ticket {claims['id']} for booking {claims['booking_id']} (key {claims['key_id']}): {legs}")

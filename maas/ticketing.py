@@ -112,9 +112,10 @@ class Ed25519TicketSigner:
         signature = self._private_key.sign(ticket_check.revocations_signed_text(signed))
         return {**signed, "signature": ticket_check.b64url_encode(signature)}
 
-    def verify(self, token: str, *, at: dt.datetime) -> Ticket:
+    def verify(self, token: str, *, at: dt.datetime | None) -> Ticket:
         try:
-            claims = ticket_check.verify_ticket(token, self._known, at=at)
+            claims = (ticket_check.decode(token, self._known) if at is None
+                      else ticket_check.verify_ticket(token, self._known, at=at))
         except ticket_check.TicketRejected as exc:
             error = TicketNotValidNow if exc.reason in {"expired", "not_yet_valid"} else TicketInvalid
             raise error(str(exc), fields={"reason": exc.reason}) from exc

@@ -35,6 +35,8 @@ STATUS_BY_CODE = {
     "ticket_invalid": 422,
     "ticket_not_valid_now": 422,
     "ticket_revoked": 422,
+    "no_ticket": 409,
+    "too_early_to_unlock": 409,
     "stale_plan": 409,
     "webhook_rejected": 400,
     "payment_declined": 402,

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, Field
 
 from maas.api.schemas import MoneyOut, Point, Request
-from maas.api.trip_option_schemas import ConditionsOut
+from maas.api.trip_option_schemas import ConditionsOut, read_as
 from maas.domain.accounts import GeoPoint
 from maas.domain.mobility import Offer, OfferQuery, TripEventKind
 from maas.domain.ondemand import Manifest, ManifestStop, Ride
@@ -51,7 +51,8 @@ class RideOfferOut(BaseModel):
     def of(cls, offer: Offer, rider_price: Money | None = None) -> RideOfferOut:
         c = offer.conditions
         return cls(offer_id=offer.id, operator_id=offer.operator_id, pickup_at=offer.departure, arrival=offer.arrival,
-                   price=MoneyOut.of(offer.price), valid_until=offer.valid_until,  # type: ignore[arg-type]
+                   price=MoneyOut.of(offer.price),  # type: ignore[arg-type]
+                   valid_until=read_as(offer.valid_until, offer.departure),
                    rider_price=MoneyOut.of(rider_price or offer.price),  # type: ignore[arg-type]
                    distance_m=offer.distance_m, vehicle_type=offer.vehicle_type, description=offer.description,
                    conditions=ConditionsOut(confirmation_required=c.confirmation_required,

@@ -38,6 +38,12 @@ class ConditionsOut(BaseModel):
     notes: list[str]
 
 
+def read_as(instant: dt.datetime, like: dt.datetime) -> dt.datetime:
+    """`instant` in the zone of `like` (the ride's own times, the feed's zone), to the second:
+    an offer's deadline is read by the rider beside its times."""
+    return instant.astimezone(like.tzinfo).replace(microsecond=0)
+
+
 class OperatorLegOut(BaseModel):
     mode: str = Field(description="taxi, on_demand, bike, scooter or car.")
     operator_id: str
@@ -63,7 +69,7 @@ class OperatorLegOut(BaseModel):
                    departure=leg.departure, arrival=leg.arrival, duration_s=leg.duration_s,
                    distance_m=leg.distance_m, price=MoneyOut.of(leg.price),  # type: ignore[arg-type]
                    rider_price=MoneyOut.of(rider_price or leg.price),  # type: ignore[arg-type]
-                   valid_until=leg.valid_until, description=leg.description,
+                   valid_until=read_as(leg.valid_until, leg.departure), description=leg.description,
                    conditions=ConditionsOut(confirmation_required=c.confirmation_required,
                                             free_cancellation_until=c.free_cancellation_until,
                                             cancellation_fee=MoneyOut.of(c.cancellation_fee),

@@ -64,6 +64,12 @@ class OfferExpired(Conflict):
     code = "offer_expired"
 
 
+class TooEarlyToUnlock(Conflict):
+    """A vehicle reserved for later is unlocked before it is the rider's (`fields.reserved_from`)."""
+
+    code = "too_early_to_unlock"
+
+
 class OperatorUnavailable(DomainError, ConnectionError):
     """An operator did not answer in time, or answered with something unusable."""
 

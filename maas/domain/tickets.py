@@ -42,6 +42,12 @@ class TicketNotValidNow(DomainError):
     code = "ticket_not_valid_now"
 
 
+class NoTicket(Conflict):
+    """The booking cannot be travelled on (cancelled, refused, over, not yet booked)."""
+
+    code = "no_ticket"
+
+
 class TicketRevoked(DomainError):
     """A genuine ticket whose booking was cancelled (or ended without a trip)."""
 
@@ -120,9 +126,9 @@ class TicketSigner(Protocol):
         """The compact token for `ticket`, signed with the current key."""
         ...
 
-    def verify(self, token: str, *, at: dt.datetime) -> Ticket:
+    def verify(self, token: str, *, at: dt.datetime | None) -> Ticket:
         """The ticket in `token`; TicketInvalid for anything not genuine, TicketNotValidNow when
-        genuine but outside its validity at `at`."""
+        genuine but outside its validity at `at` (None: whenever it is valid)."""
         ...
 
     def public_key_pem(self) -> str: ...
@@ -143,7 +149,8 @@ class TicketSigner(Protocol):
 def ticket_for(booking: Booking, *, issued_at: dt.datetime, holder_ref: str) -> Ticket:
     """The ticket for a booking that can be travelled on; Conflict for any other state."""
     if booking.state not in TICKETABLE:
-        raise Conflict(f"booking {booking.id} is {booking.state.value} and has no ticket")
+        raise NoTicket(f"booking {booking.id} is {booking.state.value.lower()}: it has no ticket",
+                       fields={"booking_state": booking.state.value})
     legs = tuple(
         TicketLeg(index=leg.index, operator_id=leg.operator_id, mode=leg.mode,
                   operator_booking_id=leg.booking.id if leg.booking else "",

@@ -62,8 +62,10 @@ class TicketService:
         if caller.role is Role.OPERATOR:
             operator_id = caller.operator_id
         now = self.clock.now()
-        ticket = self._signer.verify(token, at=now)
+        ticket = self._signer.verify(token, at=None)
+        # The booking first: a cancelled booking's ticket is revoked, not "not yet valid".
         await self._check_booking(ticket)
+        ticket = self._signer.verify(token, at=now)
         if operator_id is not None:
             if not any(leg.operator_id == operator_id and leg.valid_from <= now <= leg.valid_until
                        for leg in ticket.legs):

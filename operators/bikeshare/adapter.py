@@ -32,7 +32,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from maas.domain.accounts import GeoPoint
-from maas.domain.errors import Conflict, OperatorRejected
+from maas.domain.errors import Conflict, OperatorRejected, TooEarlyToUnlock
 from maas.domain.mobility import (EVENT_TARGET, AvailableAsset, BookingState, Conditions, LegBooking,
                                   Offer, OfferQuery, TripEvent, TripEventKind)
 from maas.domain.planning import Money
@@ -247,8 +247,9 @@ class SharedVehicleAdapter:
             held = await self._get(booking_id)
             now = self.clock.now()
             if held.hold.from_at is not None and now < held.hold.from_at - EARLY_UNLOCK:
-                raise Conflict(f"booking {booking_id} is reserved from {held.hold.from_at.isoformat()}; "
-                               "unlock it then")
+                reserved_from = held.hold.from_at.isoformat(timespec="minutes")
+                raise TooEarlyToUnlock(f"booking {booking_id} is reserved from {reserved_from}; unlock it then",
+                                       fields={"reserved_from": reserved_from})
             await self._move(held, S.STARTED, now, "")
             self.unlocks.append((booking_id, now))
 

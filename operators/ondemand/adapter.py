@@ -357,8 +357,10 @@ class OnDemandAdapter:
             van = model.van_ids[v]
             plan = _with_route(plan, van, model.stops(v, list(visits)))
             for ride_id, kind in plan.routes[van]:
+                if kind is not StopKind.DROP_OFF:  # the driver's breaks are in the route too
+                    continue
                 ride = day.all_rides[ride_id]
-                if kind is StopKind.DROP_OFF and ride.vehicle_id != van:
+                if ride.vehicle_id != van:
                     moved.append(ride.model_copy(update={"vehicle_id": van}))
         return plan, moved, round(before - after)
 

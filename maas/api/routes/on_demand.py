@@ -9,12 +9,19 @@ from maas.api.on_demand_schemas import (REPORT_KINDS, ManifestList, ManifestOut,
                                         RideReportRequest)
 from maas.api.riders import rider_of
 from maas.domain.accounts import Principal, Role
+from maas.domain.passes import RiderPass
+from maas.domain.riders import RiderContext
 
 routes = EndpointTable()
 RIDERS = (Role.RIDER, Role.AGENT, Role.ADMIN)
 DRIVERS = (Role.OPERATOR, Role.ADMIN)
 TAGS = ("on-demand",)
 BASE = "/v1/on-demand/{operator_id}"
+
+
+async def _passes_of(call: Call, rider: RiderContext | None) -> list[RiderPass]:
+    """The rider's passes, so a quote shows what the booking will charge."""
+    return await call.container.passes.valid_for(rider.account_id) if rider is not None else []
 
 
 def _principal(call: Call) -> Principal:
@@ -33,7 +40,8 @@ async def quote_ride(call: Call) -> RideOfferOut:
     offer = await call.container.on_demand.quote(call.path("operator_id"), call.body.to_query(), rider)
     price = call.container.rider_fares.rider_price(operator_id=offer.operator_id, mode=offer.mode, price=offer.price,
                                                    origin=offer.origin, destination=offer.destination,
-                                                   departure=offer.departure, rider=rider)
+                                                   departure=offer.departure, rider=rider,
+                                                   passes=await _passes_of(call, rider))
     return RideOfferOut.of(offer, price)
 
 

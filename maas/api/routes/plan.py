@@ -47,9 +47,10 @@ async def plan_door_to_door(call: Call) -> TripOptionsResponse:
     rider = await rider_of(call, body.for_rider)
     plan = await call.container.door_to_door.plan(body.to_request(), rider)
     fares = call.container.rider_fares
+    passes = await call.container.passes.valid_for(rider.account_id) if rider is not None else []
     prices = {leg.offer_id: fares.rider_price(operator_id=leg.operator_id, mode=leg.mode, price=leg.price,
                                               origin=GeoPoint(lat=leg.origin.lat, lon=leg.origin.lon),
                                               destination=GeoPoint(lat=leg.destination.lat, lon=leg.destination.lon),
-                                              departure=leg.departure, rider=rider)
+                                              departure=leg.departure, rider=rider, passes=passes)
               for option in plan.options for leg in option.legs if isinstance(leg, OperatorLeg)}
     return TripOptionsResponse.of(plan, prices)

@@ -93,7 +93,8 @@ def _principal(call: Call) -> Principal:
 async def get_ticket(call: Call) -> IssuedTicketOut:
     """A signed token listing the legs and their validity (times in the feed's time zone), and
     its QR code. The same ticket on every request until the booking changes; `key_id` names the
-    signing key (also in the token's `k`). 409 for a booking that is not (or no longer) booked."""
+    signing key (also in the token's `k`). 409 `no_ticket` (with `fields.booking_state`) for a booking
+    that is not (or no longer) booked."""
     service = call.container.tickets
     ticket, token = await service.issue(_principal(call), call.path("booking_id"))
     return IssuedTicketOut(ticket=TicketOut.of(ticket, service.zone), token=token, qr_svg=service.qr_svg(token))

@@ -106,7 +106,7 @@ class Ed25519TicketSigner:
         signed = f"{ticket_check.VERSION}.{body}"
         return f"{signed}.{ticket_check.b64url_encode(self._private_key.sign(signed.encode('ascii')))}"
 
-    def sign_document(self, document: dict) -> dict:
+    def sign_document(self, document: dict[str, object]) -> dict[str, object]:
         """`document` with this key's id and the signature `ticket_check.verify_revocations` checks."""
         signed = {**document, "key_id": self._key_id}
         signature = self._private_key.sign(ticket_check.revocations_signed_text(signed))

@@ -128,7 +128,7 @@ class GatewayEvent(BaseModel):
     type: str  # e.g. payment_intent.succeeded, payment_intent.canceled, charge.refunded
     payment_id: str | None  # the payment it is about, if any
     created: dt.datetime
-    data: dict = Field(default_factory=dict)
+    data: dict[str, object] = Field(default_factory=dict)
 
 
 class PaymentEventLog(Protocol):

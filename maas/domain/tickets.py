@@ -133,7 +133,7 @@ class TicketSigner(Protocol):
 
     def public_key_pem(self) -> str: ...
 
-    def sign_document(self, document: dict) -> dict:
+    def sign_document(self, document: dict[str, object]) -> dict[str, object]:
         """`document` with `key_id` and a detached `signature` added (a revocation list)."""
         ...
 

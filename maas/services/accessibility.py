@@ -116,7 +116,7 @@ def _clock(s: int) -> str:
 # -- exports ---------------------------------------------------------------------------------
 def _columns(summary: dict[str, Any]) -> list[tuple[str, str, int, int | None]]:
     """(name, category, percentile index, threshold index or None for the time) per CSV column."""
-    out = []
+    out: list[tuple[str, str, int, int | None]] = []
     for category in summary["destinations"]:
         for pi, p in enumerate(summary["percentiles"]):
             out.append((f"{category}_p{p}_min", category, pi, None))

@@ -199,7 +199,7 @@ class AnalysisService:
             await self._execute(analysis, None)
 
     async def _execute(self, analysis: Analysis, on_progress: Callable[[float, str], None] | None) -> Analysis:
-        latest = [0.0, "started"]
+        latest: list[Any] = [0.0, "started"]
         changed = threading.Event()
 
         def progress(fraction: float, message: str) -> None:  # called from the worker thread
@@ -391,7 +391,7 @@ def _exports(kind: AnalysisKind) -> Any:
     return scenarios if kind is AnalysisKind.SCENARIO else accessibility
 
 
-def _matrix_request(engine, params: AccessibilityParams, destinations, rides,  # type: ignore[no-untyped-def]
+def _matrix_request(engine, params: AccessibilityParams, destinations, rides,
                     progress: Progress) -> MatrixRequest:
     """The matrix an accessibility study or a scenario asks for, its origins read by the engine."""
     progress(0.0, "reading the origins")

@@ -71,7 +71,8 @@ class AuthService:
             found = await uow.accounts.find_by_email(email)
         if found is None:
             # Spend the same KDF time as for a real account so response time does not reveal which emails exist.
-            self._dummy_hash = self._dummy_hash or await asyncio.to_thread(self._hasher.hash, "x" * 16)
+            if self._dummy_hash is None:
+                self._dummy_hash = await asyncio.to_thread(self._hasher.hash, "x" * 16)
             await asyncio.to_thread(self._hasher.verify, self._dummy_hash, password)
             raise AuthenticationFailed("wrong email or password")
         account, password_hash = found

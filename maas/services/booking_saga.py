@@ -85,9 +85,9 @@ class BookingSaga:
 
     async def _commit(self, booking: Booking, leg: BookedLeg) -> Booking:
         assert leg.booking is not None
-        adapter = self._adapters[leg.operator_id]
+        adapter, held = self._adapters[leg.operator_id], leg.booking.id
         answer = await self._step(booking, f"commit:{leg.index}", lambda: adapter.confirm(
-            leg.booking.id, idempotency_key=f"{booking.id}:commit:{leg.index}"))
+            held, idempotency_key=f"{booking.id}:commit:{leg.index}"))
         booking = await self._save(booking.with_leg_booking(leg.index, answer))
         if answer.state in LEG_DONE_WITHOUT_RIDE:  # the hold lapsed or the ride went meanwhile
             raise _LegRefused(f"{leg.operator_id} did not commit leg {leg.index}: {answer.reason or answer.state.value}")
@@ -103,9 +103,9 @@ class BookingSaga:
             booking = await self._learn_unanswered(booking)
             for leg in booking.legs:
                 if leg.booking is not None and leg.booking.state not in FINAL_STATES:
-                    adapter = self._adapters[leg.operator_id]
+                    adapter, held, key = self._adapters[leg.operator_id], leg.booking.id, f"{booking.id}:release:{leg.index}"
                     released = await self._step(booking, f"release:{leg.index}", lambda: adapter.cancel(
-                        leg.booking.id, idempotency_key=f"{booking.id}:release:{leg.index}"))
+                        held, idempotency_key=key))
                     booking = await self._save(booking.with_leg_booking(leg.index, released))
             if booking.payment is not None and booking.payment.state is PaymentState.AUTHORISED:
                 payment = booking.payment

@@ -219,7 +219,7 @@ async def meet_train(quote: Quote, shape: Shape, transit: Transit, trip: TripReq
             ready = it.arrival + transfer
             for feeder in (await fit(quote, shape, Window(earliest_start=ready), ready,
                                      now))[:FEEDERS_PER_HUB]:
-                out.append(list(it.legs) + feeder)
+                out.append([*it.legs, *feeder])
         return out
     assert trip.arrive_by is not None  # a ride arriving in time, the train before it, the ride re-timed
     hub_point = GeoPoint(lat=hub.lat, lon=hub.lon)
@@ -231,5 +231,5 @@ async def meet_train(quote: Quote, shape: Shape, transit: Transit, trip: TripReq
             ready = it.arrival + transfer
             timed = await retime(quote, shape, feeder,
                                  Window(earliest_start=ready, latest_end=trip.arrive_by), ready, now)
-            out.append(list(it.legs) + timed)
+            out.append([*it.legs, *timed])
     return out

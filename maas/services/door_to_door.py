@@ -104,13 +104,14 @@ def _option(kind: str, legs: list[AnyLeg]) -> DoorToDoorOption:
     boardings = sum(1 for leg in rides if not (isinstance(leg, TransitLeg) and leg.stay_seated))
     prices: list[Money | None] = [leg.price if isinstance(leg, OperatorLeg) else leg.fare
                                   for leg in rides]
+    known = [p for p in prices if p is not None]
     price = None
-    if all(p is not None for p in prices) and len({p.currency for p in prices}) <= 1:
-        total = sum(p.amount_minor for p in prices)  # type: ignore[union-attr]
-        price = Money(amount_minor=total, currency=prices[0].currency if prices else "JPY")
+    if len(known) == len(prices) and len({p.currency for p in known}) <= 1:
+        price = Money(amount_minor=sum(p.amount_minor for p in known),
+                      currency=known[0].currency if known else "JPY")
     departure, arrival = legs[0].departure, legs[-1].arrival
     waits = waits_s(legs)
-    return DoorToDoorOption(kind=kind, departure=departure, arrival=arrival,  # type: ignore[arg-type]
+    return DoorToDoorOption(kind=kind, departure=departure, arrival=arrival,
                             duration_s=int((arrival - departure).total_seconds()),
                             transfers=max(boardings - 1, 0),
                             walk_distance_m=sum(leg.distance_m for leg in legs
@@ -186,12 +187,11 @@ class DoorToDoorService:
         goal = _here(destination, trip.destination.name or "目的地")
         failures: dict[str, OperatorFailure] = {}
         modes = request.modes - (BIKE_MODES if trip.profile.avoid_bikes else frozenset())
-        jobs = [self._transit(trip), self._direct(trip, origin, destination, home, goal, modes,
-                                                  failures, now, rider)]
+        rides = [self._direct(trip, origin, destination, home, goal, modes, failures, now, rider)]
         if modes & DOOR_MODES and "transit" in modes:
-            jobs.append(self._first_mile(trip, origin, home, goal, modes, failures, now, rider))
-            jobs.append(self._last_mile(trip, destination, home, goal, modes, failures, now, rider))
-        (transit, reason), *groups = await asyncio.gather(*jobs)
+            rides.append(self._first_mile(trip, origin, home, goal, modes, failures, now, rider))
+            rides.append(self._last_mile(trip, destination, home, goal, modes, failures, now, rider))
+        (transit, reason), groups = await asyncio.gather(self._transit(trip), asyncio.gather(*rides))
         options = ([_option("transit", list(it.legs)) for it in transit] if "transit" in modes
                    else [])
         for group in groups:

@@ -109,11 +109,11 @@ def compute(params: RoutePerformanceParams, figures: dict[str, list[RouteFigures
     money = {k: {"boardings": 0, "revenue": 0, "rider_paid": 0, "pass_covered": 0, "fare_subsidy": 0} for k in rows}
     unattributed = 0
     for leg in sold:
-        key = _match(leg.route_id, rows)
-        if key is None:
+        matched = _match(leg.route_id, rows)
+        if matched is None:
             unattributed += 1
             continue
-        m = money[key]
+        m = money[matched]
         m["boardings"] += 1 if leg.ridden else 0
         m["revenue"] += leg.amounts.get("operator_due", 0)
         m["rider_paid"] += leg.amounts.get("rider_paid", 0)
@@ -247,7 +247,7 @@ def on_demand_figures(operator_id: str, days: Sequence[tuple[DayPlan, list[Ride]
         for group in by_vehicle.values():
             hours += (max(r.dropped_off_at for r in group) - min(r.picked_up_at for r in group)  # type: ignore
                       ).total_seconds() / 3600
-            occupied_s += _union_s([(r.picked_up_at, r.dropped_off_at) for r in group])  # type: ignore[misc]
+            occupied_s += _union_s([(r.picked_up_at, r.dropped_off_at) for r in group])
             for a in group:
                 if any(b is not a and a.picked_up_at < b.dropped_off_at and b.picked_up_at < a.dropped_off_at  # type: ignore
                        for b in group):

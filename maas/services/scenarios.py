@@ -59,7 +59,7 @@ def compute(params: ScenarioParams, origins: Sequence[OriginPoint], destinations
 # -- exports ---------------------------------------------------------------------------------
 def _columns(summary: dict[str, Any]) -> list[tuple[str, str, int, str, int | None]]:
     """(name, category, percentile index, what, threshold minutes) per CSV column."""
-    out = []
+    out: list[tuple[str, str, int, str, int | None]] = []
     for category in summary["destinations"]:
         for pi, p in enumerate(summary["percentiles"]):
             for what in ("before", "after", "change"):

@@ -101,7 +101,7 @@ class TicketService:
                     until[record.booking_id] = max(until.get(record.booking_id, record.valid_until),
                                                    record.valid_until)
         revoked = [{"booking_id": b, "until": t.astimezone(self.zone).isoformat()} for b, t in sorted(until.items())]
-        document = {"format": REVOCATIONS_FORMAT,
+        document: dict[str, object] = {"format": REVOCATIONS_FORMAT,
                     "generated_at": now.astimezone(self.zone).replace(microsecond=0).isoformat(), "revoked": revoked}
         return self._signer.sign_document(document)
 

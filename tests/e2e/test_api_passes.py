@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 
-from tests.e2e.test_api_whole_trip import (HINOKISAWA, HOSPITAL, PERIOD, SYSTEM, plan_bike_and_bus, sign_up,
+from tests.e2e.test_api_whole_trip import (PERIOD, SYSTEM, plan_bike_and_bus, sign_up,
                                            stripe_app, town, van_quote)  # noqa: F401 - fixtures
 from tests.localstripe import localstripe_url  # noqa: F401 - the fixture
 

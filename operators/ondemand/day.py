@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -160,16 +161,20 @@ class DayBuilder:
     def _request(self, spec: tuple[str, int, int, Ride | Candidate], duration: np.ndarray,
                  start: dt.datetime, van_index: dict[str, int]) -> Request:
         cfg = self.config
-        _, pickup, dropoff, item = spec
+        _, pickup, dropoff_place, item = spec
         seats, chairs = item.travellers - item.wheelchairs, item.wheelchairs
         boarding = cfg.wheelchair_boarding_s if chairs else cfg.boarding_s
-        max_ride = ride_limit_s(duration[pickup, dropoff], cfg.promise.max_ride_factor, cfg.promise.max_ride_floor_s)
-        common = dict(pickup_place=pickup, dropoff_place=dropoff, party_size=seats, wheelchairs=chairs,
-                      boarding_s=boarding, alighting_s=cfg.alighting_s, max_ride_s=max_ride)
+        max_ride = ride_limit_s(duration[pickup, dropoff_place], cfg.promise.max_ride_factor, cfg.promise.max_ride_floor_s)
+        common: dict[str, Any] = dict(pickup_place=pickup, dropoff_place=dropoff_place, party_size=seats,
+                                      wheelchairs=chairs, boarding_s=boarding, alighting_s=cfg.alighting_s,
+                                      max_ride_s=max_ride)
         if isinstance(item, Candidate):
             return Request(pickup_window_s=item.pickup_window_s, dropoff_window_s=item.dropoff_window_s, **common)
         window = (seconds(item.pickup_from, start), seconds(item.pickup_until, start))
         if item.picked_up_at is not None:
-            return Request(pickup_window_s=window, vehicle=van_index[item.vehicle_id],
-                           picked_up_s=seconds(item.picked_up_at, start), **common)
+            picked_s = seconds(item.picked_up_at, start)
+            if item.arrive_by is not None:  # on board, the deadline holds unless a late pickup made it impossible
+                direct_by_s = picked_s + boarding + int(np.ceil(duration[pickup, dropoff_place]))
+                common["dropoff_window_s"] = (0, max(seconds(item.latest_dropoff, start), direct_by_s))
+            return Request(pickup_window_s=window, vehicle=van_index[item.vehicle_id], picked_up_s=picked_s, **common)
         return Request(pickup_window_s=window, dropoff_window_s=(0, seconds(item.latest_dropoff, start)), **common)

@@ -93,7 +93,8 @@ class RideOut(BaseModel):
     arrive_by: dt.datetime | None = Field(description="The arrival time the rider asked for and was promised.")
     vehicle_id: str
     rider_name: str
-    booked_by: str = Field(description="Call-centre staff who booked it for the rider; empty when the rider did.")
+    booked_by: str = Field(description="The account that booked it: the rider, or call-centre staff for them "
+                                       "(empty for a ride booked as part of a trip booking, which records it).")
     price: MoneyOut = Field(description="The operator's fare.")
     rider_price: MoneyOut = Field(description="What the rider pays after the town's fare rules (on board, or in "
                                               "the trip booking holding the ride).")

@@ -86,7 +86,7 @@ class Ride(BaseModel):
     vehicle_id: str
     rider_ref: str = ""  # the rider's account (whoever booked it: the rider, staff, a trip booking)
     rider_name: str = Field(default="", max_length=200)  # for the driver's manifest
-    booked_by: str = ""  # call-centre staff who booked it for the rider; empty when the rider did
+    booked_by: str = ""  # the account that booked it (the rider, or staff for them); empty in a trip booking
     picked_up_at: dt.datetime | None = None
     dropped_off_at: dt.datetime | None = None
     no_show_at: dt.datetime | None = None

@@ -253,3 +253,17 @@ async def test_a_rider_quotes_the_van_to_arrive_by_a_time(api) -> None:
     naive = await client.post(f"{BASE}/quotes", json=quote_body(arrive_by="2026-11-24T11:12:00"), headers=rider)
     assert naive.status == 422 and "body.arrive_by" in (await naive.json())["error"]["fields"]
     assert [r["id"] for r in (await (await client.get(f"{BASE}/rides", headers=rider)).json())["items"]] == [ride["id"]]
+
+
+async def test_a_direct_booking_shows_who_booked_and_a_refusal_names_offer_id(api) -> None:
+    client = api["client"]
+    hanako = await api["session"](Role.RIDER, "hanako@example.jp")
+    taro = await api["session"](Role.RIDER, "taro@example.jp")
+    ride = await quote_and_book(client, hanako, "h1")
+    assert ride["booked_by"] == hanako["X-Account"]
+    hers = await (await client.post(f"{BASE}/quotes", json=quote_body(), headers=hanako)).json()
+    refused = await client.post(f"{BASE}/rides", json={"offer_id": hers["offer_id"]},
+                                headers={**taro, "Idempotency-Key": "t1"})
+    error = (await refused.json())["error"]
+    assert refused.status == 403 and error["code"] == "offer_not_yours"
+    assert error["fields"] == {"offer_id": hers["offer_id"]}

@@ -92,7 +92,8 @@ class OnDemandAdapter:
         request = model.problem.requests[model.candidate_index()]
         # The drop-off deadline every later insertion and re-optimisation keeps: the longest ride
         # from the latest pickup, the feed's drop-off hours and the rider's arrive_by.
-        latest_dropoff_s = min(window[1] + request.boarding_s + (request.max_ride_s or 0), candidate.dropoff_window_s[1])
+        latest_dropoff_s = min(window[1] + request.boarding_s + (request.max_ride_s or 0),
+                               candidate.dropoff_window_s[1])
         offer = self._offer(query, model, window, insertion.pickup_s, insertion.dropoff_s + request.alighting_s,
                             admission, now, latest_dropoff_s + request.alighting_s)
         self._offers.forget_old(now)

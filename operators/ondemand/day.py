@@ -1,6 +1,7 @@
 """One service day of the van service as the pooling engine sees it, and the way back.
 
 Rides in the plan become requests whose pickup windows are the windows promised to the riders,
+and whose drop-off windows end at the latest drop-off promised (a rider's arrive_by included),
 so nothing the engine does can break a promise. Each van starts where and when its driver last
 reported a stop (its depot at shift start before that), carrying the riders picked up and not
 yet set down. Only stops still to be served are in the plan: a reported pickup or drop-off
@@ -161,11 +162,11 @@ class DayBuilder:
     def _request(self, spec: tuple[str, int, int, Ride | Candidate], duration: np.ndarray,
                  start: dt.datetime, van_index: dict[str, int]) -> Request:
         cfg = self.config
-        _, pickup, dropoff_place, item = spec
+        _, pickup, dropoff, item = spec
         seats, chairs = item.travellers - item.wheelchairs, item.wheelchairs
         boarding = cfg.wheelchair_boarding_s if chairs else cfg.boarding_s
-        max_ride = ride_limit_s(duration[pickup, dropoff_place], cfg.promise.max_ride_factor, cfg.promise.max_ride_floor_s)
-        common: dict[str, Any] = dict(pickup_place=pickup, dropoff_place=dropoff_place, party_size=seats,
+        max_ride = ride_limit_s(duration[pickup, dropoff], cfg.promise.max_ride_factor, cfg.promise.max_ride_floor_s)
+        common: dict[str, Any] = dict(pickup_place=pickup, dropoff_place=dropoff, party_size=seats,
                                       wheelchairs=chairs, boarding_s=boarding, alighting_s=cfg.alighting_s,
                                       max_ride_s=max_ride)
         if isinstance(item, Candidate):
@@ -174,7 +175,7 @@ class DayBuilder:
         if item.picked_up_at is not None:
             picked_s = seconds(item.picked_up_at, start)
             if item.arrive_by is not None:  # on board, the deadline holds unless a late pickup made it impossible
-                direct_by_s = picked_s + boarding + int(np.ceil(duration[pickup, dropoff_place]))
+                direct_by_s = picked_s + boarding + int(np.ceil(duration[pickup, dropoff]))
                 common["dropoff_window_s"] = (0, max(seconds(item.latest_dropoff, start), direct_by_s))
             return Request(pickup_window_s=window, vehicle=van_index[item.vehicle_id], picked_up_s=picked_s, **common)
         return Request(pickup_window_s=window, dropoff_window_s=(0, seconds(item.latest_dropoff, start)), **common)

@@ -128,8 +128,8 @@ class TaxiAdapter:
         latest = quote.offer.latest_arrival  # the car's approach and the drive must end by arrive_by
         if latest is not None and quote.offer.arrival > latest:
             zone = self.tariff.zone
-            return (f"cannot arrive in time: the car reaches the destination at {quote.offer.arrival.astimezone(zone):%H:%M}, "
-                    f"after {latest.astimezone(zone):%H:%M}")
+            return (f"cannot arrive in time: the car reaches the destination at "
+                    f"{quote.offer.arrival.astimezone(zone):%H:%M}, after {latest.astimezone(zone):%H:%M}")
         return ""
 
     def _no_car(self, window: CarWindow) -> str:

@@ -76,6 +76,8 @@ CATALOGUE: dict[str, dict[Language, str]] = {
     "ride_refused.party_too_large": {"ja": "人数が多すぎて一台に乗れません。", "en": "The party is too large for one van."},
     "ride_refused.no_capacity": {"ja": "その時間は満席です。別の時間をお試しください。",
                                  "en": "No seat free then; try another time."},
+    "ride_refused.cannot_arrive_in_time": {"ja": "ご希望の到着時刻までにお送りできません。早い時刻でお試しください。",
+                                           "en": "The van cannot arrive by the time asked; try an earlier time."},
     "stale_plan": {"ja": "配車計画が更新されました。もう一度お試しください。",
                    "en": "The vehicle plan changed meanwhile; try again."},
     # Tickets and payments.

@@ -23,6 +23,9 @@ class RideQuoteRequest(Request):
     destination: Point
     depart_at: AwareDatetime = Field(description="When the rider would like to be picked up.",
                                      examples=["2026-11-24T10:00:00+09:00"])
+    arrive_by: AwareDatetime | None = Field(
+        default=None, description="The latest the rider may arrive: the van promises it or refuses "
+                                  "(`cannot_arrive_in_time`).", examples=["2026-11-24T10:30:00+09:00"])
     travellers: int = Field(default=1, ge=1, le=9)
     needs: list[Need] = Field(default_factory=list, max_length=5)
     for_rider: str | None = Field(default=None, max_length=100,
@@ -31,7 +34,8 @@ class RideQuoteRequest(Request):
     def to_query(self) -> OfferQuery:
         return OfferQuery(origin=GeoPoint(lat=self.origin.lat, lon=self.origin.lon),
                           destination=GeoPoint(lat=self.destination.lat, lon=self.destination.lon),
-                          depart_at=self.depart_at, travellers=self.travellers, needs=frozenset(self.needs))
+                          depart_at=self.depart_at, travellers=self.travellers, needs=frozenset(self.needs),
+                          arrive_by=self.arrive_by)
 
 
 class RideOfferOut(BaseModel):
@@ -39,6 +43,9 @@ class RideOfferOut(BaseModel):
     operator_id: str
     pickup_at: dt.datetime = Field(description="The van's scheduled pickup, inside the window.")
     arrival: dt.datetime
+    latest_arrival: dt.datetime | None = Field(
+        description="Promised: the rider is set down by then, whatever is booked later (with `arrive_by`, no later "
+                    "than it).")
     price: MoneyOut = Field(description="The operator's fare.")
     rider_price: MoneyOut = Field(description="What the rider it was quoted for pays after the town's fare rules.")
     valid_until: dt.datetime
@@ -51,6 +58,7 @@ class RideOfferOut(BaseModel):
     def of(cls, offer: Offer, rider_price: Money | None = None) -> RideOfferOut:
         c = offer.conditions
         return cls(offer_id=offer.id, operator_id=offer.operator_id, pickup_at=offer.departure, arrival=offer.arrival,
+                   latest_arrival=offer.latest_arrival,
                    price=MoneyOut.of(offer.price),  # type: ignore[arg-type]
                    valid_until=read_as(offer.valid_until, offer.departure),
                    rider_price=MoneyOut.of(rider_price or offer.price),  # type: ignore[arg-type]
@@ -82,9 +90,11 @@ class RideOut(BaseModel):
     pickup_from: dt.datetime = Field(description="The promised pickup window.")
     pickup_until: dt.datetime
     latest_dropoff: dt.datetime
+    arrive_by: dt.datetime | None = Field(description="The arrival time the rider asked for and was promised.")
     vehicle_id: str
     rider_name: str
-    booked_by: str = Field(description="Call-centre staff who booked it for the rider; empty when the rider did.")
+    booked_by: str = Field(description="The account that booked it: the rider, or call-centre staff for them "
+                                       "(empty for a ride booked as part of a trip booking, which records it).")
     price: MoneyOut = Field(description="The operator's fare.")
     rider_price: MoneyOut = Field(description="What the rider pays after the town's fare rules (on board, or in "
                                               "the trip booking holding the ride).")
@@ -101,7 +111,8 @@ class RideOut(BaseModel):
                    destination=Point(lat=ride.destination.lat, lon=ride.destination.lon),
                    travellers=ride.travellers, wheelchairs=ride.wheelchairs, needs=sorted(ride.needs),
                    requested_pickup=ride.requested_pickup, pickup_from=ride.pickup_from,
-                   pickup_until=ride.pickup_until, latest_dropoff=ride.latest_dropoff, vehicle_id=ride.vehicle_id,
+                   pickup_until=ride.pickup_until, latest_dropoff=ride.latest_dropoff, arrive_by=ride.arrive_by,
+                   vehicle_id=ride.vehicle_id,
                    rider_name=ride.rider_name, booked_by=ride.booked_by,
                    price=MoneyOut.of(b.price), picked_up_at=ride.picked_up_at,  # type: ignore[arg-type]
                    rider_price=MoneyOut.of(ride.rider_price or b.price),  # type: ignore[arg-type]

@@ -72,8 +72,16 @@ class OfferQuery(BaseModel):
     concessions: frozenset[str] = frozenset()
     rider_ref: str = Field(default="", max_length=100)  # the account the trip is for, kept on the booking
     rider_name: str = Field(default="", max_length=200)  # for the driver's manifest
+    # The latest the rider may arrive (door to door with arrive_by): an operator that cannot
+    # promise to set them down by then offers nothing.
+    arrive_by: dt.datetime | None = None
 
     _depart_aware = field_validator("depart_at")(_aware)
+
+    @field_validator("arrive_by")
+    @classmethod
+    def _arrive_aware(cls, value: dt.datetime | None) -> dt.datetime | None:
+        return None if value is None else _aware(value)
 
     @field_validator("concessions")
     @classmethod
@@ -124,8 +132,14 @@ class Offer(BaseModel):
     description: str = ""
     route_id: str | None = None  # the GTFS route of a scheduled transit leg (route performance counts it)
     issued_for: str | None = None  # the rider's account it was quoted for; None: anyone may book it
+    latest_arrival: dt.datetime | None = None  # promised: the rider is set down by then; None: no promise
 
     _times_aware = field_validator("valid_until", "departure", "arrival")(_aware)
+
+    @field_validator("latest_arrival")
+    @classmethod
+    def _latest_aware(cls, value: dt.datetime | None) -> dt.datetime | None:
+        return None if value is None else _aware(value)
 
     @model_validator(mode="after")
     def _ordered(self) -> Offer:

@@ -31,6 +31,7 @@ class RefusalCode(str, Enum):
     TOO_EARLY = "too_early"  # booking not open yet
     PARTY_TOO_LARGE = "party_too_large"
     NO_CAPACITY = "no_capacity"
+    CANNOT_ARRIVE_IN_TIME = "cannot_arrive_in_time"  # the rider's arrive_by cannot be promised
 
 
 class RideRefused(InvalidRequest):
@@ -80,11 +81,12 @@ class Ride(BaseModel):
     requested_pickup: dt.datetime
     pickup_from: dt.datetime  # the promised pickup window
     pickup_until: dt.datetime
-    latest_dropoff: dt.datetime  # the longest ride promised
+    latest_dropoff: dt.datetime  # the longest ride promised (and no later than arrive_by)
+    arrive_by: dt.datetime | None = None  # the latest arrival the rider asked for and was promised
     vehicle_id: str
     rider_ref: str = ""  # the rider's account (whoever booked it: the rider, staff, a trip booking)
     rider_name: str = Field(default="", max_length=200)  # for the driver's manifest
-    booked_by: str = ""  # call-centre staff who booked it for the rider; empty when the rider did
+    booked_by: str = ""  # the account that booked it (the rider, or staff for them); empty in a trip booking
     picked_up_at: dt.datetime | None = None
     dropped_off_at: dt.datetime | None = None
     no_show_at: dt.datetime | None = None
@@ -98,7 +100,7 @@ class Ride(BaseModel):
     subsidy: Money | None = None
 
     _times_aware = field_validator("requested_pickup", "pickup_from", "pickup_until", "latest_dropoff",
-                                   "picked_up_at", "dropped_off_at",
+                                   "arrive_by", "picked_up_at", "dropped_off_at",
                                    "no_show_at")(_aware)
 
     @field_validator("needs")

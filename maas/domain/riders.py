@@ -75,12 +75,13 @@ class RiderContext(BaseModel):
             "concessions": query.concessions | self.concessions_on(query.depart_at.date()),
             "rider_ref": self.account_id, "rider_name": self.display_name})
 
-    def check_offer(self, offer: Offer) -> None:
-        """An offer issued for another rider is not this rider's to book."""
+    def check_offer(self, offer: Offer, *, field: str = "offer_ids") -> None:
+        """An offer issued for another rider is not this rider's to book; `field` names the
+        request's field that gave it."""
         if offer.issued_for is not None and offer.issued_for != self.account_id:
             raise OfferNotYours(f"offer {offer.id} was issued for another rider: plan the trip again"
                                 + (" for this rider (for_rider)" if self.agent_id else ""),
-                                fields={"offer_ids": offer.id})
+                                fields={field: offer.id})
 
 
 def issued_for(offers: list[Offer] | tuple[Offer, ...], rider: RiderContext | None) -> list[Offer]:

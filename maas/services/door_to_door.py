@@ -224,16 +224,18 @@ class DoorToDoorService:
         return [o for o in result.offers if o.mode in modes]
 
     def _query(self, trip: TripRequest, a: GeoPoint, b: GeoPoint,
-               at: dt.datetime) -> OfferQuery:
+               at: dt.datetime, arrive_by: dt.datetime | None = None) -> OfferQuery:
         needs = frozenset({"wheelchair"}) if trip.profile.wheelchair else frozenset()
         return OfferQuery(origin=a, destination=b, depart_at=at, needs=needs,
-                          concessions=trip.profile.concessions)
+                          concessions=trip.profile.concessions, arrive_by=arrive_by)
 
     def _quoter(self, trip: TripRequest, a: GeoPoint, b: GeoPoint, modes: frozenset[str],
-                failures: dict[str, OperatorFailure], rider: RiderContext | None) -> Quote:
-        """The operators' offers for a ride from a to b leaving at a given time, for the rider."""
+                failures: dict[str, OperatorFailure], rider: RiderContext | None,
+                arrive_by: dt.datetime | None = None) -> Quote:
+        """The operators' offers for a ride from a to b leaving at a given time, for the rider;
+        with arrive_by, only rides the operator promises to end by then."""
         async def quote(at: dt.datetime, operator_ids: Sequence[str] | None) -> list[Offer]:
-            return await self._search(self._query(trip, a, b, at), modes, failures, operator_ids, rider)
+            return await self._search(self._query(trip, a, b, at, arrive_by), modes, failures, operator_ids, rider)
         return quote
 
     async def _direct(self, trip: TripRequest, origin: GeoPoint, destination: GeoPoint,
@@ -241,7 +243,7 @@ class DoorToDoorService:
                       failures: dict[str, OperatorFailure],
                       now: dt.datetime, rider: RiderContext | None) -> list[DoorToDoorOption]:
         window, first_at = trip_window(trip, now, origin, destination)
-        fitted = await fit(self._quoter(trip, origin, destination, modes, failures, rider),
+        fitted = await fit(self._quoter(trip, origin, destination, modes, failures, rider, trip.arrive_by),
                            lambda o: _around(o, home, goal, trip.profile), window, first_at, now)
         return [_option("direct", legs) for legs in fitted]
 
@@ -276,7 +278,7 @@ class DoorToDoorService:
 
         async def via(hub: LegPlace) -> list[DoorToDoorOption]:
             hub_point = GeoPoint(lat=hub.lat, lon=hub.lon)
-            quote = self._quoter(trip, hub_point, destination, modes - {"car"}, failures, rider)
+            quote = self._quoter(trip, hub_point, destination, modes - {"car"}, failures, rider, trip.arrive_by)
             return [_option("last_mile", legs) for legs in await meet_train(
                 quote, lambda o: _around(o, hub, goal, trip.profile), self._transit, trip,
                 hub, now, destination)]

@@ -97,9 +97,8 @@ class OnDemandService:
         rider_ref = rider.account_id if rider is not None else (for_rider or caller.subject_id)
         await self._check_offer(offer_id, rider_ref)
         name = rider_name or (rider.display_name if rider is not None else "")
-        agent = caller.subject_id if rider_ref != caller.subject_id else ""
         ride = await service.book_ride(offer_id, idempotency_key=idempotency_key, rider_ref=rider_ref,
-                                       rider_name=name, booked_by=agent)
+                                       rider_name=name, booked_by=caller.subject_id)
         adapter = self._adapters[operator_id]
         try:
             await adapter.confirm(ride.id, idempotency_key=f"confirm:{idempotency_key}")
@@ -115,7 +114,7 @@ class OnDemandService:
         async with self._refusals() as uow:
             offer = await uow.offers.get(offer_id)
         if offer is not None:
-            RiderContext(account_id=rider_ref, display_name="", role=Role.RIDER).check_offer(offer)
+            RiderContext(account_id=rider_ref, display_name="", role=Role.RIDER).check_offer(offer, field="offer_id")
 
     async def _priced(self, rides: list[Ride]) -> list[Ride]:
         """Each ride with what its rider pays under the town's fare rules, from their account as

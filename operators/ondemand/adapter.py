@@ -29,7 +29,7 @@ from maas.domain.ports import Clock
 from operators.offer_book import Answers, OfferBook
 from operators.ondemand.area import Admission, ServiceArea, zone_rings
 from operators.ondemand.config import OnDemandConfig
-from operators.ondemand.day import NEW, Candidate, DayBuilder, DayModel, seconds
+from operators.ondemand.day import NEW, Candidate, DayBuilder, DayModel, day_start, seconds
 from operators.ondemand.manifest import manifests
 from operators.ondemand.plans import Day, load_day, route_metres, without
 from routing.pooling import Insertion, PoolingParams, insert_request, reoptimise
@@ -85,14 +85,17 @@ class OnDemandAdapter:
             day = await self._day(admission.service_date, now)
         model, insertion = await asyncio.to_thread(self._insert, day, candidate)
         if insertion is None:
-            raise RideRefused(RefusalCode.NO_CAPACITY, "no van has room for this ride in the pickup window asked for")
+            raise await self._no_insertion(day, candidate, admission, query)
         promise = self.config.promise
         window = (max(candidate.pickup_window_s[0], int(insertion.pickup_s) - promise.before_s),
                   min(int(insertion.pickup_s) + promise.after_s, int(insertion.latest_pickup_s)))
         request = model.problem.requests[model.candidate_index()]
-        latest_dropoff_s = min(window[1] + request.boarding_s + (request.max_ride_s or 0), admission.dropoff_window_s[1])
+        # The drop-off deadline every later insertion and re-optimisation keeps: the longest ride
+        # from the latest pickup, the feed's drop-off hours and the rider's arrive_by.
+        latest_dropoff_s = min(window[1] + request.boarding_s + (request.max_ride_s or 0),
+                               candidate.dropoff_window_s[1])
         offer = self._offer(query, model, window, insertion.pickup_s, insertion.dropoff_s + request.alighting_s,
-                            admission, now)
+                            admission, now, latest_dropoff_s + request.alighting_s)
         self._offers.forget_old(now)
         self._offers.add(_Quote(offer, query, admission,
                                 Candidate(**{**candidate.__dict__, "pickup_window_s": window}),
@@ -106,8 +109,31 @@ class OnDemandAdapter:
             need = f"{seats} seats" + (" and a wheelchair place" if chairs else "")
             raise RideRefused(RefusalCode.PARTY_TOO_LARGE, f"no van of the fleet has {need}")
         admission = self.area.admit(query, now, self.config.promise)
+        dropoff = admission.dropoff_window_s
+        if query.arrive_by is not None:  # alighting ends by arrive_by
+            start = day_start(admission.service_date, self.config.zone)
+            dropoff = (dropoff[0], min(dropoff[1], seconds(query.arrive_by, start) - self.config.alighting_s))
+            if dropoff[1] < dropoff[0]:
+                raise RideRefused(RefusalCode.CANNOT_ARRIVE_IN_TIME, f"the van sets nobody down before "
+                                  f"{(start + dt.timedelta(seconds=dropoff[0])).astimezone(self.config.zone):%H:%M}")
         return Candidate(query.origin, query.destination, query.travellers, chairs,
-                         admission.pickup_window_s, admission.dropoff_window_s), admission
+                         admission.pickup_window_s, dropoff), admission
+
+    async def _no_insertion(self, day: Day, candidate: Candidate, admission: Admission,
+                            query: OfferQuery) -> RideRefused:
+        """Why no van takes the ride: full, or (with arrive_by) too late for the time asked."""
+        full = RideRefused(RefusalCode.NO_CAPACITY, "no van has room for this ride in the pickup window asked for")
+        if candidate.dropoff_window_s == admission.dropoff_window_s:
+            return full
+        model, insertion = await asyncio.to_thread(
+            self._insert, day, Candidate(**{**candidate.__dict__, "dropoff_window_s": admission.dropoff_window_s}))
+        if insertion is None:
+            return full
+        arrival = model.at(insertion.dropoff_s + model.problem.requests[model.candidate_index()].alighting_s)
+        assert query.arrive_by is not None
+        return RideRefused(RefusalCode.CANNOT_ARRIVE_IN_TIME,
+                           f"the van cannot set you down by {query.arrive_by.astimezone(self.config.zone):%H:%M}; "
+                           f"the earliest is {arrival.astimezone(self.config.zone):%H:%M}")
 
     def _insert(self, day: Day, candidate: Candidate, plan: DayPlan | None = None,
                 rides: dict[str, Ride] | None = None) -> tuple[DayModel, Insertion | None]:
@@ -158,11 +184,14 @@ class OnDemandAdapter:
         return plan, changed
 
     def _offer(self, query: OfferQuery, model: DayModel, window: tuple[int, int], pickup_s: float,
-               arrival_s: float, admission: Admission, now: dt.datetime) -> Offer:
+               arrival_s: float, admission: Admission, now: dt.datetime, latest_arrival_s: float) -> Offer:
         fare, zone = self.config.fare, self.config.zone
         start, end = model.at(window[0]), model.at(window[1])
         fee = Money(amount_minor=fare.cancellation_fee, currency=fare.currency) if fare.cancellation_fee else None
         notes = [f"pickup between {start.astimezone(zone):%H:%M} and {end.astimezone(zone):%H:%M}"]
+        latest_arrival = model.at(latest_arrival_s)
+        if query.arrive_by is not None:
+            notes.append(f"arrival by {latest_arrival.astimezone(zone):%H:%M} at the latest")
         amount, concession = fare.price(query.travellers, query.concessions)
         if concession:
             notes.append(f"{concession} fare for the rider: show the certificate on board")
@@ -179,6 +208,7 @@ class OnDemandAdapter:
                      distance_m=int(model.problem.travel.distance_m[model.problem.requests[-1].pickup_place,
                                                                     model.problem.requests[-1].dropoff_place]),
                      conditions=conditions, vehicle_type="wheelchair_van" if query.wheelchair else "van",
+                     latest_arrival=latest_arrival,
                      description=f"{self.config.name or self.operator_id}: {notes[0]}")
 
     # -- booking --------------------------------------------------------------------------------
@@ -226,7 +256,8 @@ class OnDemandAdapter:
                     destination=quote.query.destination, travellers=quote.candidate.travellers,
                     wheelchairs=quote.candidate.wheelchairs, needs=quote.query.needs,
                     requested_pickup=quote.query.depart_at, pickup_from=model.at(window[0]),
-                    pickup_until=model.at(window[1]), latest_dropoff=quote.latest_dropoff, vehicle_id=van,
+                    pickup_until=model.at(window[1]), latest_dropoff=quote.latest_dropoff,
+                    arrive_by=quote.query.arrive_by, vehicle_id=van,
                     rider_ref=rider_ref, rider_name=rider_name, booked_by=booked_by, book_key=key,
                     direct_s=direct_s)
         plan = _with_route(day.plan, van, model.stops(insertion.vehicle, list(insertion.visits)), ride.id)

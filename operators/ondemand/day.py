@@ -1,6 +1,7 @@
 """One service day of the van service as the pooling engine sees it, and the way back.
 
 Rides in the plan become requests whose pickup windows are the windows promised to the riders,
+and whose drop-off windows end at the latest drop-off promised (a rider's arrive_by included),
 so nothing the engine does can break a promise. Each van starts where and when its driver last
 reported a stop (its depot at shift start before that), carrying the riders picked up and not
 yet set down. Only stops still to be served are in the plan: a reported pickup or drop-off
@@ -13,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -164,12 +166,16 @@ class DayBuilder:
         seats, chairs = item.travellers - item.wheelchairs, item.wheelchairs
         boarding = cfg.wheelchair_boarding_s if chairs else cfg.boarding_s
         max_ride = ride_limit_s(duration[pickup, dropoff], cfg.promise.max_ride_factor, cfg.promise.max_ride_floor_s)
-        common = dict(pickup_place=pickup, dropoff_place=dropoff, party_size=seats, wheelchairs=chairs,
-                      boarding_s=boarding, alighting_s=cfg.alighting_s, max_ride_s=max_ride)
+        common: dict[str, Any] = dict(pickup_place=pickup, dropoff_place=dropoff, party_size=seats,
+                                      wheelchairs=chairs, boarding_s=boarding, alighting_s=cfg.alighting_s,
+                                      max_ride_s=max_ride)
         if isinstance(item, Candidate):
             return Request(pickup_window_s=item.pickup_window_s, dropoff_window_s=item.dropoff_window_s, **common)
         window = (seconds(item.pickup_from, start), seconds(item.pickup_until, start))
         if item.picked_up_at is not None:
-            return Request(pickup_window_s=window, vehicle=van_index[item.vehicle_id],
-                           picked_up_s=seconds(item.picked_up_at, start), **common)
+            picked_s = seconds(item.picked_up_at, start)
+            if item.arrive_by is not None:  # on board, the deadline holds unless a late pickup made it impossible
+                direct_by_s = picked_s + boarding + int(np.ceil(duration[pickup, dropoff]))
+                common["dropoff_window_s"] = (0, max(seconds(item.latest_dropoff, start), direct_by_s))
+            return Request(pickup_window_s=window, vehicle=van_index[item.vehicle_id], picked_up_s=picked_s, **common)
         return Request(pickup_window_s=window, dropoff_window_s=(0, seconds(item.latest_dropoff, start)), **common)

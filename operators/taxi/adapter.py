@@ -115,7 +115,7 @@ class TaxiAdapter:
                       valid_until=now + self.offer_validity, departure=pickup, arrival=arrival,
                       origin=query.origin, destination=query.destination, distance_m=distance_m,
                       conditions=conditions, vehicle_type=kind.value,
-                      description="Wheelchair taxi" if wheelchair else "Taxi")
+                      description="Wheelchair taxi" if wheelchair else "Taxi", latest_arrival=query.arrive_by)
         return _Quote(offer, window, query.travellers)
 
     def _refusal(self, quote: _Quote) -> str:
@@ -125,6 +125,11 @@ class TaxiAdapter:
             return f"pickup at {pickup_local:%H:%M} is outside service hours {self.service_hours}"
         if quote.travellers > self.fleet.seats_of(kind):
             return f"a party of {quote.travellers} does not fit a {kind.value} ({self.fleet.seats_of(kind)} seats)"
+        latest = quote.offer.latest_arrival  # the car's approach and the drive must end by arrive_by
+        if latest is not None and quote.offer.arrival > latest:
+            zone = self.tariff.zone
+            return (f"cannot arrive in time: the car reaches the destination at "
+                    f"{quote.offer.arrival.astimezone(zone):%H:%M}, after {latest.astimezone(zone):%H:%M}")
         return ""
 
     def _no_car(self, window: CarWindow) -> str:

@@ -226,3 +226,44 @@ async def test_door_to_door_offers_the_van_to_the_station_and_direct(api) -> Non
         "depart_at": "2026-11-24T10:00:00+09:00"})
     options = (await inside.json())["options"]
     assert any(o["kind"] == "direct" and o["legs"][0]["mode"] == "on_demand" for o in options)
+
+
+async def test_a_rider_quotes_the_van_to_arrive_by_a_time(api) -> None:
+    client = api["client"]
+    rider = await api["session"](Role.RIDER, "hanako@example.jp")
+    quoted = await client.post(f"{BASE}/quotes", json=quote_body(arrive_by="2026-11-24T11:12:00+09:00"), headers=rider)
+    assert quoted.status == 200, await quoted.text()
+    offer = await quoted.json()
+    assert offer["arrival"] <= offer["latest_arrival"] == "2026-11-24T11:12:00+09:00"
+    plain = await (await client.post(f"{BASE}/quotes", json=quote_body(), headers=rider)).json()
+    assert plain["latest_arrival"] > "2026-11-24T11:12:00+09:00"  # without arrive_by, the longest ride
+    booked = await client.post(f"{BASE}/rides", json={"offer_id": offer["offer_id"]},
+                               headers={**rider, "Idempotency-Key": "by-12"})
+    ride = await booked.json()
+    assert booked.status == 201 and ride["arrive_by"] == "2026-11-24T11:12:00+09:00"
+    assert ride["latest_dropoff"] <= ride["arrive_by"]
+    too_soon = await client.post(f"{BASE}/quotes", json=quote_body(arrive_by="2026-11-24T11:05:00+09:00"),
+                                 headers={**rider, "Accept-Language": "en"})
+    error = (await too_soon.json())["error"]
+    assert too_soon.status == 422 and error["code"] == "ride_refused"
+    assert error["fields"]["refusal"] == "cannot_arrive_in_time" and "cannot set you down by 11:05" in error["message"]
+    in_japanese = await client.post(f"{BASE}/quotes", json=quote_body(arrive_by="2026-11-24T11:05:00+09:00"),
+                                    headers={**rider, "Accept-Language": "ja"})
+    assert (await in_japanese.json())["error"]["message"] == "ご希望の到着時刻までにお送りできません。早い時刻でお試しください。"
+    naive = await client.post(f"{BASE}/quotes", json=quote_body(arrive_by="2026-11-24T11:12:00"), headers=rider)
+    assert naive.status == 422 and "body.arrive_by" in (await naive.json())["error"]["fields"]
+    assert [r["id"] for r in (await (await client.get(f"{BASE}/rides", headers=rider)).json())["items"]] == [ride["id"]]
+
+
+async def test_a_direct_booking_shows_who_booked_and_a_refusal_names_offer_id(api) -> None:
+    client = api["client"]
+    hanako = await api["session"](Role.RIDER, "hanako@example.jp")
+    taro = await api["session"](Role.RIDER, "taro@example.jp")
+    ride = await quote_and_book(client, hanako, "h1")
+    assert ride["booked_by"] == hanako["X-Account"]
+    hers = await (await client.post(f"{BASE}/quotes", json=quote_body(), headers=hanako)).json()
+    refused = await client.post(f"{BASE}/rides", json={"offer_id": hers["offer_id"]},
+                                headers={**taro, "Idempotency-Key": "t1"})
+    error = (await refused.json())["error"]
+    assert refused.status == 403 and error["code"] == "offer_not_yours"
+    assert error["fields"] == {"offer_id": hers["offer_id"]}

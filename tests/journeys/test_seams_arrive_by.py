@@ -10,7 +10,6 @@ import pytest
 from tests.journeys.conftest import HARU, HOSPITAL, Town, iso
 
 
-@pytest.mark.xfail(strict=True, reason="the van's drop-off promise ignores arrive_by (see the module docstring)")
 async def test_the_van_booked_to_arrive_by_ten_promises_to_arrive_by_ten(town: Town) -> None:
     haru = await town.sign_in(HARU)
     home = (await (await town.client.get("/v1/me", headers=haru)).json())["account"]["home"]

@@ -301,3 +301,31 @@ async def test_bad_times_are_refused_before_anyone_is_asked(clock, operators, ti
         await plan(clock, operators, **times)
     assert field in refused.value.fields
     assert operators["vans"].asked == [] and operators["taxis"].asked == []
+
+
+class Asked:
+    """An operator answering as `inner` does, keeping every query it was asked."""
+
+    def __init__(self, inner: Ride) -> None:
+        self.inner, self.queries = inner, []
+
+    async def search_offers(self, query: OfferQuery) -> list[Offer]:
+        self.queries.append(query)
+        return await self.inner.search_offers(query)
+
+
+async def test_rides_to_the_destination_carry_the_trips_arrive_by(clock, operators) -> None:
+    asked = {k: Asked(v) for k, v in operators.items()}
+    station = PlaceRef(lat=STOPS["H"][0], lon=STOPS["H"][1], name="H")
+    direct = await plan(clock, asked, destination=station, arrive_by=at("10:00"))
+    assert _with(direct, "direct", "on_demand") and _with(direct, "direct", "taxi")
+    assert {q.arrive_by for a in asked.values() for q in a.queries} == {at("10:00")}
+    asked = {k: Asked(v) for k, v in operators.items()}
+    farm = await plan(clock, asked, origin=START, destination=FARM, arrive_by=at("10:15"),
+                      modes=frozenset({"taxi", "transit"}))
+    assert _with(farm, "last_mile", "taxi")
+    to_farm = [q for q in asked["taxis"].queries if (q.destination.lat, q.destination.lon) == (FARM.lat, FARM.lon)]
+    assert to_farm and {q.arrive_by for q in to_farm} == {at("10:15")}
+    asked = {k: Asked(v) for k, v in operators.items()}
+    await plan(clock, asked, origin=START, destination=FARM, depart_at=at("08:35"))
+    assert {q.arrive_by for a in asked.values() for q in a.queries} == {None}  # leaving at a time: no deadline

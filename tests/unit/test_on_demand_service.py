@@ -88,3 +88,25 @@ async def test_a_ride_in_a_trip_booking_is_cancelled_through_the_booking() -> No
     cancelled = await vans.bookings.cancel(ME, booking.id)
     assert cancelled.state is TripState.CANCELLED
     assert (await vans.service.get_ride(ME, "noriai", ride_id)).booking.state is BookingState.CANCELLED
+
+
+async def test_a_ride_booked_directly_records_who_booked_it() -> None:
+    vans = Vans()
+    own = await vans.service.request_ride(ME, "noriai", (await vans.service.quote("noriai", trip(), HANAKO)).id,
+                                          idempotency_key="self", rider=HANAKO)
+    assert (own.rider_ref, own.booked_by) == ("acc_hanako", "acc_hanako")
+    agent = Principal(subject_id="acc_agent", role=Role.AGENT)
+    for_her = HANAKO.model_copy(update={"agent_id": "acc_agent"})
+    by_phone = await vans.service.request_ride(agent, "noriai",
+                                               (await vans.service.quote("noriai", trip(), for_her)).id,
+                                               idempotency_key="phone", rider=for_her)
+    assert (by_phone.rider_ref, by_phone.booked_by) == ("acc_hanako", "acc_agent")
+    assert [r.booked_by for r in await vans.service.list_rides(ME, "noriai")] == ["acc_hanako", "acc_agent"]
+
+
+async def test_offer_not_yours_names_the_field_the_ride_request_used() -> None:
+    vans = Vans()
+    offer = await vans.service.quote("noriai", trip(), HANAKO)
+    with pytest.raises(OfferNotYours) as caught:
+        await vans.service.request_ride(OTHER, "noriai", offer.id, idempotency_key="k1")
+    assert caught.value.fields == {"offer_id": offer.id}

@@ -402,3 +402,95 @@ async def test_a_disability_certificate_halves_the_riders_own_fare(clock: FakeCl
     assert with_carer.price.amount_minor == 150 + 300
     senior = await adapter.quote(trip().model_copy(update={"concessions": frozenset({"senior"})}))
     assert senior.price.amount_minor == 300  # the operator grants no senior fare (the town may: issue 6)
+
+
+# -- arriving by a time (door to door with arrive_by) -----------------------------------------
+ELEVEN = dt.datetime(2026, 11, 24, 11, 0, tzinfo=TOKYO)
+
+
+def by(arrive_by: dt.datetime, **kw: object) -> OfferQuery:
+    return trip(**kw).model_copy(update={"arrive_by": arrive_by})  # type: ignore[arg-type]
+
+
+async def test_a_quote_to_arrive_by_a_time_promises_to_set_down_by_then(clock: FakeClock) -> None:
+    adapter = small_service(clock, seats=8)
+    plain = await adapter.quote(trip())
+    assert plain.latest_arrival is not None and plain.latest_arrival > ELEVEN + dt.timedelta(minutes=20)
+    offer = await adapter.quote(by(ELEVEN + dt.timedelta(minutes=12)))
+    assert offer.arrival <= offer.latest_arrival == ELEVEN + dt.timedelta(minutes=12)
+    assert "arrival by 11:12 at the latest" in offer.conditions.notes
+    ride = await adapter.book_ride(offer.id, idempotency_key="by-12")
+    assert ride.arrive_by == ELEVEN + dt.timedelta(minutes=12)
+    assert ride.latest_dropoff == ride.arrive_by - dt.timedelta(seconds=adapter.config.alighting_s)
+    assert ride.pickup_until < plain.departure + dt.timedelta(minutes=10)  # the window narrowed to keep it
+
+
+@pytest.mark.parametrize("arrive_by", [ELEVEN + dt.timedelta(minutes=5),  # the ride itself takes ~8 min
+                                       ELEVEN - dt.timedelta(minutes=30),  # before the pickup asked
+                                       dt.datetime(2026, 11, 23, 12, 0, tzinfo=TOKYO)])  # the day before
+async def test_a_van_that_cannot_arrive_in_time_refuses_and_says_so(clock: FakeClock, arrive_by: dt.datetime) -> None:
+    adapter = small_service(clock)
+    with pytest.raises(RideRefused) as caught:
+        await adapter.quote(by(arrive_by))
+    assert caught.value.refusal is RefusalCode.CANNOT_ARRIVE_IN_TIME
+    assert caught.value.fields == {"refusal": "cannot_arrive_in_time"}
+    assert await adapter.search_offers(by(arrive_by)) == [] and await adapter.list_rides() == []
+
+
+async def test_a_full_van_with_arrive_by_is_still_no_capacity(clock: FakeClock) -> None:
+    raw = json.loads((DEMO / "noriai.json").read_text(encoding="utf-8"))["promise"]
+    adapter = small_service(clock, seats=2, promise={**raw, "flexible_after_s": 120})
+    await book(adapter, trip(travellers=2), "full")
+    with pytest.raises(RideRefused) as caught:
+        await adapter.quote(by(ELEVEN + dt.timedelta(minutes=30)))
+    assert caught.value.refusal is RefusalCode.NO_CAPACITY
+
+
+def test_arrive_by_needs_an_offset() -> None:
+    with pytest.raises(ValueError, match="UTC offset"):
+        OfferQuery(origin=HOME, destination=HOSPITAL, depart_at=ELEVEN, arrive_by=dt.datetime(2026, 11, 24, 11, 30))
+
+
+async def test_the_deadline_holds_through_later_bookings_and_a_reoptimisation(clock: FakeClock) -> None:
+    adapter = small_service(clock, seats=8, vans=1)
+    deadline = ELEVEN + dt.timedelta(minutes=12)
+    _, haru = await book(adapter, by(deadline), "haru")
+    _, twin = await book(adapter, trip(), "twin")  # the same ride without arrive_by
+    assert twin.latest_dropoff > deadline  # so it is the deadline, not the ride limit, that binds
+    others = []
+    for k in range(8):  # riders on Haru's way, each a detour the van would gladly take
+        origin = GeoPoint(lat=36.4030 + 0.0015 * k, lon=138.9050 + 0.0010 * (k % 3))
+        try:
+            others.append((await book(adapter, trip(at=ELEVEN + dt.timedelta(minutes=k), origin=origin,
+                                                    destination=HOSPITAL if k % 2 else HOME), f"o{k}"))[1])
+        except RideRefused:
+            pass
+    assert len(others) >= 4
+    await adapter.reoptimise(T0.date(), 2.0)
+    stops = {(s.ride_id, s.kind): s for m in await adapter.manifests(T0.date()) for s in m.stops}
+    drop = stops[(haru.id, StopKind.DROP_OFF)]
+    assert drop.window_until <= deadline
+    assert drop.planned_at + dt.timedelta(seconds=adapter.config.alighting_s) <= deadline
+    # Once on board, later bookings still set Haru down in time.
+    clock.at = haru.pickup_from
+    await adapter.receive_event(TripEvent(booking_id=haru.id, kind=TripEventKind.STARTED, at=clock.at))
+    plan, rides = await adapter.store.load_day("noriai", T0.date())
+    model = DayBuilder(adapter.config).build(T0.date(), plan, {r.id: r for r in rides})
+    request = model.problem.requests[model.ride_ids.index(haru.id)]
+    assert request.on_board and model.at(request.dropoff_window_s[1]) == haru.latest_dropoff
+    stops = {(s.ride_id, s.kind): s for m in await adapter.manifests(T0.date()) for s in m.stops}
+    assert stops[(haru.id, StopKind.DROP_OFF)].planned_at <= haru.latest_dropoff
+
+
+async def test_a_rider_picked_up_too_late_for_the_deadline_is_driven_straight_there(clock: FakeClock) -> None:
+    adapter = small_service(clock, seats=8, vans=1)
+    _, haru = await book(adapter, by(ELEVEN + dt.timedelta(minutes=12)), "haru")
+    clock.at = haru.pickup_until + dt.timedelta(minutes=10)  # the deadline cannot be kept any more
+    await adapter.receive_event(TripEvent(booking_id=haru.id, kind=TripEventKind.STARTED, at=clock.at))
+    plan, rides = await adapter.store.load_day("noriai", T0.date())
+    model = DayBuilder(adapter.config).build(T0.date(), plan, {r.id: r for r in rides})
+    request = model.problem.requests[model.ride_ids.index(haru.id)]
+    assert model.at(request.dropoff_window_s[1]) > haru.latest_dropoff
+    assert model.keeps_promises(0)  # the van is not marked late: it still takes new rides
+    later = await adapter.quote(trip(at=ELEVEN + dt.timedelta(hours=2)))
+    assert later.departure >= ELEVEN + dt.timedelta(hours=2)

@@ -166,3 +166,45 @@ def test_more_riders_on_board_than_seats_is_refused():
 
     with pytest.raises(InvalidPoolingProblem):
         PoolingProblem((Request(0, 1, party_size=3, vehicle=0, picked_up_s=0),), (van(seats=2),), line(0, 10))
+
+
+# A rider who must arrive by a time (the van's arrive_by) has the latest start of alighting as the
+# top of their drop-off window. A rides 10 -> 50 and must be set down by t = 50; B rides 30 -> 45
+# and boards for 20 s. Picking B up on A's way costs no metre but sets A down at t = 70.
+DEADLINE_TRAVEL = line(0, 10, 50, 30, 45)
+B = Request(3, 4, boarding_s=20)
+
+
+def _drop_s(problem: PoolingProblem, vehicle: int, visits, request: int) -> float:
+    times = earliest_schedule(problem, vehicle, visits)
+    assert times is not None
+    return times[1 + list(visits).index((request, False))]
+
+
+@pytest.mark.parametrize("a", [Request(1, 2, pickup_window_s=(10, 10), dropoff_window_s=(0, 50)),
+                               Request(1, 2, dropoff_window_s=(0, 50), vehicle=0, picked_up_s=10)],
+                         ids=["waiting", "on_board"])
+def test_a_later_insertion_keeps_a_riders_drop_off_deadline(a: Request):
+    problem = PoolingProblem((a, B), (van(),), DEADLINE_TRAVEL)
+    route = [(0, False)] if a.on_board else [(0, True), (0, False)]
+    found = insert_request(problem, [route], 1)
+    assert found is not None
+    assert found.visits.index((0, False)) < found.visits.index((1, True))  # B after A is set down
+    assert _drop_s(problem, 0, found.visits, 0) <= 50 and clean(problem, [list(found.visits)])
+    # Without the deadline the same insertion picks B up on A's way, and A arrives at t = 70.
+    free = PoolingProblem((replace(a, dropoff_window_s=(0, 10_000)), B), (van(),), DEADLINE_TRAVEL)
+    shared = insert_request(free, [route], 1)
+    assert shared is not None and shared.added_m < found.added_m
+    assert _drop_s(free, 0, shared.visits, 0) == 70
+
+
+def test_reoptimising_keeps_a_riders_drop_off_deadline():
+    a = Request(1, 2, pickup_window_s=(10, 10), dropoff_window_s=(0, 50))
+    problem = PoolingProblem((a, B), (van(), van()), DEADLINE_TRAVEL)
+    poor = [[(0, True), (0, False)], [(1, True), (1, False)]]  # one van each: 100 m + 90 m
+    better = reoptimise(problem, poor, FAST)
+    assert clean(problem, better) and _cost(problem, better) < _cost(problem, poor)
+    v = next(k for k, route in enumerate(better) if (0, False) in route)
+    assert _drop_s(problem, v, better[v], 0) <= 50
+    # The cheapest plan of all (100 m, B picked up on A's way) breaks the deadline: not chosen.
+    assert _cost(problem, better) > 100

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from pathlib import Path
 
 import pytest
@@ -280,3 +281,21 @@ async def test_the_disability_discount_is_quoted_to_an_eligible_rider(clock: Fak
     [plain] = await taxi(clock).search_offers(trip())
     [eligible] = await taxi(clock).search_offers(trip().model_copy(update={"concessions": frozenset({"disability"})}))
     assert plain.price.amount_minor == 800 and eligible.price.amount_minor == 720  # 10 % off the meter
+
+
+# -- arriving by a time ---------------------------------------------------------------------
+async def test_a_taxi_to_arrive_by_a_time_promises_it_or_offers_nothing(clock: FakeClock, caplog) -> None:
+    caplog.set_level(logging.DEBUG, logger="operators.taxi.adapter")
+    adapter = taxi(clock)
+    pickup = T0 + dt.timedelta(hours=1)
+    in_time = trip(pickup).model_copy(update={"arrive_by": pickup + dt.timedelta(seconds=174)})
+    [offer] = await adapter.search_offers(in_time)
+    assert offer.arrival <= offer.latest_arrival == pickup + dt.timedelta(seconds=174)
+    [plain] = await adapter.search_offers(trip(pickup))
+    assert plain.latest_arrival is None  # no time asked, none promised
+    # The drive takes 174 s: one second less is too late; so is a ride now, after the car's approach.
+    assert await adapter.search_offers(trip(pickup).model_copy(
+        update={"arrive_by": pickup + dt.timedelta(seconds=173)})) == []
+    assert await adapter.search_offers(trip(T0).model_copy(update={"arrive_by": T0 + dt.timedelta(seconds=200)})) == []
+    assert "cannot arrive in time: the car reaches the destination at 10:04, after 10:03" in caplog.text
+

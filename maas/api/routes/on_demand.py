@@ -32,8 +32,9 @@ def _principal(call: Call) -> Principal:
 @routes.route("POST", f"{BASE}/quotes", summary="Quote an on-demand ride", tags=TAGS, roles=RIDERS,
               body=RideQuoteRequest, response=RideOfferOut, errors=(404, 422))
 async def quote_ride(call: Call) -> RideOfferOut:
-    """A pickup window and price, or 422 `ride_refused` with `fields.refusal`: outside_area,
-    outside_hours, notice_too_short, too_early, party_too_large or no_capacity. Quoted for the
+    """A pickup window, a latest arrival (`arrive_by` when asked) and a price, or 422 `ride_refused`
+    with `fields.refusal`: outside_area, outside_hours, notice_too_short, too_early,
+    party_too_large, no_capacity or cannot_arrive_in_time. Quoted for the
     caller, or the rider staff name in `for_rider`: their account's needs are added to those
     asked for, and only they can book the offer (403 `offer_not_yours` for anyone else)."""
     rider = await rider_of(call, call.body.for_rider)

@@ -22,6 +22,7 @@ from maas.domain.planning import Itinerary, LegPlace, PlaceRef, TripRequest
 
 EARLY_TOLERANCE_S = 300  # a ride timed to a connection may reach it this much early, no more
 MAX_REQUOTES = 2  # further quotes per operator after the first
+EARLIER_STEP = dt.timedelta(minutes=20)  # how much earlier to ask when no ride arrives in time
 GUESS_SPEED_MPS = 6.0  # a ride's door-to-door speed, only to choose the first time to ask
 GUESS_EXTRA_S = 300
 MAX_AHEAD = dt.timedelta(days=366)  # no timetable or operator plans further; bounds the time arithmetic
@@ -98,7 +99,13 @@ async def fit(quote: Quote, shape: Shape, window: Window, first_at: dt.datetime,
                     best[key] = (legs, offer, at)
         if round_no == MAX_REQUOTES:
             break
+        first_asked = min(at for at, _ in rounds)
         rounds = _requotes(window, best, last, asked, now)
+        if not rounds and not last and window.late and window.latest_end is not None:
+            # Nobody offered a ride ending in time (a van refuses one it cannot deliver by then):
+            # ask everyone again earlier, as a rider would.
+            earlier = max(now, first_asked - EARLIER_STEP)
+            rounds = [(earlier, operator_ids)] if earlier < first_asked else []
         if not rounds:
             break
     return [legs for legs, _, _ in sorted(best.values(), key=lambda b: b[1].price.amount_minor)]

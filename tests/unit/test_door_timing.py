@@ -329,3 +329,31 @@ async def test_rides_to_the_destination_carry_the_trips_arrive_by(clock, operato
     asked = {k: Asked(v) for k, v in operators.items()}
     await plan(clock, asked, origin=START, destination=FARM, depart_at=at("08:35"))
     assert {q.arrive_by for a in asked.values() for q in a.queries} == {None}  # leaving at a time: no deadline
+
+
+async def test_a_ride_refused_for_arriving_too_late_is_asked_again_earlier() -> None:
+    """A van that cannot deliver by the arrive-by time when asked at the first guess offers
+    nothing; asked 20 minutes earlier it can. The rider gets that earlier ride, not none."""
+    from types import SimpleNamespace
+
+    from maas.services.door_timing import Window, fit
+
+    asked: list[dt.datetime] = []
+
+    async def quote(when: dt.datetime, _operators) -> list:
+        asked.append(when)
+        if when > at("09:15"):  # the van would arrive after 09:45: it refuses (no offer)
+            return []
+        leg = SimpleNamespace(departure=when, arrival=when + dt.timedelta(minutes=25))
+        return [SimpleNamespace(operator_id="noriai", mode="on_demand", vehicle_type="van",
+                                price=Money(amount_minor=300, currency="JPY"), leg=leg)]
+
+    window = Window(earliest_start=at("08:00"), latest_end=at("09:45"), late=True)
+    fitted = await fit(quote, lambda offer: [offer.leg], window, at("09:25"), at("08:00"))
+    assert asked[:2] == [at("09:25"), at("09:05")]
+    assert fitted and fitted[0][-1].arrival <= at("09:45")
+    # Without an arrive-by time nothing is asked again earlier (a depart-at trip leaves when it says).
+    asked.clear()
+    assert await fit(quote, lambda offer: [offer.leg], Window(earliest_start=at("09:25")), at("09:25"),
+                     at("08:00")) == []
+    assert asked == [at("09:25")]

@@ -20,7 +20,8 @@ _ZONE = dt.timezone(dt.timedelta(hours=9), "JST")  # the demo feeds' Asia/Tokyo;
 # code: (English template, Japanese template). Longer, more specific shapes first.
 TEXTS: dict[str, tuple[str, str]] = {
     # のりあい号 (on-demand van) offers.
-    "van.pickup_window": ("pickup between {pickup_from} and {pickup_until}", "{pickup_from}〜{pickup_until}の間にお迎え"),
+    "van.pickup_window": ("pickup between {pickup_from} and {pickup_until}",
+                          "{pickup_from}〜{pickup_until}の間にお迎え"),
     "van.concession": ("{concession} fare for the rider: show the certificate on board",
                        "{concession}運賃です。乗車時に証明書をお見せください"),
     "van.description": ("{operator}: pickup between {pickup_from} and {pickup_until}",
@@ -35,29 +36,37 @@ TEXTS: dict[str, tuple[str, str]] = {
     "taxi.discount": ("{discount}: {percent}% off the meter fare ({requires}).",
                       "{discount}：メーター料金から{percent}%引き（{requires}）。"),
     # Bike-share offers.
-    "bike.reserved_after_booking": ("The vehicle is reserved for {minutes} min after booking; an unused reservation lapses.",
-                                    "予約から{minutes}分間、車両を確保します。使われない予約は失効します。"),
-    "bike.reserved_from": ("The vehicle is reserved from {reserved_from} for {minutes} min; an unused reservation lapses.",
-                           "{reserved_from}から{minutes}分間、車両を確保します。使われない予約は失効します。"),
-    "bike.price_estimate": ("Price estimated with plan {plan} for a {minutes}-min ride; the operator charges for the actual ride.",
-                            "料金プラン {plan} で{minutes}分乗った場合の見込みです。実際の利用分が請求されます。"),
+    "bike.reserved_after_booking": (
+        "The vehicle is reserved for {minutes} min after booking; an unused reservation lapses.",
+        "予約から{minutes}分間、車両を確保します。使われない予約は失効します。"),
+    "bike.reserved_from": (
+        "The vehicle is reserved from {reserved_from} for {minutes} min; an unused reservation lapses.",
+        "{reserved_from}から{minutes}分間、車両を確保します。使われない予約は失効します。"),
+    "bike.price_estimate": (
+        "Price estimated with plan {plan} for a {minutes}-min ride; the operator charges for the actual ride.",
+        "料金プラン {plan} で{minutes}分乗った場合の見込みです。実際の利用分が請求されます。"),
     "bike.walk_both": ("Walk {walk_to_m} m to the vehicle and {walk_from_m} m from the return station.",
                        "車両まで{walk_to_m} m、返却ステーションから{walk_from_m} m歩きます。"),
     "bike.walk_to": ("Walk {walk_to_m} m to the vehicle.", "車両まで{walk_to_m} m歩きます。"),
-    "bike.from_station": ("{party}{vehicle} from {station} {walk_m} m away {to}", "{walk_m} m先の{station}から{party}{vehicle}で{to}"),
-    "bike.parked": ("{party}{vehicle} {vehicle_id} parked {walk_m} m away {to}", "{walk_m} m先に停めてある{party}{vehicle}（{vehicle_id}）で{to}"),
+    "bike.from_station": ("{party}{vehicle} from {station} {walk_m} m away {to}",
+                          "{walk_m} m先の{station}から{party}{vehicle}で{to}"),
+    "bike.parked": ("{party}{vehicle} {vehicle_id} parked {walk_m} m away {to}",
+                    "{walk_m} m先に停めてある{party}{vehicle}（{vehicle_id}）で{to}"),
     "bike.to_destination": ("to the destination", "目的地まで"),
     "bike.to_station": ("to {station}", "{station}まで"),
     "bike.party": ("{count} x ", "{count}台の"),
     # Why a booking or a leg ended as it did.
     "booking.compensation_pending": ("{why}; compensation pending: {failure}", "{why}（取り消し処理中: {failure}）"),
     "booking.cancelled_free_why": ("{why}; cancelled free of charge", "{why}のため取り消しました。料金はかかりません"),
-    "booking.cancelled_fees_why": ("{why}; cancelled; fees {fees} {currency}", "{why}のため取り消しました。取消料 {fees} {currency}"),
+    "booking.cancelled_fees_why": ("{why}; cancelled; fees {fees} {currency}",
+                                   "{why}のため取り消しました。取消料 {fees} {currency}"),
     "booking.cancelled_free": ("cancelled free of charge", "取り消しました。料金はかかりません"),
     "booking.cancelled_fees": ("cancelled; fees {fees} {currency}", "取り消しました。取消料 {fees} {currency}"),
     "booking.payment_declined": ("payment_declined: {detail}", "お支払いができませんでした（{detail}）"),
-    "booking.leg_refused": ("{operator} refused leg {leg}: {why}", "{operator}が区間{leg}の予約をお受けできませんでした（{why}）"),
-    "booking.leg_not_committed": ("{operator} did not commit leg {leg}: {why}", "{operator}が区間{leg}の予約を確定できませんでした（{why}）"),
+    "booking.leg_refused": ("{operator} refused leg {leg}: {why}",
+                            "{operator}が区間{leg}の予約をお受けできませんでした（{why}）"),
+    "booking.leg_not_committed": ("{operator} did not commit leg {leg}: {why}",
+                                  "{operator}が区間{leg}の予約を確定できませんでした（{why}）"),
     "leg.released_no_fee": ("released before confirmation; no fee", "確定前に取り消しました。料金はかかりません"),
     "leg.not_confirmed": ("not confirmed in time", "期限までに確定されませんでした"),
     "leg.no_show": ("no-show", "乗車されませんでした（ノーショー）"),
@@ -81,7 +90,8 @@ _PARAM = {"party": r"(?:\d+ x )?"}  # a bike count, or nothing for one bike
 
 def _compile(template: str) -> re.Pattern[str]:
     parts = re.split(r"\{(\w+)\}", template)
-    pattern = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>{_PARAM.get(p, '.+?')})" for i, p in enumerate(parts))
+    pattern = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>{_PARAM.get(p, '.+?')})"
+                      for i, p in enumerate(parts))
     return re.compile(f"^{pattern}$", re.DOTALL)
 
 

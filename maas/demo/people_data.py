@@ -79,10 +79,11 @@ def accounts() -> list[dict]:
     riders = [
         ("rider-haru", "haru.sato", "佐藤 ハル", "サトウ ハル", "1941-05-12", (hamlet.x_m + 120, hamlet.y_m + 60),
          ["walking_aid", "escort"], True),
-        ("rider-shigeru", "shigeru.takahashi", "高橋 茂", "タカハシ シゲル", "1948-09-03", (estate.x_m - 90, estate.y_m + 140),
-         ["wheelchair"], True),
+        ("rider-shigeru", "shigeru.takahashi", "高橋 茂", "タカハシ シゲル", "1948-09-03",
+         (estate.x_m - 90, estate.y_m + 140), ["wheelchair"], True),
         ("rider-chiyo", "chiyo.tanaka", "田中 千代", "タナカ チヨ", "1952-02-20", (-2250, 2440), ["hearing"], True),
-        ("rider-toshi", "toshi.watanabe", "渡辺 トシ", "ワタナベ トシ", "1938-11-30", (-800, 350), ["visual", "walking_aid"], True),
+        ("rider-toshi", "toshi.watanabe", "渡辺 トシ", "ワタナベ トシ", "1938-11-30", (-800, 350),
+         ["visual", "walking_aid"], True),
         ("rider-misaki", "misaki.suzuki", "鈴木 美咲", "スズキ ミサキ", "1990-07-15", (260, 300), [], True),
         ("rider-kenta", "kenta.ito", "伊藤 健太", "イトウ ケンタ", "2007-04-08", (-1850, 760), [], True),
         # Lives just across the boundary in 桐原市, so no resident discounts apply.

@@ -64,7 +64,8 @@ async def test_a_bike_reserved_ahead_says_from_when_in_the_riders_language(town:
         bikes[name] = next(leg for o in (await planned.json())["options"] for leg in o["legs"] if leg["mode"] == "bike")
     held = bikes["ja"]["conditions"]["notes"][0]
     assert re.match(r"^09:3\dから\d+分間、車両を確保します。", held), held  # read in Tokyo time, not ISO
-    assert all(_no_english_sentence(n) for n in [*bikes["ja"]["conditions"]["notes"], bikes["ja"]["description"]]), bikes["ja"]
+    said = [*bikes["ja"]["conditions"]["notes"], bikes["ja"]["description"]]
+    assert all(_no_english_sentence(n) for n in said), said
     assert bikes["en"]["conditions"]["notes"][0].startswith("The vehicle is reserved from ")
     assert " m away " in bikes["en"]["description"]
 

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 
 from maas.api.language import Language, current
+from maas.api.messages import CATALOGUE
 
 _ZONE = dt.timezone(dt.timedelta(hours=9), "JST")  # the demo feeds' Asia/Tokyo; no daylight saving
 
@@ -62,7 +63,9 @@ TEXTS: dict[str, tuple[str, str]] = {
                                    "{why}のため取り消しました。取消料 {fees} {currency}"),
     "booking.cancelled_free": ("cancelled free of charge", "取り消しました。料金はかかりません"),
     "booking.cancelled_fees": ("cancelled; fees {fees} {currency}", "取り消しました。取消料 {fees} {currency}"),
-    "booking.payment_declined": ("payment_declined: {detail}", "お支払いができませんでした（{detail}）"),
+    "booking.operator_cancelled_why": ("{operator} cancelled leg {leg} ({why})",
+                                       "{operator}が区間{leg}を取り消しました（{why}）"),
+    "booking.operator_cancelled": ("{operator} cancelled leg {leg}", "{operator}が区間{leg}を取り消しました"),
     "booking.leg_refused": ("{operator} refused leg {leg}: {why}",
                             "{operator}が区間{leg}の予約をお受けできませんでした（{why}）"),
     "booking.leg_not_committed": ("{operator} did not commit leg {leg}: {why}",
@@ -82,6 +85,7 @@ WORDS: dict[str, str] = {
     "senior": "高齢者", "disability": "障害者", "Disability discount": "障害者割引", "JPY": "円",
     "bicycle": "自転車", "e-bike": "電動アシスト自転車", "scooter": "キックボード",
 }
+_CODED = re.compile(r"^([a-z_]+): (.+)$", re.DOTALL)
 _TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$")
 
 
@@ -95,7 +99,10 @@ def _compile(template: str) -> re.Pattern[str]:
     return re.compile(f"^{pattern}$", re.DOTALL)
 
 
-_SHAPES: list[tuple[str, re.Pattern[str]]] = [(code, _compile(en)) for code, (en, _) in TEXTS.items()]
+_SHAPES: list[tuple[str, re.Pattern[str]]] = [(code, _compile(en)) for code, (en, _) in TEXTS.items()
+                                              if not en.startswith("{why}; ")]
+_WRAPPING: list[tuple[str, re.Pattern[str]]] = [(code, _compile(en)) for code, (en, _) in TEXTS.items()
+                                                if en.startswith("{why}; ")]
 
 
 def _value(value: str, language: Language) -> str:
@@ -107,13 +114,24 @@ def _value(value: str, language: Language) -> str:
     return WORDS.get(value, value.strip("'\""))
 
 
-def _render(text: str, language: Language) -> str | None:
-    for code, shape in _SHAPES:
+def _shaped(text: str, language: Language, shapes: list[tuple[str, re.Pattern[str]]]) -> str | None:
+    for code, shape in shapes:
         found = shape.match(text)
         if found is not None:
             params = {name: _value(value, language) for name, value in found.groupdict().items()}
             return TEXTS[code][1].format(**params)
     return None
+
+
+def _render(text: str, language: Language) -> str | None:
+    wrapped = _shaped(text, language, _WRAPPING)  # "...; cancelled free of charge" around any reason
+    if wrapped is not None:
+        return wrapped
+    coded = _CODED.match(text)  # "{error code}: {its English message}", as the booking saga records a failure
+    if coded is not None and coded[1] in CATALOGUE:
+        said = CATALOGUE[coded[1]].get(language, "").rstrip("。")
+        return f"{said}（{_value(coded[2], language)}）" if said else None
+    return _shaped(text, language, _SHAPES)
 
 
 def text(sentence: str, language: Language | None = None) -> str:

@@ -133,14 +133,14 @@ async def test_a_two_operator_trip_is_one_confirmed_booking(api) -> None:
 async def test_a_refused_commit_releases_everything_already_held(api) -> None:
     van, shuttle = await van_offer(api), await shuttle_offer(api)
     api["shuttle"].refuse_commit = True
-    response = await book(api, [van["offer_id"], shuttle], "trip-2")
+    response = await book(api, [van["offer_id"], shuttle], "trip-2", "en")
     body = await response.json()
     assert (response.status, body["error"]["code"]) == (409, "booking_rejected"), body
     booking = body["booking"]
     assert booking["state"] == "REJECTED" and "the shuttle is full" in booking["reason"]
     assert body["error"]["fields"] == {"booking_id": booking["id"], "state": "REJECTED", "reason": booking["reason"]}
     # A retry with the same key is the same answer, not a success; the booking can be read again.
-    again = await book(api, [van["offer_id"], shuttle], "trip-2")
+    again = await book(api, [van["offer_id"], shuttle], "trip-2", "en")
     assert (again.status, await again.json()) == (409, body)
     seen = await api["client"].get(f"/v1/bookings/{booking['id']}", headers=api["rider"])
     assert seen.status == 200 and (await seen.json())["state"] == "REJECTED"

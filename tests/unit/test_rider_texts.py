@@ -39,8 +39,11 @@ def test_times_are_read_in_tokyo_time_and_words_are_translated() -> None:
 
 def test_reasons_built_by_the_domain_read_in_japanese_nested() -> None:
     reason = "payment_declined: card declined; cancelled; fees 300 JPY; compensation pending: gateway down"
-    assert text(reason, "ja") == ("お支払いができませんでした（card declined）のため取り消しました。取消料 300 円"
-                                  "（取り消し処理中: gateway down）")
+    assert text(reason, "ja") == ("お支払いができませんでした。別の方法をお試しください（card declined）のため取り消しました。"
+                                  "取消料 300 円（取り消し処理中: gateway down）")
+    assert text("shuttle cancelled leg 1 (driver ill)", "ja") == "shuttleが区間1を取り消しました（driver ill）"
+    assert text("offer_expired: offer o-1 expired", "ja") == "この案内の有効期限が切れました。もう一度検索してください（offer o-1 expired）"
+    assert text("not_a_code: left as written", "ja") == "not_a_code: left as written"
     assert text("cancelled free of charge", "ja") == "取り消しました。料金はかかりません"
 
 

@@ -38,7 +38,8 @@ class MatplotlibReportRenderer:
         with _LOCK:
             return _png(_chart(analysis.summary or {}))
 
-    def report_html(self, analysis: Analysis, cells: list[dict[str, Any]]) -> str:
+    def report_html(self, analysis: Analysis, cells: list[dict[str, Any]], language: str = "en") -> str:
+        """The page in `language` ("ja" or "en"); scenario and route pages are in English only."""
         summary = analysis.summary or {}
         if analysis.kind is AnalysisKind.SCENARIO:
             with _LOCK:
@@ -51,7 +52,7 @@ class MatplotlibReportRenderer:
         with _LOCK:
             map_uri = _data_uri(_png(_map(summary, cells)))
             chart_uri = _data_uri(_png(_chart(summary)))
-        return _page(analysis, summary, map_uri, chart_uri)
+        return _page(analysis, summary, map_uri, chart_uri, language)
 
 
 def _png(figure: Figure) -> bytes:
@@ -129,38 +130,76 @@ def _percent(share: float | None) -> str:
     return "—" if share is None else f"{100 * share:.1f}%"
 
 
-def _page(analysis: Analysis, summary: dict[str, Any], map_uri: str, chart_uri: str) -> str:
+# The page's words; the chart and the map (images) keep English labels.
+_WORDS: dict[str, dict[str, str]] = {
+    "en": {"title": "Accessibility analysis {id}",
+           "intro": "{date}, leaving between {start} and {window} minutes later (every {step} min); walking at most "
+                    "{walk_m} m at {speed} m/s; engine {engine}; modes {modes}; {cells} cells, {people} residents of "
+                    "whom {old} aged 65+.",
+           "within": "Residents reaching each category within T minutes",
+           "within_head": "category|percentile|T (min)|residents|65+|mean destinations within T|cells without access|"
+                          "residents without access",
+           "times": "Travel times to the nearest (minutes, weighted by residents)",
+           "times_head": "category|percentile|mean|mean 65+|worst|residents never reaching it",
+           "map": "Map", "map_alt": "map of cells coloured by travel time", "chart": "Chart",
+           "chart_alt": "share of residents reaching each category within T"},
+    "ja": {"title": "到達圏分析 {id}",
+           "intro": "{date}、{start}から{window}分の間に出発（{step}分ごと）。徒歩は最大{walk_m} m（秒速{speed} m）。"
+                    "エンジン {engine}、交通手段 {modes}。{cells}区画、住民{people}人（うち65歳以上{old}人）。",
+           "within": "T分以内に各施設へ行ける住民",
+           "within_head": "施設|パーセンタイル|T（分）|住民|65歳以上|T分以内の施設数（平均）|行けない区画|行けない住民",
+           "times": "最寄りまでの所要時間（分、住民数で重み付け）",
+           "times_head": "施設|パーセンタイル|平均|平均（65歳以上）|最長|行けない住民",
+           "map": "地図", "map_alt": "所要時間で色分けした区画の地図", "chart": "グラフ",
+           "chart_alt": "T分以内に各施設へ行ける住民の割合"},
+}
+_CATEGORIES_JA = {"hospital": "病院", "clinic": "診療所", "station": "駅", "supermarket": "スーパー",
+                  "city_hall": "役場", "post_office": "郵便局", "pharmacy": "薬局", "community_centre": "公民館"}
+
+
+def _head(labels: str) -> str:
+    return "<tr>" + "".join(f"<th>{html.escape(label)}</th>" for label in labels.split("|")) + "</tr>"
+
+
+def _page(analysis: Analysis, summary: dict[str, Any], map_uri: str, chart_uri: str, language: str = "en") -> str:
     e = html.escape
     p = analysis.parameters
+    words = _WORDS.get(language, _WORDS["en"])
+    language = language if language in _WORDS else "en"
+
+    def category(code: str) -> str:
+        return e(_CATEGORIES_JA.get(code, code) if language == "ja" else code)
+
     rows = []
     for entry in summary.get("categories", []):
         for w in entry["within"]:
             rows.append(
-                f"<tr><td>{e(entry['category'])}</td><td>p{entry['percentile']}</td><td>{w['minutes']}</td>"
+                f"<tr><td>{category(entry['category'])}</td><td>p{entry['percentile']}</td><td>{w['minutes']}</td>"
                 f"<td>{_percent(w['share_population'])}</td><td>{_percent(w['share_population_65_plus'])}</td>"
                 f"<td>{w['mean_opportunities'] if w['mean_opportunities'] is not None else '—'}</td>"
                 f"<td>{w['gap_cells']}</td><td>{w['gap_population']:g}</td></tr>")
     times = "".join(
-        f"<tr><td>{e(x['category'])}</td><td>p{x['percentile']}</td><td>{_minutes(x['mean_time_s'])}</td>"
+        f"<tr><td>{category(x['category'])}</td><td>p{x['percentile']}</td><td>{_minutes(x['mean_time_s'])}</td>"
         f"<td>{_minutes(x['mean_time_65_plus_s'])}</td><td>{_minutes(x['worst_time_s'])}</td>"
         f"<td>{x['unreachable_population']:g}</td></tr>" for x in summary.get("categories", []))
+    title = e(words["title"].format(id=analysis.id))
+    intro = words["intro"].format(
+        date=e(str(p.get('date'))), start=e(str(p.get('start'))), window=p.get('window_min'), step=p.get('step_min'),
+        walk_m=p.get('max_walk_m'), speed=p.get('walk_speed_mps'), engine=e(str(summary.get('engine'))),
+        modes=e(_modes(summary)), cells=summary.get('origins'), people=f"{summary.get('total_population', 0):g}",
+        old=f"{summary.get('total_population_65_plus', 0):g}")
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Accessibility analysis {e(analysis.id)}</title>
+<html lang="{language}"><head><meta charset="utf-8"><title>{title}</title>
 <style>body{{font-family:sans-serif;margin:2em;max-width:80em}}table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:.25em .6em;text-align:right}}th{{background:#f3f3f3}}</style></head>
-<body><h1>Accessibility analysis {e(analysis.id)}</h1>
-<p>{e(str(p.get('date')))}, leaving between {e(str(p.get('start')))} and {p.get('window_min')} minutes later
-(every {p.get('step_min')} min); walking at most {p.get('max_walk_m')} m at {p.get('walk_speed_mps')} m/s;
-engine {e(str(summary.get('engine')))}; modes {e(_modes(summary))}; {summary.get('origins')} cells, {summary.get('total_population', 0):g}
-residents of whom {summary.get('total_population_65_plus', 0):g} aged 65+.</p>
-<h2>Residents reaching each category within T minutes</h2>
-<table><tr><th>category</th><th>percentile</th><th>T (min)</th><th>residents</th><th>65+</th>
-<th>mean destinations within T</th><th>cells without access</th><th>residents without access</th></tr>
+<body><h1>{title}</h1>
+<p>{intro}</p>
+<h2>{words["within"]}</h2>
+<table>{_head(words["within_head"])}
 {''.join(rows)}</table>
-<h2>Travel times to the nearest (minutes, weighted by residents)</h2>
-<table><tr><th>category</th><th>percentile</th><th>mean</th><th>mean 65+</th><th>worst</th>
-<th>residents never reaching it</th></tr>{times}</table>
-<h2>Map</h2><img alt="map of cells coloured by travel time" src="{map_uri}">
-<h2>Chart</h2><img alt="share of residents reaching each category within T" src="{chart_uri}">
+<h2>{words["times"]}</h2>
+<table>{_head(words["times_head"])}{times}</table>
+<h2>{words["map"]}</h2><img alt="{words["map_alt"]}" src="{map_uri}">
+<h2>{words["chart"]}</h2><img alt="{words["chart_alt"]}" src="{chart_uri}">
 </body></html>
 """

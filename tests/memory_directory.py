@@ -4,12 +4,14 @@ operators and their keys, feed records and places (see tests.memory_repositories
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Sequence
 
 from maas.domain.accounts import Account, ApiKey, NewAccount, Operator, SessionToken, phone_digits
 from maas.domain.errors import Conflict, NotFound
 from maas.domain.feeds import FeedIssue, FeedRecord, FeedSnapshot, StopMatch
 from maas.domain.places import Place
+from maas.domain.text import search_key
 from tests.memory_repositories import Repo
 
 
@@ -25,7 +27,9 @@ class MemoryAccounts(Repo):
         stored = Account(id=account_id, email=account.email.lower(), display_name=account.display_name,
                          role=account.role, birth_date=account.birth_date, home=account.home, needs=account.needs,
                          resident=account.resident, created_at=now, phone=phone_digits(account.phone),
-                         member_no=account.member_no)
+                         member_no=account.member_no,
+                         display_name_kana=unicodedata.normalize("NFKC", account.display_name_kana).strip() or None
+                         if account.display_name_kana else None)
         self._tx.table("accounts")[account_id] = (stored, password_hash)
         return stored
 
@@ -67,7 +71,9 @@ def _matches(account: Account, term: str) -> bool:
     compact = term.lower().replace(" ", "").replace("\u3000", "")
     name = account.display_name.lower().replace(" ", "").replace("\u3000", "")
     digits = phone_digits(term)
-    return (compact in name or term.lower() in account.email or account.member_no == term
+    kana = search_key(term)
+    reading = bool(account.display_name_kana and kana and kana in search_key(account.display_name_kana))
+    return (compact in name or reading or term.lower() in account.email or account.member_no == term
             or (digits is not None and len(digits) >= 4 and digits in (account.phone or "")))
 
 

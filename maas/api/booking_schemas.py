@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, Field
 
 from maas.api.schemas import MoneyOut, Request
+from maas.api.texts import text
 from maas.domain.bookings import BookedLeg, Booking, SagaStep
 from maas.domain.mobility import LegBooking
 from maas.domain.planning import Money
@@ -47,12 +48,12 @@ class BookedLegOut(BaseModel):
     def of(cls, leg: BookedLeg) -> BookedLegOut:
         b = leg.booking
         return cls(index=leg.index, operator_id=leg.operator_id, mode=leg.mode, offer_id=leg.offer_id,
-                   description=leg.description, price=MoneyOut.of(leg.price),  # type: ignore[arg-type]
+                   description=text(leg.description), price=MoneyOut.of(leg.price),  # type: ignore[arg-type]
                    rider_price=MoneyOut.of(leg.rider_share),  # type: ignore[arg-type]
                    subsidy=MoneyOut.of(leg.subsidy or Money(amount_minor=0, currency=leg.price.currency)),  # type: ignore[arg-type]
                    rules=list(leg.rules), covered=MoneyOut.of(leg.covered), pass_id=leg.pass_id,
                    departure=leg.departure, arrival=leg.arrival, state=b.state.value if b else None,
-                   operator_booking_id=b.id if b else None, reason=b.reason if b else "")
+                   operator_booking_id=b.id if b else None, reason=text(b.reason) if b else "")
 
 
 class PaymentOut(BaseModel):
@@ -86,7 +87,7 @@ class BookingOut(BaseModel):
             gateway=p.gateway, state=p.state.value, authorised=MoneyOut.of(p.authorised),  # type: ignore[arg-type]
             captured_minor=p.captured_minor, refunded_minor=p.refunded_minor)
         return cls(id=booking.id, account_id=booking.account_id, booked_by=booking.booked_by,
-                   cancelled_by=booking.cancelled_by, state=booking.state.value, reason=booking.reason,
+                   cancelled_by=booking.cancelled_by, state=booking.state.value, reason=text(booking.reason),
                    total=MoneyOut.of(booking.total), legs=[BookedLegOut.of(leg) for leg in booking.legs],  # type: ignore[arg-type]
                    payment=payment, created_at=booking.created_at, updated_at=booking.updated_at,
                    confirm_by=booking.confirm_by, authorise_at=booking.authorise_at)
@@ -140,7 +141,7 @@ class OperatorLegOut(BaseModel):
 
     @classmethod
     def of(cls, leg: LegBooking) -> OperatorLegOut:
-        return cls(id=leg.id, operator_id=leg.operator_id, state=leg.state.value, reason=leg.reason)
+        return cls(id=leg.id, operator_id=leg.operator_id, state=leg.state.value, reason=text(leg.reason))
 
 
 class LegEventOut(BaseModel):

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from aiohttp import web
 from pydantic import ValidationError
 
-from maas.api import language, messages
+from maas.api import language, messages, texts
 from maas.domain.errors import DomainError
 
 # Japanese names and messages are sent as UTF-8 text, not as \u escapes.
@@ -96,5 +96,5 @@ def validation_fields(exc: ValidationError, location: str) -> dict[str, str]:
     fields: dict[str, str] = {}
     for err in exc.errors(include_url=False):
         path = ".".join(str(p) for p in (location, *err["loc"]))
-        fields.setdefault(path, err["msg"])
+        fields.setdefault(path, texts.validation_message(err["type"], err["msg"], err.get("ctx")))
     return fields

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, Field
 
 from maas.api.schemas import MoneyOut, Point, Request
+from maas.api.texts import text, texts
 from maas.api.trip_option_schemas import ConditionsOut, read_as
 from maas.domain.accounts import GeoPoint
 from maas.domain.mobility import Offer, OfferQuery, TripEventKind
@@ -62,10 +63,10 @@ class RideOfferOut(BaseModel):
                    price=MoneyOut.of(offer.price),  # type: ignore[arg-type]
                    valid_until=read_as(offer.valid_until, offer.departure),
                    rider_price=MoneyOut.of(rider_price or offer.price),  # type: ignore[arg-type]
-                   distance_m=offer.distance_m, vehicle_type=offer.vehicle_type, description=offer.description,
+                   distance_m=offer.distance_m, vehicle_type=offer.vehicle_type, description=text(offer.description),
                    conditions=ConditionsOut(confirmation_required=c.confirmation_required,
                                             free_cancellation_until=c.free_cancellation_until,
-                                            cancellation_fee=MoneyOut.of(c.cancellation_fee), notes=list(c.notes)))
+                                            cancellation_fee=MoneyOut.of(c.cancellation_fee), notes=texts(c.notes)))
 
 
 class RideBookRequest(Request):
@@ -106,7 +107,7 @@ class RideOut(BaseModel):
     @classmethod
     def of(cls, ride: Ride) -> RideOut:
         b = ride.booking
-        return cls(id=ride.id, operator_id=ride.operator_id, state=b.state.value, reason=b.reason,
+        return cls(id=ride.id, operator_id=ride.operator_id, state=b.state.value, reason=text(b.reason),
                    service_date=ride.service_date, origin=Point(lat=ride.origin.lat, lon=ride.origin.lon),
                    destination=Point(lat=ride.destination.lat, lon=ride.destination.lon),
                    travellers=ride.travellers, wheelchairs=ride.wheelchairs, needs=sorted(ride.needs),
@@ -154,7 +155,8 @@ class ManifestStopOut(BaseModel):
         return cls(ride_id=stop.ride_id, kind=stop.kind.value, place=Point(lat=stop.place.lat, lon=stop.place.lon),
                    planned_at=stop.planned_at, window_from=stop.window_from, window_until=stop.window_until,
                    travellers=stop.travellers, wheelchairs=stop.wheelchairs, needs=sorted(stop.needs),
-                   rider_name=stop.rider_name, done_at=stop.done_at, outcome=stop.outcome)
+                   rider_name=text(stop.rider_name) if stop.kind.value == "break" else stop.rider_name,
+                   done_at=stop.done_at, outcome=stop.outcome)
 
 
 class ManifestOut(BaseModel):

@@ -71,12 +71,17 @@ class LoginRequest(Request):
     password: str = Field(min_length=1, max_length=1024)
 
 
+KANA = r"^[\u3041-\u3096\u30a1-\u30fa\u30fc\uff66-\uff9f 　・]+$"  # hiragana, katakana (also half-width), spaces
+
+
 class RegisterRequest(Request):
     """Self sign-up; always a rider account."""
 
     email: str = Field(max_length=254)
     password: str = Field(min_length=10, max_length=1024)
     display_name: str = Field(min_length=1, max_length=100)
+    display_name_kana: str | None = Field(default=None, min_length=1, max_length=100, pattern=KANA,
+                                          examples=["サトウ ハル"], description="The name's reading in kana.")
     birth_date: dt.date | None = None
     home: Point | None = None
     needs: list[Need] = Field(default_factory=list, max_length=5)
@@ -105,6 +110,7 @@ class AccountOut(BaseModel):
     created_at: dt.datetime
     phone: str | None = Field(default=None, description="Digits only.")
     member_no: str | None = None
+    display_name_kana: str | None = Field(default=None, description="The name's reading in kana.")
 
     @classmethod
     def of(cls, account: Account) -> AccountOut:

@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from maas.api.schemas import LegPlaceOut, MoneyOut, PlanRequest, TransitLegOut, WalkLegOut
+from maas.api.texts import text, texts
 from maas.domain.door_to_door import (OPERATOR_MODES, DoorToDoorOption, DoorToDoorPlan,
                                       DoorToDoorRequest, OperatorLeg)
 from maas.domain.planning import Money, TransitLeg, WalkLeg
@@ -69,11 +70,11 @@ class OperatorLegOut(BaseModel):
                    departure=leg.departure, arrival=leg.arrival, duration_s=leg.duration_s,
                    distance_m=leg.distance_m, price=MoneyOut.of(leg.price),  # type: ignore[arg-type]
                    rider_price=MoneyOut.of(rider_price or leg.price),  # type: ignore[arg-type]
-                   valid_until=read_as(leg.valid_until, leg.departure), description=leg.description,
+                   valid_until=read_as(leg.valid_until, leg.departure), description=text(leg.description),
                    conditions=ConditionsOut(confirmation_required=c.confirmation_required,
                                             free_cancellation_until=c.free_cancellation_until,
                                             cancellation_fee=MoneyOut.of(c.cancellation_fee),
-                                            notes=list(c.notes)))
+                                            notes=texts(c.notes)))
 
 
 class TripOptionOut(BaseModel):

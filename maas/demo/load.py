@@ -47,7 +47,7 @@ async def load_demo(container: Container, demo_dir: Path, *, password: str) -> D
             email=item["email"], display_name=item["display_name"], role=Role(item["role"]), password=password,
             birth_date=item.get("birth_date"), home=GeoPoint(**home) if home else None,
             needs=tuple(item.get("needs", ())), resident=bool(item.get("resident", False)),
-            phone=item.get("phone"), member_no=item.get("member_no"),
+            phone=item.get("phone"), member_no=item.get("member_no"), display_name_kana=item.get("display_name_kana"),
         )
         try:
             await container.auth.register(new, by=SYSTEM)

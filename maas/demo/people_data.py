@@ -77,27 +77,29 @@ def _home(x_m: float, y_m: float) -> dict:
 def accounts() -> list[dict]:
     hamlet, estate = BUS_STOPS["B09"], BUS_STOPS["B05"]
     riders = [
-        ("rider-haru", "haru.sato", "佐藤 ハル", "1941-05-12", (hamlet.x_m + 120, hamlet.y_m + 60),
+        ("rider-haru", "haru.sato", "佐藤 ハル", "サトウ ハル", "1941-05-12", (hamlet.x_m + 120, hamlet.y_m + 60),
          ["walking_aid", "escort"], True),
-        ("rider-shigeru", "shigeru.takahashi", "高橋 茂", "1948-09-03", (estate.x_m - 90, estate.y_m + 140),
-         ["wheelchair"], True),
-        ("rider-chiyo", "chiyo.tanaka", "田中 千代", "1952-02-20", (-2250, 2440), ["hearing"], True),
-        ("rider-toshi", "toshi.watanabe", "渡辺 トシ", "1938-11-30", (-800, 350), ["visual", "walking_aid"], True),
-        ("rider-misaki", "misaki.suzuki", "鈴木 美咲", "1990-07-15", (260, 300), [], True),
-        ("rider-kenta", "kenta.ito", "伊藤 健太", "2007-04-08", (-1850, 760), [], True),
+        ("rider-shigeru", "shigeru.takahashi", "高橋 茂", "タカハシ シゲル", "1948-09-03",
+         (estate.x_m - 90, estate.y_m + 140), ["wheelchair"], True),
+        ("rider-chiyo", "chiyo.tanaka", "田中 千代", "タナカ チヨ", "1952-02-20", (-2250, 2440), ["hearing"], True),
+        ("rider-toshi", "toshi.watanabe", "渡辺 トシ", "ワタナベ トシ", "1938-11-30", (-800, 350),
+         ["visual", "walking_aid"], True),
+        ("rider-misaki", "misaki.suzuki", "鈴木 美咲", "スズキ ミサキ", "1990-07-15", (260, 300), [], True),
+        ("rider-kenta", "kenta.ito", "伊藤 健太", "イトウ ケンタ", "2007-04-08", (-1850, 760), [], True),
         # Lives just across the boundary in 桐原市, so no resident discounts apply.
-        ("rider-naoki", "naoki.kobayashi", "小林 直樹", "1979-10-01", (3500, -1600), [], False),
+        ("rider-naoki", "naoki.kobayashi", "小林 直樹", "コバヤシ ナオキ", "1979-10-01", (3500, -1600), [], False),
     ]
-    # Phone and member numbers, so the call centre can find a caller by either.
-    rows = [{"id": rid, "email": f"{local}@demo.maas.example", "display_name": name, "role": "rider",
+    # Phone and member numbers and the name's reading, so the call centre can find a caller by any.
+    rows = [{"id": rid, "email": f"{local}@demo.maas.example", "display_name": name,
+             "display_name_kana": kana, "role": "rider",
              "birth_date": born, "home": _home(*home), "needs": needs, "resident": resident,
              "phone": f"0274-52-{1101 + i * 11:04d}", "member_no": f"YMB-{1001 + i:05d}"}
-            for i, (rid, local, name, born, home, needs, resident) in enumerate(riders)]
+            for i, (rid, local, name, kana, born, home, needs, resident) in enumerate(riders)]
     rows += [
         {"id": "agent-sakura", "email": "sakura.nakamura@demo.maas.example", "display_name": "中村 さくら",
-         "role": "agent"},
+         "display_name_kana": "ナカムラ サクラ", "role": "agent"},
         {"id": "analyst-koji", "email": "koji.yamada@demo.maas.example", "display_name": "山田 浩二",
-         "role": "analyst"},
+         "display_name_kana": "ヤマダ コウジ", "role": "analyst"},
         {"id": "admin", "email": "admin@demo.maas.example", "display_name": "システム管理者", "role": "admin"},
     ]
     return rows

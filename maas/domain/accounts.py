@@ -56,6 +56,7 @@ class Account(BaseModel):
     needs: tuple[str, ...] = ()
     resident: bool = False
     created_at: dt.datetime
+    display_name_kana: str | None = None  # the name's reading, so a caller is found by how it sounds
     phone: str | None = None  # digits only
     member_no: str | None = None  # the town's membership card number
 
@@ -80,6 +81,7 @@ class NewAccount(BaseModel):
     resident: bool = False
     phone: str | None = None
     member_no: str | None = None
+    display_name_kana: str | None = None
 
 
 def phone_digits(phone: str | None) -> str | None:

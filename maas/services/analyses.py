@@ -110,9 +110,9 @@ class AnalysisService:
         analysis, cells = await self.cells(caller, analysis_id)
         return _exports(analysis.kind).cells_geojson(analysis.summary or {}, cells)
 
-    async def report_html(self, caller: Principal, analysis_id: str) -> str:
+    async def report_html(self, caller: Principal, analysis_id: str, language: str = "en") -> str:
         analysis, cells = await self.cells(caller, analysis_id)
-        return await asyncio.to_thread(self._need_renderer().report_html, analysis, cells)
+        return await asyncio.to_thread(self._need_renderer().report_html, analysis, cells, language)
 
     async def map_png(self, caller: Principal, analysis_id: str) -> bytes:
         analysis, cells = await self.cells(caller, analysis_id)

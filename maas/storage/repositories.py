@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
 from collections.abc import Sequence
 
 from sqlalchemy import delete, func, insert, or_, select, update
@@ -42,8 +43,11 @@ def _account(row: AccountRow) -> Account:
     return Account(
         id=row.id, email=row.email, display_name=row.display_name, role=Role(row.role), birth_date=row.birth_date,
         home=home, needs=tuple(row.needs), resident=row.resident, created_at=utc(row.created_at),
-        phone=row.phone, member_no=row.member_no,
+        phone=row.phone, member_no=row.member_no, display_name_kana=row.display_name_kana,
     )
+
+
+_HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(ord("ぁ"), ord("ゖ") + 1)}
 
 
 def _matching(term: str) -> ColumnElement[bool]:
@@ -52,6 +56,10 @@ def _matching(term: str) -> ColumnElement[bool]:
     name = func.replace(func.replace(func.lower(AccountRow.display_name), " ", ""), "\u3000", "")
     found = [name.like(f"%{compact}%", escape="\\"), AccountRow.email.like(f"%{escaped}%", escape="\\"),
              AccountRow.member_no == term]
+    kana = search_key(escaped)  # hiragana; the stored reading may be in either script
+    if kana and kana.translate(_HIRAGANA_TO_KATAKANA) != kana:
+        reading = func.replace(func.replace(AccountRow.display_name_kana, " ", ""), "\u3000", "")
+        found += [reading.like(f"%{form}%", escape="\\") for form in (kana, kana.translate(_HIRAGANA_TO_KATAKANA))]
     digits = phone_digits(term)
     if digits is not None and len(digits) >= 4:  # a few digits of a phone number find too many people
         found.append(AccountRow.phone.like(f"%{digits}%"))
@@ -71,6 +79,8 @@ class SqlAccounts:
             home_lat=account.home.lat if account.home else None, home_lon=account.home.lon if account.home else None,
             needs=list(account.needs), resident=account.resident, created_at=utc(now),
             phone=phone_digits(account.phone), member_no=account.member_no,
+            display_name_kana=unicodedata.normalize("NFKC", account.display_name_kana).strip() or None
+            if account.display_name_kana else None,
         )
         self._s.add(row)
         try:
@@ -97,7 +107,8 @@ class SqlAccounts:
 
     async def list_accounts(self, *, role: str | None = None, limit: int = 100, offset: int = 0,
                             q: str | None = None) -> list[Account]:
-        """With `q`: accounts whose name (spaces ignored) or email contains it, whose phone
+        """With `q`: accounts whose name or its kana reading (spaces ignored, hiragana and katakana
+        alike) or email contains it, whose phone
         contains its digits, or whose member number it is."""
         query = select(AccountRow).order_by(AccountRow.created_at, AccountRow.id).limit(limit).offset(offset)
         if role is not None:

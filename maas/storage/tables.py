@@ -31,6 +31,7 @@ class AccountRow(SQLModel, table=True):
     created_at: dt.datetime = Field(sa_column=_utc_column())
     phone: str | None = Field(default=None, index=True)  # digits only, as the call centre searches it
     member_no: str | None = Field(default=None, unique=True, index=True)
+    display_name_kana: str | None = None  # NFKC, as written (katakana or hiragana)
 
 
 class SessionTokenRow(SQLModel, table=True):

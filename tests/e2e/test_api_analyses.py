@@ -98,7 +98,7 @@ async def test_hospital_access_over_the_demo_population(client, town) -> None:
     assert feature["geometry"]["coordinates"] == [float(near["lon"]), float(near["lat"])]
     assert feature["properties"]["hospital_p50_min"] == pytest.approx(walk_min, abs=0.05)
 
-    report = await client.get(f"/v1/analyses/{done['id']}/report", headers=analyst)
+    report = await client.get(f"/v1/analyses/{done['id']}/report", headers={**analyst, "Accept-Language": "en"})
     page = await report.text()
     assert report.content_type == "text/html" and page.startswith("<!doctype html>")
     assert page.count('src="data:image/png;base64,') == 2 and "hospital" in page

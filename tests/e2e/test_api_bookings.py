@@ -100,9 +100,9 @@ async def shuttle_offer(api, depart_at: dt.datetime = dt.datetime(2026, 11, 24, 
     return found.offers[0].id
 
 
-async def book(api, offer_ids: list[str], key: str):
+async def book(api, offer_ids: list[str], key: str, language: str = "ja"):
     return await api["client"].post("/v1/bookings", json={"offer_ids": offer_ids},
-                                    headers={**api["rider"], "Idempotency-Key": key})
+                                    headers={**api["rider"], "Idempotency-Key": key, "Accept-Language": language})
 
 
 async def test_a_two_operator_trip_is_one_confirmed_booking(api) -> None:
@@ -133,14 +133,14 @@ async def test_a_two_operator_trip_is_one_confirmed_booking(api) -> None:
 async def test_a_refused_commit_releases_everything_already_held(api) -> None:
     van, shuttle = await van_offer(api), await shuttle_offer(api)
     api["shuttle"].refuse_commit = True
-    response = await book(api, [van["offer_id"], shuttle], "trip-2")
+    response = await book(api, [van["offer_id"], shuttle], "trip-2", "en")
     body = await response.json()
     assert (response.status, body["error"]["code"]) == (409, "booking_rejected"), body
     booking = body["booking"]
     assert booking["state"] == "REJECTED" and "the shuttle is full" in booking["reason"]
     assert body["error"]["fields"] == {"booking_id": booking["id"], "state": "REJECTED", "reason": booking["reason"]}
     # A retry with the same key is the same answer, not a success; the booking can be read again.
-    again = await book(api, [van["offer_id"], shuttle], "trip-2")
+    again = await book(api, [van["offer_id"], shuttle], "trip-2", "en")
     assert (again.status, await again.json()) == (409, body)
     seen = await api["client"].get(f"/v1/bookings/{booking['id']}", headers=api["rider"])
     assert seen.status == 200 and (await seen.json())["state"] == "REJECTED"
@@ -193,7 +193,8 @@ async def test_bad_booking_requests(api) -> None:
 async def test_cancelling_releases_the_legs_and_the_hold(api) -> None:
     van = await van_offer(api)
     booking = await (await book(api, [van["offer_id"]], "c")).json()
-    cancelled = await api["client"].post(f"/v1/bookings/{booking['id']}/cancel", headers=api["rider"])
+    cancelled = await api["client"].post(f"/v1/bookings/{booking['id']}/cancel",
+                                         headers={**api["rider"], "Accept-Language": "en"})
     body = await cancelled.json()
     assert cancelled.status == 200 and body["state"] == "CANCELLED" and body["reason"] == "cancelled free of charge"
     assert body["legs"][0]["state"] == "CANCELLED" and body["payment"]["state"] == "CANCELLED"
@@ -254,7 +255,7 @@ async def test_a_compensation_an_operator_cannot_answer_is_finished_by_recovery(
     van, shuttle = await van_offer(api), await shuttle_offer(api)
     api["shuttle"].refuse_commit = True
     api["shuttle"].down = True  # and then cannot even release its held leg
-    booking = await (await book(api, [van["offer_id"], shuttle], "trip-3")).json()
+    booking = await (await book(api, [van["offer_id"], shuttle], "trip-3", "en")).json()
     assert booking["state"] == "PENDING" and "compensation pending" in booking["reason"]
     assert booking["legs"][0]["state"] in {"CANCELLED", "RELEASED"}  # what could be released, was
     async with api["container"].uow() as uow:

@@ -56,7 +56,7 @@ async def test_the_last_seats_go_to_exactly_as_many_riders(api) -> None:
 
     async def book(headers: dict, offer_id: str, n: int):
         response = await client.post("/v1/bookings", json={"offer_ids": [offer_id]},
-                                     headers={**headers, "Idempotency-Key": f"race-{n}"})
+                                     headers={**headers, "Idempotency-Key": f"race-{n}", "Accept-Language": "en"})
         body = await response.json()
         if response.status == 409:  # the van was full: the booking ended REJECTED
             assert body["error"]["code"] == "booking_rejected", body

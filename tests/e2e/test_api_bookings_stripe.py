@@ -55,7 +55,7 @@ async def book_van(api, key: str, payment_method: str | None) -> dict:
         "origin": HOME, "destination": HOSPITAL, "depart_at": "2026-11-24T11:00:00+09:00", "travellers": 2})).json()
     response = await client.post("/v1/bookings", json={"offer_ids": [offer["offer_id"]],
                                                        "payment_method": payment_method},
-                                 headers={**rider, "Idempotency-Key": key})
+                                 headers={**rider, "Idempotency-Key": key, "Accept-Language": "en"})
     body = await response.json()
     if response.status == 409:  # declined: the booking ended REJECTED, and comes with the error
         assert body["error"]["code"] == "booking_rejected", body

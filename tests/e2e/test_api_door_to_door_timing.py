@@ -45,7 +45,7 @@ async def demo_client(aiohttp_client, database_url, tmp_path, fast_hasher,
 
 
 async def options(client, **body) -> dict:
-    response = await client.post("/v1/plan/door-to-door", json=body)
+    response = await client.post("/v1/plan/door-to-door", json=body, headers={"Accept-Language": "en"})
     assert response.status == 200, await response.text()
     return await response.json()
 

@@ -77,7 +77,7 @@ async def quote_and_book(client, headers, key: str, **extra) -> dict:
 async def test_a_rider_books_sees_and_cancels_a_ride(api) -> None:
     client = api["client"]
     rider = await api["session"](Role.RIDER, "hanako@example.jp")
-    quoted = await client.post(f"{BASE}/quotes", json=quote_body(), headers=rider)
+    quoted = await client.post(f"{BASE}/quotes", json=quote_body(), headers={**rider, "Accept-Language": "en"})
     offer = await quoted.json()
     assert quoted.status == 200 and offer["price"] == {"amount_minor": 300, "currency": "JPY"}
     assert offer["conditions"]["notes"][0].startswith("pickup between 11:00")
@@ -149,7 +149,8 @@ async def test_drivers_fetch_manifests_and_report(api) -> None:
     api["clock"].at = dt.datetime.fromisoformat(a["pickup_from"])
     picked = await client.post(f"{BASE}/rides/{a['id']}/reports", json={"kind": "picked_up"}, headers=driver)
     assert picked.status == 200 and (await picked.json())["state"] == "STARTED"
-    no_show = await client.post(f"{BASE}/rides/{b['id']}/reports", json={"kind": "no_show"}, headers=driver)
+    no_show = await client.post(f"{BASE}/rides/{b['id']}/reports", json={"kind": "no_show"},
+                                headers={**driver, "Accept-Language": "en"})
     assert no_show.status == 200 and (await no_show.json())["reason"] == "no-show"
     late_no_show = await client.post(f"{BASE}/rides/{a['id']}/reports", json={"kind": "no_show"}, headers=driver)
     assert late_no_show.status == 409
@@ -206,7 +207,7 @@ async def test_bad_bookings_get_clear_errors(api) -> None:
 async def test_door_to_door_offers_the_van_to_the_station_and_direct(api) -> None:
     """From the north of the zone to 桐原, outside it: the van takes the rider to 山吹駅 for the train."""
     client = api["client"]
-    response = await client.post("/v1/plan/door-to-door", json={
+    response = await client.post("/v1/plan/door-to-door", headers={"Accept-Language": "en"}, json={
         "from": {"lat": 36.4150, "lon": 138.9100, "name": "若葉台の自宅"},
         "to": {"lat": 36.3850, "lon": 138.9410, "name": "桐原の診療所"},
         "depart_at": "2026-11-24T10:00:00+09:00", "max_options": 10})

@@ -30,7 +30,8 @@ async def test_an_operator_cancelling_its_leg_cancels_the_trip_free_of_charge(to
     told = await client.post(events, headers=dispatch, json={"kind": "CANCELLED"})
     assert told.status == 200, await told.text()
     assert (await told.json())["booking_state"] == "CANCELLED"
-    after = await (await client.get(f"/v1/bookings/{booking['id']}", headers=town["haru"])).json()
+    after = await (await client.get(f"/v1/bookings/{booking['id']}",
+                                    headers={**town["haru"], "Accept-Language": "en"})).json()
     assert after["state"] == "CANCELLED" and after["reason"].startswith("shuttle cancelled leg 1")
     assert [leg["state"] for leg in after["legs"]] == ["CANCELLED", "CANCELLED"]
     assert after["payment"]["state"] == "CANCELLED" and after["payment"]["captured_minor"] == 0

@@ -188,10 +188,11 @@ async def test_offers_are_remembered_replaced_and_purged_a_day_after_expiry(uow:
 
 async def test_accounts_by_email_search_and_sessions(uow: UnitOfWorkFactory) -> None:
     new = NewAccount(email="Haru@Example.jp", display_name="山田 ハル", role=Role.RIDER, password="x" * 12,
-                     phone="0274-52-1234", member_no="M-7")
+                     phone="0274-52-1234", member_no="M-7", display_name_kana="ﾔﾏﾀﾞ ﾊﾙ")
     async with uow() as u:
         made = await u.accounts.add(new, account_id="acc-1", password_hash="h", now=T0)
         assert made.email == "haru@example.jp" and made.phone == "0274521234"
+        assert made.display_name_kana == "ヤマダ ハル"  # half-width kana stored as full-width
         await u.commit()
     for clash in (new.model_copy(update={"member_no": None}), new.model_copy(update={"email": "x@example.jp"})):
         async with uow() as u:
@@ -201,9 +202,10 @@ async def test_accounts_by_email_search_and_sessions(uow: UnitOfWorkFactory) -> 
         assert (await u.accounts.find_by_email("HARU@example.jp")) == (made, "h")
         with pytest.raises(NotFound):
             await u.accounts.get("acc-9")
-        for q in ("山田ハル", "52-1234", "M-7", "example"):
+        for q in ("山田ハル", "52-1234", "M-7", "example", "やまだ", "ヤマダ　ハル", "ﾀﾞﾊ"):
             assert [a.id for a in await u.accounts.list_accounts(q=q)] == ["acc-1"], q
         assert await u.accounts.list_accounts(q="123") == []  # too few digits for a phone search
+        assert await u.accounts.list_accounts(q="やま%") == [] and await u.accounts.list_accounts(q="や_だ") == []
         assert await u.accounts.list_accounts(role="agent") == []
 
 

@@ -17,7 +17,7 @@ def _t(value: str) -> dt.datetime:
 
 async def test_misaki_reserves_a_bike_for_later_and_rides_it(town: Town) -> None:
     misaki = await town.sign_in(MISAKI)
-    response = await town.client.post("/v1/plan/door-to-door", headers=misaki, json={
+    response = await town.client.post("/v1/plan/door-to-door", headers={**misaki, "Accept-Language": "en"}, json={
         "from": {**TOWN_HALL, "name": "役場"}, "to": {**STATION, "name": "山吹駅"}, "depart_at": iso("09:30"),
         "modes": ["bike", "transit"], "profile": BRISK})
     assert response.status == 200, await response.text()

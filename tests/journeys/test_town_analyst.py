@@ -65,9 +65,14 @@ async def test_the_analyst_measures_hospital_access_and_downloads_the_results(to
     assert document["type"] == "FeatureCollection" and len(document["features"]) == len(rows)
     report = await town.client.get(f"{location}/report", headers={**analyst, **JA})
     assert report.headers["Content-Type"] == "text/html; charset=utf-8"
-    assert report.headers["Content-Language"] == "en"  # the report exists in English only, and says so
+    assert report.headers["Content-Language"] == "ja"
     page = (await report.read()).decode("utf-8")
-    assert page.startswith("<!doctype html>") and '<meta charset="utf-8">' in page and "hospital" in page
+    assert page.startswith("<!doctype html>\n<html lang=\"ja\">") and '<meta charset="utf-8">' in page
+    assert "到達圏分析" in page and "<td>病院</td>" in page and "Residents reaching" not in page
+    report = await town.client.get(f"{location}/report", headers={**analyst, **EN})
+    assert report.headers["Content-Language"] == "en"
+    page = (await report.read()).decode("utf-8")
+    assert '<html lang="en">' in page and "<td>hospital</td>" in page and "Residents reaching" in page
 
     # An analysis that does not exist: the message in the analyst's language.
     missing = await town.client.get("/v1/analyses/ana_nope", headers={**analyst, **JA})

@@ -4,7 +4,9 @@ download its per-cell results and report. For the town's analysts and admins onl
 from __future__ import annotations
 
 import json
+import re
 
+from maas.api import language
 from maas.api.analysis_schemas import AnalysisList, AnalysisOut, AnalysisStart, ListQuery
 from maas.api.endpoints import Binary, Call, EndpointTable
 from maas.domain.accounts import Principal, Role
@@ -13,6 +15,7 @@ from maas.domain.analyses import AnalysisKind
 routes = EndpointTable()
 ANALYSTS = (Role.ANALYST, Role.ADMIN)
 TAGS = ("analyses",)
+_PAGE_LANGUAGE = re.compile(r'<html lang="(\w+)"')
 
 
 def _principal(call: Call) -> Principal:
@@ -71,8 +74,9 @@ async def analysis_cells_geojson(call: Call) -> Binary:
 @routes.route("GET", "/v1/analyses/{analysis_id}/report", summary="The analysis report (HTML with a map and a chart)",
               tags=TAGS, roles=ANALYSTS, errors=(403, 404, 409))
 async def analysis_report(call: Call) -> Binary:
-    page = await call.container.analyses.report_html(_principal(call), call.path("analysis_id"))
-    return Binary(page.encode("utf-8"), "text/html", headers={"Content-Language": "en"})  # written in English only
+    page = await call.container.analyses.report_html(_principal(call), call.path("analysis_id"), language.current())
+    written = _PAGE_LANGUAGE.search(page)  # scenario and route pages exist in English only, and say so
+    return Binary(page.encode("utf-8"), "text/html", headers={"Content-Language": written[1] if written else "en"})
 
 
 @routes.route("GET", "/v1/analyses/{analysis_id}/map.png", summary="The map of cells coloured by travel time",

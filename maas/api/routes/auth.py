@@ -50,5 +50,5 @@ def new_account(body: RegisterRequest, role: Role) -> NewAccount:
         email=body.email, display_name=body.display_name, role=role, password=body.password,
         birth_date=body.birth_date, home=GeoPoint(lat=body.home.lat, lon=body.home.lon) if body.home else None,
         needs=tuple(body.needs), resident=body.resident, phone=body.phone,
-        member_no=getattr(body, "member_no", None),
+        member_no=getattr(body, "member_no", None), display_name_kana=body.display_name_kana,
     )

@@ -23,6 +23,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     # のりあい号 (on-demand van) offers.
     "van.pickup_window": ("pickup between {pickup_from} and {pickup_until}",
                           "{pickup_from}〜{pickup_until}の間にお迎え"),
+    "van.arrival_by": ("arrival by {latest_arrival} at the latest", "遅くとも{latest_arrival}までに到着"),
     "van.concession": ("{concession} fare for the rider: show the certificate on board",
                        "{concession}運賃です。乗車時に証明書をお見せください"),
     "van.description": ("{operator}: pickup between {pickup_from} and {pickup_until}",

@@ -27,7 +27,8 @@ GUESS_SPEED_MPS = 6.0  # a ride's door-to-door speed, only to choose the first t
 GUESS_EXTRA_S = 300
 MAX_AHEAD = dt.timedelta(days=366)  # no timetable or operator plans further; bounds the time arithmetic
 
-Quote = Callable[[dt.datetime, Sequence[str] | None], Awaitable[list[Offer]]]
+# A quote: (time to ask for, operators or None for all, the time the ride must end by or None).
+Quote = Callable[[dt.datetime, Sequence[str] | None, dt.datetime | None], Awaitable[list[Offer]]]
 Shape = Callable[[Offer], "list[AnyLeg] | None"]
 Transit = Callable[[TripRequest], Awaitable[tuple[list[Itinerary], str | None]]]
 FEEDERS_PER_HUB = 2  # the cheapest rides to or from each hub
@@ -83,7 +84,8 @@ async def fit(quote: Quote, shape: Shape, window: Window, first_at: dt.datetime,
     asked: dict[str, set[dt.datetime]] = {}
     rounds: list[tuple[dt.datetime, Sequence[str] | None]] = [(max(first_at, now), operator_ids)]
     for round_no in range(MAX_REQUOTES + 1):
-        answers = await asyncio.gather(*(quote(at, ops) for at, ops in rounds))
+        # A ride fitted to end by a time is asked to promise it, so later bookings keep it.
+        answers = await asyncio.gather(*(quote(at, ops, window.latest_end) for at, ops in rounds))
         for (at, ops), offers in zip(rounds, answers):
             for operator_id in ops or {o.operator_id for o in offers}:
                 asked.setdefault(operator_id, set()).add(at)

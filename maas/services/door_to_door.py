@@ -234,8 +234,10 @@ class DoorToDoorService:
                 arrive_by: dt.datetime | None = None) -> Quote:
         """The operators' offers for a ride from a to b leaving at a given time, for the rider;
         with arrive_by, only rides the operator promises to end by then."""
-        async def quote(at: dt.datetime, operator_ids: Sequence[str] | None) -> list[Offer]:
-            return await self._search(self._query(trip, a, b, at, arrive_by), modes, failures, operator_ids, rider)
+        async def quote(at: dt.datetime, operator_ids: Sequence[str] | None,
+                        end_by: dt.datetime | None = None) -> list[Offer]:
+            query = self._query(trip, a, b, at, end_by if end_by is not None else arrive_by)
+            return await self._search(query, modes, failures, operator_ids, rider)
         return quote
 
     async def _direct(self, trip: TripRequest, origin: GeoPoint, destination: GeoPoint,

@@ -340,7 +340,7 @@ async def test_a_ride_refused_for_arriving_too_late_is_asked_again_earlier() -> 
 
     asked: list[dt.datetime] = []
 
-    async def quote(when: dt.datetime, _operators) -> list:
+    async def quote(when: dt.datetime, _operators, _end_by=None) -> list:
         asked.append(when)
         if when > at("09:15"):  # the van would arrive after 09:45: it refuses (no offer)
             return []
@@ -357,3 +357,15 @@ async def test_a_ride_refused_for_arriving_too_late_is_asked_again_earlier() -> 
     assert await fit(quote, lambda offer: [offer.leg], Window(earliest_start=at("09:25")), at("09:25"),
                      at("08:00")) == []
     assert asked == [at("09:25")]
+
+
+async def test_a_ride_to_a_train_is_asked_to_promise_the_platform_in_time(clock, operators) -> None:
+    """The van timed to the 09:30 train is asked to end by 09:27 (the profile's 180 s change), so
+    the promise it books holds when later riders are added to its run."""
+    asked = {k: Asked(v) for k, v in operators.items()}
+    result = await plan(clock, asked, depart_at=at("08:30"))
+    (van,) = _with(result, "first_mile", "on_demand")
+    catch = _train(van).departure - dt.timedelta(seconds=180)
+    to_station = [q for q in asked["vans"].queries if (q.destination.lat, q.destination.lon) == STOPS["H"]]
+    assert catch in {q.arrive_by for q in to_station}, [q.arrive_by for q in to_station]
+    assert all(q.arrive_by is None or q.arrive_by <= catch + dt.timedelta(minutes=60) for q in to_station)

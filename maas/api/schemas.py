@@ -366,6 +366,7 @@ class PlanRequest(Request):
     arrive_by: AwareDatetime | None = None
     profile: ProfileIn | None = None
     max_itineraries: int = Field(default=5, ge=1, le=10)
+    for_rider: str | None = Field(default=None, description="call-centre staff: the rider the plan is for")
 
     def to_domain(self) -> TripRequest:
         profile = self.profile.to_domain() if self.profile is not None else TravellerProfile()

@@ -16,6 +16,7 @@ import asyncio
 import datetime as dt
 import math
 from collections.abc import Sequence
+from functools import partial
 
 from maas.domain.accounts import GeoPoint, great_circle_m
 from maas.domain.door_to_door import (DOOR_MODES, AnyLeg, DoorToDoorOption, DoorToDoorPlan,
@@ -191,7 +192,7 @@ class DoorToDoorService:
         if modes & DOOR_MODES and "transit" in modes:
             rides.append(self._first_mile(trip, origin, home, goal, modes, failures, now, rider))
             rides.append(self._last_mile(trip, destination, home, goal, modes, failures, now, rider))
-        (transit, reason), groups = await asyncio.gather(self._transit(trip), asyncio.gather(*rides))
+        (transit, reason), groups = await asyncio.gather(self._transit(trip, rider), asyncio.gather(*rides))
         options = ([_option("transit", list(it.legs)) for it in transit] if "transit" in modes
                    else [])
         for group in groups:
@@ -204,9 +205,10 @@ class DoorToDoorService:
                                         for f in failures.values()),
             transit_reason=reason)
 
-    async def _transit(self, trip: TripRequest) -> tuple[list[Itinerary], str | None]:
+    async def _transit(self, trip: TripRequest,
+                       rider: RiderContext | None = None) -> tuple[list[Itinerary], str | None]:
         try:
-            plan = await self._planning.plan(trip)
+            plan = await self._planning.plan(trip, rider)
         except DomainError as exc:
             if exc.code in ("no_stop_nearby", "no_service"):
                 return [], exc.code
@@ -266,7 +268,7 @@ class DoorToDoorService:
             hub_point = GeoPoint(lat=hub.lat, lon=hub.lon)
             quote = self._quoter(trip, origin, hub_point, modes - {"car"}, failures, rider)
             return [_option("first_mile", legs) for legs in await feed_train(
-                quote, lambda o: _around(o, home, hub, trip.profile), self._transit, trip,
+                quote, lambda o: _around(o, home, hub, trip.profile), partial(self._transit, rider=rider), trip,
                 hub, now, origin)]
 
         groups = await asyncio.gather(*(via(h) for h in hubs if h.stop_id))
@@ -282,7 +284,7 @@ class DoorToDoorService:
             hub_point = GeoPoint(lat=hub.lat, lon=hub.lon)
             quote = self._quoter(trip, hub_point, destination, modes - {"car"}, failures, rider, trip.arrive_by)
             return [_option("last_mile", legs) for legs in await meet_train(
-                quote, lambda o: _around(o, hub, goal, trip.profile), self._transit, trip,
+                quote, lambda o: _around(o, hub, goal, trip.profile), partial(self._transit, rider=rider), trip,
                 hub, now, destination)]
 
         groups = await asyncio.gather(*(via(h) for h in hubs if h.stop_id))

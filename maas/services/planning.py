@@ -11,6 +11,7 @@ from maas.domain.errors import InvalidRequest
 from maas.domain.mobility import Offer
 from maas.domain.planning import DepartureBoard, TripPlan, TripRequest
 from maas.domain.ports import Clock, JourneyPlanner
+from maas.domain.riders import RiderContext, issued_for
 from maas.services.transit_tickets import TransitTicketOffice
 
 log = logging.getLogger(__name__)
@@ -33,8 +34,9 @@ class PlanningService:
         self._clock = clock
         self._tickets, self._remember = tickets, remember
 
-    async def plan(self, request: TripRequest) -> TripPlan:
-        """Itineraries for a trip; exactly one of depart_at and arrive_by must be given."""
+    async def plan(self, request: TripRequest, rider: RiderContext | None = None) -> TripPlan:
+        """Itineraries for a trip; exactly one of depart_at and arrive_by must be given. For a
+        known rider, the ticket offers are issued for them: nobody else can book them."""
         if (request.depart_at is None) == (request.arrive_by is None):
             problem = "give exactly one of depart_at and arrive_by"
             raise InvalidRequest(problem, fields={"depart_at": problem, "arrive_by": problem})
@@ -47,7 +49,7 @@ class PlanningService:
             return plan
         plan, offers = self._tickets.offers_for(plan)
         if self._remember is not None:
-            await self._remember(offers)
+            await self._remember(issued_for(offers, rider))
         return plan
 
     async def departures(self, stop_id: str, *, at: dt.datetime | None = None,

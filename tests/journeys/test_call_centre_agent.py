@@ -32,7 +32,7 @@ async def test_an_agent_books_a_van_and_bus_trip_for_a_caller_at_her_prices(town
     [van] = [leg for o in (await planned.json())["options"] for leg in o["legs"] if leg["mode"] == "on_demand"][:1]
     # Then the bus from the station to the hospital, after the van arrives.
     bus_plan = await client.post("/v1/plan", headers=agent, json={"from": STATION, "to": HOSPITAL,
-                                                                   "depart_at": van["arrival"]})
+                                                                   "depart_at": van["arrival"], "for_rider": haru["id"]})
     assert bus_plan.status == 200, await bus_plan.text()
     [bus] = [leg for it in (await bus_plan.json())["itineraries"] for leg in it["legs"]
              if leg["mode"] == "transit" and leg["offer_id"]][:1]

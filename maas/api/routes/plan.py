@@ -20,9 +20,12 @@ async def plan_trip(call: Call) -> PlanResponse:
     The profile defaults to the elderly one. Errors (422): `unknown_stop`, `no_stop_nearby`
     (nothing within `max_walk_m`), `no_service` (no transit on that date), `invalid_request`.
     No connection is a 200 with no itineraries and `reason` `no_connection`; the same origin
-    and destination is a 200 with one itinerary without legs and `reason` `origin_is_destination`."""
+    and destination is a 200 with one itinerary without legs and `reason` `origin_is_destination`.
+
+    Signed in, the legs' ticket offers are issued for the account (staff plan for a rider with
+    `for_rider`): booking them as anyone else is 403 `offer_not_yours`."""
     body: PlanRequest = call.body
-    plan = await call.container.planning.plan(body.to_domain())
+    plan = await call.container.planning.plan(body.to_domain(), await rider_of(call, body.for_rider))
     return PlanResponse.of(await localize.plan(call.container, plan))
 
 

@@ -104,11 +104,13 @@ class AnalysisService:
 
     async def cells_csv(self, caller: Principal, analysis_id: str) -> str:
         analysis, cells = await self.cells(caller, analysis_id)
-        return _exports(analysis.kind).cells_csv(analysis.summary or {}, cells)
+        csv: str = _exports(analysis.kind).cells_csv(analysis.summary or {}, cells)
+        return csv
 
     async def cells_geojson(self, caller: Principal, analysis_id: str) -> dict[str, Any]:
         analysis, cells = await self.cells(caller, analysis_id)
-        return _exports(analysis.kind).cells_geojson(analysis.summary or {}, cells)
+        geojson: dict[str, Any] = _exports(analysis.kind).cells_geojson(analysis.summary or {}, cells)
+        return geojson
 
     async def report_html(self, caller: Principal, analysis_id: str, language: str = "en") -> str:
         analysis, cells = await self.cells(caller, analysis_id)
@@ -391,8 +393,8 @@ def _exports(kind: AnalysisKind) -> Any:
     return scenarios if kind is AnalysisKind.SCENARIO else accessibility
 
 
-def _matrix_request(engine, params: AccessibilityParams, destinations, rides,
-                    progress: Progress) -> MatrixRequest:
+def _matrix_request(engine: AccessibilityEngine, params: AccessibilityParams, destinations: Sequence[Destination],
+                    rides: Sequence[RideService], progress: Progress) -> MatrixRequest:
     """The matrix an accessibility study or a scenario asks for, its origins read by the engine."""
     progress(0.0, "reading the origins")
     origins = engine.origins(params.origins)

@@ -17,8 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from typing import TypeVar
 
-from maas.domain.bookings import LEG_DONE_WITHOUT_RIDE, BookedLeg, Booking, SagaStep, StepStatus, TripState
+from maas.domain.booked_legs import LEG_DONE_WITHOUT_RIDE, BookedLeg
+from maas.domain.bookings import Booking, SagaStep, StepStatus, TripState
 from maas.domain.errors import Conflict, DomainError, NotFound, OfferExpired
 from maas.domain.fare_rules import FareRules
 from maas.domain.mobility import FINAL_STATES, HELD_STATES, BookingState, LegBooking
@@ -27,6 +29,7 @@ from maas.domain.ports import Clock, OperatorAdapter, UnitOfWorkFactory
 from maas.services.booking_terms import BookingTerms
 
 log = logging.getLogger(__name__)
+Answer = TypeVar("Answer")
 T = TripState
 # Test hook: called with each step name before it is taken (tests kill the process there).
 StepHook = Callable[[str, str], Awaitable[None]]
@@ -132,7 +135,7 @@ class BookingSaga:
                 booking = await self._save(booking.with_leg_booking(leg.index, answer))
         return booking
 
-    async def _step(self, booking: Booking, name: str, call: Callable[[], Awaitable]):
+    async def _step(self, booking: Booking, name: str, call: Callable[[], Awaitable[Answer]]) -> Answer:
         seq = await self._journal(booking.id, name, StepStatus.STARTED)
         if self._step_hook is not None:
             await self._step_hook(booking.id, name)

@@ -10,7 +10,8 @@ import json
 from collections.abc import Sequence
 
 from maas.domain.accounts import Account, Principal
-from maas.domain.bookings import BookedLeg, Booking, TripState
+from maas.domain.booked_legs import BookedLeg
+from maas.domain.bookings import Booking, TripState
 from maas.domain.errors import Conflict, InvalidRequest
 from maas.domain.fare_rules import Applied, FareRules, LegFacts, Rider
 from maas.domain.ids import new_id

@@ -13,9 +13,10 @@ import asyncio
 import logging
 
 from maas.domain.accounts import Principal, Role
-from maas.domain.bookings import Booking, PaymentAction, PaymentStep, SagaStep, TripState
+from maas.domain.booked_legs import PaymentAction, PaymentStep
+from maas.domain.bookings import Booking, SagaStep, TripState
 from maas.domain.errors import Conflict, DomainError, InvalidRequest, NotFound
-from maas.domain.ledger import rider_paid_by_operator, settlement_entries
+from maas.domain.ledger import LedgerEntry, rider_paid_by_operator, settlement_entries
 from maas.domain.mobility import FINAL_STATES
 from maas.domain.payments import PaymentDeclined
 from maas.services.booking_saga import BookingSaga
@@ -158,7 +159,7 @@ class BookingTrip(BookingSaga):
                 payment, back, idempotency_key=f"{booking.id}:refund"))
         return await self._save(booking.model_copy(update={"payment": answer}))
 
-    async def _pay_out(self, booking: Booking, entries: list) -> None:
+    async def _pay_out(self, booking: Booking, entries: list[LedgerEntry]) -> None:
         """Send each operator with a payout account what the rider paid for its legs, one transfer
         per operator and booking (the municipality's share is invoiced from the ledger)."""
         owed = rider_paid_by_operator(entries)

@@ -15,6 +15,7 @@ from maas.domain.bookings import Booking
 from maas.domain.errors import Conflict, NotFound, OfferExpired
 from maas.domain.mobility import Offer
 from maas.domain.passes import PassState
+from maas.domain.ports import UnitOfWork
 from maas.domain.riders import OfferNotYours, RiderContext
 from maas.services.booking_saga import StepHook
 from maas.services.booking_terms import request_digest, same_request
@@ -57,7 +58,7 @@ class BookingService(BookingTrip):
             await uow.commit()
         return await self._forward(booking, payment_method), True
 
-    async def _offer(self, uow, offer_id: str) -> Offer:
+    async def _offer(self, uow: UnitOfWork, offer_id: str) -> Offer:
         offer = await uow.offers.get(offer_id)
         if offer is None:
             raise NotFound(f"no offer {offer_id}: plan the trip again", fields={"offer_ids": offer_id})
@@ -68,7 +69,7 @@ class BookingService(BookingTrip):
                                fields={"offer_ids": offer_id})
         return offer
 
-    async def _rider(self, uow, caller: Principal, rider: RiderContext | None = None) -> Account | None:
+    async def _rider(self, uow: UnitOfWork, caller: Principal, rider: RiderContext | None = None) -> Account | None:
         if rider is not None:
             return await uow.accounts.get(rider.account_id)
         if caller.role is Role.OPERATOR:

@@ -113,7 +113,8 @@ async def fit(quote: Quote, shape: Shape, window: Window, first_at: dt.datetime,
     return [legs for legs, _, _ in sorted(best.values(), key=lambda b: b[1].price.amount_minor)]
 
 
-def _requotes(window: Window, best: dict, last: dict, asked: dict[str, set[dt.datetime]],
+def _requotes(window: Window, best: dict[tuple[str, str, str], tuple[list[AnyLeg], Offer, dt.datetime]],
+              last: dict[tuple[str, str, str], tuple[list[AnyLeg], dt.datetime]], asked: dict[str, set[dt.datetime]],
               now: dt.datetime) -> list[tuple[dt.datetime, Sequence[str] | None]]:
     """One new time per operator whose rides do not fit yet: shifted from its latest quote."""
     times: dict[str, dt.datetime] = {}

@@ -41,7 +41,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from maas.domain.bookings import BookedLeg
+from maas.domain.booked_legs import BookedLeg
 from maas.domain.mobility import BookingState
 from maas.domain.ondemand import DayPlan, Ride, StopKind
 from maas.domain.plausibility import EventWindow

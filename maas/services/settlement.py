@@ -37,7 +37,9 @@ class SettlementService:
         town = sum(e.amount.amount_minor for e in entries if e.kind is EntryKind.SUBSIDY_DUE)
         passes = sum(e.amount.amount_minor for e in entries if e.kind is EntryKind.PASS_COVERED)
         legs = len({(e.booking_id, e.leg_index) for e in entries if e.kind is EntryKind.OPERATOR_DUE})
-        money = lambda amount: Money(amount_minor=amount, currency=self.currency)  # noqa: E731
+        def money(amount: int) -> Money:
+            return Money(amount_minor=amount, currency=self.currency)
+
         return OperatorStatement(operator_id=operator_id, period_from=since, period_to=until, legs=legs,
                                  due=money(due), from_riders=money(riders), from_municipality=money(town),
                                  from_passes=money(passes))

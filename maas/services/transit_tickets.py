@@ -9,6 +9,7 @@ one transaction; a repeated book call with the same idempotency key returns the 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from maas.domain.accounts import GeoPoint, great_circle_m
 from maas.domain.errors import Conflict, NotFound, OfferExpired
@@ -115,7 +116,8 @@ class TransitTicketOffice:
         return None
 
     # -- one ticket, one transaction ----------------------------------------------------------------
-    async def _change(self, ticket_id: str, change) -> LegBooking:
+    async def _change(self, ticket_id: str,
+                      change: Callable[[LegBooking, dt.datetime], LegBooking]) -> LegBooking:
         now = self._clock.now()
         async with self._uow() as uow:
             before = await uow.transit_tickets.get(ticket_id)

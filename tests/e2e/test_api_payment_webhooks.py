@@ -28,7 +28,7 @@ from maas.storage import migrate
 from maas.storage.engine import create_engine
 from maas.storage.unit_of_work import SqlUnitOfWorkFactory
 from payments.stripe_gateway import StripeGateway
-from tests.localstripe import API_KEY, WEBHOOK_SECRET, _free_port, localstripe_url, signed  # noqa: F401 (a fixture)
+from tests.localstripe import API_KEY, WEBHOOK_SECRET, _free_port, signed
 
 URL = "/v1/payments/stripe/webhook"
 JST = dt.timezone(dt.timedelta(hours=9))

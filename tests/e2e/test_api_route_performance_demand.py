@@ -32,8 +32,8 @@ from maas.settings import load_settings
 from maas.storage import migrate
 from maas.storage.rides import SqlRideStore
 from maas.storage.ride_refusals import SqlRideRefusals
-from tests.e2e.test_api_analyses import finished
-from tests.e2e.test_api_route_performance import TUESDAY, at, ride, sell, start, yen
+from tests.e2e.analyses_runs import finished
+from tests.e2e.route_sales import TUESDAY, at, ride, sell, start, yen
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
 SYSTEM = Principal(subject_id="system:test", role=Role.ADMIN)

@@ -53,9 +53,9 @@ async def van_offer(api, depart_at: str = "2026-11-24T11:00:00+09:00") -> dict:
     return await quoted.json()
 
 
-async def book(api, offer_ids: list[str], key: str):
+async def book(api, offer_ids: list[str], key: str, language: str = "ja"):
     return await api["client"].post("/v1/bookings", json={"offer_ids": offer_ids},
-                                    headers={**api["rider"], "Idempotency-Key": key})
+                                    headers={**api["rider"], "Idempotency-Key": key, "Accept-Language": language})
 
 
 async def book_trip(town, key: str) -> dict:

@@ -14,6 +14,8 @@ from tests.databases import (  # noqa: F401
     drop_postgres_database, postgres_template, run_blocking,
 )
 
+# localstripe_url, a session fixture, for every module that pays through localstripe.
+pytest_plugins = ["tests.localstripe"]
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # HYPOTHESIS_PROFILE=thorough: hypothesis' own defaults raised, and tests/examples.py's full counts.
 hypothesis_settings.register_profile("thorough", max_examples=500)

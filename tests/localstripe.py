@@ -1,6 +1,6 @@
 """localstripe for tests: a session-long subprocess on a free port, and webhooks signed exactly as
 Stripe signs them. Shared by the gateway's integration tests and the webhook endpoint's tests;
-a module that needs the server imports the `localstripe_url` fixture from here."""
+tests/conftest.py registers this module as a plugin, so `localstripe_url` is a fixture everywhere."""
 
 from __future__ import annotations
 

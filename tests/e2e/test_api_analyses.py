@@ -11,61 +11,15 @@ a minute: 54 min.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
-import math
-from pathlib import Path
 
 import pytest
 
-from maas.domain.accounts import Role
-from maas.domain.places import Place, PlaceCategory
+from tests.e2e.analyses_runs import DEMO, HINOKIZAWA, HOSPITAL, MORNING, distance_m, run
 
 pytestmark = pytest.mark.sqlite_only  # PostgreSQL adds nothing here: docs/guide.md, section 5
-
-DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
-HOSPITAL = (36.412526, 138.91438)
-HINOKIZAWA = {"543857001", "543857002", "543857003", "543857004"}  # 檜沢's inhabited cells
-MORNING = {"date": "2026-11-24", "start": "08:00", "window_min": 60, "percentiles": [50],
-           "thresholds_min": [15, 30, 45, 60], "destinations": {"type": "places", "categories": ["hospital"]}}
-
-
-def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
-    p1, p2 = math.radians(a[0]), math.radians(b[0])
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(b[1] - a[1]) / 2) ** 2
-    return 2 * 6_371_008.8 * math.asin(math.sqrt(h))
-
-
-@pytest.fixture
-async def town(client, container, sign_in):
-    pois = json.loads((DEMO / "pois.geojson").read_text(encoding="utf-8"))
-    await container.places.save([
-        Place(id=f["id"], region_id="yamabuki", name=f["properties"]["name"],
-              category=PlaceCategory(f["properties"]["category"]), lat=f["geometry"]["coordinates"][1],
-              lon=f["geometry"]["coordinates"][0]) for f in pois["features"]])
-    return {"analyst": (await sign_in(Role.ANALYST)).headers, "rider": (await sign_in(Role.RIDER)).headers}
-
-
-async def finished(client, headers, location: str) -> dict:
-    for _ in range(600):
-        body = await (await client.get(location, headers=headers)).json()
-        assert 0 <= body["progress"] <= 1
-        if body["state"] in ("done", "failed"):
-            return body
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"{location} did not finish: {body}")
-
-
-async def run(client, headers, parameters: dict) -> dict:
-    response = await client.post("/v1/analyses", json={"kind": "accessibility", "parameters": parameters},
-                                 headers=headers)
-    assert response.status == 202, await response.text()
-    started = await response.json()
-    assert started["state"] == "queued" and response.headers["Location"] == f"/v1/analyses/{started['id']}"
-    return await finished(client, headers, response.headers["Location"])
-
 
 async def test_hospital_access_over_the_demo_population(client, town) -> None:
     analyst = town["analyst"]
@@ -117,6 +71,12 @@ async def test_hospital_access_over_the_demo_population(client, town) -> None:
 
     listed = await (await client.get("/v1/analyses", headers=analyst)).json()
     assert [a["id"] for a in listed["items"]] == [midday["id"], done["id"]]
+
+@pytest.fixture
+def town(places_town):
+    """The `places_town` of tests/e2e/conftest.py, under the name these tests use."""
+    return places_town
+
 
 
 async def test_riders_bad_parameters_unknown_ids_and_unreadable_origins(client, town) -> None:

@@ -16,12 +16,17 @@ import math
 import pytest
 
 from maas.settings import load_settings
-from tests.e2e.test_api_analyses import (DEMO, HINOKIZAWA, HOSPITAL, MORNING, distance_m, finished, run,  # noqa: F401
-                                         town)
+from tests.e2e.analyses_runs import DEMO, HINOKIZAWA, HOSPITAL, MORNING, distance_m, finished, run
 
 pytestmark = pytest.mark.sqlite_only  # PostgreSQL adds nothing here: docs/guide.md, section 5
 
 OUTSIDE = "543857021"  # 65 residents just east of the van's zone (its northern edge dips there)
+
+@pytest.fixture
+def town(places_town):
+    """The `places_town` of tests/e2e/conftest.py, under the name these tests use."""
+    return places_town
+
 
 
 @pytest.fixture

@@ -6,91 +6,16 @@ is finished or compensated by recovery, leaving no leg held that nobody pays for
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
-from maas.api.app import create_app
-from maas.bootstrap import build_container
-from maas.domain.accounts import GeoPoint, NewAccount, Principal, Role
-from maas.domain.errors import OfferExpired, OperatorRejected, OperatorUnavailable
+from maas.domain.accounts import GeoPoint, Principal, Role
 from maas.domain.mobility import BookingState, OfferQuery
-from maas.plugins import build_adapters, load_operators_config
 from maas.services.bookings import BookingService
-from maas.settings import load_settings
-from maas.storage import migrate
-from payments.on_board import OnBoardGateway
-from tests.fakes import MemoryOperator
-
-DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
-TOKYO = dt.timezone(dt.timedelta(hours=9))
-NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=TOKYO)  # a Tuesday
-SYSTEM = Principal(subject_id="system:test", role=Role.ADMIN)
-PASSWORD = "correct horse battery"
-HOME = {"lat": 36.4005, "lon": 138.9000}
-HOSPITAL = {"lat": 36.412526, "lon": 138.91438}
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.at = NOW
-
-    def now(self) -> dt.datetime:
-        return self.at
-
-
-class Shuttle(MemoryOperator):
-    """A second operator whose commit can be made to fail."""
-
-    operator_id = "shuttle"
-    refuse_commit = False
-    down = False  # its system does not answer
-    lapsed = False  # its offers lapsed in its own system before the booking reached it
-
-    async def book(self, offer_id: str, *, idempotency_key: str):
-        if self.lapsed:
-            raise OfferExpired(f"offer {offer_id} lapsed at the shuttle")
-        return await super().book(offer_id, idempotency_key=idempotency_key)
-
-    async def confirm(self, booking_id: str, *, idempotency_key: str):
-        if self.refuse_commit:
-            raise OperatorRejected("the shuttle is full after all")
-        return await super().confirm(booking_id, idempotency_key=idempotency_key)
-
-    async def cancel(self, booking_id: str, *, idempotency_key: str):
-        if self.down:
-            raise OperatorUnavailable("the shuttle's system does not answer")
-        return await super().cancel(booking_id, idempotency_key=idempotency_key)
-
+from tests.e2e.demo_bookings import HOME, HOSPITAL, NOW, SYSTEM, TOKYO, van_offer
 
 class Crash(BaseException):
     """Stands for the process dying: nothing catches it, nothing after it runs."""
-
-
-@pytest.fixture
-async def api(aiohttp_client, database_url, tmp_path, fast_hasher):
-    settings = load_settings({}, database_url=database_url, data_dir=tmp_path, planner_warmup=False)
-    clock = Clock()
-    adapters = build_adapters(load_operators_config(DEMO / "maas-operators.json"), DEMO, clock)
-    shuttle = Shuttle(clock)
-    payments = OnBoardGateway(now=clock.now)
-    container = build_container(settings, hasher=fast_hasher, clock=clock,
-                                operator_adapters={**adapters, "shuttle": shuttle}, payments=payments)
-    await migrate.upgrade(container.engine)
-    client = await aiohttp_client(create_app(settings, container_factory=lambda _s: container))
-    await container.auth.register(NewAccount(email="haru@example.jp", display_name="Haru", role=Role.RIDER,
-                                             password=PASSWORD), by=SYSTEM)
-    token = (await (await client.post("/v1/auth/token", json={"email": "haru@example.jp",
-                                                              "password": PASSWORD})).json())["token"]
-    yield {"client": client, "clock": clock, "container": container, "shuttle": shuttle, "payments": payments,
-           "rider": {"Authorization": f"Bearer {token}"}}
-
-
-async def van_offer(api, depart_at: str = "2026-11-24T11:00:00+09:00") -> dict:
-    quoted = await api["client"].post("/v1/on-demand/noriai/quotes", headers=api["rider"], json={
-        "origin": HOME, "destination": HOSPITAL, "depart_at": depart_at})
-    assert quoted.status == 200, await quoted.text()
-    return await quoted.json()
 
 
 async def shuttle_offer(api, depart_at: dt.datetime = dt.datetime(2026, 11, 24, 12, 0, tzinfo=TOKYO)) -> str:

@@ -16,7 +16,8 @@ from maas.bootstrap import build_container
 from maas.domain.accounts import NewAccount, Role
 from maas.settings import load_settings
 from maas.storage import migrate
-from tests.e2e.test_api_bookings import HOME, HOSPITAL, SYSTEM, Clock
+from tests.e2e.demo_bookings import HOME, HOSPITAL, NOW, SYSTEM
+from tests.fakes import SteppedClock
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
 PASSWORD = "correct horse battery"
@@ -34,7 +35,7 @@ async def api(aiohttp_client, database_url, tmp_path, fast_hasher):
         {"id": "noriai", "adapter": "ondemand", "options": {"config": "noriai.json"}}]}), encoding="utf-8")
     settings = load_settings({}, database_url=database_url, data_dir=tmp_path, planner_warmup=False,
                              operators_config=tmp_path / "operators.json")
-    container = build_container(settings, hasher=fast_hasher, clock=Clock())
+    container = build_container(settings, hasher=fast_hasher, clock=SteppedClock(NOW))
     await migrate.upgrade(container.engine)
     client = await aiohttp_client(create_app(settings, container_factory=lambda _s: container))
     return client, container

@@ -4,11 +4,9 @@ declined card ends the booking REJECTED with every leg released."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import stripe
 
 from maas.api.app import create_app
 from maas.bootstrap import build_container
@@ -17,25 +15,19 @@ from maas.plugins import build_adapters, load_operators_config
 from maas.settings import load_settings
 from maas.storage import migrate
 from payments.stripe_gateway import StripeGateway
-from tests.e2e.test_api_bookings import HOME, HOSPITAL, SYSTEM, Clock
-from tests.localstripe import API_KEY, WEBHOOK_SECRET, localstripe_url  # noqa: F401 - the fixture
+from tests.e2e.demo_bookings import HOME, HOSPITAL, NOW, SYSTEM
+from tests.fakes import SteppedClock
+from tests.localstripe import API_KEY, WEBHOOK_SECRET
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
 PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-async def stripe_app(localstripe_url: str) -> AsyncIterator[stripe.StripeClient]:  # noqa: F811
-    http = stripe.AIOHTTPClient()
-    yield stripe.StripeClient(API_KEY, base_addresses={"api": localstripe_url}, http_client=http)
-    await http.close_async()
-
-
-@pytest.fixture
-async def api(aiohttp_client, tmp_path, fast_hasher, localstripe_url):  # noqa: F811
+async def api(aiohttp_client, tmp_path, fast_hasher, localstripe_url):
     settings = load_settings({}, database_url=f"sqlite+aiosqlite:///{tmp_path / 'maas.sqlite3'}", data_dir=tmp_path,
                              planner_warmup=False)
-    clock = Clock()
+    clock = SteppedClock(NOW)
     adapters = build_adapters(load_operators_config(DEMO / "maas-operators.json"), DEMO, clock)
     gateway = StripeGateway(API_KEY, webhook_secret=WEBHOOK_SECRET, api_base=localstripe_url)
     container = build_container(settings, hasher=fast_hasher, clock=clock, operator_adapters=adapters,

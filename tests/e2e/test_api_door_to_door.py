@@ -14,6 +14,7 @@ from maas.settings import load_settings
 from maas.storage import migrate
 from operators.taxi import from_demo_region
 from tests.fakes import MemoryOperator
+from tests.fakes import SteppedClock
 
 pytestmark = pytest.mark.sqlite_only  # PostgreSQL adds nothing here: docs/guide.md, section 5
 
@@ -21,11 +22,6 @@ NOW = dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.UTC)  # Tuesday 08:30 in Tokyo
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
 HINOKISAWA = {"lat": 36.4245, "lon": 138.8655, "name": "檜沢の自宅"}  # far up the valley
 HOSPITAL = {"lat": 36.412526, "lon": 138.91438, "name": "山吹町立病院"}
-
-
-class Clock:
-    def now(self) -> dt.datetime:
-        return NOW
 
 
 class Slow(MemoryOperator):
@@ -39,7 +35,7 @@ class Slow(MemoryOperator):
 async def make_client(aiohttp_client, database_url, tmp_path, fast_hasher, **adapters):
     settings = load_settings({}, database_url=database_url, data_dir=tmp_path, planner_warmup=False,
                              operator_budget_s=0.5)
-    clock = Clock()
+    clock = SteppedClock(NOW)
     taxi = from_demo_region(DEMO, clock)
     container = build_container(settings, hasher=fast_hasher, clock=clock,
                                 operator_adapters={taxi.operator_id: taxi, **adapters})
@@ -141,5 +137,5 @@ def _bikes(tmp_path: Path) -> dict:
     from maas.plugins import build_adapters, load_operators_config
 
     config = load_operators_config(DEMO / "maas-operators.json")
-    adapters = build_adapters(config, DEMO, Clock())
+    adapters = build_adapters(config, DEMO, SteppedClock(NOW))
     return {"yamabuki-cycle": adapters["yamabuki-cycle"]}

@@ -15,6 +15,7 @@ from maas.bootstrap import build_container
 from maas.domain.accounts import NewAccount, Principal, Role
 from maas.settings import load_settings
 from maas.storage import migrate
+from tests.fakes import SteppedClock
 
 pytestmark = pytest.mark.sqlite_only  # PostgreSQL adds nothing here: docs/guide.md, section 5
 
@@ -29,19 +30,11 @@ VALLEY = {"lat": 36.4245, "lon": 138.8655}
 BASE = "/v1/on-demand/noriai"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.at = NOW
-
-    def now(self) -> dt.datetime:
-        return self.at
-
-
 @pytest.fixture
 async def api(aiohttp_client, database_url, tmp_path, fast_hasher):
     settings = load_settings({}, database_url=database_url, data_dir=tmp_path, planner_warmup=False,
                              operators_config=DEMO / "maas-operators.json")
-    clock = Clock()
+    clock = SteppedClock(NOW)
     container = build_container(settings, hasher=fast_hasher, clock=clock)
     await migrate.upgrade(container.engine)
     client = await aiohttp_client(create_app(settings, container_factory=lambda _s: container))

@@ -4,17 +4,25 @@ and a leg the operator still holds cannot be reported cancelled."""
 
 from __future__ import annotations
 
-from tests.e2e.test_api_settlement import book_trip, town  # noqa: F401 - the fixture
+import pytest
+
+from tests.e2e.demo_bookings import book_trip
+
+@pytest.fixture
+def town(settled_town):
+    """The `settled_town` of tests/e2e/conftest.py, under the name these tests use."""
+    return settled_town
 
 
-async def shuttle_key(town) -> dict[str, str]:  # noqa: F811
+
+async def shuttle_key(town) -> dict[str, str]:
     container = town["container"]
     await container.operators.register(operator_id="shuttle", name="病院シャトル", name_en="Shuttle", mode="shuttle",
                                        kind="on-demand")
     return {"Authorization": f"Bearer {(await container.auth.issue_api_key('shuttle', 'dispatch')).secret}"}
 
 
-async def test_an_operator_cancelling_its_leg_cancels_the_trip_free_of_charge(town) -> None:  # noqa: F811
+async def test_an_operator_cancelling_its_leg_cancels_the_trip_free_of_charge(town) -> None:
     client = town["client"]
     dispatch = await shuttle_key(town)
     booking = await book_trip(town, "cancelled-by-shuttle")

@@ -4,21 +4,28 @@ prices from the pass and the town; cancelling refunds the pass at Stripe; bad pu
 
 from __future__ import annotations
 
+import pytest
+
 import datetime as dt
 
 
-from tests.e2e.test_api_whole_trip import (PERIOD, SYSTEM, plan_bike_and_bus, sign_up,
-                                           stripe_app, town, van_quote)  # noqa: F401 - fixtures
-from tests.localstripe import localstripe_url  # noqa: F401 - the fixture
+from tests.e2e.demo_bookings import SYSTEM
+from tests.e2e.stripe_town import PERIOD, plan_bike_and_bus, sign_up, van_quote
 
 SILVER = {"product_id": "silver-30", "payment_method": "pm_card_visa"}
+
+@pytest.fixture
+def town(stripe_town):
+    """The `stripe_town` of tests/e2e/conftest.py, under the name these tests use."""
+    return stripe_town
+
 
 
 async def buy(town, headers: dict, key: str, body: dict = SILVER):
     return await town["client"].post("/v1/passes", headers={**headers, "Idempotency-Key": key}, json=body)
 
 
-async def test_a_silver_pass_pays_the_bus_and_the_van(town, stripe_app) -> None:  # noqa: F811
+async def test_a_silver_pass_pays_the_bus_and_the_van(town, stripe_app) -> None:
     client, container = town["client"], town["container"]
     catalogue = await (await client.get("/v1/passes/products")).json()
     assert [p["id"] for p in catalogue["items"]] == ["silver-30", "day-1"]
@@ -81,7 +88,7 @@ async def test_a_silver_pass_pays_the_bus_and_the_van(town, stripe_app) -> None:
     assert priced["legs"][0]["covered"] is None and priced["total"]["amount_minor"] == 100
 
 
-async def test_a_pass_bought_ahead_is_refunded_in_full(town, stripe_app) -> None:  # noqa: F811
+async def test_a_pass_bought_ahead_is_refunded_in_full(town, stripe_app) -> None:
     client = town["client"]
     bought = await (await buy(town, town["haru"], "ahead", {**SILVER, "first_day": "2026-12-01"})).json()
     assert bought["valid_from"] == "2026-12-01T00:00:00+09:00"
@@ -99,7 +106,7 @@ async def test_a_pass_bought_ahead_is_refunded_in_full(town, stripe_app) -> None
     assert [(p["id"], p["state"]) for p in mine["items"]] == [(bought["id"], "CANCELLED")]
 
 
-async def test_bad_purchases_are_refused_and_charge_nothing(town, stripe_app) -> None:  # noqa: F811
+async def test_bad_purchases_are_refused_and_charge_nothing(town, stripe_app) -> None:
     client, container = town["client"], town["container"]
     young = await sign_up(town, "ken@example.jp", birth_date=dt.date(1990, 1, 1), resident=True)
     refused = await buy(town, young, "young")

@@ -28,17 +28,13 @@ from maas.storage import migrate
 from maas.storage.engine import create_engine
 from maas.storage.unit_of_work import SqlUnitOfWorkFactory
 from payments.stripe_gateway import StripeGateway
-from tests.localstripe import API_KEY, WEBHOOK_SECRET, _free_port, localstripe_url, signed  # noqa: F401 (a fixture)
+from tests.localstripe import API_KEY, WEBHOOK_SECRET, _free_port, signed
+from tests.fakes import SteppedClock
 
 URL = "/v1/payments/stripe/webhook"
 JST = dt.timezone(dt.timedelta(hours=9))
 NOW = dt.datetime(2026, 11, 26, 9, 0, tzinfo=JST)
 _event_ids = count(1)
-
-
-class Clock:
-    def now(self) -> dt.datetime:
-        return NOW
 
 
 def yen(amount: int) -> Money:
@@ -79,7 +75,7 @@ async def api(aiohttp_client, database_url, tmp_path, fast_hasher):
     # verify_event is local: the API base is a port nothing listens on, so no call could succeed.
     gateway = StripeGateway("sk_test_dummy", webhook_secret=WEBHOOK_SECRET,
                             api_base=f"http://127.0.0.1:{_free_port()}", max_network_retries=0)
-    container = build_container(settings, hasher=fast_hasher, clock=Clock(), operator_adapters={},
+    container = build_container(settings, hasher=fast_hasher, clock=SteppedClock(NOW), operator_adapters={},
                                 payments=gateway)
     await migrate.upgrade(container.engine)
     client = await aiohttp_client(create_app(settings, container_factory=lambda _s: container))
@@ -272,14 +268,14 @@ async def test_a_conflicting_save_is_retried_from_a_fresh_read(api) -> None:
         await uow.bookings.save(await uow.bookings.get("bk-1"))
         await uow.commit()
     body = event("payment_intent.succeeded", intent("pi_1", "succeeded", amount_received=2000), "evt_retry")
-    service = PaymentEventService(StaleReads(container.uow, stale=2), container.payments, Clock())
+    service = PaymentEventService(StaleReads(container.uow, stale=2), container.payments, SteppedClock(NOW))
     # The failed attempts' event records were rolled back with them: the retry is not a "duplicate".
     assert await service.handle(body, signed(body)) == "applied"
     assert (await stored(container, "bk-1")).version == 2
     assert [r[3] for r in await recorded(container)] == ["applied"]
 
     again = event("charge.refunded", charge("pi_1", amount_captured=2000, amount_refunded=500), "evt_gives_up")
-    stubborn = PaymentEventService(StaleReads(container.uow, stale=99), container.payments, Clock(), attempts=3)
+    stubborn = PaymentEventService(StaleReads(container.uow, stale=99), container.payments, SteppedClock(NOW), attempts=3)
     with pytest.raises(Conflict):
         await stubborn.handle(again, signed(again))
     assert len(await recorded(container)) == 1 and (await stored(container, "bk-1")).payment.refunded_minor == 0

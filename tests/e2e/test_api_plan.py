@@ -18,7 +18,7 @@ from maas.api.app import create_app
 from maas.bootstrap import build_container
 from maas.settings import load_settings
 from maas.storage import migrate
-from tests.unit.test_plan import write_feed
+from tests.tiny_town_bus import write_feed
 
 pytestmark = pytest.mark.sqlite_only  # PostgreSQL adds nothing here: docs/guide.md, section 5
 

@@ -15,6 +15,7 @@ from maas.domain.accounts import NewAccount, Principal, Role
 from maas.settings import load_settings
 from maas.storage import migrate
 from payments.on_board import OnBoardGateway
+from tests.fakes import SteppedClock
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
 TOKYO = dt.timezone(dt.timedelta(hours=9))
@@ -35,19 +36,11 @@ PEOPLE = {
 }
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.at = NOW
-
-    def now(self) -> dt.datetime:
-        return self.at
-
-
 @pytest.fixture
 async def api(aiohttp_client, database_url, tmp_path, fast_hasher):
     settings = load_settings({}, database_url=database_url, data_dir=tmp_path, planner_warmup=False,
                              operators_config=DEMO / "maas-operators.json", fare_rules=DEMO / "fare-rules.json")
-    clock = Clock()
+    clock = SteppedClock(NOW)
     container = build_container(settings, hasher=fast_hasher, clock=clock, payments=OnBoardGateway(now=clock.now))
     await migrate.upgrade(container.engine)
     client = await aiohttp_client(create_app(settings, container_factory=lambda _s: container))

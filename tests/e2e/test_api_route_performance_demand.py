@@ -32,8 +32,9 @@ from maas.settings import load_settings
 from maas.storage import migrate
 from maas.storage.rides import SqlRideStore
 from maas.storage.ride_refusals import SqlRideRefusals
-from tests.e2e.test_api_analyses import finished
-from tests.e2e.test_api_route_performance import TUESDAY, at, ride, sell, start, yen
+from tests.e2e.analyses_runs import finished
+from tests.e2e.route_sales import TUESDAY, at, ride, sell, start, yen
+from tests.fakes import SteppedClock
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
 SYSTEM = Principal(subject_id="system:test", role=Role.ADMIN)
@@ -44,16 +45,11 @@ VALLEY = {"lat": 36.4245, "lon": 138.8655}
 QUOTES = "/v1/on-demand/noriai/quotes"
 
 
-class Clock:
-    def now(self) -> dt.datetime:
-        return at(9)
-
-
 @pytest.fixture
 async def noriai(aiohttp_client, database_url, tmp_path, fast_hasher):
     settings = load_settings({}, database_url=database_url, data_dir=tmp_path, planner_warmup=False,
                              operators_config=DEMO / "maas-operators.json")
-    container = build_container(settings, hasher=fast_hasher, clock=Clock())
+    container = build_container(settings, hasher=fast_hasher, clock=SteppedClock(at(9)))
     await migrate.upgrade(container.engine)
     client = await aiohttp_client(create_app(settings, container_factory=lambda _s: container))
 

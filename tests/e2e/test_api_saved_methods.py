@@ -5,12 +5,20 @@ trip; a saved card declined then cancels the trip with the reason and nothing ta
 
 from __future__ import annotations
 
+import pytest
+
 import datetime as dt
 
-from tests.e2e.test_api_whole_trip import SYSTEM, sign_up, stripe_app, town  # noqa: F401 - fixtures
-from tests.localstripe import localstripe_url  # noqa: F401 - the fixture
+from tests.e2e.demo_bookings import SYSTEM
+from tests.e2e.stripe_town import sign_up
 
 DAY = "2026-12-04"  # a Friday, ten days after the fixture's morning
+
+@pytest.fixture
+def town(stripe_town):
+    """The `stripe_town` of tests/e2e/conftest.py, under the name these tests use."""
+    return stripe_town
+
 
 
 async def bus_offer(town, headers: dict) -> dict:
@@ -21,7 +29,7 @@ async def bus_offer(town, headers: dict) -> dict:
     return bus
 
 
-async def save_card(town, headers: dict, stripe_app, method: str, key: str) -> dict:  # noqa: F811
+async def save_card(town, headers: dict, stripe_app, method: str, key: str) -> dict:
     client = town["client"]
     started = await client.post("/v1/payments/methods", headers={**headers, "Idempotency-Key": key})
     assert started.status == 201, await started.text()
@@ -36,7 +44,7 @@ async def save_card(town, headers: dict, stripe_app, method: str, key: str) -> d
     return setup
 
 
-async def test_a_trip_days_ahead_is_held_a_day_before_with_the_saved_card(town, stripe_app) -> None:  # noqa: F811
+async def test_a_trip_days_ahead_is_held_a_day_before_with_the_saved_card(town, stripe_app) -> None:
     client, clock, container = town["client"], town["clock"], town["container"]
     haru = town["haru"]
     bus = await bus_offer(town, haru)
@@ -74,7 +82,7 @@ async def test_a_trip_days_ahead_is_held_a_day_before_with_the_saved_card(town, 
     assert (await container.payments.get(held.id)).captured_minor == 100
 
 
-async def test_a_saved_card_declined_a_day_before_cancels_the_trip(town, stripe_app) -> None:  # noqa: F811
+async def test_a_saved_card_declined_a_day_before_cancels_the_trip(town, stripe_app) -> None:
     client, clock, container = town["client"], town["clock"], town["container"]
     ken = await sign_up(town, "ken@example.jp", birth_date=dt.date(1990, 1, 1), resident=True)
     declining = await stripe_app.v1.payment_methods.create_async(

@@ -17,7 +17,7 @@ import json
 
 import pytest
 
-from tests.e2e.test_api_analyses import DEMO, HINOKIZAWA, finished, town  # noqa: F401  (fixture)
+from tests.e2e.analyses_runs import DEMO, HINOKIZAWA, finished
 
 pytestmark = pytest.mark.sqlite_only  # PostgreSQL adds nothing here: docs/guide.md, section 5
 
@@ -25,6 +25,12 @@ MIDDAY = {"date": "2026-11-24", "start": "12:00", "window_min": 60, "percentiles
           "thresholds_min": [30, 60], "destinations": {"type": "places", "categories": ["hospital"]}}
 REMOVE_BRANCH = {**MIDDAY, "edits": [{"type": "remove_route", "route_id": "bus-hinokizawa"}],
                  "cost_model": {"per_vehicle_hour_yen": 4000}}
+
+@pytest.fixture
+def town(places_town):
+    """The `places_town` of tests/e2e/conftest.py, under the name these tests use."""
+    return places_town
+
 
 
 async def start(client, headers, parameters: dict):
@@ -41,7 +47,7 @@ def population() -> dict[str, dict[str, str]]:
     return {r["cell_id"]: r for r in csv.DictReader(io.StringIO((DEMO / "population.csv").read_text("utf-8")))}
 
 
-async def test_removing_the_hinokizawa_bus_loses_the_hamlet_the_hospital(client, town) -> None:  # noqa: F811
+async def test_removing_the_hinokizawa_bus_loses_the_hamlet_the_hospital(client, town) -> None:
     analyst = town["analyst"]
     done = await run_scenario(client, analyst, REMOVE_BRANCH)
     assert done["state"] == "done", done["error"]
@@ -88,7 +94,7 @@ async def test_removing_the_hinokizawa_bus_loses_the_hamlet_the_hospital(client,
     assert (await png.read()).startswith(b"\x89PNG\r\n\x1a\n")
 
 
-async def test_halving_the_loop_headway_loses_nobody(client, town) -> None:  # noqa: F811
+async def test_halving_the_loop_headway_loses_nobody(client, town) -> None:
     analyst = town["analyst"]
     done = await run_scenario(client, analyst, {**MIDDAY, "edits": [
         {"type": "set_headway", "route_id": "bus-loop", "headway_min": 45, "start": "08:35", "end": "17:35"}]})
@@ -104,7 +110,7 @@ async def test_halving_the_loop_headway_loses_nobody(client, town) -> None:  # n
     assert changes and max(changes) <= 0 and min(changes) < 0  # someone is faster, nobody slower
 
 
-async def test_bad_edits_are_refused_and_riders_forbidden(client, town) -> None:  # noqa: F811
+async def test_bad_edits_are_refused_and_riders_forbidden(client, town) -> None:
     analyst, rider = town["analyst"], town["rider"]
     assert (await start(client, rider, REMOVE_BRANCH)).status == 403
     unknown = await start(client, analyst, {**MIDDAY, "edits": [{"type": "remove_route", "route_id": "bus-nowhere"}]})
@@ -123,7 +129,7 @@ async def test_bad_edits_are_refused_and_riders_forbidden(client, town) -> None:
     assert listed["items"] == []  # nothing refused was stored
 
 
-async def test_replacing_the_branch_by_an_on_demand_zone_is_simulated(client, town) -> None:  # noqa: F811
+async def test_replacing_the_branch_by_an_on_demand_zone_is_simulated(client, town) -> None:
     analyst = town["analyst"]
     zone = [[138.865, 36.398], [138.92, 36.398], [138.92, 36.43], [138.865, 36.43]]
     done = await run_scenario(client, analyst, {**REMOVE_BRANCH, "edits": [
@@ -144,7 +150,7 @@ async def test_replacing_the_branch_by_an_on_demand_zone_is_simulated(client, to
     assert {"543857001", "543857002"} <= set(within60["lost_cell_ids"])
 
 
-async def test_two_scenarios_side_by_side(client, town) -> None:  # noqa: F811
+async def test_two_scenarios_side_by_side(client, town) -> None:
     """Scenario A (the 檜沢線 removed) against scenario B (removed, and the loop every 45 min):
     the hamlet, without a bus in both, neither loses nor gains; against today it loses."""
     analyst = town["analyst"]

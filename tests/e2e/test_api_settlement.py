@@ -6,65 +6,19 @@ statement add up to the money that moved."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
-from maas.api.app import create_app
-from maas.bootstrap import build_container
-from maas.domain.accounts import GeoPoint, NewAccount, Role
-from maas.domain.mobility import OfferQuery, TripEvent, TripEventKind
-from maas.plugins import build_adapters, load_operators_config
-from maas.settings import load_settings
-from maas.storage import migrate
-from payments.on_board import OnBoardGateway
-from tests.e2e.test_api_bookings import HOME, HOSPITAL, NOW, SYSTEM, TOKYO, Clock, Shuttle
+from maas.domain.mobility import TripEvent, TripEventKind
+from tests.e2e.demo_bookings import NOW, SYSTEM, book_trip
 
-DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
-PASSWORD = "correct horse battery"
 PERIOD = "from=2026-11-24T00:00:00%2B09:00&to=2026-11-25T00:00:00%2B09:00"
 
-
 @pytest.fixture
-async def town(aiohttp_client, database_url, tmp_path, fast_hasher):
-    settings = load_settings({}, database_url=database_url, data_dir=tmp_path, planner_warmup=False,
-                             fare_rules=DEMO / "fare-rules.json")
-    clock = Clock()
-    adapters = build_adapters(load_operators_config(DEMO / "maas-operators.json"), DEMO, clock)
-    shuttle = Shuttle(clock)
-    payments = OnBoardGateway(now=clock.now)
-    container = build_container(settings, hasher=fast_hasher, clock=clock,
-                                operator_adapters={**adapters, "shuttle": shuttle}, payments=payments,
-                                payout_accounts={"noriai": "acct_noriai", "shuttle": "acct_shuttle"})
-    await migrate.upgrade(container.engine)
-    client = await aiohttp_client(create_app(settings, container_factory=lambda _s: container))
+def town(settled_town):
+    """The `settled_town` of tests/e2e/conftest.py, under the name these tests use."""
+    return settled_town
 
-    async def sign_in(email: str, role: Role, **extra) -> dict[str, str]:
-        await container.auth.register(NewAccount(email=email, display_name=email.split("@")[0], role=role,
-                                                 password=PASSWORD, **extra), by=SYSTEM)
-        token = (await (await client.post("/v1/auth/token", json={"email": email, "password": PASSWORD})).json())["token"]
-        return {"Authorization": f"Bearer {token}"}
-
-    await container.operators.register(operator_id="noriai", name="のりあい号", name_en="Noriai", mode="shuttle",
-                                       kind="on-demand")
-    driver = {"Authorization": f"Bearer {(await container.auth.issue_api_key('noriai', 'tablet')).secret}"}
-    haru = await sign_in("haru@example.jp", Role.RIDER, birth_date=dt.date(1941, 5, 12), resident=True)
-    analyst = await sign_in("town-hall@example.jp", Role.ANALYST)
-    return {"client": client, "clock": clock, "container": container, "shuttle": shuttle, "payments": payments,
-            "haru": haru, "driver": driver, "analyst": analyst}
-
-
-async def book_trip(town, key: str) -> dict:
-    client = town["client"]
-    van = await (await client.post("/v1/on-demand/noriai/quotes", headers=town["haru"], json={
-        "origin": HOME, "destination": HOSPITAL, "depart_at": "2026-11-24T11:00:00+09:00"})).json()
-    query = OfferQuery(origin=GeoPoint(**HOSPITAL), destination=GeoPoint(**HOME),
-                       depart_at=dt.datetime(2026, 11, 24, 12, 0, tzinfo=TOKYO))
-    shuttle = (await town["container"].offers.search(query, operator_ids=["shuttle"])).offers[0]
-    response = await client.post("/v1/bookings", json={"offer_ids": [van["offer_id"], shuttle.id]},
-                                 headers={**town["haru"], "Idempotency-Key": key})
-    assert response.status == 201, await response.text()
-    return await response.json()
 
 
 async def test_the_money_adds_up(town) -> None:

@@ -10,14 +10,14 @@ import pytest
 
 from maas.domain.accounts import NewAccount, Role
 from maas.ticket_check import TicketRejected, verify_ticket
-from tests.e2e.test_api_bookings import SYSTEM, api, book, van_offer  # noqa: F401 - the fixture
+from tests.e2e.demo_bookings import SYSTEM, book, van_offer
 
 pytestmark = pytest.mark.sqlite_only  # PostgreSQL adds nothing here: docs/guide.md, section 5
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-async def test_a_confirmed_booking_has_a_verifiable_ticket(api) -> None:  # noqa: F811
+async def test_a_confirmed_booking_has_a_verifiable_ticket(api) -> None:
     client, rider = api["client"], api["rider"]
     van = await van_offer(api)
     booking = await (await book(api, [van["offer_id"]], "t1")).json()
@@ -62,7 +62,7 @@ async def test_a_confirmed_booking_has_a_verifiable_ticket(api) -> None:  # noqa
     assert (await client.post("/v1/tickets/verify", json={"token": token}, headers=rider)).status == 403
 
 
-async def test_no_ticket_for_a_cancelled_booking(api) -> None:  # noqa: F811
+async def test_no_ticket_for_a_cancelled_booking(api) -> None:
     client, rider = api["client"], api["rider"]
     van = await van_offer(api)
     booking = await (await book(api, [van["offer_id"]], "t2")).json()

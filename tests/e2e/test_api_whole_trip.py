@@ -7,103 +7,24 @@ statement add up to the money that moved."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
-import stripe
 
-from maas.api.app import create_app
-from maas.bootstrap import build_container
-from maas.domain.accounts import NewAccount, Role
-from maas.plugins import build_adapters, load_operators_config
-from maas.settings import load_settings
-from maas.storage import migrate
 from maas.ticket_check import verify_ticket
-from payments.stripe_gateway import StripeGateway
-from tests.e2e.test_api_bookings import SYSTEM, TOKYO, Clock
-from tests.localstripe import API_KEY, WEBHOOK_SECRET, localstripe_url  # noqa: F401 - the fixture
-
-DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
-PASSWORD = "correct horse battery"
-MORNING = dt.datetime(2026, 11, 24, 8, 0, tzinfo=TOKYO)  # a Tuesday
-TOWN_HALL = {"lat": 36.40605, "lon": 138.89480}  # beside bike station 山吹町役場
-STATION = {"lat": 36.3994, "lon": 138.9006}  # 山吹駅前
-HOSPITAL = {"lat": 36.412526, "lon": 138.91438}
-HINOKISAWA = {"lat": 36.4225, "lon": 138.8745}  # her daughter's house up the valley
-PERIOD = "from=2026-11-24T00:00:00%2B09:00&to=2026-11-25T00:00:00%2B09:00"
-
-
-@pytest.fixture
-async def stripe_app(localstripe_url: str) -> AsyncIterator[stripe.StripeClient]:  # noqa: F811
-    http = stripe.AIOHTTPClient()
-    yield stripe.StripeClient(API_KEY, base_addresses={"api": localstripe_url}, http_client=http)
-    await http.close_async()
-
-
-@pytest.fixture
-async def town(aiohttp_client, database_url, tmp_path, fast_hasher, localstripe_url):  # noqa: F811
-    settings = load_settings({}, database_url=database_url, data_dir=tmp_path, planner_warmup=False,
-                             fare_rules=DEMO / "fare-rules.json", operator_budget_s=2.0)
-    clock = Clock()
-    clock.at = MORNING
-    adapters = build_adapters(load_operators_config(DEMO / "maas-operators.json"), DEMO, clock)
-    gateway = StripeGateway(API_KEY, webhook_secret=WEBHOOK_SECRET, api_base=localstripe_url)
-    container = build_container(settings, hasher=fast_hasher, clock=clock, operator_adapters=adapters,
-                                payments=gateway, payout_accounts={})
-    await migrate.upgrade(container.engine)
-    client = await aiohttp_client(create_app(settings, container_factory=lambda _s: container))
-
-    async def sign_in(email: str, role: Role, **extra) -> dict[str, str]:
-        return await sign_up({"client": client, "container": container}, email, role=role, **extra)
-
-    for operator_id, name, mode, kind in (("noriai", "のりあい号", "shuttle", "on-demand"),
-                                          ("yamabuki-cycle", "やまぶきサイクル", "bicycle", "bike-share")):
-        await container.operators.register(operator_id=operator_id, name=name, name_en=operator_id, mode=mode,
-                                           kind=kind)
-    driver = {"Authorization": f"Bearer {(await container.auth.issue_api_key('noriai', 'tablet')).secret}"}
-    cycle = {"Authorization": f"Bearer {(await container.auth.issue_api_key('yamabuki-cycle', 'docks')).secret}"}
-    haru = await sign_in("haru@example.jp", Role.RIDER, birth_date=dt.date(1941, 5, 12), resident=True)
-    analyst = await sign_in("town-hall@example.jp", Role.ANALYST)
-    return {"client": client, "clock": clock, "container": container, "haru": haru, "driver": driver,
-            "cycle": cycle, "analyst": analyst}
-
-
-async def sign_up(town, email: str, *, role: Role = Role.RIDER, **extra) -> dict[str, str]:
-    await town["container"].auth.register(NewAccount(email=email, display_name=email.split("@")[0], role=role,
-                                                     password=PASSWORD, **extra), by=SYSTEM)
-    token = (await (await town["client"].post("/v1/auth/token", json={"email": email, "password": PASSWORD})).json())
-    return {"Authorization": f"Bearer {token['token']}"}
-
-
-async def plan_bike_and_bus(town) -> tuple[dict, dict]:
-    """The app plans the morning in two steps: a shared bike from the town hall to the station,
-    then the loop bus from 山吹駅前 to the hospital (a plan gives the bus ride an offer to book)."""
-    client = town["client"]
-    response = await client.post("/v1/plan/door-to-door", headers=town["haru"], json={
-        "from": TOWN_HALL, "to": STATION, "depart_at": "2026-11-24T08:05:00+09:00", "modes": ["bike"]})
-    assert response.status == 200, await response.text()
-    bike = next(leg for o in (await response.json())["options"] for leg in o["legs"] if leg["mode"] == "bike")
-    response = await client.post("/v1/plan", headers=town["haru"], json={
-        "from": {"stop_id": "B01"}, "to": {"stop_id": "B04"}, "depart_at": "2026-11-24T08:15:00+09:00"})
-    assert response.status == 200, await response.text()
-    itinerary = (await response.json())["itineraries"][0]
-    (bus,) = [leg for leg in itinerary["legs"] if leg["mode"] == "transit"]
-    return bike, bus
-
-
-async def van_quote(town, depart_at: str) -> dict:
-    response = await town["client"].post("/v1/on-demand/noriai/quotes", headers=town["haru"], json={
-        "origin": HOSPITAL, "destination": HINOKISAWA, "depart_at": depart_at})
-    assert response.status == 200, await response.text()
-    return await response.json()
-
+from tests.e2e.demo_bookings import SYSTEM
+from tests.e2e.stripe_town import PERIOD, plan_bike_and_bus, van_quote
 
 async def book(town, offer_ids: list[str], key: str) -> dict:
     response = await town["client"].post("/v1/bookings", headers={**town["haru"], "Idempotency-Key": key},
                                          json={"offer_ids": offer_ids, "payment_method": "pm_card_visa"})
     assert response.status == 201, await response.text()
     return await response.json()
+
+@pytest.fixture
+def town(stripe_town):
+    """The `stripe_town` of tests/e2e/conftest.py, under the name these tests use."""
+    return stripe_town
+
 
 
 async def test_bike_bus_and_van_as_one_booking_paid_once(town, stripe_app) -> None:

@@ -19,6 +19,7 @@ from operators.ondemand.adapter import OnDemandAdapter
 from operators.ondemand.area import ServiceArea
 from operators.ondemand.config import OnDemandConfig
 from routing.flex import read_flex
+from tests.fakes import SteppedClock
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
 TOKYO = dt.timezone(dt.timedelta(hours=9))
@@ -37,11 +38,6 @@ class Dawdling(SqlRideStore):
         return found
 
 
-class Clock:
-    def now(self) -> dt.datetime:
-        return NOW
-
-
 def service(engine, seats: int) -> OnDemandAdapter:
     raw = json.loads((DEMO / "noriai.json").read_text(encoding="utf-8"))
     # Riders accept 2 minutes' delay, so the van cannot serve anyone twice: seats are the limit.
@@ -49,7 +45,7 @@ def service(engine, seats: int) -> OnDemandAdapter:
                promise={**raw["promise"], "flexible_after_s": 120})
     config = OnDemandConfig.model_validate(raw)
     return OnDemandAdapter(config, ServiceArea(read_flex(DEMO / "flex"), config.zone),
-                           Dawdling(engine, Clock()), Clock())
+                           Dawdling(engine, SteppedClock(NOW)), SteppedClock(NOW))
 
 
 async def test_racing_bookings_from_two_services_never_overbook(database_url: str) -> None:

@@ -14,7 +14,7 @@ from maas.domain.mobility import OfferQuery
 from maas.plugins import build_adapters, load_operators_config
 from maas.settings import load_settings
 from operators.conformance import ConformanceScenario, run_conformance
-from tests.unit.test_taxi_adapter import FakeClock
+from tests.fakes import SteppedClock
 
 pytestmark = pytest.mark.sqlite_only  # PostgreSQL adds nothing here: docs/guide.md, section 5
 
@@ -32,7 +32,7 @@ def taxi_config(tmp_path: Path, repo_root: Path, **options) -> Path:
 
 
 async def test_the_taxi_entry_point_passes_the_conformance_kit(tmp_path, repo_root) -> None:
-    clock = FakeClock(T0)
+    clock = SteppedClock(T0)
     config = load_operators_config(taxi_config(tmp_path, repo_root, offer_validity_s=60))
     adapters = build_adapters(config, tmp_path, clock)  # real entry-point discovery
     taxi = adapters["yamabuki-kotsu-taxi"]
@@ -46,7 +46,7 @@ async def test_the_taxi_entry_point_passes_the_conformance_kit(tmp_path, repo_ro
 async def test_the_container_offers_taxi_rides(tmp_path, repo_root) -> None:
     settings = load_settings({}, database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}", data_dir=tmp_path,
                              operators_config=taxi_config(tmp_path, repo_root), planner_warmup=False)
-    container = build_container(settings, clock=FakeClock(T0))
+    container = build_container(settings, clock=SteppedClock(T0))
     try:
         result = await container.offers.search(QUERY)
         assert result.failures == ()

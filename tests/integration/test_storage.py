@@ -14,7 +14,9 @@ from maas.domain.errors import Conflict, FeedRejected, NotFound
 from maas.domain.feeds import FeedIssue, FeedRoute, FeedSnapshot, FeedStop
 from maas.domain.places import Place, PlaceCategory
 from maas.services.feeds import FeedService
+from tests.fakes import SteppedClock
 
+IMPORTED_AT = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)  # when the feed service imports
 ADMIN = Principal(subject_id="system:test", role=Role.ADMIN)
 
 
@@ -110,13 +112,13 @@ async def test_operator_keys_revoke_and_not_found(container) -> None:
 
 
 async def test_feed_import_stores_replaces_and_skips_unchanged(container) -> None:
-    service = FeedService(container.uow, FixedReader(snapshot()), _Clock())
+    service = FeedService(container.uow, FixedReader(snapshot()), SteppedClock(IMPORTED_AT))
     first = await service.import_feed(Path("/feeds/town"))
     assert not first.unchanged and first.feed.stop_count == 3 and first.feed.warning_count == 1
     again = await service.import_feed(Path("/feeds/town"))
     assert again.unchanged and again.feed.id == first.feed.id
 
-    service = FeedService(container.uow, FixedReader(snapshot(digest="d2", stops=5)), _Clock())
+    service = FeedService(container.uow, FixedReader(snapshot(digest="d2", stops=5)), SteppedClock(IMPORTED_AT))
     replaced = await service.import_feed(Path("/feeds/town"))
     assert replaced.feed.id == first.feed.id and replaced.feed.stop_count == 5
     feed, issues = await service.get_feed(first.feed.id)
@@ -125,23 +127,20 @@ async def test_feed_import_stores_replaces_and_skips_unchanged(container) -> Non
 
 
 async def test_failed_feed_store_leaves_the_previous_import_intact(container) -> None:
-    good = FeedService(container.uow, FixedReader(snapshot()), _Clock())
+    good = FeedService(container.uow, FixedReader(snapshot()), SteppedClock(IMPORTED_AT))
     before = (await good.import_feed(Path("/feeds/town"))).feed
     second = snapshot(digest="d3")
     broken = second.model_copy(update={"stops": second.stops + second.stops[:1]})  # a duplicate primary key
     with pytest.raises(IntegrityError):
-        await FeedService(container.uow, FixedReader(broken), _Clock()).import_feed(Path("/feeds/town"))
+        await FeedService(container.uow, FixedReader(broken), SteppedClock(IMPORTED_AT)).import_feed(Path("/feeds/town"))
     feed, issues = await good.get_feed(before.id)
     assert feed == before and len(issues) == 1
 
 
 async def test_rejected_feed_writes_nothing(container) -> None:
-    service = FeedService(container.uow, FixedReader(FeedRejected("stops.txt line 3: bad", fields={})), _Clock())
+    service = FeedService(container.uow, FixedReader(FeedRejected("stops.txt line 3: bad", fields={})), SteppedClock(IMPORTED_AT))
     with pytest.raises(FeedRejected):
         await service.import_feed(Path("/feeds/broken"))
     assert await service.list_feeds() == []
 
 
-class _Clock:
-    def now(self) -> dt.datetime:
-        return dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)

@@ -20,7 +20,7 @@ from maas.domain.errors import Conflict, InvalidRequest, NotFound
 from maas.domain.payments import Payment, PaymentDeclined, PaymentState, PaymentUnavailable, WebhookRejected
 from maas.domain.planning import Money
 from payments.stripe_gateway import StripeGateway
-from tests.localstripe import API_KEY, WEBHOOK_SECRET, localstripe_url, signed  # noqa: F401 (a fixture)
+from tests.localstripe import API_KEY, WEBHOOK_SECRET, signed
 
 DECLINING_CARD = "4000000000000341"  # localstripe declines charges on this one (see the report)
 

@@ -37,11 +37,6 @@ def query(depart_at: dt.datetime, travellers: int = 1) -> OfferQuery:
     return OfferQuery(origin=YAMABUKI, destination=NORTH, depart_at=depart_at, travellers=travellers)
 
 
-class FakeClock(SteppedClock):
-    def __init__(self, at: dt.datetime = T0) -> None:
-        super().__init__(at)
-
-
 @asynccontextmanager
 async def serving(app: web.Application) -> AsyncIterator[str]:
     runner = web.AppRunner(app, access_log=None)
@@ -64,12 +59,12 @@ async def remote(url: str, **options: object) -> AsyncIterator[RemoteTompAdapter
 
 
 def taxi(clock=None, **options) -> ReferenceOperator:
-    return taxi_operator(DEMO, clock or FakeClock(), **options)
+    return taxi_operator(DEMO, clock or SteppedClock(T0), **options)
 
 
 # -- the conformance kit over real HTTP -------------------------------------------------------
 async def test_the_reference_taxi_conforms_through_the_remote_adapter() -> None:
-    clock = FakeClock()
+    clock = SteppedClock(T0)
     async with serving(make_app(taxi(clock, offer_validity_s=60))) as url, \
             serving(make_app(taxi(clock, delay_s=1.5))) as slow_url, \
             remote(url) as adapter, remote(slow_url, timeout_s=0.5, retries=0) as slow:
@@ -96,7 +91,7 @@ async def test_the_reference_bikeshare_conforms_with_real_expiry() -> None:
 
 
 async def test_bike_offers_carry_stations_prices_and_terms() -> None:
-    operator = bikeshare_operator(DEMO, FakeClock())
+    operator = bikeshare_operator(DEMO, SteppedClock(T0))
     async with serving(make_app(operator)) as url, remote(url) as adapter:
         offers = await adapter.search_offers(query(T0 + dt.timedelta(minutes=5)))
         assert {o.vehicle_type for o in offers} == {"bike", "ebike"}
@@ -114,7 +109,7 @@ async def test_bike_offers_carry_stations_prices_and_terms() -> None:
 
 
 async def test_trip_events_no_show_and_issue_reach_the_operator() -> None:
-    clock = FakeClock()
+    clock = SteppedClock(T0)
     operator = taxi(clock)
     async with serving(make_app(operator)) as url, remote(url) as adapter:
         offer = (await adapter.search_offers(query(T0 + dt.timedelta(minutes=30))))[0]
@@ -161,7 +156,7 @@ def fault(path: str, counter: Counter, *, times: int, mode: str) -> Callable:
 
 @pytest.mark.parametrize("mode", ["503", "slow"])
 async def test_a_keyed_booking_is_retried_and_books_exactly_once(mode: str) -> None:
-    clock, attempts = FakeClock(), Counter()
+    clock, attempts = SteppedClock(T0), Counter()
     operator = taxi(clock)
     app = make_app(operator, middlewares=[fault("/bookings", attempts, times=1, mode=mode)])
     async with serving(app) as url, remote(url, timeout_s=0.4, retries=2) as adapter:
@@ -210,7 +205,7 @@ async def test_a_repeated_key_replays_and_a_reused_key_is_refused() -> None:
 
 # -- errors of the operator ---------------------------------------------------------------------
 async def test_operator_errors_map_to_domain_errors() -> None:
-    clock = FakeClock()
+    clock = SteppedClock(T0)
     async with serving(make_app(taxi(clock, offer_validity_s=60))) as url, remote(url) as adapter:
         with pytest.raises(NotFound, match="HTTP 404"):
             await adapter.book("no-such-offer", idempotency_key="a")

@@ -22,7 +22,7 @@ from maas.settings import load_settings
 from maas.storage import migrate
 from payments.stripe_gateway import StripeGateway
 from tests.fakes import SteppedClock
-from tests.localstripe import API_KEY, WEBHOOK_SECRET, localstripe_url  # noqa: F401 - the fixture
+from tests.localstripe import API_KEY, WEBHOOK_SECRET
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -76,7 +76,7 @@ class Town:
 
 
 @pytest.fixture
-async def town(aiohttp_client, database_url, tmp_path, fast_hasher, localstripe_url) -> Town:  # noqa: F811
+async def town(aiohttp_client, database_url, tmp_path, fast_hasher, localstripe_url) -> Town:
     # As `make run` configures it: the operators' entry points with their stores in this database.
     # The operators' budget is generous: on a fresh clone the van's first quote compiles the
     # pooling kernels (numba), and a journey tests what a person sees, not latency.

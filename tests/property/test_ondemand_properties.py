@@ -15,7 +15,8 @@ from maas.domain.accounts import GeoPoint
 from maas.domain.errors import OperatorRejected
 from maas.domain.mobility import OfferQuery, TripEvent, TripEventKind
 from maas.domain.ondemand import IN_PLAN_STATES, RideRefused, StopKind
-from tests.unit.test_ondemand_adapter import T0, FakeClock, small_service
+from tests.fakes import SteppedClock
+from tests.ondemand_service import T0, small_service
 
 points = st.builds(GeoPoint, lat=st.floats(36.3975, 36.4150), lon=st.floats(138.8945, 138.9150))
 requests = st.tuples(points, points, st.integers(0, 7 * 60 - 1), st.integers(1, 3), st.booleans())
@@ -28,7 +29,7 @@ actions = st.lists(st.one_of(
 
 
 async def _play(steps) -> None:
-    clock = FakeClock(T0)
+    clock = SteppedClock(T0)
     adapter = small_service(clock, seats=4, vans=2, breaks=True)
     booked = []
     for kind, arg in steps:

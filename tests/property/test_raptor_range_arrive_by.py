@@ -24,7 +24,7 @@ from routing.raptor.profile import departure_profile, one_to_all, travel_time_ma
 from routing.raptor.range_kernel import range_rounds
 from routing.timetable import TimetableParams, compile_timetable
 from tests.examples import examples
-from tests.property.test_raptor_bruteforce import check_journey, timetables, write_feed
+from tests.property.random_timetables import check_journey, timetables, write_feed
 
 DAY = dt.date(2026, 11, 24)
 MAX_TRANSFERS = 3

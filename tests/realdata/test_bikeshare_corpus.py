@@ -20,8 +20,9 @@ from maas.domain.mobility import OfferQuery
 from maas.domain.ports import AdapterContext
 from operators.bikeshare import create
 from operators.gbfs import parse_timestamp, validate
-from tests.unit.test_bikeshare import FakeClock, bike_files, write_feed
-from tests.unit.test_carshare import car_files, write_car_feed
+from tests.fakes import SteppedClock
+from tests.tiny_bikes import bike_files, write_feed
+from tests.tiny_cars import car_files, write_car_feed
 
 pytestmark = pytest.mark.corpus
 
@@ -44,7 +45,7 @@ def hello_cycling(corpus_dir: Path) -> Path:
     return corpus_dir / "gbfs" / "hellocycling-japan-v2.3"
 
 
-def _adapter(folder: Path, clock: FakeClock, plan: dict, **options):
+def _adapter(folder: Path, clock: SteppedClock, plan: dict, **options):
     return create(AdapterContext("operator", {"gbfs": str(folder / "gbfs.json"), "pricing_plan": plan, **options},
                                  folder, clock))
 
@@ -52,7 +53,7 @@ def _adapter(folder: Path, clock: FakeClock, plan: dict, **options):
 async def test_hello_cycling_offers_ueno_to_asakusa_and_a_booking_takes_the_only_bike(hello_cycling) -> None:
     at = _status_time(hello_cycling, "station_status")
     assert at == dt.datetime(2024, 4, 6, 23, 1, 24, tzinfo=dt.UTC)  # 08:01 in Tokyo
-    clock = FakeClock(at)
+    clock = SteppedClock(at)
     adapter = _adapter(hello_cycling, clock, PER_15_MIN)
     query = OfferQuery(origin=UENO, destination=ASAKUSA, depart_at=at)
     (offer,) = await adapter.search_offers(query)
@@ -69,7 +70,7 @@ async def test_hello_cycling_offers_ueno_to_asakusa_and_a_booking_takes_the_only
 
 
 async def test_hello_cycling_is_not_offered_as_live_today(hello_cycling) -> None:
-    adapter = _adapter(hello_cycling, FakeClock(dt.datetime.now(dt.UTC)), PER_15_MIN)
+    adapter = _adapter(hello_cycling, SteppedClock(dt.datetime.now(dt.UTC)), PER_15_MIN)
     with pytest.raises(OperatorUnavailable, match="stale"):
         await adapter.search_offers(OfferQuery(origin=UENO, destination=ASAKUSA, depart_at=dt.datetime.now(dt.UTC)))
 
@@ -77,7 +78,7 @@ async def test_hello_cycling_is_not_offered_as_live_today(hello_cycling) -> None
 async def test_tier_scooters_are_offered_free_floating_in_wolfsburg(corpus_dir: Path) -> None:
     folder = corpus_dir / "gbfs" / "tier-escooter-wolfsburg-v2.3"
     at = _status_time(folder, "free_bike_status")
-    clock = FakeClock(at)
+    clock = SteppedClock(at)
     adapter = _adapter(folder, clock, UNLOCK_AND_MINUTES, max_walk_m=300)
     origin, destination = GeoPoint(lat=52.4227, lon=10.7865), GeoPoint(lat=52.4330, lon=10.8000)
     (offer,) = await adapter.search_offers(OfferQuery(origin=origin, destination=destination, depart_at=at))

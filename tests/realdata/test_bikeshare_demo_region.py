@@ -13,7 +13,7 @@ from maas.domain.accounts import GeoPoint
 from maas.domain.mobility import BookingState, OfferQuery
 from maas.plugins import build_adapters, load_operators_config
 from operators.conformance import ConformanceScenario, run_conformance
-from tests.unit.test_bikeshare import FakeClock
+from tests.fakes import SteppedClock
 
 LIVE = dt.datetime(2026, 10, 31, 15, 0, tzinfo=dt.UTC)  # the feed's last_updated, 00:00 in Tokyo
 NEAR_STATION = GeoPoint(lat=36.3990, lon=138.9005)  # 53 m from 山吹駅前 (cy-01)
@@ -36,7 +36,7 @@ def test_the_feed_is_dated_as_the_test_assumes(repo_root: Path) -> None:
 
 
 async def test_the_demo_bike_share_offers_both_bikes_from_the_station_to_the_hospital(config: Path) -> None:
-    clock = FakeClock(LIVE)
+    clock = SteppedClock(LIVE)
     bikes = build_adapters(load_operators_config(config), config.parent, clock)["yamabuki-cycle"]
     offers = await bikes.search_offers(QUERY)
     # cy-01 -> cy-04 is 1803 m in a straight line, 2344 m ridden: 563 s, inside the first half
@@ -52,7 +52,7 @@ async def test_the_demo_bike_share_offers_both_bikes_from_the_station_to_the_hos
 
 
 async def test_the_demo_bike_share_passes_the_conformance_kit_through_its_entry_point(config: Path) -> None:
-    clock = FakeClock(LIVE)
+    clock = SteppedClock(LIVE)
     bikes = build_adapters(load_operators_config(config), config.parent, clock)["yamabuki-cycle"]
     wheelchair = QUERY.model_copy(update={"needs": frozenset({"wheelchair"})})
     report = await run_conformance(bikes, ConformanceScenario(QUERY, rejected_query=wheelchair),

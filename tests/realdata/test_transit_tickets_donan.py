@@ -15,7 +15,7 @@ from maas.domain.planning import PlaceRef, TransitLeg, TripRequest
 from maas.storage import migrate
 from payments.on_board import OnBoardGateway
 from tests.fakes import SteppedClock
-from tests.realdata.test_fares_corpus import DONAN, DonanCsv
+from tests.realdata.donan_fares import DONAN, DonanCsv
 
 pytestmark = pytest.mark.corpus
 JST = dt.timezone(dt.timedelta(hours=9))

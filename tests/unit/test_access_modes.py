@@ -15,13 +15,18 @@ import pytest
 
 from routing.access import AccessInputError, Point, PointSet, RideMode, travel_time_matrix
 from routing.plan.geo import haversine_m
-from tests.unit.test_access_matrix import H8, MIN, STOPS, feed, router  # noqa: F401  (fixtures)
+from tests.unit.tiny_access_feed import H8, MIN, STOPS, tiny_feed, tiny_router
 
 WAIT = 600
 WEST = ((138.95, 34.95), (139.15, 34.95), (139.15, 35.05), (138.95, 35.05))  # P, Q and Q2
 EAST = ((139.15, 34.95), (139.25, 34.95), (139.25, 35.05), (139.15, 35.05))  # R
 HOME = (35.0, 138.99)  # 911 m west of P: 1184 m walked, beyond max_walk_m
 CLINIC = (35.0, 139.21)  # 911 m east of R
+
+
+@pytest.fixture(scope="module")
+def router(tmp_path_factory):
+    return tiny_router(tiny_feed(tmp_path_factory.mktemp("access") / "tiny"))
 
 
 def van(zone=WEST, **kw) -> RideMode:

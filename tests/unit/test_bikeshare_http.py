@@ -13,7 +13,8 @@ from aiohttp.test_utils import TestServer
 from maas.domain.errors import OperatorUnavailable
 from maas.domain.ports import AdapterContext
 from operators.bikeshare import create
-from tests.unit.test_bikeshare import QUERY, UPDATED, FakeClock, bike_files
+from tests.fakes import SteppedClock
+from tests.tiny_bikes import QUERY, T0, UPDATED, bike_files
 
 
 def _app(hits: list[str]) -> web.Application:
@@ -38,7 +39,7 @@ async def test_offers_from_a_feed_served_over_http(tmp_path: Path) -> None:
     hits: list[str] = []
     async with TestServer(_app(hits), host="127.0.0.1") as server:
         adapter = create(AdapterContext("tiny-bikes", {"gbfs": str(server.make_url("/gbfs.json"))},
-                                        tmp_path, FakeClock()))
+                                        tmp_path, SteppedClock(T0)))
         offers = await adapter.search_offers(QUERY)
         assert [(o.mode, o.price.amount_minor) for o in offers] == [("bike", 160), ("scooter", 215)]
         assert hits[0] == "gbfs" and set(hits[1:]) == set(bike_files())
@@ -48,7 +49,7 @@ async def test_offers_from_a_feed_served_over_http(tmp_path: Path) -> None:
 
 async def test_an_operator_that_does_not_answer_is_unavailable(tmp_path: Path) -> None:
     adapter = create(AdapterContext("tiny-bikes", {"gbfs": "http://127.0.0.1:9/gbfs.json", "timeout_s": 1},
-                                    tmp_path, FakeClock()))
+                                    tmp_path, SteppedClock(T0)))
     with pytest.raises(OperatorUnavailable, match="GBFS feed unavailable"):
         await adapter.search_offers(QUERY)
     await adapter.aclose()
@@ -57,4 +58,4 @@ async def test_an_operator_that_does_not_answer_is_unavailable(tmp_path: Path) -
 def test_a_bad_pricing_plan_option_is_refused(tmp_path: Path) -> None:
     (tmp_path / "gbfs.json").write_text(json.dumps({"data": {"en": {"feeds": []}}}))
     with pytest.raises(ValueError, match="pricing_plan"):
-        create(AdapterContext("b", {"gbfs": "gbfs.json", "pricing_plan": {"plan_id": "x"}}, tmp_path, FakeClock()))
+        create(AdapterContext("b", {"gbfs": "gbfs.json", "pricing_plan": {"plan_id": "x"}}, tmp_path, SteppedClock(T0)))

@@ -9,22 +9,12 @@ from maas.domain.mobility import LegBooking, OfferQuery
 from maas.domain.ports import OperatorAdapter
 from operators.conformance import ConformanceScenario, run_conformance
 from tests.fakes import MemoryOperator
+from tests.fakes import SteppedClock
 
 T0 = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
 QUERY = OfferQuery(origin=GeoPoint(lat=36.40, lon=138.90), destination=GeoPoint(lat=36.41, lon=138.91),
                    depart_at=T0 + dt.timedelta(hours=1))
 TOO_MANY = QUERY.model_copy(update={"travellers": 9})
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.at = T0
-
-    def now(self) -> dt.datetime:
-        return self.at
-
-    async def wait_until(self, when: dt.datetime) -> None:
-        self.at = max(self.at, when)
 
 
 class Sloppy(MemoryOperator):
@@ -41,7 +31,7 @@ class Sloppy(MemoryOperator):
 
 
 async def test_a_conforming_adapter_passes() -> None:
-    clock = Clock()
+    clock = SteppedClock(T0)
     adapter = MemoryOperator(clock)
     assert isinstance(adapter, OperatorAdapter)
     report = await run_conformance(adapter, ConformanceScenario(QUERY, rejected_query=TOO_MANY),
@@ -53,7 +43,7 @@ async def test_a_conforming_adapter_passes() -> None:
 
 
 async def test_a_sloppy_adapter_is_caught() -> None:
-    clock = Clock()
+    clock = SteppedClock(T0)
     report = await run_conformance(Sloppy(clock), ConformanceScenario(QUERY), now=clock.now,
                                    wait_until=clock.wait_until)
     assert not report.ok

@@ -27,7 +27,7 @@ from operators.ondemand.day import DayBuilder
 from operators.ondemand.memory import MemoryRideStore
 from operators.ondemand.plugin import build
 from routing.flex import read_flex
-from tests.unit.test_taxi_adapter import FakeClock
+from tests.fakes import SteppedClock as FakeClock
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
 TOKYO = dt.timezone(dt.timedelta(hours=9))

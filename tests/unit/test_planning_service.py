@@ -10,6 +10,7 @@ import pytest
 from maas.domain.errors import InvalidRequest
 from maas.domain.planning import DepartureBoard, LegPlace, PlaceRef, TripPlan, TripRequest
 from maas.services.planning import PlanningService
+from tests.fakes import SteppedClock
 
 AT = dt.datetime(2026, 11, 24, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
 
@@ -33,18 +34,13 @@ class FakePlanner:
         raise RuntimeError("a broken feed")
 
 
-class FixedClock:
-    def now(self) -> dt.datetime:
-        return AT
-
-
 def trip(**times: dt.datetime) -> TripRequest:
     return TripRequest(origin=PlaceRef(stop_id="A"), destination=PlaceRef(lat=36.4, lon=138.9), **times)
 
 
 async def test_plans_in_a_worker_thread() -> None:
     planner = FakePlanner()
-    plan = await PlanningService(planner, FixedClock()).plan(trip(depart_at=AT))
+    plan = await PlanningService(planner, SteppedClock(AT)).plan(trip(depart_at=AT))
     assert plan.reason == "no_connection"
     assert planner.threads and planner.threads[0] != threading.get_ident()
 
@@ -53,13 +49,13 @@ async def test_plans_in_a_worker_thread() -> None:
 async def test_needs_exactly_one_time_with_an_offset(times: dict) -> None:
     planner = FakePlanner()
     with pytest.raises(InvalidRequest):
-        await PlanningService(planner, FixedClock()).plan(trip(**times))
+        await PlanningService(planner, SteppedClock(AT)).plan(trip(**times))
     assert planner.threads == []
 
 
 async def test_departures_default_to_now_and_warm_up_failures_are_only_logged() -> None:
     planner = FakePlanner()
-    service = PlanningService(planner, FixedClock())
+    service = PlanningService(planner, SteppedClock(AT))
     board = await service.departures("R03")
     assert board.service_date == AT.date() and planner.threads[0] != threading.get_ident()
     with pytest.raises(InvalidRequest):

@@ -15,7 +15,7 @@ from routing.gtfs import read_feed
 from routing.plan.geo import haversine_m
 from routing.scenarios import (CostModel, RemoveRoute, RoutePerformance, ScenarioError,
                                SetHeadway, apply_edits, economics, route_performance)
-from tests.unit.test_scenarios_edits import STOPS, WEDNESDAY, write_tiny_feed
+from tests.unit.tiny_scenario_feed import STOPS, WEDNESDAY, write_tiny_feed
 
 H, MIN = 3600, 60
 MIDPOINT = (35.005, 139.01)  # the express trip's shape bends 555 m north between A and C

@@ -14,48 +14,21 @@ from pathlib import Path
 
 import pytest
 
-from maas.domain.accounts import GeoPoint
 from maas.domain.errors import Conflict, NotFound, OfferExpired, OperatorRejected
 from maas.domain.mobility import BookingState, OfferQuery, TripEvent, TripEventKind
 from maas.domain.planning import Money
 from operators.conformance import ConformanceScenario, run_conformance
-from operators.taxi import (CarKind, CarWindow, DailyWindow, Fleet, TaxiAdapter, TravelModel,
-                            from_demo_region, load_tariff)
+from operators.taxi import CarKind, CarWindow, DailyWindow, Fleet, TaxiAdapter, TravelModel, from_demo_region
 from operators.taxi.fleet import busiest
-from tests.fakes import SteppedClock
+from tests.fakes import SteppedClock as FakeClock
+from tests.taxi_rides import DEMO, NORTH, T0, TARIFF, book_one, taxi, trip
 
-DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
-TARIFF = load_tariff(DEMO / "taxi-tariff.json")
-T0 = dt.datetime(2026, 11, 24, 1, 0, tzinfo=dt.UTC)  # 10:00 in Tokyo
-DEPOT = GeoPoint(lat=36.40, lon=138.90)
-NORTH = GeoPoint(lat=36.41, lon=138.90)
 S = BookingState
-
-
-class FakeClock(SteppedClock):
-    def __init__(self, at: dt.datetime = T0) -> None:
-        super().__init__(at)
 
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
-
-
-def taxi(clock: FakeClock, cars: int = 2, wheelchair_cars: int = 1, **options: object) -> TaxiAdapter:
-    return TaxiAdapter("test-taxi", TARIFF, Fleet(cars=cars, wheelchair_cars=wheelchair_cars),
-                       DailyWindow(start="06:00", end="24:00"), clock, TravelModel(depot=DEPOT),
-                       **options)
-
-
-def trip(at: dt.datetime = T0 + dt.timedelta(hours=1), travellers: int = 1,
-         needs: frozenset[str] = frozenset()) -> OfferQuery:
-    return OfferQuery(origin=DEPOT, destination=NORTH, depart_at=at, travellers=travellers, needs=needs)
-
-
-async def book_one(adapter: TaxiAdapter, query: OfferQuery | None = None, key: str = "k1"):
-    [offer] = await adapter.search_offers(query or trip())
-    return offer, await adapter.book(offer.id, idempotency_key=key)
+    return FakeClock(T0)
 
 
 # -- offers -------------------------------------------------------------------------------

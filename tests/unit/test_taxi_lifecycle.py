@@ -13,14 +13,19 @@ from maas.domain.mobility import BookingState, Conditions, TripEvent, TripEventK
 from maas.domain.planning import Money
 from maas.domain.ports import LiveEta, OperatorAdapter
 from operators.taxi import CancellationPolicy, cancellation_fee_due
-from tests.unit.test_taxi_adapter import T0, FakeClock, book_one, clock, taxi, trip
+from tests.fakes import SteppedClock
+from tests.taxi_rides import T0, book_one, taxi, trip
 
-__all__ = ["clock"]  # the fixture, shared with test_taxi_adapter
 S = BookingState
 
 
+@pytest.fixture
+def clock() -> SteppedClock:
+    return SteppedClock(T0)
+
+
 # -- cancelling and confirming ------------------------------------------------------------
-async def test_cancelling_early_is_free_and_frees_the_car(clock: FakeClock) -> None:
+async def test_cancelling_early_is_free_and_frees_the_car(clock: SteppedClock) -> None:
     adapter = taxi(clock, cars=1)
     _, booking = await book_one(adapter)
     cancelled = await adapter.cancel(booking.id, idempotency_key="c")
@@ -28,7 +33,7 @@ async def test_cancelling_early_is_free_and_frees_the_car(clock: FakeClock) -> N
     assert len(await adapter.search_offers(trip())) == 1
 
 
-async def test_cancelling_late_records_the_fee(clock: FakeClock) -> None:
+async def test_cancelling_late_records_the_fee(clock: SteppedClock) -> None:
     adapter = taxi(clock)
     _, booking = await book_one(adapter)
     clock.advance(50 * 60 + 1)  # one second past 10 minutes before the pickup
@@ -43,14 +48,14 @@ def test_the_fee_is_due_only_after_the_free_period() -> None:
     assert cancellation_fee_due(Conditions(free_cancellation_until=T0), T0 + dt.timedelta(days=1)) is None
 
 
-async def test_a_configured_fee_and_free_period_are_sold_with_the_offer(clock: FakeClock) -> None:
+async def test_a_configured_fee_and_free_period_are_sold_with_the_offer(clock: SteppedClock) -> None:
     adapter = taxi(clock, cancellation=CancellationPolicy(free_until_before_pickup_s=3600, fee_minor=0))
     [offer] = await adapter.search_offers(trip())
     assert offer.conditions.free_cancellation_until == T0
     assert offer.conditions.cancellation_fee is None
 
 
-async def test_cancel_twice_is_idempotent_and_confirm_after_cancel_conflicts(clock: FakeClock) -> None:
+async def test_cancel_twice_is_idempotent_and_confirm_after_cancel_conflicts(clock: SteppedClock) -> None:
     adapter = taxi(clock)
     _, booking = await book_one(adapter)
     first = await adapter.cancel(booking.id, idempotency_key="c1")
@@ -61,7 +66,7 @@ async def test_cancel_twice_is_idempotent_and_confirm_after_cancel_conflicts(clo
         await adapter.confirm(booking.id, idempotency_key="x")
 
 
-async def test_a_started_ride_cannot_be_cancelled(clock: FakeClock) -> None:
+async def test_a_started_ride_cannot_be_cancelled(clock: SteppedClock) -> None:
     adapter = taxi(clock)
     _, booking = await book_one(adapter)
     await adapter.receive_event(TripEvent(booking_id=booking.id, kind=TripEventKind.STARTED, at=T0))
@@ -69,7 +74,7 @@ async def test_a_started_ride_cannot_be_cancelled(clock: FakeClock) -> None:
         await adapter.cancel(booking.id, idempotency_key="c")
 
 
-async def test_a_dispatcher_confirmed_company_holds_then_confirms(clock: FakeClock) -> None:
+async def test_a_dispatcher_confirmed_company_holds_then_confirms(clock: SteppedClock) -> None:
     adapter = taxi(clock, confirmation_required=True, hold_s=600)
     offer, held = await book_one(adapter)
     assert offer.conditions.confirmation_required
@@ -81,7 +86,7 @@ async def test_a_dispatcher_confirmed_company_holds_then_confirms(clock: FakeClo
     assert (await adapter.get_booking(held.id)).state is S.CONFIRMED  # confirmed bookings do not lapse
 
 
-async def test_an_unconfirmed_hold_lapses_and_frees_the_car(clock: FakeClock) -> None:
+async def test_an_unconfirmed_hold_lapses_and_frees_the_car(clock: SteppedClock) -> None:
     adapter = taxi(clock, cars=1, confirmation_required=True, hold_s=600)
     _, held = await book_one(adapter)
     assert await adapter.search_offers(trip()) == []
@@ -92,7 +97,7 @@ async def test_an_unconfirmed_hold_lapses_and_frees_the_car(clock: FakeClock) ->
     assert len(await adapter.search_offers(trip())) == 1
 
 
-async def test_cancelling_a_hold_releases_it_without_a_fee(clock: FakeClock) -> None:
+async def test_cancelling_a_hold_releases_it_without_a_fee(clock: SteppedClock) -> None:
     adapter = taxi(clock, confirmation_required=True)
     _, held = await book_one(adapter)
     released = await adapter.cancel(held.id, idempotency_key="c")
@@ -106,7 +111,7 @@ async def test_cancelling_a_hold_releases_it_without_a_fee(clock: FakeClock) -> 
     ([TripEventKind.NO_SHOW], S.FINISHED, "no-show"),
     ([TripEventKind.ISSUE], S.CONFIRMED, ""),
 ])
-async def test_trip_events_move_the_booking(clock: FakeClock, kinds: list[TripEventKind],
+async def test_trip_events_move_the_booking(clock: SteppedClock, kinds: list[TripEventKind],
                                             state: BookingState, reason: str) -> None:
     adapter = taxi(clock)
     _, booking = await book_one(adapter)
@@ -116,7 +121,7 @@ async def test_trip_events_move_the_booking(clock: FakeClock, kinds: list[TripEv
     assert [e.kind for e in adapter.events] == kinds
 
 
-async def test_an_event_the_life_cycle_forbids_conflicts(clock: FakeClock) -> None:
+async def test_an_event_the_life_cycle_forbids_conflicts(clock: SteppedClock) -> None:
     adapter = taxi(clock)
     _, booking = await book_one(adapter)
     await adapter.cancel(booking.id, idempotency_key="c")
@@ -124,14 +129,14 @@ async def test_an_event_the_life_cycle_forbids_conflicts(clock: FakeClock) -> No
         await adapter.receive_event(TripEvent(booking_id=booking.id, kind=TripEventKind.STARTED, at=T0))
 
 
-async def test_a_finished_ride_frees_the_car(clock: FakeClock) -> None:
+async def test_a_finished_ride_frees_the_car(clock: SteppedClock) -> None:
     adapter = taxi(clock, cars=1)
     _, booking = await book_one(adapter)
     await adapter.receive_event(TripEvent(booking_id=booking.id, kind=TripEventKind.NO_SHOW, at=T0))
     assert len(await adapter.search_offers(trip())) == 1
 
 
-async def test_live_eta_counts_down_to_the_pickup(clock: FakeClock) -> None:
+async def test_live_eta_counts_down_to_the_pickup(clock: SteppedClock) -> None:
     adapter = taxi(clock)
     assert isinstance(adapter, OperatorAdapter) and isinstance(adapter, LiveEta)
     _, booking = await book_one(adapter)

@@ -13,6 +13,7 @@ from maas.domain.errors import OperatorRejected
 from maas.domain.mobility import BookingState, OfferQuery, TripEvent, TripEventKind
 from operators.conformance import CHECKS, ConformanceScenario, run_conformance
 from operators.reference.bikes import from_demo_region
+from tests.fakes import SteppedClock
 
 T0 = dt.datetime(2026, 11, 24, 1, 0, tzinfo=dt.UTC)
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
@@ -20,20 +21,9 @@ QUERY = OfferQuery(origin=GeoPoint(lat=36.40, lon=138.90), destination=GeoPoint(
                    depart_at=T0 + dt.timedelta(minutes=10))
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.at = T0
-
-    def now(self) -> dt.datetime:
-        return self.at
-
-    async def wait_until(self, when: dt.datetime) -> None:
-        self.at = max(self.at, when)
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> SteppedClock:
+    return SteppedClock(T0)
 
 
 def test_the_demo_system_is_read_from_its_gbfs_files(clock) -> None:

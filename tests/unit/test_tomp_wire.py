@@ -16,6 +16,7 @@ from maas.domain.ports import AdapterContext
 from operators.tomp import RemoteTompAdapter, create, event_key, wire
 from operators.tomp.mapping import (MalformedMessage, booking_of, leg_booking_of, minor_of, money_of,
                                     offer_of, option_of, planning_request, query_of)
+from tests.fakes import SteppedClock
 
 T0 = dt.datetime(2026, 11, 24, 1, 0, tzinfo=dt.UTC)
 A, B = GeoPoint(lat=36.40, lon=138.90), GeoPoint(lat=36.415, lon=138.905)
@@ -112,11 +113,7 @@ def test_event_keys_are_stable_per_event() -> None:
 
 
 def _context(**options) -> AdapterContext:
-    class Clock:
-        def now(self) -> dt.datetime:
-            return T0
-
-    return AdapterContext("remote-op", options, Path("."), Clock())
+    return AdapterContext("remote-op", options, Path("."), SteppedClock(T0))
 
 
 def test_the_factory_reads_its_options() -> None:

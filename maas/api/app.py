@@ -39,7 +39,9 @@ def create_app(settings: Settings, *, container_factory: ContainerFactory = buil
         container = container_factory(settings)
         app[CONTAINER] = container
         # The planner's network loads in a worker thread while the app already serves.
-        warm_up = asyncio.create_task(container.planning.warm_up()) if settings.planner_warmup else None
+        # So do the operators' engines (the vans' dispatch kernels compile on first use).
+        warm_up = (asyncio.gather(container.planning.warm_up(), container.offers.warm_up())
+                   if settings.planner_warmup else None)
         # Bookings a crash left half made are finished or compensated before the server takes new
         # requests; conditional ones are then asked about until their operators answer.
         try:

@@ -56,6 +56,22 @@ class OfferService:
         except Exception:  # the rider still sees the offers; booking one says to plan again
             logger.exception("could not remember %d offers for booking", len(offers))
 
+    async def warm_up(self) -> list[str]:
+        """Lets each operator that can (an optional `warm_up()`, e.g. compiling a dispatch
+        engine) get ready before the first rider asks; failures are logged only. Returns the
+        operators warmed up."""
+        warmed = []
+        for operator_id, adapter in sorted(self._adapters.items()):
+            warm = getattr(adapter, "warm_up", None)
+            if not callable(warm):
+                continue
+            try:
+                await asyncio.to_thread(warm)
+                warmed.append(operator_id)
+            except Exception:  # an operator's warm-up must never keep the API from serving
+                logger.exception("%s: warm-up failed", operator_id)
+        return warmed
+
     @property
     def operator_ids(self) -> list[str]:
         return sorted(self._adapters)

@@ -33,6 +33,7 @@ from operators.ondemand.day import NEW, Candidate, DayBuilder, DayModel, day_sta
 from operators.ondemand.manifest import manifests
 from operators.ondemand.plans import Day, load_day, route_metres, without
 from routing.pooling import Insertion, PoolingParams, insert_request, reoptimise
+from routing.pooling.warmup import warm_up as pooling_warm_up
 
 log = logging.getLogger(__name__)
 S = BookingState
@@ -70,6 +71,10 @@ class OnDemandAdapter:
                 for zone, hours in self.area.pickup_zones(day)]
 
     # -- quoting --------------------------------------------------------------------------------
+    def warm_up(self) -> None:
+        """Compiles the dispatch kernels ahead of the first quote (called in a worker thread)."""
+        pooling_warm_up()
+
     async def search_offers(self, query: OfferQuery) -> list[Offer]:
         try:
             return [await self.quote(query)]

@@ -22,6 +22,7 @@ class Role(str, Enum):
 
 ACCOUNT_ROLES = frozenset({Role.RIDER, Role.AGENT, Role.ANALYST, Role.ADMIN})
 NEEDS = frozenset({"wheelchair", "walking_aid", "escort", "hearing", "visual"})
+EARTH_RADIUS_M = 6_371_008.8  # the mean radius (IUGG), as in routing.geodesy
 
 
 class GeoPoint(BaseModel):
@@ -42,7 +43,7 @@ def great_circle_m(a: _LatLon, b: _LatLon) -> float:
     """Metres along the earth's surface between two points (haversine, mean radius)."""
     p1, p2 = math.radians(a.lat), math.radians(b.lat)
     h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(b.lon - a.lon) / 2) ** 2
-    return 2 * 6_371_000 * math.asin(math.sqrt(min(1.0, h)))
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, h)))
 
 
 class Account(BaseModel):

@@ -12,7 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from maas.domain.accounts import Account, ApiKey, GeoPoint, NewAccount, Operator, Role, SessionToken, phone_digits
+from maas.domain.accounts import (Account, ApiKey, GeoPoint, NewAccount, Operator, Role, SessionToken, great_circle_m,
+                                  phone_digits)
 from maas.domain.errors import Conflict, NotFound
 from maas.domain.feeds import FeedIssue, FeedRecord, FeedSnapshot, FeedStop, StopMatch
 from maas.domain.text import search_key
@@ -261,9 +262,9 @@ class SqlFeeds:
         dlon = radius_m / (111_320.0 * max(math.cos(math.radians(lat)), 0.01))
         query = select(FeedStopRow).where(
             FeedStopRow.lat.between(lat - dlat, lat + dlat), FeedStopRow.lon.between(lon - dlon, lon + dlon))
-        found = []
+        found, here = [], GeoPoint(lat=lat, lon=lon)
         for row in (await self._s.execute(query)).scalars():
-            distance = haversine_m(lat, lon, row.lat, row.lon)
+            distance = great_circle_m(here, row)
             if distance <= radius_m:
                 found.append(StopMatch(feed_id=row.feed_id, stop=_stop(row), distance_m=round(distance, 1)))
         found.sort(key=lambda m: (m.distance_m, m.feed_id, m.stop.stop_id))
@@ -282,10 +283,6 @@ def _stop(row: FeedStopRow) -> FeedStop:
     return FeedStop(**row.model_dump(exclude={"feed_id", "search_text"}))
 
 
-def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * 6_371_008.8 * math.asin(math.sqrt(a))
 
 
 class SqlPlaces:

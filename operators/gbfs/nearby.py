@@ -10,17 +10,11 @@ from typing import Literal
 import numpy as np
 
 from operators.gbfs.model import Station, StationStatus, Vehicle
+from routing.geodesy import haversine_m as geodesy_haversine_m
 from operators.gbfs.reader import FeedSnapshot
 
-EARTH_RADIUS_M = 6_371_008.8  # mean radius (IUGG)
-
-
-def haversine_m(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-    """Great-circle distances in metres from one point to arrays of points (degrees)."""
-    phi1, phi2 = np.radians(lat), np.radians(lats)
-    dphi, dlmb = phi2 - phi1, np.radians(lons) - np.radians(lon)
-    a = np.sin(dphi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+# From one point to arrays of points (degrees): the routing library's formula and radius.
+haversine_m = geodesy_haversine_m
 
 
 @dataclass(frozen=True, slots=True)

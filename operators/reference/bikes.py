@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from maas.domain.accounts import GeoPoint
+from maas.domain.accounts import GeoPoint, great_circle_m
 from maas.domain.errors import Conflict, NotFound, OfferExpired, OperatorRejected
 from maas.domain.mobility import (EVENT_TARGET, BookingState, Conditions, LegBooking, Offer,
                                   OfferQuery, TripEvent, TripEventKind)
@@ -32,11 +32,7 @@ SPEED_MPS = {"electric_assist": 5.0, "human": 4.0}
 DETOUR = 1.3  # road distance over straight-line distance
 
 
-def haversine_m(a: GeoPoint, b: GeoPoint) -> float:
-    p1, p2 = math.radians(a.lat), math.radians(b.lat)
-    dp, dl = p2 - p1, math.radians(b.lon - a.lon)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6_371_000 * math.asin(math.sqrt(h))
+haversine_m = great_circle_m
 
 
 @dataclass

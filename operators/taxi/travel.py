@@ -3,19 +3,11 @@ times a road factor, driven at an average speed, and the approach from the depot
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-from maas.domain.accounts import GeoPoint
+from maas.domain.accounts import GeoPoint, great_circle_m
 
-EARTH_RADIUS_M = 6_371_008.8
-
-
-def haversine_m(a: GeoPoint, b: GeoPoint) -> float:
-    lat1, lat2 = math.radians(a.lat), math.radians(b.lat)
-    d_lat, d_lon = lat2 - lat1, math.radians(b.lon - a.lon)
-    h = math.sin(d_lat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(d_lon / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
+haversine_m = great_circle_m  # the domain's one great-circle distance, under the name callers use
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,8 @@ from typing import Protocol
 
 import numpy as np
 
-EARTH_RADIUS_M = 6_371_000.0
+from routing.geodesy import haversine_m
+
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,12 +73,9 @@ class StraightLineProvider:
 
 
 def great_circle_m(lat_lon: np.ndarray) -> np.ndarray:
-    """Haversine distances between all pairs of rows, in metres."""
-    lat, lon = np.radians(lat_lon[:, 0]), np.radians(lat_lon[:, 1])
-    dlat = lat[:, None] - lat[None, :]
-    dlon = lon[:, None] - lon[None, :]
-    h = np.sin(dlat / 2) ** 2 + np.cos(lat)[:, None] * np.cos(lat)[None, :] * np.sin(dlon / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    """Great-circle distances between all pairs of rows, in metres (routing.geodesy's formula)."""
+    lat, lon = lat_lon[:, 0], lat_lon[:, 1]
+    return haversine_m(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,9 @@ run: $(VENV)/.installed-run
 
 # The import-linter contracts run inside the suite (tests/unit/test_architecture.py). The wall time
 # is printed last, whether pytest passed or not, and pytest's exit status is make's.
-# The lint runs first (about half a minute); the wall time printed covers lint and suite.
+# The lint runs first (about half a minute); the wall time printed covers lint and suite. The suite
+# runs on two workers (pytest-xdist), one test file each at a time; PYTEST_ARGS='-n 0' runs it in one.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 test: $(VENV)/.installed-test
 	@start=$$(date +%s); \
 	$(MAKE) --no-print-directory lint && { echo "$(BIN)/python -m pytest $(PYTEST_ARGS)"; \

@@ -85,6 +85,9 @@ class TripOptionOut(BaseModel):
     transfers: int
     walk_distance_m: int
     price: MoneyOut | None = Field(description="All rides together; None when one has no price.")
+    rider_price: MoneyOut | None = Field(
+        default=None, description="What the rider planned for pays for all the rides, after the town's fare rules "
+                                  "and passes (the price when planned without signing in); None when one has no price.")
     legs: list[WalkLegOut | TransitLegOut | OperatorLegOut]
     waits_s: list[int] = Field(description="The wait before each leg after the first (on a platform, "
                                "for a pickup), in seconds.")
@@ -102,8 +105,22 @@ class TripOptionOut(BaseModel):
                 legs.append(OperatorLegOut.of(leg, (rider_prices or {}).get(leg.offer_id)))
         return cls(kind=option.kind, departure=option.departure, arrival=option.arrival,
                    duration_s=option.duration_s, transfers=option.transfers,
-                   walk_distance_m=option.walk_distance_m, price=MoneyOut.of(option.price), legs=legs,
+                   walk_distance_m=option.walk_distance_m, price=MoneyOut.of(option.price),
+                   rider_price=MoneyOut.of(_rider_total(option, rider_prices or {})), legs=legs,
                    waits_s=list(option.waits_s), wait_s=option.wait_s)
+
+
+def _rider_total(option: DoorToDoorOption, rider_prices: Mapping[str, Money]) -> Money | None:
+    """The option's price with each ride's rider share where one is known."""
+    if option.price is None:
+        return None
+    total = 0
+    for leg in option.legs:
+        if isinstance(leg, OperatorLeg):
+            total += rider_prices.get(leg.offer_id, leg.price).amount_minor
+        elif isinstance(leg, TransitLeg) and leg.fare is not None:
+            total += (rider_prices.get(leg.offer_id, leg.fare) if leg.offer_id else leg.fare).amount_minor
+    return Money(amount_minor=total, currency=option.price.currency)
 
 
 class UnavailableOperatorOut(BaseModel):

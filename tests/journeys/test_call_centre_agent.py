@@ -121,6 +121,9 @@ async def test_an_agent_books_a_van_and_train_trip_from_one_door_to_door_plan(to
     van = next(leg for leg in option["legs"] if leg["mode"] == "on_demand")
     train = next(leg for leg in option["legs"] if leg["mode"] == "transit")
     assert train["route_type"] == 2 and train["offer_id"]
+    # What the agent reads out before booking is what Haru will pay, not the operators' prices.
+    assert option["price"]["amount_minor"] == 300 + train["fare"]["amount_minor"]
+    assert option["rider_price"] == {"amount_minor": 100 + train["fare"]["amount_minor"], "currency": "JPY"}
     # Timed to the train: at the platform her change time before it leaves, not an hour early.
     wait_s = (town.clock.now().fromisoformat(train["departure"]) -
               town.clock.now().fromisoformat(van["arrival"])).total_seconds()

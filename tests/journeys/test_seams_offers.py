@@ -34,3 +34,17 @@ async def test_an_anonymous_plans_offers_are_booked_by_whoever_books_them(town: 
                                     json={"offer_ids": [offer], "payment_method": "pm_card_visa"})
     assert booked.status == 201, await booked.text()
     assert (await booked.json())["legs"][0]["rider_price"]["amount_minor"] == 200  # no concession for her
+
+
+async def test_a_door_to_door_bus_option_shows_the_senior_fare_she_will_pay(town: Town) -> None:
+    """Haru's transit option door to door: the bus's 200 yen is 100 for her (the town's senior
+    half fare), as the booking will charge; an anonymous plan shows the full fare."""
+    haru = await town.sign_in(HARU)
+    body = {"from": {**STATION, "name": "山吹駅"}, "to": HOSPITAL, "depart_at": iso("08:30"), "modes": ["transit"]}
+    planned = await (await town.client.post("/v1/plan/door-to-door", headers=haru, json=body)).json()
+    bus = next(o for o in planned["options"] if any(leg.get("route_type") == 3 and leg.get("offer_id")
+                                                     for leg in o["legs"]))
+    assert (bus["price"]["amount_minor"], bus["rider_price"]["amount_minor"]) == (200, 100)
+    anonymous = await (await town.client.post("/v1/plan/door-to-door", json=body)).json()
+    assert {o["rider_price"]["amount_minor"] for o in anonymous["options"] if o["price"]} == {
+        o["price"]["amount_minor"] for o in anonymous["options"] if o["price"]}

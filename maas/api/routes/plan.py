@@ -9,6 +9,8 @@ from maas.api.schemas import PlanRequest, PlanResponse
 from maas.api.trip_option_schemas import TripOptionsRequest, TripOptionsResponse
 from maas.domain.accounts import GeoPoint
 from maas.domain.door_to_door import OperatorLeg
+from maas.domain.planning import Money, TransitLeg
+from maas.domain.transit_tickets import TRANSIT_OPERATOR, ride_mode
 
 routes = EndpointTable()
 
@@ -51,9 +53,18 @@ async def plan_door_to_door(call: Call) -> TripOptionsResponse:
     plan = await call.container.door_to_door.plan(body.to_request(), rider)
     fares = call.container.rider_fares
     passes = await call.container.passes.valid_for(rider.account_id) if rider is not None else []
-    prices = {leg.offer_id: fares.rider_price(operator_id=leg.operator_id, mode=leg.mode, price=leg.price,
-                                              origin=GeoPoint(lat=leg.origin.lat, lon=leg.origin.lon),
-                                              destination=GeoPoint(lat=leg.destination.lat, lon=leg.destination.lon),
-                                              departure=leg.departure, rider=rider, passes=passes)
-              for option in plan.options for leg in option.legs if isinstance(leg, OperatorLeg)}
+    prices: dict[str, Money] = {}
+    for option in plan.options:
+        for leg in option.legs:
+            # Rides with a ticket offer: the operator's price, or a transit fare sold by the platform.
+            if isinstance(leg, OperatorLeg):
+                seller, mode, price = leg.operator_id, leg.mode, leg.price
+            elif isinstance(leg, TransitLeg) and leg.offer_id and leg.fare is not None:
+                seller, mode, price = TRANSIT_OPERATOR, ride_mode(leg.route_type), leg.fare
+            else:
+                continue
+            prices[leg.offer_id] = fares.rider_price(
+                operator_id=seller, mode=mode, price=price, origin=GeoPoint(lat=leg.origin.lat, lon=leg.origin.lon),
+                destination=GeoPoint(lat=leg.destination.lat, lon=leg.destination.lon), departure=leg.departure,
+                rider=rider, passes=passes)
     return TripOptionsResponse.of(plan, prices)

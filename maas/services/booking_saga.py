@@ -104,12 +104,7 @@ class BookingSaga:
             booking = await self._save(booking.compensating(state, reason))
         try:
             booking = await self._learn_unanswered(booking)
-            for leg in booking.legs:
-                if leg.booking is not None and leg.booking.state not in FINAL_STATES:
-                    adapter, held, key = self._adapters[leg.operator_id], leg.booking.id, f"{booking.id}:release:{leg.index}"
-                    released = await self._step(booking, f"release:{leg.index}", lambda: adapter.cancel(
-                        held, idempotency_key=key))
-                    booking = await self._save(booking.with_leg_booking(leg.index, released))
+            booking = await self._end_legs(booking, "release")
             if booking.payment is not None and booking.payment.state is PaymentState.AUTHORISED:
                 payment = booking.payment
                 voided = await self._step(booking, "void", lambda: self._payments.cancel(
@@ -117,6 +112,7 @@ class BookingSaga:
                 booking = await self._save(booking.model_copy(update={"payment": voided}))
         except DomainError as failure:
             log.warning("booking %s: compensation incomplete (%s); recovery will retry", booking.id, failure.message)
+            booking = await self._latest(booking.id)  # with the releases saved before the failure
             return await self._save(booking.compensation_stalled(failure.message))
         return await self._save(booking.compensated(self.clock.now()))
 
@@ -133,6 +129,16 @@ class BookingSaga:
                 except (NotFound, OfferExpired, Conflict):
                     continue  # nothing was booked, or the offer can no longer be: nothing to release
                 booking = await self._save(booking.with_leg_booking(leg.index, answer))
+        return booking
+
+    async def _end_legs(self, booking: Booking, step: str) -> Booking:
+        """Cancels at its operator every leg not yet final, each a journaled step (`step:index`)."""
+        for leg in booking.legs:
+            if leg.booking is not None and leg.booking.state not in FINAL_STATES:
+                adapter, held, key = self._adapters[leg.operator_id], leg.booking.id, f"{booking.id}:{step}:{leg.index}"
+                ended = await self._step(booking, f"{step}:{leg.index}", lambda: adapter.cancel(
+                    held, idempotency_key=key))
+                booking = await self._save(booking.with_leg_booking(leg.index, ended))
         return booking
 
     async def _step(self, booking: Booking, name: str, call: Callable[[], Awaitable[Answer]]) -> Answer:

@@ -192,12 +192,7 @@ class BookingTrip(BookingSaga):
         return await self._cancel_legs(booking)
 
     async def _cancel_legs(self, booking: Booking, why: str = "", *, waive_fees: bool = False) -> Booking:
-        for leg in booking.legs:
-            if leg.booking is not None and leg.booking.state not in FINAL_STATES:
-                adapter, held, key = self._adapters[leg.operator_id], leg.booking.id, f"{booking.id}:cancel:{leg.index}"
-                cancelled = await self._step(booking, f"cancel:{leg.index}", lambda: adapter.cancel(
-                    held, idempotency_key=key))
-                booking = await self._save(booking.with_leg_booking(leg.index, cancelled))
+        booking = await self._end_legs(booking, "cancel")
         booking = booking.with_fees(self.clock.now(), waive=waive_fees)
         booking = await self._pay(booking, booking.cancellation_payment(), capture="capture-fees")
         return await self._save(booking.moved_to(T.CANCELLED, reason=booking.cancellation_reason(why),

@@ -6,51 +6,27 @@ and stores nothing."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
-from maas.api.app import create_app
-from maas.bootstrap import build_container
-from maas.domain.accounts import NewAccount, Principal, Role
-from maas.settings import load_settings
-from maas.storage import migrate
-from tests.fakes import SteppedClock
+from maas.domain.accounts import Role
+from tests.e2e.vans_app import HOME, HOSPITAL, NOW, vans_app
 
 pytestmark = pytest.mark.sqlite_only  # PostgreSQL adds nothing here: docs/guide.md, section 5
 
-DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
-TOKYO = dt.timezone(dt.timedelta(hours=9))
-NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=TOKYO)  # a Tuesday
-SYSTEM = Principal(subject_id="system:test", role=Role.ADMIN)
-PASSWORD = "correct horse battery"
-HOME = {"lat": 36.4005, "lon": 138.9000}
-HOSPITAL = {"lat": 36.412526, "lon": 138.91438}
 VALLEY = {"lat": 36.4245, "lon": 138.8655}
 BASE = "/v1/on-demand/noriai"
 
 
 @pytest.fixture
 async def api(aiohttp_client, database_url, tmp_path, fast_hasher):
-    settings = load_settings({}, database_url=database_url, data_dir=tmp_path, planner_warmup=False,
-                             operators_config=DEMO / "maas-operators.json")
-    clock = SteppedClock(NOW)
-    container = build_container(settings, hasher=fast_hasher, clock=clock)
-    await migrate.upgrade(container.engine)
-    client = await aiohttp_client(create_app(settings, container_factory=lambda _s: container))
+    app = await vans_app(aiohttp_client, database_url, tmp_path, fast_hasher)
 
     async def session(role: Role, email: str) -> dict[str, str]:
-        await container.auth.register(NewAccount(email=email, display_name=email.split("@")[0], role=role,
-                                                 password=PASSWORD), by=SYSTEM)
-        response = await client.post("/v1/auth/token", json={"email": email, "password": PASSWORD})
-        body = await response.json()
-        return {"Authorization": f"Bearer {body['token']}", "X-Account": body["account"]["id"]}
+        account_id, headers = await app.sign_up(email, role)
+        return {**headers, "X-Account": account_id}
 
-    await container.operators.register(operator_id="noriai", name="のりあい号", name_en="Noriai", mode="shuttle",
-                                       kind="on-demand")
-    issued = await container.auth.issue_api_key("noriai", "driver tablets")
-    yield {"client": client, "clock": clock, "session": session,
-           "driver": {"Authorization": f"Bearer {issued.secret}"}}
+    yield {"client": app.client, "clock": app.clock, "session": session, "driver": await app.noriai_key()}
 
 
 def quote_body(**extra) -> dict:

@@ -6,22 +6,11 @@ Thursday 11:00, two days ahead."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
-from maas.api.app import create_app
-from maas.bootstrap import build_container
-from maas.domain.accounts import NewAccount, Principal, Role
-from maas.settings import load_settings
-from maas.storage import migrate
-from tests.fakes import SteppedClock
+from tests.e2e.vans_app import vans_app
 
-DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
-TOKYO = dt.timezone(dt.timedelta(hours=9))
-NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=TOKYO)
-SYSTEM = Principal(subject_id="system:test", role=Role.ADMIN)
-PASSWORD = "correct horse battery"
 BASE = "/v1/on-demand/noriai"
 TRIP = {"origin": {"lat": 36.4005, "lon": 138.9000}, "destination": {"lat": 36.412526, "lon": 138.91438},
         "depart_at": "2026-11-26T11:00:00+09:00"}
@@ -29,21 +18,9 @@ TRIP = {"origin": {"lat": 36.4005, "lon": 138.9000}, "destination": {"lat": 36.4
 
 @pytest.fixture
 async def api(aiohttp_client, database_url, tmp_path, fast_hasher):
-    settings = load_settings({}, database_url=database_url, data_dir=tmp_path, planner_warmup=False,
-                             operators_config=DEMO / "maas-operators.json")
-    clock = SteppedClock(NOW)
-    container = build_container(settings, hasher=fast_hasher, clock=clock)
-    await migrate.upgrade(container.engine)
-    client = await aiohttp_client(create_app(settings, container_factory=lambda _s: container))
-    await container.auth.register(NewAccount(email="hanako@example.jp", display_name="hanako", role=Role.RIDER,
-                                             password=PASSWORD), by=SYSTEM)
-    token = (await (await client.post("/v1/auth/token", json={"email": "hanako@example.jp",
-                                                              "password": PASSWORD})).json())["token"]
-    await container.operators.register(operator_id="noriai", name="のりあい号", name_en="Noriai", mode="shuttle",
-                                       kind="on-demand")
-    issued = await container.auth.issue_api_key("noriai", "driver tablets")
-    yield client, clock, {"Authorization": f"Bearer {token}"}, {"Authorization": f"Bearer {issued.secret}"}
-    await container.aclose()
+    app = await vans_app(aiohttp_client, database_url, tmp_path, fast_hasher)
+    _, rider = await app.sign_up("hanako@example.jp")
+    yield app.client, app.clock, rider, await app.noriai_key()
 
 
 async def thursday_ride(client, rider) -> dict:

@@ -5,25 +5,13 @@ one record at one price whichever way it was booked; bad input stores nothing.""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
-from maas.api.app import create_app
-from maas.bootstrap import build_container
-from maas.domain.accounts import NewAccount, Principal, Role
-from maas.settings import load_settings
-from maas.storage import migrate
+from maas.domain.accounts import Role
 from payments.on_board import OnBoardGateway
-from tests.fakes import SteppedClock
+from tests.e2e.vans_app import DEMO, HOME, HOSPITAL, PASSWORD, vans_app
 
-DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
-TOKYO = dt.timezone(dt.timedelta(hours=9))
-NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=TOKYO)  # a Tuesday
-SYSTEM = Principal(subject_id="system:test", role=Role.ADMIN)
-PASSWORD = "correct horse battery"
-HOME = {"lat": 36.4005, "lon": 138.9000}
-HOSPITAL = {"lat": 36.412526, "lon": 138.91438}
 RIDES = "/v1/on-demand/noriai/rides"
 PEOPLE = {
     "haru": dict(display_name="佐藤 ハル", role=Role.RIDER, birth_date=dt.date(1941, 5, 12), resident=True,
@@ -38,19 +26,13 @@ PEOPLE = {
 
 @pytest.fixture
 async def api(aiohttp_client, database_url, tmp_path, fast_hasher):
-    settings = load_settings({}, database_url=database_url, data_dir=tmp_path, planner_warmup=False,
-                             operators_config=DEMO / "maas-operators.json", fare_rules=DEMO / "fare-rules.json")
-    clock = SteppedClock(NOW)
-    container = build_container(settings, hasher=fast_hasher, clock=clock, payments=OnBoardGateway(now=clock.now))
-    await migrate.upgrade(container.engine)
-    client = await aiohttp_client(create_app(settings, container_factory=lambda _s: container))
+    app = await vans_app(aiohttp_client, database_url, tmp_path, fast_hasher, fare_rules=DEMO / "fare-rules.json",
+                         payments=lambda clock: OnBoardGateway(now=clock.now))
     people = {}
     for name, values in PEOPLE.items():
-        email = f"{name}@example.jp"
-        account = await container.auth.register(NewAccount(email=email, password=PASSWORD, **values), by=SYSTEM)
-        token = (await (await client.post("/v1/auth/token", json={"email": email, "password": PASSWORD})).json())["token"]
-        people[name] = {"id": account.id, "headers": {"Authorization": f"Bearer {token}"}}
-    yield {"client": client, "container": container, **people}
+        account_id, headers = await app.sign_up(f"{name}@example.jp", **values)
+        people[name] = {"id": account_id, "headers": headers}
+    yield {"client": app.client, "container": app.container, **people}
 
 
 async def quote(api, who: str, **extra) -> dict:

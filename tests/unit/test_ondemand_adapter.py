@@ -21,13 +21,11 @@ from maas.domain.ondemand import OnDemandDispatch, RefusalCode, RideRefused, Sto
 from maas.domain.ports import OperatorAdapter
 from operators.conformance import ConformanceScenario, run_conformance
 from operators.ondemand.adapter import OnDemandAdapter
-from operators.ondemand.area import ServiceArea
-from operators.ondemand.config import OnDemandConfig, load_config
+from operators.ondemand.config import load_config
 from operators.ondemand.day import DayBuilder
-from operators.ondemand.memory import MemoryRideStore
 from operators.ondemand.plugin import build
-from routing.flex import read_flex
 from tests.fakes import SteppedClock as FakeClock
+from tests.ondemand_service import small_service
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
 TOKYO = dt.timezone(dt.timedelta(hours=9))
@@ -41,18 +39,6 @@ S = BookingState
 def trip(at: dt.datetime = T0 + dt.timedelta(hours=2), travellers: int = 1, needs: frozenset[str] = frozenset(),
          origin: GeoPoint = HOME, destination: GeoPoint = HOSPITAL) -> OfferQuery:
     return OfferQuery(origin=origin, destination=destination, depart_at=at, travellers=travellers, needs=needs)
-
-
-def small_service(clock: FakeClock, seats: int = 2, vans: int = 1, wheelchair_places: int = 1,
-                  breaks: bool = False, **changes: object) -> OnDemandAdapter:
-    """The demo service with a fleet of `vans` vans of `seats` seats and `wheelchair_places`,
-    with the demo drivers' lunch break (11:30-13:30 start, one hour at the depot) if `breaks`."""
-    raw = json.loads((DEMO / "noriai.json").read_text(encoding="utf-8"))
-    raw["vans"] = [{**raw["vans"][0], "id": f"van-{k}", "seats": seats, "wheelchair_places": wheelchair_places,
-                    "breaks": raw["vans"][0]["breaks"] if breaks else []} for k in range(vans)]
-    raw.update({"reoptimise_s": 0.0, **changes})
-    config = OnDemandConfig.model_validate(raw)
-    return OnDemandAdapter(config, ServiceArea(read_flex(DEMO / "flex"), config.zone), MemoryRideStore(), clock)
 
 
 @pytest.fixture

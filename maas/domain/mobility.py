@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -197,6 +198,8 @@ class TripEvent(BaseModel):
     kind: TripEventKind
     at: dt.datetime
     detail: str = Field(default="", max_length=2000)
+    # "operator": the operator reported it from its own system, so its adapter must not pass it back.
+    source: Literal["maas", "operator"] = "maas"
 
     _at_aware = field_validator("at")(_aware)
 

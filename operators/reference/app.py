@@ -27,7 +27,6 @@ from maas.domain.mobility import BookingState, LegBooking, Offer, TripEvent, Tri
 from maas.domain.ports import Clock, OperatorAdapter
 from operators.reference.idempotency import IdempotencyStore, StoredAnswer, fingerprint
 from operators.tomp import wire
-from operators.tomp.adapter import NO_SHOW_COMMENT
 from operators.tomp.mapping import booking_of, leg_state_of, option_of, query_of
 
 log = logging.getLogger(__name__)
@@ -150,6 +149,8 @@ def idempotent(handler: Handler) -> Handler:
                 if stored.fingerprint != fingerprint(raw):
                     raise Problem(409, "Idempotency-Key reused",
                                   f"key {key!r} was used for a different {request.method} {request.path}")
+                if stored.body is None:
+                    return web.Response(status=stored.status, headers=stored.headers)
                 return web.json_response(stored.body, status=stored.status, headers=stored.headers)
             try:
                 response = await handler(request)
@@ -157,10 +158,10 @@ def idempotent(handler: Handler) -> Handler:
                 response = _problem_response(problem)
             except DomainError as exc:
                 response = _problem_response(problem_of(exc))
-            if isinstance(response, web.Response) and response.body is not None:
+            if isinstance(response, web.Response):
                 headers = {k: v for k, v in response.headers.items() if k in ("Expires",)}
-                store.keep(scope, StoredAnswer(fingerprint(raw), response.status,
-                                               _json_of(response), headers))
+                body = _json_of(response) if response.body is not None else None
+                store.keep(scope, StoredAnswer(fingerprint(raw), response.status, body, headers))
             return response
 
     return wrapper
@@ -195,7 +196,7 @@ def _booking_response(operator: ReferenceOperator, option_id: str, booking: LegB
 
 # -- handlers -----------------------------------------------------------------------------------
 async def ping(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
+    return web.Response(status=200)  # the spec's ping answers with no body
 
 
 async def information(request: web.Request) -> web.Response:
@@ -269,8 +270,7 @@ async def leg_event(request: web.Request) -> web.Response:
     if event.event == "SET_IN_USE":
         kind = TripEventKind.STARTED
     elif event.event == "FINISH":
-        no_show = (event.comment or "").startswith(NO_SHOW_COMMENT)
-        kind = TripEventKind.NO_SHOW if no_show else TripEventKind.FINISHED
+        kind = TripEventKind.FINISHED
     else:
         raise Problem(400, "Unsupported event", f"{event.event} is not in this operator's subset")
     booking = await operator.current(option_id)
@@ -281,6 +281,21 @@ async def leg_event(request: web.Request) -> web.Response:
         raise problem_of(exc, conflict_status=403) from None
     leg = operator.booking(option_id, booking).legs[0].model_copy(update={"state": leg_state_of(booking.state)})
     return web.json_response(wire.dump(leg))
+
+
+@idempotent
+async def notification(request: web.Request) -> web.Response:
+    """The MaaS provider's notice on a booking: a no-show ends it; other notices are recorded."""
+    operator = request.app[OPERATOR]
+    notice: wire.Notification = await _parsed(request, wire.Notification)
+    booking = await operator.current(request.match_info["id"])
+    kind = TripEventKind.NO_SHOW if notice.type == "USER_NO_SHOW" else TripEventKind.ISSUE
+    try:
+        await operator.adapter.receive_event(TripEvent(booking_id=booking.id, kind=kind, at=operator.clock.now(),
+                                                       detail=notice.comment or notice.type))
+    except Conflict as exc:
+        raise problem_of(exc, conflict_status=403) from None
+    return web.Response(status=204)
 
 
 @idempotent
@@ -305,7 +320,8 @@ def make_app(operator: ReferenceOperator, *, middlewares: Iterable[Any] = ()) ->
     app.router.add_get("/bookings/{id}", get_booking)
     app.router.add_post("/bookings/{id}/events", booking_event)
     app.router.add_post("/legs/{id}/events", leg_event)
-    app.router.add_post("/support", support)
+    app.router.add_post("/bookings/{id}/notifications", notification)
+    app.router.add_post("/support/", support)
 
     async def close_adapter(app: web.Application) -> None:
         await app[OPERATOR].adapter.aclose()

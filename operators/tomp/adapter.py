@@ -21,7 +21,6 @@ from operators.tomp import wire
 from operators.tomp.client import Answer, ClientOptions, TompClient, path_of
 from operators.tomp.mapping import MalformedMessage, leg_booking_of, offer_of, planning_request
 
-NO_SHOW_COMMENT = "USER_NO_SHOW"  # FINISH with this comment: the traveller did not turn up
 
 
 def _expires(answer: Answer) -> dt.datetime | None:
@@ -113,22 +112,28 @@ class RemoteTompAdapter:
 
     # -- trip execution ------------------------------------------------------------------------
     async def receive_event(self, event: TripEvent) -> LegBooking:
-        """Passes the event on (leg events; an issue as a support request), then reads the booking."""
+        """Passes the event on (leg events; a no-show as the spec's USER_NO_SHOW notification; an
+        issue as a support request), then reads the booking. An event the operator reported
+        itself (through the platform's TOMP endpoints) is not sent back: the booking is read."""
+        if event.source == "operator":
+            return await self.get_booking(event.booking_id)
         key = event_key(event)
         if event.kind is TripEventKind.ISSUE:
             request = wire.SupportRequest(id=event.booking_id, supportType="OTHER", time=event.at,
                                           priority="ERROR_CAN_CONTINUE", comment=event.detail or None)
-            await self.client.request("POST", "/support", f"issue report on booking {event.booking_id}",
+            await self.client.request("POST", "/support/", f"issue report on booking {event.booking_id}",
                                       body=request, idempotency_key=key)
+        elif event.kind is TripEventKind.NO_SHOW:
+            notice = wire.Notification(type="USER_NO_SHOW", comment=event.detail or None)
+            await self.client.request("POST", path_of("bookings", event.booking_id, "notifications"),
+                                      f"no-show on booking {event.booking_id}", body=notice,
+                                      idempotency_key=key, forbidden_is_conflict=True)
         else:
             name = "SET_IN_USE" if event.kind is TripEventKind.STARTED else "FINISH"
-            comment = event.detail or None
-            if event.kind is TripEventKind.NO_SHOW:
-                comment = NO_SHOW_COMMENT + (f": {event.detail}" if event.detail else "")
             await self.client.request(
                 "POST", path_of("legs", event.booking_id, "events"),
                 f"{name} of leg {event.booking_id}",
-                body=wire.LegEvent(time=event.at, event=name, comment=comment),  # type: ignore[arg-type]
+                body=wire.LegEvent(time=event.at, event=name, comment=event.detail or None),  # type: ignore[arg-type]
                 idempotency_key=key, forbidden_is_conflict=True)
         return await self.get_booking(event.booking_id)
 

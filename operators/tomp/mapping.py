@@ -3,7 +3,7 @@ and bookings, the reference operator services write them.
 
 Conventions of the subset (docs/tomp-subset.md): one leg per option, whose id is the option's id;
 a booking keeps the option's id; the price is the sum of the fare's FIXED parts (DISCOUNT parts
-negative); cancellation terms travel in `extraData`; the rider's needs are CROW requirement codes.
+subtracted whatever their sign); cancellation terms travel in `extraData`; the rider's needs are CROW requirement codes.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def money_of(fare: wire.Fare) -> Money:
     if len(currencies) != 1:
         raise MalformedMessage(f"the fare mixes currencies {', '.join(sorted(currencies))}")
     currency = currencies.pop()
-    total = sum(-minor_of(p.amount, currency) if p.kind == "DISCOUNT" else minor_of(p.amount, currency)
+    total = sum(-abs(minor_of(p.amount, currency)) if p.kind == "DISCOUNT" else minor_of(p.amount, currency)
                 for p in fixed)
     return Money(amount_minor=max(0, total), currency=currency)
 

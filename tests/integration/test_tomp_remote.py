@@ -8,7 +8,7 @@ import asyncio
 import datetime as dt
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from operators.reference.serve import SystemClock
 from operators.reference.taxi import taxi_operator
 from operators.tomp import RemoteTompAdapter
 from tests.fakes import SteppedClock
+from tests.tomp_spec_check import SpecRecorder, spec_middleware, tomp_spec
 
 T0 = dt.datetime(2026, 11, 24, 1, 0, tzinfo=dt.UTC)  # 10:00 in Tokyo
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
@@ -35,6 +36,25 @@ NORTH = GeoPoint(lat=36.415, lon=138.905)
 
 def query(depart_at: dt.datetime, travellers: int = 1) -> OfferQuery:
     return OfferQuery(origin=YAMABUKI, destination=NORTH, depart_at=depart_at, travellers=travellers)
+
+
+RECORDER: SpecRecorder | None = None
+
+
+@pytest.fixture(autouse=True)
+def spec_checked() -> Iterator[SpecRecorder]:
+    """Every exchange with a reference operator in this module is checked against TOMP 1.6.1."""
+    global RECORDER
+    RECORDER = SpecRecorder(tomp_spec())
+    yield RECORDER
+    recorder, RECORDER = RECORDER, None
+    recorder.assert_clean(at_least=0)
+
+
+def tomp_app(operator: ReferenceOperator, *faults: Callable) -> web.Application:
+    """The reference operator's service, its messages checked inside any injected faults."""
+    assert RECORDER is not None
+    return make_app(operator, middlewares=[*faults, spec_middleware(RECORDER)])
 
 
 @asynccontextmanager
@@ -65,8 +85,8 @@ def taxi(clock=None, **options) -> ReferenceOperator:
 # -- the conformance kit over real HTTP -------------------------------------------------------
 async def test_the_reference_taxi_conforms_through_the_remote_adapter() -> None:
     clock = SteppedClock(T0)
-    async with serving(make_app(taxi(clock, offer_validity_s=60))) as url, \
-            serving(make_app(taxi(clock, delay_s=1.5))) as slow_url, \
+    async with serving(tomp_app(taxi(clock, offer_validity_s=60))) as url, \
+            serving(tomp_app(taxi(clock, delay_s=1.5))) as slow_url, \
             remote(url) as adapter, remote(slow_url, timeout_s=0.5, retries=0) as slow:
         scenario = ConformanceScenario(query(T0 + dt.timedelta(minutes=30)),
                                        rejected_query=query(T0 + dt.timedelta(minutes=30), travellers=9),
@@ -79,8 +99,8 @@ async def test_the_reference_taxi_conforms_through_the_remote_adapter() -> None:
 
 async def test_the_reference_bikeshare_conforms_with_real_expiry() -> None:
     clock = SystemClock()
-    async with serving(make_app(bikeshare_operator(DEMO, clock, offer_validity_s=1))) as url, \
-            serving(make_app(bikeshare_operator(DEMO, clock, delay_s=1.5))) as slow_url, \
+    async with serving(tomp_app(bikeshare_operator(DEMO, clock, offer_validity_s=1))) as url, \
+            serving(tomp_app(bikeshare_operator(DEMO, clock, delay_s=1.5))) as slow_url, \
             remote(url) as adapter, remote(slow_url, timeout_s=0.5, retries=0) as slow:
         depart = clock.now() + dt.timedelta(minutes=10)
         scenario = ConformanceScenario(query(depart), rejected_query=query(depart, travellers=9),
@@ -92,7 +112,7 @@ async def test_the_reference_bikeshare_conforms_with_real_expiry() -> None:
 
 async def test_bike_offers_carry_stations_prices_and_terms() -> None:
     operator = bikeshare_operator(DEMO, SteppedClock(T0))
-    async with serving(make_app(operator)) as url, remote(url) as adapter:
+    async with serving(tomp_app(operator)) as url, remote(url) as adapter:
         offers = await adapter.search_offers(query(T0 + dt.timedelta(minutes=5)))
         assert {o.vehicle_type for o in offers} == {"bike", "ebike"}
         assert {o.price.amount_minor for o in offers} == {130, 200}  # one started half hour
@@ -111,7 +131,7 @@ async def test_bike_offers_carry_stations_prices_and_terms() -> None:
 async def test_trip_events_no_show_and_issue_reach_the_operator() -> None:
     clock = SteppedClock(T0)
     operator = taxi(clock)
-    async with serving(make_app(operator)) as url, remote(url) as adapter:
+    async with serving(tomp_app(operator)) as url, remote(url) as adapter:
         offer = (await adapter.search_offers(query(T0 + dt.timedelta(minutes=30))))[0]
         booking = await adapter.book(offer.id, idempotency_key="b")
         issue = await adapter.receive_event(TripEvent(booking_id=booking.id, kind=TripEventKind.ISSUE,
@@ -125,7 +145,7 @@ async def test_trip_events_no_show_and_issue_reach_the_operator() -> None:
 
 # -- time limits and retries ------------------------------------------------------------------
 async def test_a_slow_operator_is_unavailable_within_the_time_limit() -> None:
-    async with serving(make_app(taxi(delay_s=2.0))) as url, remote(url, timeout_s=0.3) as adapter:
+    async with serving(tomp_app(taxi(delay_s=2.0))) as url, remote(url, timeout_s=0.3) as adapter:
         started = time.monotonic()
         with pytest.raises(OperatorUnavailable, match=r"no answer to POST /planning/offers within 0.3 s"):
             await adapter.search_offers(query(T0 + dt.timedelta(minutes=30)))
@@ -158,7 +178,7 @@ def fault(path: str, counter: Counter, *, times: int, mode: str) -> Callable:
 async def test_a_keyed_booking_is_retried_and_books_exactly_once(mode: str) -> None:
     clock, attempts = SteppedClock(T0), Counter()
     operator = taxi(clock)
-    app = make_app(operator, middlewares=[fault("/bookings", attempts, times=1, mode=mode)])
+    app = tomp_app(operator, fault("/bookings", attempts, times=1, mode=mode))
     async with serving(app) as url, remote(url, timeout_s=0.4, retries=2) as adapter:
         offer = (await adapter.search_offers(query(T0 + dt.timedelta(minutes=30))))[0]
         booking = await adapter.book(offer.id, idempotency_key="once")
@@ -170,7 +190,7 @@ async def test_a_keyed_booking_is_retried_and_books_exactly_once(mode: str) -> N
 
 async def test_a_post_without_a_key_is_never_retried_but_a_get_is() -> None:
     attempts = Counter()
-    app = make_app(taxi(), middlewares=[fault("/planning/offers", attempts, times=5, mode="before")])
+    app = tomp_app(taxi(), fault("/planning/offers", attempts, times=5, mode="before"))
     async with serving(app) as url, remote(url, retries=3) as adapter:
         with pytest.raises(OperatorUnavailable, match="HTTP 503: down for maintenance"):
             await adapter.search_offers(query(T0 + dt.timedelta(minutes=30)))
@@ -192,7 +212,7 @@ async def test_a_post_without_a_key_is_never_retried_but_a_get_is() -> None:
 
 
 async def test_a_repeated_key_replays_and_a_reused_key_is_refused() -> None:
-    async with serving(make_app(taxi())) as url, remote(url) as adapter:
+    async with serving(tomp_app(taxi())) as url, remote(url) as adapter:
         first, second = (await adapter.search_offers(query(T0 + dt.timedelta(minutes=30),
                                                            travellers=1)))[0], None
         more = await adapter.search_offers(query(T0 + dt.timedelta(minutes=40)))
@@ -206,7 +226,7 @@ async def test_a_repeated_key_replays_and_a_reused_key_is_refused() -> None:
 # -- errors of the operator ---------------------------------------------------------------------
 async def test_operator_errors_map_to_domain_errors() -> None:
     clock = SteppedClock(T0)
-    async with serving(make_app(taxi(clock, offer_validity_s=60))) as url, remote(url) as adapter:
+    async with serving(tomp_app(taxi(clock, offer_validity_s=60))) as url, remote(url) as adapter:
         with pytest.raises(NotFound, match="HTTP 404"):
             await adapter.book("no-such-offer", idempotency_key="a")
         with pytest.raises(NotFound, match="HTTP 404"):
@@ -234,8 +254,8 @@ async def test_a_refused_request_is_invalid(status: int) -> None:
             await adapter.search_offers(query(T0))
 
 
-async def test_the_reference_service_insists_on_the_subset_headers() -> None:
-    async with serving(make_app(taxi())) as url, aiohttp.ClientSession() as session:
+async def test_the_reference_service_insists_on_the_subset_headers(spec_checked: SpecRecorder) -> None:
+    async with serving(tomp_app(taxi())) as url, aiohttp.ClientSession() as session:
         headers = {"Accept-Language": "ja", "Api": "TOMP", "Api-Version": "1.6", "maas-id": "t"}
         async with session.post(f"{url}/bookings", json={"id": "x"}, headers=headers) as response:
             assert response.status == 400
@@ -243,8 +263,12 @@ async def test_the_reference_service_insists_on_the_subset_headers() -> None:
         async with session.get(f"{url}/operator/information", headers={"Accept-Language": "ja"}) as response:
             body = await response.json()
             assert response.status == 400 and body["status"] == 400 and "maas-id" in body["detail"]
-        async with session.get(f"{url}/operator/ping") as response:
+        async with session.get(f"{url}/operator/ping", headers={"Accept-Language": "ja"}) as response:
             assert response.status == 200
+    # The spec check saw the same two requests lacking the spec's required headers.
+    assert [p.split(": ", 1)[1] for p in spec_checked.problems] == [
+        "header Api is required", "header Api-Version is required", "header maas-id is required"]
+    spec_checked.problems.clear()
 
 
 def fake_operator(answers: dict[str, web.Response | Callable[[], web.Response]]) -> web.Application:

@@ -78,3 +78,24 @@ def spec_middleware(recorder: SpecRecorder, *, prefix: str = "") -> Any:
         return response
 
     return check
+
+
+TOMP_PREFIX = "/tomp/v1"
+
+
+def tomp_headers(api_key: str, **extra: str) -> dict[str, str]:
+    """What an operator's system sends the platform's TOMP endpoints: the spec's headers and its key."""
+    return {"Accept-Language": "ja", "Api": "TOMP", "Api-Version": "1.6.1", "maas-id": "yamabuki-maas",
+            "X-API-Key": api_key, **extra}
+
+
+async def tomp_call(client: Any, recorder: SpecRecorder, path: str, body: Any, headers: dict[str, str]) -> Any:
+    """POST a TOMP callback to the platform (`path` without the /tomp/v1 prefix); the request and
+    the platform's answer are both checked against the spec. Returns the aiohttp response."""
+    recorder.problems += [f"POST {path}: {p}" for p in recorder.spec.check_request("POST", path, headers, body)]
+    response = await client.post(TOMP_PREFIX + path, json=body, headers=headers)
+    raw = await response.read()
+    recorder.problems += [f"POST {path} → {response.status}: {p}" for p in
+                          recorder.spec.check_response("POST", path, response.status, _json(raw))]
+    recorder.checked += 1
+    return response

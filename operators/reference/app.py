@@ -26,6 +26,7 @@ from maas.domain.errors import (Conflict, DomainError, InvalidRequest, NotFound,
 from maas.domain.mobility import BookingState, LegBooking, Offer, TripEvent, TripEventKind
 from maas.domain.ports import Clock, OperatorAdapter
 from operators.reference.idempotency import IdempotencyStore, StoredAnswer, fingerprint
+from operators.reference.maas_client import MaasRefused, MaasReporter
 from operators.tomp import wire
 from operators.tomp.mapping import booking_of, leg_state_of, option_of, query_of
 
@@ -74,6 +75,7 @@ class ReferenceOperator:
     booking_ids: dict[str, str] = field(default_factory=dict)  # option id -> the adapter's booking id
     rejected: dict[str, wire.Booking] = field(default_factory=dict)
     idempotency: IdempotencyStore = field(default_factory=IdempotencyStore)
+    reporter: MaasReporter | None = None  # tells the MaaS provider what happens in the operator's system
 
     def option(self, offer: Offer) -> wire.Booking:
         stations = getattr(self.adapter, "stations_of", lambda _id: None)(offer.id)
@@ -89,6 +91,32 @@ class ReferenceOperator:
         if option_id not in self.booking_ids:
             raise NotFound(f"no booking {option_id}")
         return await self.adapter.get_booking(self.booking_ids[option_id])
+
+    async def report(self, option_id: str, kind: TripEventKind, *, detail: str = "") -> LegBooking:
+        """Something happened in the operator's own system (the taxi picked the rider up, the bike
+        was docked, the rider never came): record it, then tell the MaaS provider through its
+        TOMP endpoints (a leg event, or the USER_NO_SHOW notification)."""
+        booking = await self.current(option_id)
+        at = self.clock.now()
+        booking = await self.adapter.receive_event(TripEvent(booking_id=booking.id, kind=kind, at=at,
+                                                             detail=detail))
+        if self.reporter is not None:
+            if kind is TripEventKind.NO_SHOW:
+                await self.reporter.notification(option_id, "USER_NO_SHOW", detail or None)
+            elif kind is TripEventKind.ISSUE:
+                await self.reporter.notification(option_id, "OTHER", detail or None)
+            else:
+                event = "SET_IN_USE" if kind is TripEventKind.STARTED else "FINISH"
+                await self.reporter.leg_event(option_id, event, at, detail or None)
+        return booking
+
+    async def cancel_own(self, option_id: str) -> LegBooking:
+        """The operator cancels a booking itself (a broken-down car), then tells the MaaS provider."""
+        booking = await self.current(option_id)
+        booking = await self.adapter.cancel(booking.id, idempotency_key=f"operator-cancel-{option_id}")
+        if self.reporter is not None:
+            await self.reporter.booking_operation(option_id, "CANCEL")
+        return booking
 
     def forget_old_offers(self, now: dt.datetime) -> None:
         old = [i for i, o in self.offers.items()
@@ -120,7 +148,7 @@ async def tomp_errors(request: web.Request, handler: Handler) -> web.StreamRespo
 
 @web.middleware
 async def tomp_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if request.path != "/operator/ping":
+    if request.path != "/operator/ping" and not request.path.startswith("/_operator/"):
         operator = request.app[OPERATOR]
         if operator.delay_s:
             await asyncio.sleep(operator.delay_s)
@@ -309,6 +337,23 @@ async def support(request: web.Request) -> web.Response:
     return web.json_response({**wire.dump(report), "status": "PROCESSING"})
 
 
+async def console(request: web.Request) -> web.Response:
+    """Not TOMP: the operator's staff say what happened to a booking (`STARTED`, `FINISHED`,
+    `NO_SHOW`, `ISSUE` or `CANCELLED`); the service records it and reports it to the MaaS provider."""
+    operator = request.app[OPERATOR]
+    option_id, what = request.match_info["id"], request.match_info["what"]
+    try:
+        if what == "CANCELLED":
+            booking = await operator.cancel_own(option_id)
+        elif what in TripEventKind.__members__:
+            booking = await operator.report(option_id, TripEventKind(what))
+        else:
+            raise Problem(404, "Not found", f"nothing called {what} happens to a booking here")
+    except MaasRefused as exc:
+        raise Problem(502, "The MaaS provider refused the report", str(exc)) from None
+    return _booking_response(operator, option_id, booking)
+
+
 def make_app(operator: ReferenceOperator, *, middlewares: Iterable[Any] = ()) -> web.Application:
     """The operator's TOMP service; `middlewares` run outside the TOMP ones (tests inject faults)."""
     app = web.Application(middlewares=[*middlewares, tomp_errors, tomp_headers])
@@ -322,6 +367,7 @@ def make_app(operator: ReferenceOperator, *, middlewares: Iterable[Any] = ()) ->
     app.router.add_post("/legs/{id}/events", leg_event)
     app.router.add_post("/bookings/{id}/notifications", notification)
     app.router.add_post("/support/", support)
+    app.router.add_post("/_operator/bookings/{id}/{what}", console)
 
     async def close_adapter(app: web.Application) -> None:
         await app[OPERATOR].adapter.aclose()

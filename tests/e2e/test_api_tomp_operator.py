@@ -1,0 +1,194 @@
+"""A standard TOMP operator plugged in with no custom glue: the reference taxi service runs on its
+own port, the platform books it through the remote adapter, and the taxi's system reports the
+ride through the platform's TOMP endpoints (/tomp/v1) with the key the platform issued. Every
+message both ways is checked against the TOMP 1.6.1 document. Bad callbacks (a wrong key,
+another operator's leg, an unknown leg, an impossible step, a body that is no `legEvent`) get
+the spec's error object and change nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp import web
+
+from maas.api.app import create_app
+from maas.bootstrap import build_container
+from maas.domain.accounts import GeoPoint, NewAccount, Role
+from maas.domain.mobility import OfferQuery, TripEvent, TripEventKind
+from maas.plugins import build_adapters, load_operators_config
+from maas.settings import load_settings
+from maas.storage import migrate
+from operators.reference.app import make_app
+from operators.reference.maas_client import MaasRefused, MaasReporter
+from operators.reference.taxi import taxi_operator
+from operators.tomp import RemoteTompAdapter
+from payments.on_board import OnBoardGateway
+from tests.e2e.demo_bookings import DEMO, NOW, PASSWORD, SYSTEM
+from tests.fakes import SteppedClock
+from tests.tomp_spec_check import SpecRecorder, spec_middleware, tomp_call, tomp_headers, tomp_spec
+
+HOME = GeoPoint(lat=36.4005, lon=138.9000)
+HOSPITAL = GeoPoint(lat=36.412526, lon=138.91438)
+
+
+@pytest.fixture
+async def tomp_town(aiohttp_client, database_url, tmp_path, fast_hasher) -> AsyncIterator[dict]:
+    """The platform with the demo region's operators, its own taxi replaced by the reference taxi
+    service over HTTP (`tomp-taxi`), which reports back to the platform's TOMP endpoints."""
+    spec = SpecRecorder(tomp_spec())
+    clock = SteppedClock(NOW)
+    taxi = taxi_operator(DEMO, clock)
+    runner = web.AppRunner(make_app(taxi, middlewares=[spec_middleware(spec)]), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    taxi_url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    adapters = build_adapters(load_operators_config(DEMO / "maas-operators.json"), DEMO, clock)
+    adapters.pop("yamabuki-kotsu-taxi")
+    adapters["tomp-taxi"] = RemoteTompAdapter("tomp-taxi", taxi_url, None, backoff_s=0.05)
+    settings = load_settings({}, database_url=database_url, data_dir=tmp_path, planner_warmup=False)
+    container = build_container(settings, hasher=fast_hasher, clock=clock, operator_adapters=adapters,
+                                payments=OnBoardGateway(now=clock.now), payout_accounts={})
+    await migrate.upgrade(container.engine)
+    app = create_app(settings, container_factory=lambda _s: container)
+    app.middlewares.insert(0, spec_middleware(spec, prefix="/tomp/v1"))  # what the platform answers
+    client = await aiohttp_client(app)
+    for operator_id in ("tomp-taxi", "noriai"):
+        await container.operators.register(operator_id=operator_id, name=operator_id, name_en=operator_id,
+                                           mode="taxi", kind="taxi")
+    taxi_key = (await container.auth.issue_api_key("tomp-taxi", "dispatch")).secret
+    noriai_key = (await container.auth.issue_api_key("noriai", "tablet")).secret
+    taxi.reporter = MaasReporter(str(client.make_url("/tomp/v1")), taxi_key, taxi.information.systemId)
+    await container.auth.register(NewAccount(email="misaki@example.jp", display_name="misaki", role=Role.RIDER,
+                                             password=PASSWORD), by=SYSTEM)
+    token = (await (await client.post("/v1/auth/token", json={"email": "misaki@example.jp",
+                                                              "password": PASSWORD})).json())["token"]
+    yield {"client": client, "clock": clock, "container": container, "taxi": taxi, "spec": spec,
+           "taxi_key": taxi_key, "noriai_key": noriai_key, "rider": {"Authorization": f"Bearer {token}"}}
+    await runner.cleanup()
+    spec.assert_clean()
+
+
+async def book_taxi(town: dict, key: str) -> dict:
+    query = OfferQuery(origin=HOME, destination=HOSPITAL, depart_at=NOW + dt.timedelta(minutes=30))
+    found = await town["container"].offers.search(query, operator_ids=["tomp-taxi"])
+    assert found.offers, found.failures
+    response = await town["client"].post("/v1/bookings", json={"offer_ids": [found.offers[0].id]},
+                                         headers={**town["rider"], "Idempotency-Key": key})
+    assert response.status == 201, await response.text()
+    booking = await response.json()
+    assert booking["state"] == "CONFIRMED" and booking["legs"][0]["operator_id"] == "tomp-taxi"
+    return booking
+
+
+async def state_of(town: dict, booking: dict) -> tuple[str, str]:
+    now = await (await town["client"].get(f"/v1/bookings/{booking['id']}", headers=town["rider"])).json()
+    return now["state"], now["legs"][0]["state"]
+
+
+async def test_the_taxis_system_reports_the_ride_through_tomp_and_it_is_settled(tomp_town) -> None:
+    town = tomp_town
+    booking = await book_taxi(town, "ride")
+    leg = booking["legs"][0]
+    # The taxi asks whether it may start; it may.
+    assert await town["taxi"].reporter.confirmation(leg["operator_booking_id"]) is True
+    town["clock"].at = dt.datetime.fromisoformat(leg["departure"]) + dt.timedelta(minutes=1)
+    await town["taxi"].report(leg["operator_booking_id"], TripEventKind.STARTED)
+    assert await state_of(town, booking) == ("STARTED", "STARTED")
+    town["clock"].at = dt.datetime.fromisoformat(leg["arrival"])
+    await town["taxi"].report(leg["operator_booking_id"], TripEventKind.FINISHED)
+    assert await state_of(town, booking) == ("SETTLED", "FINISHED")
+    journal = await (await town["client"].get(f"/v1/bookings/{booking['id']}/journal",
+                                              headers=town["rider"])).json()
+    assert "operator:confirmation" in [step["name"] for step in journal["steps"]]
+    assert town["spec"].checked >= 8
+
+
+async def test_a_no_show_arrives_as_the_spec_notification(tomp_town) -> None:
+    town = tomp_town
+    booking = await book_taxi(town, "no-show")
+    leg = booking["legs"][0]
+    town["clock"].at = dt.datetime.fromisoformat(leg["departure"]) + dt.timedelta(minutes=10)
+    await town["taxi"].report(leg["operator_booking_id"], TripEventKind.NO_SHOW)
+    state, leg_state = await state_of(town, booking)
+    assert leg_state == "FINISHED" and state in ("FINISHED", "SETTLED")
+
+
+async def test_the_operator_cancelling_its_booking_cancels_the_trip_free_of_charge(tomp_town) -> None:
+    town = tomp_town
+    booking = await book_taxi(town, "cancelled")
+    await town["taxi"].cancel_own(booking["legs"][0]["operator_booking_id"])
+    assert await state_of(town, booking) == ("CANCELLED", "CANCELLED")
+
+
+async def test_bad_callbacks_get_tomp_errors_and_change_nothing(tomp_town) -> None:
+    town, client, spec = tomp_town, tomp_town["client"], tomp_town["spec"]
+    booking = await book_taxi(town, "refusals")
+    leg_id = booking["legs"][0]["operator_booking_id"]
+    events = f"/legs/{leg_id}/events"
+    finish = {"time": booking["legs"][0]["arrival"], "event": "FINISH"}
+    town["clock"].at = dt.datetime.fromisoformat(finish["time"]) + dt.timedelta(minutes=1)
+    cases = [
+        (tomp_headers("mk_nope_nope"), events, finish, 401),
+        (tomp_headers(town["noriai_key"]), events, finish, 403),  # another operator's leg
+        (tomp_headers(town["taxi_key"]), "/legs/no-such-leg/events", finish, 404),
+        # The taxi says FINISH but its own booking is still CONFIRMED: an impossible step.
+        (tomp_headers(town["taxi_key"]), events, finish, 403),
+        (tomp_headers(town["taxi_key"]), events, {"time": "2026-11-24T10:00:00", "event": "FINISH"}, 400),
+        (tomp_headers(town["taxi_key"]), events, {"time": finish["time"], "event": "TELEPORT"}, 400),
+        (tomp_headers(town["taxi_key"]), f"/bookings/{leg_id}/notifications", {"type": "LOST"}, 400),
+        (tomp_headers(town["taxi_key"], **{"Api-Version": "2.0"}), events, finish, 400),
+    ]
+    for headers, path, body, status in cases:
+        before = len(spec.problems)
+        answer = await client.post("/tomp/v1" + path, json=body, headers=headers)
+        error = await answer.json()
+        assert (answer.status, error["status"]) == (status, status), (path, body, error)
+        assert error["title"] and error["errorcode"] and "code" not in error  # TOMP's object, not the envelope
+        # A deliberately bad request breaks the spec (that is the point); the answer must not.
+        assert all(" → " not in p for p in spec.problems[before:]), spec.problems[before:]
+        del spec.problems[before:]
+        assert await state_of(town, booking) == ("CONFIRMED", "CONFIRMED")
+    # The reference taxi's own reporter gets the same refusal for a step its booking cannot take.
+    with pytest.raises(MaasRefused) as refused:
+        await town["taxi"].reporter.leg_event(leg_id, "FINISH", town["clock"].now())
+    assert refused.value.status == 403
+
+
+async def test_an_operator_token_from_client_credentials_works_until_it_lapses(tomp_town) -> None:
+    town, client = tomp_town, tomp_town["client"]
+    booking = await book_taxi(town, "oauth")
+    leg = booking["legs"][0]
+    town["clock"].at = dt.datetime.fromisoformat(leg["departure"]) + dt.timedelta(minutes=1)
+    form = {"grant_type": "client_credentials", "client_id": "tomp-taxi", "client_secret": town["taxi_key"]}
+    issued = await client.post("/tomp/v1/oauth/token", data=form)
+    assert issued.status == 200, await issued.text()
+    token = await issued.json()
+    assert token["token_type"] == "Bearer" and 0 < token["expires_in"] <= 900
+    assert token["access_token"].startswith("mo_")
+    wrong = await client.post("/tomp/v1/oauth/token", data={**form, "client_id": "noriai"})
+    assert wrong.status == 401 and (await wrong.json())["error"] == "invalid_client"
+    grant = await client.post("/tomp/v1/oauth/token", data={**form, "grant_type": "password"})
+    assert grant.status == 400 and (await grant.json())["error"] == "invalid_request"
+
+    bearer = {k: v for k, v in tomp_headers("").items() if k != "X-API-Key"}
+    bearer["Authorization"] = f"Bearer {token['access_token']}"
+    await town["taxi"].adapter.receive_event(  # the taxi's own system: the ride starts
+        _event(town, leg["operator_booking_id"], TripEventKind.STARTED))
+    started = await tomp_call(client, town["spec"], f"/legs/{leg['operator_booking_id']}/events",
+                              {"time": town["clock"].now().isoformat(), "event": "SET_IN_USE"}, bearer)
+    assert started.status == 204, await started.text()
+    assert await state_of(town, booking) == ("STARTED", "STARTED")
+    town["clock"].at += dt.timedelta(seconds=901)
+    lapsed = await client.post(f"/tomp/v1/legs/{leg['operator_booking_id']}/events", headers=bearer,
+                               json={"time": town["clock"].now().isoformat(), "event": "PAUSE"})
+    assert lapsed.status == 401 and "expired" in (await lapsed.json())["detail"]
+    forged = {**bearer, "Authorization": bearer["Authorization"][:-4] + "0000"}
+    assert (await client.post(f"/tomp/v1/legs/{leg['operator_booking_id']}/events", headers=forged,
+                              json={"time": town["clock"].now().isoformat(), "event": "PAUSE"})).status == 401
+
+
+def _event(town: dict, option_id: str, kind: TripEventKind) -> TripEvent:
+    booking_id = town["taxi"].booking_ids[option_id]
+    return TripEvent(booking_id=booking_id, kind=kind, at=town["clock"].now())

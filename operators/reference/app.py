@@ -14,6 +14,7 @@ import datetime as dt
 import email.utils
 import json
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,6 +77,11 @@ class ReferenceOperator:
     rejected: dict[str, wire.Booking] = field(default_factory=dict)
     idempotency: IdempotencyStore = field(default_factory=IdempotencyStore)
     reporter: MaasReporter | None = None  # tells the MaaS provider what happens in the operator's system
+    # OAuth2 client credentials (client id -> secret): when set, every TOMP call needs a bearer
+    # token from POST /oauth/token; tokens live `token_ttl_s`.
+    clients: dict[str, str] = field(default_factory=dict)
+    token_ttl_s: int = 300
+    tokens: dict[str, dt.datetime] = field(default_factory=dict)
 
     def option(self, offer: Offer) -> wire.Booking:
         stations = getattr(self.adapter, "stations_of", lambda _id: None)(offer.id)
@@ -148,8 +154,13 @@ async def tomp_errors(request: web.Request, handler: Handler) -> web.StreamRespo
 
 @web.middleware
 async def tomp_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if request.path != "/operator/ping" and not request.path.startswith("/_operator/"):
+    if request.path != "/operator/ping" and not request.path.startswith(("/_operator/", "/oauth/")):
         operator = request.app[OPERATOR]
+        if operator.clients:
+            scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+            expires = operator.tokens.get(token) if scheme.lower() == "bearer" else None
+            if expires is None or expires <= operator.clock.now():
+                raise Problem(401, "Unauthorized", "send a bearer token from POST /oauth/token")
         if operator.delay_s:
             await asyncio.sleep(operator.delay_s)
         missing = [h for h in ("Accept-Language", "Api", "Api-Version", "maas-id") if not request.headers.get(h)]
@@ -337,6 +348,20 @@ async def support(request: web.Request) -> web.Response:
     return web.json_response({**wire.dump(report), "status": "PROCESSING"})
 
 
+async def oauth_token(request: web.Request) -> web.Response:
+    """OAuth2 client credentials (RFC 6749 4.4): a bearer token for the TOMP endpoints."""
+    operator = request.app[OPERATOR]
+    form = await request.post()
+    client_id, secret = str(form.get("client_id", "")), str(form.get("client_secret", ""))
+    if form.get("grant_type") != "client_credentials":
+        return web.json_response({"error": "unsupported_grant_type"}, status=400)
+    if not operator.clients or operator.clients.get(client_id) != secret:
+        return web.json_response({"error": "invalid_client"}, status=401)
+    token = uuid.uuid4().hex
+    operator.tokens[token] = operator.clock.now() + dt.timedelta(seconds=operator.token_ttl_s)
+    return web.json_response({"access_token": token, "token_type": "Bearer", "expires_in": operator.token_ttl_s})
+
+
 async def console(request: web.Request) -> web.Response:
     """Not TOMP: the operator's staff say what happened to a booking (`STARTED`, `FINISHED`,
     `NO_SHOW`, `ISSUE` or `CANCELLED`); the service records it and reports it to the MaaS provider."""
@@ -368,6 +393,7 @@ def make_app(operator: ReferenceOperator, *, middlewares: Iterable[Any] = ()) ->
     app.router.add_post("/bookings/{id}/notifications", notification)
     app.router.add_post("/support/", support)
     app.router.add_post("/_operator/bookings/{id}/{what}", console)
+    app.router.add_post("/oauth/token", oauth_token)
 
     async def close_adapter(app: web.Application) -> None:
         await app[OPERATOR].adapter.aclose()

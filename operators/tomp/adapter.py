@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import hashlib
+from typing import Any
 
 import aiohttp
 
@@ -43,14 +44,12 @@ def event_key(event: TripEvent) -> str:
 class RemoteTompAdapter:
     """Owns its ClientSession: `aclose` closes it."""
 
-    def __init__(self, operator_id: str, base_url: str, session: aiohttp.ClientSession | None, *,
-                 timeout_s: float = 5.0, maas_id: str = "maas", retries: int = 2,
-                 backoff_s: float = 0.2, api_key: str | None = None,
-                 accept_language: str = "ja, en;q=0.8") -> None:
+    def __init__(self, operator_id: str, base_url: str, session: aiohttp.ClientSession | None,
+                 **options: Any) -> None:
+        """`options` are ClientOptions' (timeout_s, retries, backoff_s, maas_id, api_key, OAuth2
+        token_url with client_id and client_secret, accept_language, max_retry_after_s)."""
         self.operator_id = operator_id
-        options = ClientOptions(timeout_s=timeout_s, retries=retries, backoff_s=backoff_s,
-                                maas_id=maas_id, api_key=api_key, accept_language=accept_language)
-        self.client = TompClient(operator_id, base_url, session, options)
+        self.client = TompClient(operator_id, base_url, session, ClientOptions(**options))
 
     @property
     def base_url(self) -> str:

@@ -29,6 +29,8 @@ from tests.e2e.demo_bookings import DEMO, NOW, PASSWORD, SYSTEM
 from tests.fakes import SteppedClock
 from tests.tomp_spec_check import SpecRecorder, spec_middleware, tomp_call, tomp_headers, tomp_spec
 
+pytestmark = pytest.mark.sqlite_only  # the storage is the whole-trip tests'; PostgreSQL adds nothing here
+
 HOME = GeoPoint(lat=36.4005, lon=138.9000)
 HOSPITAL = GeoPoint(lat=36.412526, lon=138.91438)
 

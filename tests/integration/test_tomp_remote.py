@@ -327,3 +327,57 @@ async def test_nothing_listening_is_operator_unavailable() -> None:
     async with remote(url, retries=1) as adapter:
         with pytest.raises(OperatorUnavailable, match=r"cannot reach .* \(after 2 attempts\)"):
             await adapter.get_booking("b1")
+
+
+# -- Retry-After and OAuth2 toward the operator ---------------------------------------------------
+def busy(counter: Counter, *, times: int, retry_after: str) -> Callable:
+    """The first `times` offer searches are answered 429 with Retry-After."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler):
+        if request.path == "/bookings":
+            counter["POST"] += 1
+            if counter["POST"] <= times:
+                return web.json_response({"errorcode": 429, "title": "Too many requests", "status": 429},
+                                         status=429, headers={"Retry-After": retry_after})
+        return await handler(request)
+
+    return middleware
+
+
+async def test_retry_after_is_honoured_and_a_long_one_is_not_waited_for() -> None:
+    attempts = Counter()
+    operator = taxi()
+    async with serving(tomp_app(operator, busy(attempts, times=1, retry_after="1"))) as url, \
+            remote(url, backoff_s=0.01) as adapter:
+        offer = (await adapter.search_offers(query(T0 + dt.timedelta(minutes=30))))[0]
+        started = time.monotonic()
+        booking = await adapter.book(offer.id, idempotency_key="busy")
+        assert time.monotonic() - started >= 1.0  # not the 0.01 s backoff: the operator's second
+    assert attempts["POST"] == 2 and booking.state is BookingState.CONFIRMED
+    attempts.clear()
+    async with serving(tomp_app(taxi(), busy(attempts, times=5, retry_after="120"))) as url, \
+            remote(url, backoff_s=0.01) as adapter:
+        offer = (await adapter.search_offers(query(T0 + dt.timedelta(minutes=30))))[0]
+        with pytest.raises(OperatorUnavailable, match=r"HTTP 429.*asks to retry after 120 s"):
+            await adapter.book(offer.id, idempotency_key="busy")
+    assert attempts["POST"] == 1
+
+
+async def test_oauth2_client_credentials_toward_the_operator() -> None:
+    clock = SteppedClock(T0)
+    operator = taxi(clock)
+    operator.clients = {"maas": "s3cret"}
+    async with serving(tomp_app(operator)) as url:
+        async with remote(url, token_url=f"{url}/oauth/token", client_id="maas", client_secret="s3cret") as adapter:
+            assert (await adapter.information()).systemId
+            first = next(iter(operator.tokens))
+            clock.at += dt.timedelta(seconds=operator.token_ttl_s + 1)  # the operator's token lapses early
+            offers = await adapter.search_offers(query(T0 + dt.timedelta(minutes=30)))
+            assert offers and len(operator.tokens) == 2 and first in operator.tokens
+        async with remote(url) as anonymous:
+            with pytest.raises(OperatorUnavailable, match="refuses our credentials"):
+                await anonymous.information()
+        async with remote(url, token_url=f"{url}/oauth/token", client_id="maas", client_secret="wrong") as wrong:
+            with pytest.raises(OperatorUnavailable, match="refuses our client credentials"):
+                await wrong.information()

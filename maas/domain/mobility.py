@@ -109,6 +109,9 @@ class Conditions(BaseModel):
 
     model_config = ConfigDict(frozen=True)
     confirmation_required: bool = False  # the operator confirms later (CONDITIONAL_CONFIRMED)
+    # The operator's own deadline for that answer (TOMP's ultimateResponseTime); the booking
+    # waits no longer than this, nor than the platform's own limit.
+    respond_by: dt.datetime | None = None
     free_cancellation_until: dt.datetime | None = None
     cancellation_fee: Money | None = None  # charged when cancelled after the free period
     notes: tuple[str, ...] = ()

@@ -82,6 +82,9 @@ class ReferenceOperator:
     clients: dict[str, str] = field(default_factory=dict)
     token_ttl_s: int = 300
     tokens: dict[str, dt.datetime] = field(default_factory=dict)
+    # A postponed commit: COMMIT leaves a CONDITIONAL_CONFIRMED booking so until the dispatcher
+    # accepts it by hand (`accept`) and tells the MaaS provider with its own COMMIT.
+    commits_by_hand: bool = False
 
     def option(self, offer: Offer) -> wire.Booking:
         stations = getattr(self.adapter, "stations_of", lambda _id: None)(offer.id)
@@ -114,6 +117,14 @@ class ReferenceOperator:
             else:
                 event = "SET_IN_USE" if kind is TripEventKind.STARTED else "FINISH"
                 await self.reporter.leg_event(option_id, event, at, detail or None)
+        return booking
+
+    async def accept(self, option_id: str) -> LegBooking:
+        """The dispatcher accepts a job held CONDITIONAL_CONFIRMED and tells the MaaS provider."""
+        booking = await self.current(option_id)
+        booking = await self.adapter.confirm(booking.id, idempotency_key=f"operator-accept-{option_id}")
+        if self.reporter is not None:
+            await self.reporter.booking_operation(option_id, "COMMIT")
         return booking
 
     async def cancel_own(self, option_id: str) -> LegBooking:
@@ -282,7 +293,11 @@ async def booking_event(request: web.Request) -> web.Response:
         raise NotFound(f"no booking {option_id}")
     key, booking_id = request.headers["Idempotency-Key"], operator.booking_ids[option_id]
     try:
-        if operation.operation == "COMMIT":
+        current = await operator.adapter.get_booking(booking_id)
+        if (operation.operation == "COMMIT" and operator.commits_by_hand
+                and current.state is BookingState.CONDITIONAL_CONFIRMED):
+            booking = current  # postponed: the dispatcher answers later
+        elif operation.operation == "COMMIT":
             booking = await operator.adapter.confirm(booking_id, idempotency_key=key)
         elif operation.operation == "CANCEL":
             booking = await operator.adapter.cancel(booking_id, idempotency_key=key)
@@ -370,6 +385,8 @@ async def console(request: web.Request) -> web.Response:
     try:
         if what == "CANCELLED":
             booking = await operator.cancel_own(option_id)
+        elif what == "CONFIRMED":
+            booking = await operator.accept(option_id)
         elif what in TripEventKind.__members__:
             booking = await operator.report(option_id, TripEventKind(what))
         else:

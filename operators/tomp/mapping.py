@@ -116,7 +116,8 @@ def _extra_of(conditions: Conditions) -> dict[str, object] | None:
 def _leg_conditions(conditions: Conditions, departure: dt.datetime) -> list[wire.Condition]:
     if not conditions.confirmation_required:
         return []
-    return [wire.Condition(conditionType="conditionPostponedCommit", ultimateResponseTime=departure)]
+    return [wire.Condition(conditionType="conditionPostponedCommit",
+                           ultimateResponseTime=conditions.respond_by or departure)]
 
 
 def option_of(offer: Offer, *, station_from: tuple[str, str] | None = None,
@@ -156,9 +157,10 @@ def _conditions_of(option: wire.Booking, leg: wire.Leg | None) -> Conditions:
                         currency=part.currencyCode.upper())
     except ValueError as exc:
         raise MalformedMessage(f"extraData: {exc}") from exc
-    postponed = any(c.conditionType == "conditionPostponedCommit" for c in (leg.conditions if leg else []))
+    postponed = [c for c in (leg.conditions if leg else []) if c.conditionType == "conditionPostponedCommit"]
+    respond_by = min((c.ultimateResponseTime for c in postponed if c.ultimateResponseTime), default=None)
     notes = tuple(i.text for i in option.userCommunication if i.text)
-    return Conditions(confirmation_required=postponed, free_cancellation_until=free_until,
+    return Conditions(confirmation_required=bool(postponed), respond_by=respond_by, free_cancellation_until=free_until,
                       cancellation_fee=fee, notes=notes)
 
 

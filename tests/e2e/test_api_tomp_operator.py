@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 from aiohttp import web
@@ -35,13 +36,14 @@ HOME = GeoPoint(lat=36.4005, lon=138.9000)
 HOSPITAL = GeoPoint(lat=36.412526, lon=138.91438)
 
 
-@pytest.fixture
-async def tomp_town(aiohttp_client, database_url, tmp_path, fast_hasher) -> AsyncIterator[dict]:
+@asynccontextmanager
+async def platform_with_tomp_taxi(aiohttp_client, database_url, tmp_path, fast_hasher,
+                                  **taxi_options: object) -> AsyncIterator[dict]:
     """The platform with the demo region's operators, its own taxi replaced by the reference taxi
     service over HTTP (`tomp-taxi`), which reports back to the platform's TOMP endpoints."""
     spec = SpecRecorder(tomp_spec())
     clock = SteppedClock(NOW)
-    taxi = taxi_operator(DEMO, clock)
+    taxi = taxi_operator(DEMO, clock, **taxi_options)
     runner = web.AppRunner(make_app(taxi, middlewares=[spec_middleware(spec)]), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()
@@ -66,13 +68,29 @@ async def tomp_town(aiohttp_client, database_url, tmp_path, fast_hasher) -> Asyn
                                              password=PASSWORD), by=SYSTEM)
     token = (await (await client.post("/v1/auth/token", json={"email": "misaki@example.jp",
                                                               "password": PASSWORD})).json())["token"]
-    yield {"client": client, "clock": clock, "container": container, "taxi": taxi, "spec": spec,
-           "taxi_key": taxi_key, "noriai_key": noriai_key, "rider": {"Authorization": f"Bearer {token}"}}
-    await runner.cleanup()
+    try:
+        yield {"client": client, "clock": clock, "container": container, "taxi": taxi, "spec": spec,
+               "taxi_key": taxi_key, "noriai_key": noriai_key, "rider": {"Authorization": f"Bearer {token}"}}
+    finally:
+        await runner.cleanup()
     spec.assert_clean()
 
 
-async def book_taxi(town: dict, key: str) -> dict:
+@pytest.fixture
+async def tomp_town(aiohttp_client, database_url, tmp_path, fast_hasher) -> AsyncIterator[dict]:
+    async with platform_with_tomp_taxi(aiohttp_client, database_url, tmp_path, fast_hasher) as town:
+        yield town
+
+
+@pytest.fixture
+async def slow_dispatcher_town(aiohttp_client, database_url, tmp_path, fast_hasher) -> AsyncIterator[dict]:
+    """The reference taxi's dispatcher accepts each job by hand, within 120 s of the latest booking."""
+    async with platform_with_tomp_taxi(aiohttp_client, database_url, tmp_path, fast_hasher,
+                                       confirmation_required=True, hold_s=120) as town:
+        yield town
+
+
+async def book_taxi(town: dict, key: str, state: str = "CONFIRMED") -> dict:
     query = OfferQuery(origin=HOME, destination=HOSPITAL, depart_at=NOW + dt.timedelta(minutes=30))
     found = await town["container"].offers.search(query, operator_ids=["tomp-taxi"])
     assert found.offers, found.failures
@@ -80,7 +98,7 @@ async def book_taxi(town: dict, key: str) -> dict:
                                          headers={**town["rider"], "Idempotency-Key": key})
     assert response.status == 201, await response.text()
     booking = await response.json()
-    assert booking["state"] == "CONFIRMED" and booking["legs"][0]["operator_id"] == "tomp-taxi"
+    assert booking["state"] == state and booking["legs"][0]["operator_id"] == "tomp-taxi"
     return booking
 
 
@@ -194,3 +212,36 @@ async def test_an_operator_token_from_client_credentials_works_until_it_lapses(t
 def _event(town: dict, option_id: str, kind: TripEventKind) -> TripEvent:
     booking_id = town["taxi"].booking_ids[option_id]
     return TripEvent(booking_id=booking_id, kind=kind, at=town["clock"].now())
+
+
+async def test_an_operator_that_never_confirms_within_its_own_response_time_is_compensated(
+        slow_dispatcher_town) -> None:
+    town = slow_dispatcher_town
+    booking = await book_taxi(town, "waiting", state="CONDITIONAL_CONFIRMED")
+    container = town["container"]
+    held = await container.bookings.get(SYSTEM, booking["id"])
+    respond_by = held.legs[0].booking.conditions.respond_by
+    # The operator's ultimateResponseTime (offer validity 300 s + its 120 s), not the platform's 900 s.
+    assert respond_by is not None and held.confirm_by == respond_by
+    assert respond_by <= NOW + dt.timedelta(seconds=300 + 120)
+    town["clock"].at = NOW + dt.timedelta(seconds=60)  # before either deadline
+    await container.bookings.check_all()
+    assert (await state_of(town, booking))[0] == "CONDITIONAL_CONFIRMED"
+    town["clock"].at = respond_by + dt.timedelta(seconds=1)
+    await container.bookings.check_all()
+    state, leg_state = await state_of(town, booking)
+    # Compensated: EXPIRED by the platform's deadline, or REJECTED had the taxi's own hold lapsed first.
+    assert state in ("EXPIRED", "REJECTED") and leg_state in ("CANCELLED", "RELEASED", "EXPIRED")
+    at_taxi = await town["taxi"].current(booking["legs"][0]["operator_booking_id"])
+    assert at_taxi.state.value in ("CANCELLED", "RELEASED", "EXPIRED")  # the car is free again
+
+
+async def test_the_dispatcher_confirming_through_tomp_confirms_the_trip_at_once(slow_dispatcher_town) -> None:
+    town = slow_dispatcher_town
+    booking = await book_taxi(town, "accepted", state="CONDITIONAL_CONFIRMED")
+    option_id = booking["legs"][0]["operator_booking_id"]
+    await town["taxi"].accept(option_id)  # by hand; the taxi's system sends its COMMIT to the platform
+    assert await state_of(town, booking) == ("CONFIRMED", "CONFIRMED")
+    # COMMIT again, by a confused system: the booking already says so; nothing changes.
+    assert await town["taxi"].reporter.booking_operation(option_id, "COMMIT") == {"id": option_id,
+                                                                                    "state": "CONFIRMED"}

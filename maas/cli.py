@@ -9,6 +9,7 @@ import datetime as dt
 import getpass
 import json
 import logging
+import math
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -27,6 +28,8 @@ from maas.plugins import OperatorConfigError, OperatorEntry, OperatorsConfig, bu
 from maas.settings import Settings, SettingsError, load_settings
 from maas.storage import migrate
 from operators.conformance import ConformanceScenario, run_conformance
+from operators.tomp.recording import Recording
+from operators.tomp.spec import TompSpec, corpus_spec
 
 log = logging.getLogger("maas.cli")
 
@@ -97,6 +100,15 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--timeout-s", type=float, default=5.0, help="time limit of each request (default 5)")
     check.add_argument("--max-expiry-wait-s", type=float, default=0.0,
                        help="wait up to this long for an offer to expire (default 0: skip that check)")
+    check.add_argument("--area", metavar="LAT,LON[,RADIUS_M]",
+                       help="the operator's service area: probe trips are planned inside it (radius default "
+                            "1000 m); without it, a ride in the demo town")
+    check.add_argument("--at", metavar="TIME", help="departure of the probe trips, ISO 8601 with its offset "
+                                                     "(default: in 15 minutes)")
+    check.add_argument("--dry-run", action="store_true",
+                       help="search and read only, checking every message against the spec: nothing is booked")
+    check.add_argument("--spec", metavar="PATH", help="the TOMP-API 1.6.1 OpenAPI document (default: "
+                                                     "$MAAS_CORPUS/tomp-api/TOMP-API-1.6.1.yaml when present)")
     check.set_defaults(run=_operators_check)
 
     tickets = sub.add_parser("tickets", help="tickets").add_subparsers(required=True, metavar="ACTION")
@@ -308,6 +320,31 @@ def _check_scenario(now: dt.datetime) -> ConformanceScenario:
     return ConformanceScenario(query, rejected_query=query.model_copy(update={"travellers": 9}))
 
 
+def _area_scenario(area: str, at: dt.datetime) -> ConformanceScenario:
+    """Probe trips inside the operator's area: from its centre to a point 70 % of the radius to
+    the north-east; a party of 9 as the trip it should refuse."""
+    parts = [float(p) for p in area.split(",")]
+    if len(parts) not in (2, 3) or not -90 <= parts[0] <= 90 or not -180 <= parts[1] <= 180:
+        raise ValueError("--area is LAT,LON or LAT,LON,RADIUS_M")
+    radius_m = parts[2] if len(parts) == 3 else 1000.0
+    if not 100 <= radius_m <= 100_000:
+        raise ValueError("the --area radius is between 100 m and 100 km")
+    step_m = 0.7 * radius_m / math.sqrt(2)
+    lat, lon = parts[0], parts[1]
+    destination = GeoPoint(lat=lat + step_m / 111_320, lon=lon + step_m / (111_320 * math.cos(math.radians(lat))))
+    query = OfferQuery(origin=GeoPoint(lat=lat, lon=lon), destination=destination, depart_at=at.astimezone(dt.UTC))
+    return ConformanceScenario(query, rejected_query=query.model_copy(update={"travellers": 9}))
+
+
+def _check_spec(path: str | None) -> TompSpec | None:
+    candidate = Path(path) if path else corpus_spec()
+    if not candidate.is_file():
+        if path:
+            raise ValueError(f"no TOMP document at {path}")
+        return None
+    return TompSpec.load(candidate)
+
+
 def _operators_check(settings: Settings, args: argparse.Namespace) -> int:
     url = URL(args.url)
     if url.scheme not in ("http", "https") or not url.host:
@@ -316,22 +353,34 @@ def _operators_check(settings: Settings, args: argparse.Namespace) -> int:
     if not 0 < args.timeout_s <= 120 or not 0 <= args.max_expiry_wait_s <= 600:
         print("maas: --timeout-s must be in (0, 120] and --max-expiry-wait-s in [0, 600]", file=sys.stderr)
         return 2
+    now = dt.datetime.now(dt.UTC)
+    try:
+        at = dt.datetime.fromisoformat(args.at) if args.at else now + dt.timedelta(minutes=15)
+        if at.utcoffset() is None:
+            raise ValueError("--at needs its UTC offset, e.g. 2026-11-24T10:00:00+09:00")
+        scenario = _area_scenario(args.area, at) if args.area else _check_scenario(now)
+        spec = _check_spec(args.spec)
+    except (ValueError, OSError) as exc:
+        print(f"maas: {exc}", file=sys.stderr)
+        return 2
 
     async def work() -> int:
         entry = OperatorEntry(id="remote", adapter="tomp",
                               options={"base_url": args.url, "timeout_s": args.timeout_s, "retries": 1})
         adapter = build_adapters(OperatorsConfig(operators=(entry,)), Path.cwd(), SystemClock())["remote"]
+        recording = Recording(spec)
+        adapter.client.recording = recording  # type: ignore[attr-defined]
         try:
             try:
                 info = await adapter.information()  # type: ignore[attr-defined]
             except DomainError as exc:
                 print(f"maas: cannot check {args.url}: {exc.message}", file=sys.stderr)
                 return 1
-            print(f"checking {info.name} ({info.systemId}) at {args.url}", flush=True)
-            scenario = _check_scenario(dt.datetime.now(dt.UTC))
-            scenario = dataclasses.replace(scenario, timeout_s=args.timeout_s,
-                                           max_expiry_wait_s=args.max_expiry_wait_s)
-            report = await run_conformance(adapter, scenario)
+            mode = "a dry run: nothing is booked" if args.dry_run else "probe bookings are cancelled"
+            print(f"checking {info.name} ({info.systemId}) at {args.url} ({mode})", flush=True)
+            checked = dataclasses.replace(scenario, timeout_s=args.timeout_s, dry_run=args.dry_run,
+                                          max_expiry_wait_s=args.max_expiry_wait_s)
+            report = await run_conformance(adapter, checked, exchanges=recording)
         finally:
             await adapter.aclose()
         print(report.summary())

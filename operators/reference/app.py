@@ -24,7 +24,8 @@ from pydantic import ValidationError
 
 from maas.domain.errors import (Conflict, DomainError, InvalidRequest, NotFound, OfferExpired,
                                 OperatorRejected)
-from maas.domain.mobility import BookingState, LegBooking, Offer, TripEvent, TripEventKind
+from maas.domain.accounts import GeoPoint
+from maas.domain.mobility import BookingState, LegBooking, Offer, OfferQuery, TripEvent, TripEventKind
 from maas.domain.ports import Clock, OperatorAdapter
 from operators.reference.idempotency import IdempotencyStore, StoredAnswer, fingerprint
 from operators.reference.maas_client import MaasRefused, MaasReporter
@@ -85,15 +86,31 @@ class ReferenceOperator:
     # A postponed commit: COMMIT leaves a CONDITIONAL_CONFIRMED booking so until the dispatcher
     # accepts it by hand (`accept`) and tells the MaaS provider with its own COMMIT.
     commits_by_hand: bool = False
+    # The service placed elsewhere (`--place-at`): (dlat, dlon) added to every place it shows and
+    # taken off every place it is asked about, so its demo-town fleet serves another area.
+    shift: tuple[float, float] = (0.0, 0.0)
+
+    def placed(self, point: GeoPoint, sign: int = 1) -> GeoPoint:
+        return GeoPoint(lat=point.lat + sign * self.shift[0], lon=point.lon + sign * self.shift[1])
+
+    def _shown(self, offer: Offer) -> Offer:
+        if self.shift == (0.0, 0.0):
+            return offer
+        return offer.model_copy(update={"origin": self.placed(offer.origin),
+                                        "destination": self.placed(offer.destination)})
+
+    def asked(self, query: OfferQuery) -> OfferQuery:
+        return query.model_copy(update={"origin": self.placed(query.origin, -1),
+                                         "destination": self.placed(query.destination, -1)})
 
     def option(self, offer: Offer) -> wire.Booking:
         stations = getattr(self.adapter, "stations_of", lambda _id: None)(offer.id)
         start, end = stations if stations else (None, None)
-        return option_of(offer, station_from=start, station_to=end)
+        return option_of(self._shown(offer), station_from=start, station_to=end)
 
     def booking(self, option_id: str, booking: LegBooking) -> wire.Booking:
         option = self.option(self.offers[option_id])  # with the stations' names, where there are any
-        return booking_of(booking, self.offers[option_id], booking_id=option_id).model_copy(
+        return booking_of(booking, self._shown(self.offers[option_id]), booking_id=option_id).model_copy(
             update={"from_": option.from_, "to": option.to})
 
     async def current(self, option_id: str) -> LegBooking:
@@ -258,7 +275,7 @@ async def planning_offers(request: web.Request) -> web.Response:
     planning_request: wire.PlanningRequest = await _parsed(request, wire.PlanningRequest)
     now = operator.clock.now()
     operator.forget_old_offers(now)
-    offers = await operator.adapter.search_offers(query_of(planning_request, now))
+    offers = await operator.adapter.search_offers(operator.asked(query_of(planning_request, now)))
     operator.offers.update({o.id: o for o in offers})
     valid_until = min((o.valid_until for o in offers), default=now)
     planning = wire.Planning(validUntil=valid_until, options=[operator.option(o) for o in offers])
@@ -306,6 +323,13 @@ async def booking_event(request: web.Request) -> web.Response:
     except Conflict as exc:
         raise problem_of(exc, conflict_status=403) from None
     return _booking_response(operator, option_id, booking)
+
+
+async def list_bookings(request: web.Request) -> web.Response:
+    """The spec's optional `GET /bookings`: every booking made here (a check can see it made none)."""
+    operator = request.app[OPERATOR]
+    listed = [operator.booking(option_id, await operator.current(option_id)) for option_id in operator.booking_ids]
+    return web.json_response([wire.dump(b) for b in [*listed, *operator.rejected.values()]])
 
 
 async def get_booking(request: web.Request) -> web.Response:
@@ -404,6 +428,7 @@ def make_app(operator: ReferenceOperator, *, middlewares: Iterable[Any] = ()) ->
     app.router.add_get("/operator/information", information)
     app.router.add_post("/planning/offers", planning_offers)
     app.router.add_post("/bookings", create_booking)
+    app.router.add_get("/bookings", list_bookings)
     app.router.add_get("/bookings/{id}", get_booking)
     app.router.add_post("/bookings/{id}/events", booking_event)
     app.router.add_post("/legs/{id}/events", leg_event)

@@ -27,6 +27,7 @@ from yarl import URL
 from maas.domain.errors import (Conflict, DomainError, InvalidRequest, NotFound, OperatorRejected,
                                 OperatorUnavailable)
 from operators.tomp import wire
+from operators.tomp.recording import Exchange, Recording
 
 log = logging.getLogger(__name__)
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -98,6 +99,7 @@ class TompClient:
         self.base_url = str(url).rstrip("/")
         self._session = session
         self._token: tuple[str, float] | None = None  # an OAuth2 bearer token and when to renew it
+        self.recording: Recording | None = None  # set to keep every exchange (the conformance check)
 
     def open_session(self) -> aiohttp.ClientSession:
         """The client's one session, made now if it has none (call it inside the event loop)."""
@@ -193,19 +195,25 @@ class TompClient:
     async def _send(self, method: str, url: URL, payload: dict[str, Any] | None,
                     idempotency_key: str | None) -> Answer:
         timeout = aiohttp.ClientTimeout(total=self.options.timeout_s)
+        headers = self._headers(idempotency_key)
+        below = url.path[len(URL(self.base_url).path.rstrip("/")):] or "/"
         try:
-            async with self.session.request(method, url, json=payload, timeout=timeout,
-                                            headers=self._headers(idempotency_key),
+            async with self.session.request(method, url, json=payload, timeout=timeout, headers=headers,
                                             allow_redirects=False) as response:
                 body = await response.content.read(MAX_BODY_BYTES + 1)
+                if self.recording is not None:
+                    self.recording.add(Exchange(method, below, headers, payload, response.status,
+                                                body[:MAX_BODY_BYTES]))
                 if len(body) > MAX_BODY_BYTES:
                     raise OperatorUnavailable(f"{self.operator_id}: the answer to {method} {url.path} "
                                               f"is larger than {MAX_BODY_BYTES} bytes")
                 return Answer(response.status, response.headers, body)
-        except TimeoutError as exc:
-            raise OperatorUnavailable(f"{self.operator_id}: no answer to {method} {url.path} within "
-                                      f"{self.options.timeout_s:g} s") from exc
-        except aiohttp.ClientError as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            if self.recording is not None:
+                self.recording.add(Exchange(method, below, headers, payload, None, b""))
+            if isinstance(exc, TimeoutError):
+                raise OperatorUnavailable(f"{self.operator_id}: no answer to {method} {url.path} within "
+                                          f"{self.options.timeout_s:g} s") from exc
             raise OperatorUnavailable(f"{self.operator_id}: cannot reach {url.origin()} "
                                       f"({type(exc).__name__}: {exc})") from exc
 

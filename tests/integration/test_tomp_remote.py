@@ -25,6 +25,7 @@ from operators.reference.bikeshare import bikeshare_operator
 from operators.reference.serve import SystemClock
 from operators.reference.taxi import taxi_operator
 from operators.tomp import RemoteTompAdapter
+from operators.tomp.recording import Recording
 from tests.fakes import SteppedClock
 from tests.tomp_spec_check import SpecRecorder, spec_middleware, tomp_spec
 
@@ -91,8 +92,9 @@ async def test_the_reference_taxi_conforms_through_the_remote_adapter() -> None:
         scenario = ConformanceScenario(query(T0 + dt.timedelta(minutes=30)),
                                        rejected_query=query(T0 + dt.timedelta(minutes=30), travellers=9),
                                        timeout_s=0.5)
+        adapter.client.recording = Recording(tomp_spec())
         report = await run_conformance(adapter, scenario, now=clock.now, wait_until=clock.wait_until,
-                                       slow_adapter=slow)
+                                       slow_adapter=slow, exchanges=adapter.client.recording)
     assert report.ok, report.summary()
     assert [r.name for r in report.results if r.status == "passed"] == list(CHECKS), report.summary()
 
@@ -105,7 +107,8 @@ async def test_the_reference_bikeshare_conforms_with_real_expiry() -> None:
         depart = clock.now() + dt.timedelta(minutes=10)
         scenario = ConformanceScenario(query(depart), rejected_query=query(depart, travellers=9),
                                        max_expiry_wait_s=2.0, timeout_s=0.5)
-        report = await run_conformance(adapter, scenario, slow_adapter=slow)
+        adapter.client.recording = Recording(tomp_spec())
+        report = await run_conformance(adapter, scenario, slow_adapter=slow, exchanges=adapter.client.recording)
     assert report.ok, report.summary()
     assert [r.name for r in report.results if r.status == "passed"] == list(CHECKS), report.summary()
 
@@ -381,3 +384,30 @@ async def test_oauth2_client_credentials_toward_the_operator() -> None:
         async with remote(url, token_url=f"{url}/oauth/token", client_id="maas", client_secret="wrong") as wrong:
             with pytest.raises(OperatorUnavailable, match="refuses our client credentials"):
                 await wrong.information()
+
+
+async def test_a_failed_check_shows_its_section_and_the_exchange_as_sent() -> None:
+    """An operator whose option breaks the spec (a leg in a state TOMP has not, which the
+    adapter refuses too): the report names the check, the spec section and the
+    exact request and answer."""
+    planning = {"validUntil": "2026-11-24T01:05:00Z", "options": [{
+        "id": "o1", "from": {"coordinates": {"lat": 36.4, "lng": 138.9}},
+        "to": {"coordinates": {"lat": 36.41, "lng": 138.91}}, "departureTime": "2026-11-24T01:10:00Z",
+        "arrivalTime": "2026-11-24T01:20:00Z", "pricing": {"estimated": True, "parts": [
+            {"amount": 1000, "currencyCode": "JPY", "type": "FIXED"}]},
+        "legs": [{"id": "o1", "from": {"coordinates": {"lat": 36.4, "lng": 138.9}},
+                  "assetType": {"id": "taxi", "assetClass": "TAXI"}, "state": "WAITING"}]}]}
+    app = fake_operator({"/planning/offers": lambda: web.json_response(planning, status=201),
+                         "/bookings/no-such-booking": lambda: web.json_response(
+                             {"errorcode": 4004, "title": "Not found", "status": 404}, status=404)})
+    async with serving(app) as url, remote(url) as adapter:
+        adapter.client.recording = Recording(tomp_spec())
+        report = await run_conformance(adapter, ConformanceScenario(query(T0), dry_run=True),
+                                       exchanges=adapter.client.recording)
+    search, spec = report.results[0], report.results[-1]
+    assert search.status == "failed" and "not a TOMP Planning" in search.detail
+    assert search.section == "planning — POST /planning/offers"
+    assert search.exchanges[0].startswith("> POST /planning/offers\nAccept-Language: ja, en;q=0.8\nApi: TOMP")
+    assert "< HTTP 201" in search.exchanges[0] and '"state":"WAITING"' in search.exchanges[0].replace(" ", "")
+    assert spec.status == "failed" and "legs/0/state" in spec.detail
+    assert [r.name for r in report.results] == ["search", "unknown_ids", "rejection", "timeout", "spec"]

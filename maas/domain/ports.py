@@ -261,6 +261,14 @@ class LiveEta(Protocol):
 
 
 @runtime_checkable
+class HoldExtension(Protocol):
+    """Optional: ask the operator to hold a PENDING booking longer (TOMP's EXTEND_EXPIRY_TIME);
+    Conflict when it will not."""
+
+    async def extend_hold(self, booking_id: str, *, idempotency_key: str) -> LegBooking: ...
+
+
+@runtime_checkable
 class VehicleUnlock(Protocol):
     """Optional: open the vehicle of a confirmed booking (bike lock, car door)."""
 

@@ -25,7 +25,7 @@ from maas.domain.errors import Conflict, DomainError, NotFound, OfferExpired
 from maas.domain.fare_rules import FareRules
 from maas.domain.mobility import FINAL_STATES, HELD_STATES, BookingState, LegBooking
 from maas.domain.payments import Payment, PaymentGateway, PaymentState
-from maas.domain.ports import Clock, OperatorAdapter, UnitOfWorkFactory
+from maas.domain.ports import Clock, HoldExtension, OperatorAdapter, UnitOfWorkFactory
 from maas.services.booking_terms import BookingTerms
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ Answer = TypeVar("Answer")
 T = TripState
 # Test hook: called with each step name before it is taken (tests kill the process there).
 StepHook = Callable[[str, str], Awaitable[None]]
+EXTEND_WHEN_LEFT = dt.timedelta(seconds=60)  # a hold with less left is extended before the commit
 
 
 class BookingSaga:
@@ -57,6 +58,7 @@ class BookingSaga:
             for leg in booking.legs:
                 assert leg.booking is not None
                 if leg.booking.state in HELD_STATES:
+                    booking = await self._keep_held(booking, leg)
                     booking = await self._commit(booking, leg)
         except DomainError as failure:
             state = T.EXPIRED if isinstance(failure, OfferExpired) else T.REJECTED
@@ -85,6 +87,20 @@ class BookingSaga:
             booking_id=booking.id, amount=booking.total, idempotency_key=f"{booking.id}:authorise",
             customer_ref=booking.customer_ref, payment_method=payment_method))
         return await self._save(booking.model_copy(update={"payment": payment}))
+
+    async def _keep_held(self, booking: Booking, leg: BookedLeg) -> Booking:
+        """A hold about to lapse while the payment was taken is extended first, where the
+        operator can (TOMP's EXTEND_EXPIRY_TIME); a refusal is left for the commit to meet."""
+        held, adapter = leg.booking, self._adapters[leg.operator_id]
+        if (held is None or held.state is not BookingState.PENDING or held.expires_at is None
+                or held.expires_at - self.clock.now() > EXTEND_WHEN_LEFT or not isinstance(adapter, HoldExtension)):
+            return booking
+        try:
+            answer = await self._step(booking, f"extend:{leg.index}", lambda: adapter.extend_hold(
+                held.id, idempotency_key=f"{booking.id}:extend:{leg.index}"))
+        except Conflict:
+            return booking
+        return await self._save(booking.with_leg_booking(leg.index, answer))
 
     async def _commit(self, booking: Booking, leg: BookedLeg) -> Booking:
         assert leg.booking is not None

@@ -26,7 +26,7 @@ from maas.domain.errors import (Conflict, DomainError, InvalidRequest, NotFound,
                                 OperatorRejected)
 from maas.domain.accounts import GeoPoint
 from maas.domain.mobility import BookingState, LegBooking, Offer, OfferQuery, TripEvent, TripEventKind
-from maas.domain.ports import Clock, OperatorAdapter
+from maas.domain.ports import Clock, HoldExtension, OperatorAdapter
 from operators.reference.idempotency import IdempotencyStore, StoredAnswer, fingerprint
 from operators.reference.maas_client import MaasRefused, MaasReporter
 from operators.tomp import wire
@@ -318,6 +318,11 @@ async def booking_event(request: web.Request) -> web.Response:
             booking = await operator.adapter.confirm(booking_id, idempotency_key=key)
         elif operation.operation == "CANCEL":
             booking = await operator.adapter.cancel(booking_id, idempotency_key=key)
+        elif operation.operation == "EXTEND_EXPIRY_TIME" and isinstance(operator.adapter, HoldExtension):
+            try:
+                booking = await operator.adapter.extend_hold(booking_id, idempotency_key=key)
+            except Conflict as exc:
+                raise Problem(410, "Not extended", exc.message) from None
         else:
             raise Problem(400, "Unsupported operation", f"{operation.operation} is not in this operator's subset")
     except Conflict as exc:

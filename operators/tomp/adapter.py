@@ -98,10 +98,17 @@ class RemoteTompAdapter:
     async def cancel(self, booking_id: str, *, idempotency_key: str) -> LegBooking:
         return await self._operate(booking_id, "CANCEL", idempotency_key)
 
+    async def extend_hold(self, booking_id: str, *, idempotency_key: str) -> LegBooking:
+        """EXTEND_EXPIRY_TIME while the payment is taken; the answer's Expires is the new limit
+        (410, the spec's refusal, is Conflict)."""
+        return await self._operate(booking_id, "EXTEND_EXPIRY_TIME", idempotency_key)
+
     async def _operate(self, booking_id: str, operation: str, key: str) -> LegBooking:
         answer = await self.client.request(
             "POST", path_of("bookings", booking_id, "events"), f"{operation} of booking {booking_id}",
-            body=wire.BookingOperation(operation=operation), idempotency_key=key,  # type: ignore[arg-type]
+            body=wire.BookingOperation(operation=operation,  # type: ignore[arg-type]
+                                       extendReason="PAYMENT_PENDING" if operation == "EXTEND_EXPIRY_TIME" else None),
+            idempotency_key=key,
             forbidden_is_conflict=True)
         return self._booking(answer, "POST /bookings/{id}/events")
 

@@ -153,6 +153,7 @@ class BookingRequest(Wire):
 
 class BookingOperation(Wire):
     operation: Literal["CANCEL", "DENY", "COMMIT", "EXTEND_EXPIRY_TIME"]
+    extendReason: Literal["BOOKING_PENDING", "PAYMENT_PENDING", "OTHER"] | None = None
     origin: Literal["TO", "MP", "END_USER", "OTHER"] | None = None
 
 

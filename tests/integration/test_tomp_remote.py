@@ -411,3 +411,19 @@ async def test_a_failed_check_shows_its_section_and_the_exchange_as_sent() -> No
     assert "< HTTP 201" in search.exchanges[0] and '"state":"WAITING"' in search.exchanges[0].replace(" ", "")
     assert spec.status == "failed" and "legs/0/state" in spec.detail
     assert [r.name for r in report.results] == ["search", "unknown_ids", "rejection", "timeout", "spec"]
+
+
+async def test_extend_expiry_time_holds_the_bikes_longer_once() -> None:
+    clock = SteppedClock(T0)
+    operator = bikeshare_operator(DEMO, clock)
+    async with serving(tomp_app(operator)) as url, remote(url) as adapter:
+        offer = (await adapter.search_offers(query(T0 + dt.timedelta(minutes=5))))[0]
+        booking = await adapter.book(offer.id, idempotency_key="hold")
+        assert booking.expires_at == T0 + dt.timedelta(minutes=10)
+        longer = await adapter.extend_hold(booking.id, idempotency_key="extend")
+        assert longer.state is BookingState.PENDING and longer.expires_at == T0 + dt.timedelta(minutes=20)
+        assert (await adapter.extend_hold(booking.id, idempotency_key="extend")).expires_at == longer.expires_at
+        with pytest.raises(Conflict, match="HTTP 410: Not extended"):  # the spec's refusal
+            await adapter.extend_hold(booking.id, idempotency_key="again")
+        clock.at = T0 + dt.timedelta(minutes=15)  # past the first limit, inside the extended one
+        assert (await adapter.confirm(booking.id, idempotency_key="commit")).state is BookingState.CONFIRMED

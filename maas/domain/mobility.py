@@ -112,6 +112,9 @@ class Conditions(BaseModel):
     # The operator's own deadline for that answer (TOMP's ultimateResponseTime); the booking
     # waits no longer than this, nor than the platform's own limit.
     respond_by: dt.datetime | None = None
+    # Personal data the operator requires with the booking (TOMP's conditionRequireBookingData
+    # `requiredFields`, e.g. EMAIL, BIRTHDATE); the platform passes none, so such a leg is refused.
+    required_data: tuple[str, ...] = ()
     free_cancellation_until: dt.datetime | None = None
     cancellation_fee: Money | None = None  # charged when cancelled after the free period
     notes: tuple[str, ...] = ()

@@ -74,6 +74,9 @@ class BookingSaga:
         return await self._save(booking.moved_to(T.CONFIRMED, reason="", at=now))
 
     async def _reserve(self, booking: Booking, leg: BookedLeg) -> Booking:
+        if leg.conditions.required_data:  # refused before the operator is asked: nothing to undo there
+            raise _LegRefused(f"{leg.operator_id} requires the rider's {', '.join(leg.conditions.required_data)} "
+                              f"to book leg {leg.index}; this platform passes no personal data to operators")
         adapter = self._adapters[leg.operator_id]
         answer = await self._step(booking, f"reserve:{leg.index}", lambda: adapter.book(
             leg.offer_id, idempotency_key=f"{booking.id}:reserve:{leg.index}"))

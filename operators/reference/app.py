@@ -89,6 +89,9 @@ class ReferenceOperator:
     # The service placed elsewhere (`--place-at`): (dlat, dlon) added to every place it shows and
     # taken off every place it is asked about, so its demo-town fleet serves another area.
     shift: tuple[float, float] = (0.0, 0.0)
+    # Booking conditions every option carries besides the adapter's own terms (a return area, a
+    # deposit, personal data the operator requires), as TOMP condition objects.
+    conditions: list[dict[str, Any]] = field(default_factory=list)
 
     def placed(self, point: GeoPoint, sign: int = 1) -> GeoPoint:
         return GeoPoint(lat=point.lat + sign * self.shift[0], lon=point.lon + sign * self.shift[1])
@@ -106,7 +109,12 @@ class ReferenceOperator:
     def option(self, offer: Offer) -> wire.Booking:
         stations = getattr(self.adapter, "stations_of", lambda _id: None)(offer.id)
         start, end = stations if stations else (None, None)
-        return option_of(self._shown(offer), station_from=start, station_to=end)
+        option = option_of(self._shown(offer), station_from=start, station_to=end)
+        if not self.conditions:
+            return option
+        extra = [wire.Condition.model_validate(c) for c in self.conditions]
+        return option.model_copy(update={"legs": [leg.model_copy(update={"conditions": [*leg.conditions, *extra]})
+                                                  for leg in option.legs]})
 
     def booking(self, option_id: str, booking: LegBooking) -> wire.Booking:
         option = self.option(self.offers[option_id])  # with the stations' names, where there are any

@@ -157,11 +157,44 @@ def _conditions_of(option: wire.Booking, leg: wire.Leg | None) -> Conditions:
                         currency=part.currencyCode.upper())
     except ValueError as exc:
         raise MalformedMessage(f"extraData: {exc}") from exc
-    postponed = [c for c in (leg.conditions if leg else []) if c.conditionType == "conditionPostponedCommit"]
+    conditions = leg.conditions if leg else []
+    postponed = [c for c in conditions if c.conditionType == "conditionPostponedCommit"]
     respond_by = min((c.ultimateResponseTime for c in postponed if c.ultimateResponseTime), default=None)
-    notes = tuple(i.text for i in option.userCommunication if i.text)
-    return Conditions(confirmation_required=bool(postponed), respond_by=respond_by, free_cancellation_until=free_until,
-                      cancellation_fee=fee, notes=notes)
+    required = tuple(dict.fromkeys(f for c in conditions if c.conditionType == "conditionRequireBookingData"
+                                   for f in _fields(c)))
+    notes = tuple(i.text for i in option.userCommunication if i.text) + tuple(
+        note for c in conditions if (note := condition_note(c)))
+    return Conditions(confirmation_required=bool(postponed), respond_by=respond_by, required_data=required,
+                      free_cancellation_until=free_until, cancellation_fee=fee, notes=notes)
+
+
+def _fields(condition: wire.Condition) -> list[str]:
+    fields = (condition.model_extra or {}).get("requiredFields")
+    if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
+        raise MalformedMessage(f"condition {condition.conditionType} has no list of requiredFields")
+    return fields
+
+
+def condition_note(condition: wire.Condition) -> str:
+    """What the rider is told of a condition the platform shows but does not act on."""
+    extra = condition.model_extra or {}
+    if condition.conditionType == "conditionReturnArea":
+        if extra.get("stationId"):
+            return f"Return the vehicle to station {extra['stationId']}."
+        point = extra.get("coordinates")
+        if isinstance(point, dict) and {"lat", "lng"} <= point.keys():
+            return f"Return the vehicle near {point['lat']:.5f}, {point['lng']:.5f}."
+        return "Return the vehicle inside the operator's return area."
+    if condition.conditionType == "conditionDeposit":
+        amount, currency = extra.get("amount"), extra.get("currencyCode")
+        if isinstance(amount, int | float) and isinstance(currency, str):
+            return f"The operator takes a deposit of {amount:g} {currency.upper()}."
+        return "The operator takes a deposit."
+    if condition.conditionType == "conditionUpfrontPayment":
+        return "The operator is paid in advance, when the booking is made."
+    if condition.conditionType == "conditionRequireBookingData":
+        return f"The operator requires the rider's {', '.join(_fields(condition))}."
+    return ""
 
 
 def _first_leg(option: wire.Booking) -> wire.Leg | None:

@@ -245,3 +245,18 @@ async def test_the_dispatcher_confirming_through_tomp_confirms_the_trip_at_once(
     # COMMIT again, by a confused system: the booking already says so; nothing changes.
     assert await town["taxi"].reporter.booking_operation(option_id, "COMMIT") == {"id": option_id,
                                                                                     "state": "CONFIRMED"}
+
+
+async def test_an_operator_requiring_personal_data_is_refused_with_the_reason(tomp_town) -> None:
+    town = tomp_town
+    town["taxi"].conditions = [{"conditionType": "conditionRequireBookingData", "id": "kyc",
+                                "requiredFields": ["EMAIL", "PHONE_NUMBERS"]}]
+    query = OfferQuery(origin=HOME, destination=HOSPITAL, depart_at=NOW + dt.timedelta(minutes=30))
+    offer = (await town["container"].offers.search(query, operator_ids=["tomp-taxi"])).offers[0]
+    assert "The operator requires the rider's EMAIL, PHONE_NUMBERS." in offer.conditions.notes
+    refused = await town["client"].post("/v1/bookings", json={"offer_ids": [offer.id]},
+                                        headers={**town["rider"], "Idempotency-Key": "kyc", "Accept-Language": "en"})
+    body = await refused.json()
+    assert refused.status == 409 and body["error"]["code"] == "booking_rejected"
+    assert "requires the rider's EMAIL, PHONE_NUMBERS" in body["booking"]["reason"]
+    assert town["taxi"].booking_ids == {}  # the operator was never asked to book

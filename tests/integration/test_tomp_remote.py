@@ -427,3 +427,19 @@ async def test_extend_expiry_time_holds_the_bikes_longer_once() -> None:
             await adapter.extend_hold(booking.id, idempotency_key="again")
         clock.at = T0 + dt.timedelta(minutes=15)  # past the first limit, inside the extended one
         assert (await adapter.confirm(booking.id, idempotency_key="commit")).state is BookingState.CONFIRMED
+
+
+async def test_booking_conditions_are_shown_and_required_data_is_named() -> None:
+    operator = bikeshare_operator(DEMO, SteppedClock(T0))
+    operator.conditions = [
+        {"conditionType": "conditionReturnArea", "id": "return", "stationId": "cy-02"},
+        {"conditionType": "conditionDeposit", "id": "deposit", "amount": 3000, "currencyCode": "JPY"},
+        {"conditionType": "conditionUpfrontPayment", "id": "upfront"},
+        {"conditionType": "conditionRequireBookingData", "id": "data", "requiredFields": ["EMAIL", "BIRTHDATE"]}]
+    async with serving(tomp_app(operator)) as url, remote(url) as adapter:
+        offer = (await adapter.search_offers(query(T0 + dt.timedelta(minutes=5))))[0]
+    assert offer.conditions.required_data == ("EMAIL", "BIRTHDATE")
+    assert offer.conditions.notes[-4:] == (
+        "Return the vehicle to station cy-02.", "The operator takes a deposit of 3000 JPY.",
+        "The operator is paid in advance, when the booking is made.",
+        "The operator requires the rider's EMAIL, BIRTHDATE.")

@@ -95,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     key.add_argument("--label", default="cli")
     key.set_defaults(run=_issue_key)
     check = ops.add_parser("check", help="run the conformance kit against an operator's TOMP-API endpoint "
-                                         "(docs/tomp-subset.md); needs no database")
+                                         "(docs/tomp.md); needs no database")
     check.add_argument("url", help="the operator's TOMP base URL, e.g. http://127.0.0.1:8701")
     check.add_argument("--timeout-s", type=float, default=5.0, help="time limit of each request (default 5)")
     check.add_argument("--max-expiry-wait-s", type=float, default=0.0,

@@ -50,7 +50,7 @@ SECTIONS = {
     "book_confirm_cancel": "booking — POST /bookings; POST /bookings/{id}/events COMMIT, CANCEL; GET /bookings/{id}",
     "trip_events": "trip execution — POST /legs/{id}/events SET_IN_USE, FINISH",
     "unknown_ids": "error handling — 404 for an unknown booking or option",
-    "same_key_other_offer": "booking — Idempotency-Key (subset convention, docs/tomp-subset.md)",
+    "same_key_other_offer": "booking — Idempotency-Key (subset convention, docs/tomp.md)",
     "rejection": "booking — a refused booking is REJECTED (or 428)",
     "timeout": "time limits (subset convention)",
     "expiry": "booking — 410 for an expired option (errorcode 3003)",

@@ -1,4 +1,4 @@
-"""The TOMP-API 1.6.1 subset (docs/tomp-subset.md) over HTTP, in front of an in-process operator.
+"""The TOMP-API 1.6.1 subset (docs/tomp.md) over HTTP, in front of an in-process operator.
 
 `make_app(operator)` serves any OperatorAdapter (the taxi dispatcher, the bike-share system) the
 way an outside operator would: planning options whose ids are booked, bookings that keep their

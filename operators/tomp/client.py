@@ -153,7 +153,7 @@ class TompClient:
     async def request(self, method: str, path: str, what: str, *, body: BaseModel | None = None,
                       idempotency_key: str | None = None, expired_is: type[Conflict] = Conflict,
                       forbidden_is_conflict: bool = False) -> Answer:
-        """A 2xx answer, or the domain error the failure maps to (docs/tomp-subset.md)."""
+        """A 2xx answer, or the domain error the failure maps to (docs/tomp.md)."""
         safe = method == "GET" or idempotency_key is not None
         attempts = 1 + (self.options.retries if safe else 0)
         url = URL(self.base_url + path, encoded=True)

@@ -1,7 +1,7 @@
 """Domain objects to the TOMP wire format and back, both ways: the remote adapter reads options
 and bookings, the reference operator services write them.
 
-Conventions of the subset (docs/tomp-subset.md): one leg per option, whose id is the option's id;
+Conventions of the subset (docs/tomp.md): one leg per option, whose id is the option's id;
 a booking keeps the option's id; the price is the sum of the fare's FIXED parts (DISCOUNT parts
 subtracted whatever their sign); cancellation terms travel in `extraData`; the rider's needs are CROW requirement codes.
 """

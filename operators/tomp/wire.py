@@ -1,4 +1,4 @@
-"""The TOMP-API 1.6.1 wire format of the documented subset (docs/tomp-subset.md), as pydantic models.
+"""The TOMP-API 1.6.1 wire format of the documented subset (docs/tomp.md), as pydantic models.
 
 Field names are the spec's (camelCase; `from` is `from_` in Python). Models ignore fields they do
 not know, so an operator may send more than the subset, and validate what the subset relies on:

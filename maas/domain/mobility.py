@@ -104,6 +104,10 @@ class OfferQuery(BaseModel):
         return "wheelchair" in self.needs
 
 
+# The personal data an operator may require (TOMP requiredFields) that the platform can pass on.
+BOOKING_DATA_FIELDS = ("EMAIL", "FIRST_NAME", "LAST_NAME", "BIRTHDATE", "PHONE_NUMBERS")
+
+
 class Conditions(BaseModel):
     """The terms an offer is sold on; the booking keeps them so refunds follow what was sold."""
 
@@ -113,7 +117,8 @@ class Conditions(BaseModel):
     # waits no longer than this, nor than the platform's own limit.
     respond_by: dt.datetime | None = None
     # Personal data the operator requires with the booking (TOMP's conditionRequireBookingData
-    # `requiredFields`, e.g. EMAIL, BIRTHDATE); the platform passes none, so such a leg is refused.
+    # `requiredFields`, e.g. EMAIL, BIRTHDATE): asked of the rider, passed with that booking only
+    # (never stored); a field outside BOOKING_DATA_FIELDS cannot be given and the leg is refused.
     required_data: tuple[str, ...] = ()
     free_cancellation_until: dt.datetime | None = None
     cancellation_fee: Money | None = None  # charged when cancelled after the free period

@@ -25,7 +25,7 @@ from maas.domain.errors import Conflict, DomainError, NotFound, OfferExpired
 from maas.domain.fare_rules import FareRules
 from maas.domain.mobility import FINAL_STATES, HELD_STATES, BookingState, LegBooking
 from maas.domain.payments import Payment, PaymentGateway, PaymentState
-from maas.domain.ports import Clock, HoldExtension, OperatorAdapter, UnitOfWorkFactory
+from maas.domain.ports import BookingData, Clock, HoldExtension, OperatorAdapter, UnitOfWorkFactory
 from maas.services.booking_terms import BookingTerms
 
 log = logging.getLogger(__name__)
@@ -48,11 +48,14 @@ class BookingSaga:
         self._confirm_within = dt.timedelta(seconds=confirm_within_s)
         self._step_hook = step_hook
 
-    async def _forward(self, booking: Booking, payment_method: str | None = None) -> Booking:
+    async def _forward(self, booking: Booking, payment_method: str | None = None,
+                       booking_data: Mapping[str, str] | None = None) -> Booking:
+        """`booking_data`: the rider's personal data for operators that require it; held in
+        memory for this call only, so a booking resumed after a restart cannot send it again."""
         try:
             for leg in booking.legs:
                 if leg.booking is None:
-                    booking = await self._reserve(booking, leg)
+                    booking = await self._reserve(booking, leg, booking_data or {})
             if booking.needs_hold():
                 booking = await self._authorise(booking, payment_method or booking.payment_method)
             for leg in booking.legs:
@@ -73,13 +76,25 @@ class BookingSaga:
             return await self._save(booking.awaiting_confirmation(now, self._confirm_within))
         return await self._save(booking.moved_to(T.CONFIRMED, reason="", at=now))
 
-    async def _reserve(self, booking: Booking, leg: BookedLeg) -> Booking:
-        if leg.conditions.required_data:  # refused before the operator is asked: nothing to undo there
-            raise _LegRefused(f"{leg.operator_id} requires the rider's {', '.join(leg.conditions.required_data)} "
-                              f"to book leg {leg.index}; this platform passes no personal data to operators")
-        adapter = self._adapters[leg.operator_id]
-        answer = await self._step(booking, f"reserve:{leg.index}", lambda: adapter.book(
-            leg.offer_id, idempotency_key=f"{booking.id}:reserve:{leg.index}"))
+    async def _reserve(self, booking: Booking, leg: BookedLeg, data: Mapping[str, str]) -> Booking:
+        adapter, key = self._adapters[leg.operator_id], f"{booking.id}:reserve:{leg.index}"
+        required = leg.conditions.required_data
+        given: dict[str, str] = {}
+        if required:  # refused before the operator is asked when the data cannot be given
+            missing = [f for f in required if f not in data]
+            if missing or not isinstance(adapter, BookingData):
+                raise _LegRefused(f"{leg.operator_id} requires the rider's {', '.join(missing or required)} to "
+                                  f"book leg {leg.index}, which this booking cannot pass on (personal data is "
+                                  "never kept: a booking resumed after a restart has none)")
+            given = {f: data[f] for f in required}
+
+        async def call() -> LegBooking:
+            if given:
+                assert isinstance(adapter, BookingData)
+                return await adapter.book_with_data(leg.offer_id, idempotency_key=key, data=given)
+            return await adapter.book(leg.offer_id, idempotency_key=key)
+
+        answer = await self._step(booking, f"reserve:{leg.index}", call)
         booking = await self._save(booking.with_leg_booking(leg.index, answer))
         if answer.state in (BookingState.REJECTED, BookingState.EXPIRED):
             raise _LegRefused(f"{leg.operator_id} refused leg {leg.index}: {answer.reason or answer.state.value}")

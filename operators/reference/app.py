@@ -30,7 +30,7 @@ from maas.domain.ports import Clock, HoldExtension, OperatorAdapter
 from operators.reference.idempotency import IdempotencyStore, StoredAnswer, fingerprint
 from operators.reference.maas_client import MaasRefused, MaasReporter
 from operators.tomp import wire
-from operators.tomp.mapping import booking_of, leg_state_of, option_of, query_of
+from operators.tomp.mapping import booking_of, data_of, leg_state_of, option_of, query_of
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -92,6 +92,7 @@ class ReferenceOperator:
     # Booking conditions every option carries besides the adapter's own terms (a return area, a
     # deposit, personal data the operator requires), as TOMP condition objects.
     conditions: list[dict[str, Any]] = field(default_factory=list)
+    customers: dict[str, dict[str, str]] = field(default_factory=dict)  # option id -> the data it was booked with
 
     def placed(self, point: GeoPoint, sign: int = 1) -> GeoPoint:
         return GeoPoint(lat=point.lat + sign * self.shift[0], lon=point.lon + sign * self.shift[1])
@@ -293,7 +294,15 @@ async def planning_offers(request: web.Request) -> web.Response:
 @idempotent
 async def create_booking(request: web.Request) -> web.Response:
     operator = request.app[OPERATOR]
-    option_id = (await _parsed(request, wire.BookingRequest)).id
+    booking_request: wire.BookingRequest = await _parsed(request, wire.BookingRequest)
+    option_id = booking_request.id
+    required = [f for c in operator.conditions if c.get("conditionType") == "conditionRequireBookingData"
+                for f in c.get("requiredFields", [])]
+    missing = [f for f in required if f not in data_of(booking_request.customer)]
+    if missing:
+        raise Problem(400, "Booking data required", f"this operator needs the customer's {', '.join(missing)}")
+    if required:
+        operator.customers[option_id] = {f: v for f, v in data_of(booking_request.customer).items() if f in required}
     if option_id in operator.rejected:
         raise Problem(409, "Already refused", f"option {option_id} was refused")
     try:

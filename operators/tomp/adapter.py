@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import hashlib
+from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
@@ -20,7 +21,7 @@ from maas.domain.errors import OfferExpired, OperatorRejected, OperatorUnavailab
 from maas.domain.mobility import BookingState, LegBooking, Offer, OfferQuery, TripEvent, TripEventKind
 from operators.tomp import wire
 from operators.tomp.client import Answer, ClientOptions, TompClient, path_of
-from operators.tomp.mapping import MalformedMessage, leg_booking_of, offer_of, planning_request
+from operators.tomp.mapping import MalformedMessage, customer_of, leg_booking_of, offer_of, planning_request
 
 
 
@@ -80,8 +81,15 @@ class RemoteTompAdapter:
 
     # -- booking -------------------------------------------------------------------------------
     async def book(self, offer_id: str, *, idempotency_key: str) -> LegBooking:
-        answer = await self.client.request("POST", "/bookings", f"booking offer {offer_id}",
-                                           body=wire.BookingRequest(id=offer_id),
+        return await self._book(wire.BookingRequest(id=offer_id), idempotency_key)
+
+    async def book_with_data(self, offer_id: str, *, idempotency_key: str, data: Mapping[str, str]) -> LegBooking:
+        """The operator's conditionRequireBookingData answered: the rider as the request's `customer`."""
+        return await self._book(wire.BookingRequest(id=offer_id, customer=customer_of(data)), idempotency_key)
+
+    async def _book(self, request: wire.BookingRequest, idempotency_key: str) -> LegBooking:
+        offer_id = request.id
+        answer = await self.client.request("POST", "/bookings", f"booking offer {offer_id}", body=request,
                                            idempotency_key=idempotency_key, expired_is=OfferExpired)
         booking = self._booking(answer, "POST /bookings")
         if booking.id != offer_id:

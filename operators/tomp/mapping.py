@@ -9,6 +9,7 @@ subtracted whatever their sign); cancellation terms travel in `extraData`; the r
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from maas.domain.accounts import GeoPoint
@@ -228,6 +229,23 @@ def offer_of(option: wire.Booking, valid_until: dt.datetime, operator_id: str) -
                      vehicle_type=asset.id if asset else "", description=option.memo or "")
     except ValueError as exc:
         raise MalformedMessage(f"option {option.id}: {exc}") from exc
+
+
+# -- the rider's data -------------------------------------------------------------------------
+def customer_of(data: Mapping[str, str]) -> wire.Customer:
+    """BOOKING_DATA_FIELDS as the spec's `customer` of a bookingRequest."""
+    phone = data.get("PHONE_NUMBERS")
+    return wire.Customer(firstName=data.get("FIRST_NAME"), lastName=data.get("LAST_NAME"), email=data.get("EMAIL"),
+                         birthDate=data.get("BIRTHDATE"), phones=[wire.Phone(number=phone)] if phone else [])
+
+
+def data_of(customer: wire.Customer | None) -> dict[str, str]:
+    """The operator's side: which BOOKING_DATA_FIELDS a bookingRequest's customer gives."""
+    if customer is None:
+        return {}
+    values = {"FIRST_NAME": customer.firstName, "LAST_NAME": customer.lastName, "EMAIL": customer.email,
+              "BIRTHDATE": customer.birthDate, "PHONE_NUMBERS": customer.phones[0].number if customer.phones else None}
+    return {name: value for name, value in values.items() if value}
 
 
 # -- bookings -------------------------------------------------------------------------------

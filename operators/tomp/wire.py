@@ -147,8 +147,23 @@ class PlanningRequest(Wire):
     travelers: list[Traveler] = Field(default_factory=list)
 
 
+class Phone(Wire):
+    number: str
+
+
+class Customer(Wire):
+    """The rider, only as far as the operator's conditionRequireBookingData asks."""
+
+    firstName: str | None = None
+    lastName: str | None = None
+    email: str | None = None
+    birthDate: str | None = None  # the spec's format: date
+    phones: list[Phone] = Field(default_factory=list)
+
+
 class BookingRequest(Wire):
     id: str = Field(min_length=1, max_length=200)
+    customer: Customer | None = None
 
 
 class BookingOperation(Wire):

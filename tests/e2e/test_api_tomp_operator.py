@@ -247,16 +247,47 @@ async def test_the_dispatcher_confirming_through_tomp_confirms_the_trip_at_once(
                                                                                     "state": "CONFIRMED"}
 
 
-async def test_an_operator_requiring_personal_data_is_refused_with_the_reason(tomp_town) -> None:
-    town = tomp_town
+async def test_an_operator_requiring_personal_data_and_upfront_payment_is_booked_with_them(tomp_town) -> None:
+    town, client = tomp_town, tomp_town["client"]
     town["taxi"].conditions = [{"conditionType": "conditionRequireBookingData", "id": "kyc",
-                                "requiredFields": ["EMAIL", "PHONE_NUMBERS"]}]
+                                "requiredFields": ["EMAIL", "PHONE_NUMBERS"]},
+                               {"conditionType": "conditionUpfrontPayment", "id": "prepaid"}]
     query = OfferQuery(origin=HOME, destination=HOSPITAL, depart_at=NOW + dt.timedelta(minutes=30))
     offer = (await town["container"].offers.search(query, operator_ids=["tomp-taxi"])).offers[0]
     assert "The operator requires the rider's EMAIL, PHONE_NUMBERS." in offer.conditions.notes
+    assert "The operator is paid in advance, when the booking is made." in offer.conditions.notes
+    headers = {**town["rider"], "Accept-Language": "en"}
+    # The account has her email but no phone: she is asked for it, and nothing is booked.
+    asked = await client.post("/v1/bookings", json={"offer_ids": [offer.id]},
+                              headers={**headers, "Idempotency-Key": "kyc-1"})
+    error = (await asked.json())["error"]
+    assert (asked.status, error["code"]) == (422, "booking_data_required")
+    assert error["fields"] == {"booking_data.PHONE_NUMBERS": "required by tomp-taxi"}
+    assert town["taxi"].booking_ids == {}
+    bad = await client.post("/v1/bookings", json={"offer_ids": [offer.id], "booking_data": {"SHOE_SIZE": "24"}},
+                            headers={**headers, "Idempotency-Key": "kyc-2"})
+    assert bad.status == 422
+    # Given, the booking goes through: the operator gets exactly what it asked for, the rider's
+    # one payment holds the fare before the operator's booking is committed.
+    booked = await client.post("/v1/bookings", json={"offer_ids": [offer.id],
+                                                     "booking_data": {"PHONE_NUMBERS": "0279001234"}},
+                               headers={**headers, "Idempotency-Key": "kyc-3"})
+    body = await booked.json()
+    assert booked.status == 201, body
+    assert body["state"] == "CONFIRMED" and body["payment"]["state"] == "AUTHORISED"
+    assert town["taxi"].customers == {body["legs"][0]["operator_booking_id"]: {
+        "EMAIL": "misaki@example.jp", "PHONE_NUMBERS": "0279001234"}}
+
+
+async def test_an_operator_requiring_data_no_request_can_give_is_refused_with_the_reason(tomp_town) -> None:
+    town = tomp_town
+    town["taxi"].conditions = [{"conditionType": "conditionRequireBookingData", "id": "kyc",
+                                "requiredFields": ["EMAIL", "LICENSES"]}]
+    query = OfferQuery(origin=HOME, destination=HOSPITAL, depart_at=NOW + dt.timedelta(minutes=30))
+    offer = (await town["container"].offers.search(query, operator_ids=["tomp-taxi"])).offers[0]
     refused = await town["client"].post("/v1/bookings", json={"offer_ids": [offer.id]},
-                                        headers={**town["rider"], "Idempotency-Key": "kyc", "Accept-Language": "en"})
+                                        headers={**town["rider"], "Idempotency-Key": "licence", "Accept-Language": "en"})
     body = await refused.json()
     assert refused.status == 409 and body["error"]["code"] == "booking_rejected"
-    assert "requires the rider's EMAIL, PHONE_NUMBERS" in body["booking"]["reason"]
+    assert "requires the rider's LICENSES" in body["booking"]["reason"]
     assert town["taxi"].booking_ids == {}  # the operator was never asked to book

@@ -291,3 +291,27 @@ async def test_an_operator_requiring_data_no_request_can_give_is_refused_with_th
     assert refused.status == 409 and body["error"]["code"] == "booking_rejected"
     assert "requires the rider's LICENSES" in body["booking"]["reason"]
     assert town["taxi"].booking_ids == {}  # the operator was never asked to book
+
+
+async def test_notices_that_move_nothing_are_journaled_and_the_openapi_document_has_them(tomp_town) -> None:
+    town, client, spec = tomp_town, tomp_town["client"], tomp_town["spec"]
+    booking = await book_taxi(town, "notices")
+    leg_id = booking["legs"][0]["operator_booking_id"]
+    headers = tomp_headers(town["taxi_key"])
+    now = town["clock"].now().isoformat()
+    for path, body in ((f"/legs/{leg_id}/events", {"time": now, "event": "PREPARE", "comment": "car on its way"}),
+                       (f"/bookings/{leg_id}/notifications", {"type": "ETA", "minutes": 7}),
+                       (f"/support/{leg_id}/status", {"id": leg_id, "status": "RESOLVED", "comment": "found her"})):
+        answer = await client.post("/tomp/v1" + path, json=body, headers=headers)
+        assert answer.status == 204, await answer.text()
+    spec.problems = [p for p in spec.problems if "/support/" not in p]  # 1.6.1 has no POST there: our convention
+    journal = await (await client.get(f"/v1/bookings/{booking['id']}/journal", headers=town["rider"])).json()
+    notes = {step["name"]: step["detail"] for step in journal["steps"] if step["name"].startswith("operator:")}
+    assert notes == {"operator:prepare": "car on its way", "operator:notification": "ETA 7 min",
+                     "operator:support": "RESOLVED: found her"}
+    assert await state_of(town, booking) == ("CONFIRMED", "CONFIRMED")
+    document = await (await client.get("/openapi.json")).json()
+    operation = document["paths"]["/tomp/v1/legs/{id}/events"]["post"]
+    assert operation["responses"]["403"]["content"]["application/json"]["schema"]["$ref"].endswith("/TompError")
+    assert {"tompApiKey": []} in operation["security"]
+    assert "/tomp/v1/oauth/token" in document["paths"]

@@ -17,7 +17,7 @@ from typing import Any
 
 import aiohttp
 
-from maas.domain.errors import OfferExpired, OperatorRejected, OperatorUnavailable
+from maas.domain.errors import Conflict, OfferExpired, OperatorRejected, OperatorUnavailable
 from maas.domain.mobility import BookingState, LegBooking, Offer, OfferQuery, TripEvent, TripEventKind
 from operators.tomp import wire
 from operators.tomp.client import Answer, ClientOptions, TompClient, path_of
@@ -34,6 +34,9 @@ def _expires(answer: Answer) -> dt.datetime | None:
     except (TypeError, ValueError):
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+UNLOCKABLE_CLASSES = frozenset({"BICYCLE", "STEP", "MOPED", "MOTORCYCLE", "CAR", "SELFDRIVE"})
 
 
 def event_key(event: TripEvent) -> str:
@@ -150,6 +153,20 @@ class RemoteTompAdapter:
                 body=wire.LegEvent(time=event.at, event=name, comment=event.detail or None),  # type: ignore[arg-type]
                 idempotency_key=key, forbidden_is_conflict=True)
         return await self.get_booking(event.booking_id)
+
+    async def unlock(self, booking_id: str) -> None:
+        """Open the vehicle of a booked bike, scooter, moped or car: TOMP's `SET_IN_USE`, which
+        activates the asset. A leg whose asset has no lock (a taxi, a bus) is Conflict."""
+        answer = await self.client.request("GET", path_of("bookings", booking_id), f"booking {booking_id}")
+        booking: wire.Booking = self.client.parse(answer, wire.Booking, "GET /bookings/{id}")
+        leg = booking.legs[0] if booking.legs else None
+        asset = booking.mainAssetType or (leg.assetType if leg else None)
+        asset_class = asset.assetClass if asset else None
+        if asset_class not in UNLOCKABLE_CLASSES:
+            raise Conflict(f"{self.operator_id}: a {asset_class or 'vehicle of unknown class'} has no lock to open")
+        started = TripEvent(booking_id=booking_id, kind=TripEventKind.STARTED, at=dt.datetime.now(dt.UTC),
+                            detail="unlocked by the rider")
+        await self.receive_event(started)
 
     async def aclose(self) -> None:
         await self.client.aclose()

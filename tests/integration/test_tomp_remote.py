@@ -443,3 +443,21 @@ async def test_booking_conditions_are_shown_and_required_data_is_named() -> None
         "Return the vehicle to station cy-02.", "The operator takes a deposit of 3000 JPY.",
         "The operator is paid in advance, when the booking is made.",
         "The operator requires the rider's EMAIL, BIRTHDATE.")
+
+
+async def test_a_remote_bike_is_unlocked_through_tomp_and_a_taxi_has_no_lock() -> None:
+    clock = SteppedClock(T0)
+    bikes, cars = bikeshare_operator(DEMO, clock), taxi(clock)
+    async with serving(tomp_app(bikes)) as bike_url, serving(tomp_app(cars)) as taxi_url, \
+            remote(bike_url) as bike_adapter, remote(taxi_url) as taxi_adapter:
+        offer = (await bike_adapter.search_offers(query(T0 + dt.timedelta(minutes=5))))[0]
+        booked = await bike_adapter.book(offer.id, idempotency_key="ride")
+        await bike_adapter.confirm(booked.id, idempotency_key="commit")
+        await bike_adapter.unlock(booked.id)
+        assert (await bike_adapter.get_booking(booked.id)).state is BookingState.STARTED
+        assert [e.kind for e in bikes.adapter.events] == [TripEventKind.STARTED]
+        ride = (await taxi_adapter.search_offers(query(T0 + dt.timedelta(minutes=30))))[0]
+        car = await taxi_adapter.book(ride.id, idempotency_key="car")
+        with pytest.raises(Conflict, match="a TAXI has no lock to open"):
+            await taxi_adapter.unlock(car.id)
+        assert (await taxi_adapter.get_booking(car.id)).state is BookingState.CONFIRMED

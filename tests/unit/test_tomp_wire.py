@@ -145,6 +145,8 @@ async def test_the_factory_opens_one_session_inside_the_loop_and_aclose_closes_i
     ({"base_url": "http://x", "timeout_s": 0}, "timeout_s must be above 0"),
     ({"base_url": "http://x", "retries": "3"}, "retries must be a number"),
     ({"base_url": "http://x", "colour": "red"}, "unknown tomp options: colour"),
+    ({"base_url": "http://x", "token_url": "http://x/oauth/token"}, "token_url needs client_id and client_secret"),
+    ({"base_url": "http://x", "max_retry_after_s": "soon"}, "max_retry_after_s must be a number"),
 ])
 def test_the_factory_refuses_bad_options(options, message) -> None:
     with pytest.raises(ValueError, match=message):

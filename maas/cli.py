@@ -107,6 +107,11 @@ def _parser() -> argparse.ArgumentParser:
                                                      "(default: in 15 minutes)")
     check.add_argument("--dry-run", action="store_true",
                        help="search and read only, checking every message against the spec: nothing is booked")
+    check.add_argument("--api-key", help="sent as X-API-Key (the spec's ApiKeyAuth)")
+    check.add_argument("--token-url", help="OAuth2 client credentials: the operator's token endpoint "
+                                           "(with --client-id and --client-secret)")
+    check.add_argument("--client-id")
+    check.add_argument("--client-secret")
     check.add_argument("--spec", metavar="PATH", help="the TOMP-API 1.6.1 OpenAPI document (default: "
                                                      "$MAAS_CORPUS/tomp-api/TOMP-API-1.6.1.yaml when present)")
     check.set_defaults(run=_operators_check)
@@ -363,10 +368,15 @@ def _operators_check(settings: Settings, args: argparse.Namespace) -> int:
     except (ValueError, OSError) as exc:
         print(f"maas: {exc}", file=sys.stderr)
         return 2
+    if args.token_url is not None and not (args.client_id and args.client_secret):
+        print("maas: --token-url needs --client-id and --client-secret", file=sys.stderr)
+        return 2
 
     async def work() -> int:
+        credentials = {name: value for name in ("api_key", "token_url", "client_id", "client_secret")
+                       if (value := getattr(args, name)) is not None}
         entry = OperatorEntry(id="remote", adapter="tomp",
-                              options={"base_url": args.url, "timeout_s": args.timeout_s, "retries": 1})
+                              options={"base_url": args.url, "timeout_s": args.timeout_s, "retries": 1, **credentials})
         adapter = build_adapters(OperatorsConfig(operators=(entry,)), Path.cwd(), SystemClock())["remote"]
         recording = Recording(spec)
         adapter.client.recording = recording  # type: ignore[attr-defined]

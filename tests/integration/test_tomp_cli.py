@@ -72,7 +72,13 @@ def test_check_of_a_port_with_nothing_listening_fails_readably() -> None:
 
 
 @pytest.mark.parametrize("args", [["ftp://example.org"], ["http://127.0.0.1:1", "--timeout-s", "0"],
-                                  ["http://127.0.0.1:1", "--max-expiry-wait-s", "-1"]])
+                                  ["http://127.0.0.1:1", "--max-expiry-wait-s", "-1"],
+                                  ["http://127.0.0.1:1", "--area", "95,135"],
+                                  ["http://127.0.0.1:1", "--area", "35,135,5"],
+                                  ["http://127.0.0.1:1", "--area", "35;135"],
+                                  ["http://127.0.0.1:1", "--at", "2026-11-24T10:00:00"],
+                                  ["http://127.0.0.1:1", "--spec", "/nonexistent/tomp.yaml"],
+                                  ["http://127.0.0.1:1", "--token-url", "http://127.0.0.1:1/oauth/token"]])
 def test_check_refuses_unusable_arguments_with_exit_2(args: list[str], capsys, monkeypatch) -> None:
     for name in [k for k in os.environ if k.startswith("MAAS_")]:
         monkeypatch.delenv(name)

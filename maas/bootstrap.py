@@ -41,6 +41,9 @@ from maas.services.places import PlaceService
 from maas.services.passes import PassService
 from maas.services.payment_methods import PaymentMethodService
 from maas.services.planning import PlanningService
+from maas.services.entitlements import EntitlementService
+from maas.services.privacy import PrivacyService
+from maas.services.retention import RetentionSchedule, RetentionService
 from maas.services.rider_fares import RiderFares
 from maas.services.riders import RiderDirectory
 from maas.services.transit_tickets import TransitTicketOffice
@@ -49,6 +52,7 @@ from maas.services.stops import StopService
 from maas.services.tickets import TicketService
 from maas.settings import Settings
 from maas.storage.engine import create_engine
+from maas.storage.personal_data import SqlPersonalData
 from maas.storage.rides import SqlRideStore
 from maas.storage.vehicle_holds import SqlVehicleHolds
 from maas.storage.unit_of_work import SqlUnitOfWorkFactory
@@ -87,6 +91,9 @@ class Container:
     analyses: AnalysisService
     riders: RiderDirectory
     rider_fares: RiderFares
+    entitlements: EntitlementService
+    privacy: PrivacyService
+    retention: RetentionService
     operator_adapters: dict[str, OperatorAdapter] = field(default_factory=dict)
     names: TranslationSource | None = None  # the feeds' translated names; None: names as the feeds write them
 
@@ -199,6 +206,9 @@ def build_container(
     bookings = BookingService(uow, sellers, payments, clock, rules=rules,
                               confirm_within_s=settings.booking_confirm_within_s, payouts=payout_accounts or {})
     # The ticket key lives beside the service's data, created on first start (mode 0600).
+    personal = SqlPersonalData(engine) if engine is not None else None
+    schedule = RetentionSchedule(ride_places_days=settings.retention_ride_places_days,
+                                 refusals_days=settings.retention_refusals_days, audit_days=settings.retention_audit_days)
     signer = Ed25519TicketSigner.load_or_create(settings.data_dir / "keys" / "ticket-signing-key.pem")
     events = EventWindow(before_s=settings.trip_event_before_s, after_s=settings.trip_event_after_s)
     return Container(
@@ -235,5 +245,8 @@ def build_container(
                                  events=events),
         riders=RiderDirectory(uow),
         rider_fares=RiderFares(rules),
+        entitlements=EntitlementService(uow, clock),
+        privacy=PrivacyService(uow, clock, payments, bookings, personal),
+        retention=RetentionService(uow, personal, clock, schedule),
         operator_adapters=operator_adapters,
     )

@@ -13,6 +13,7 @@ from maas.domain.errors import Conflict, NotFound, OfferExpired, OperatorRejecte
 from maas.domain.mobility import EVENT_TARGET, BookingState, LegBooking, Offer, OfferQuery, TripEvent
 from maas.domain.planning import Money
 from tests import memory_directory as directory
+from tests import memory_privacy as privacy
 from tests import memory_repositories as repos
 
 
@@ -85,6 +86,9 @@ class InMemoryUnitOfWork:
         self.analyses = repos.MemoryAnalyses(self)
         self.ride_refusals = repos.MemoryRideRefusals(self)
         self.tickets_issued = repos.MemoryTicketsIssued(self)
+        self.claims = privacy.MemoryClaims(self)
+        self.consents = privacy.MemoryConsents(self)
+        self.audit = privacy.MemoryAudit(self)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

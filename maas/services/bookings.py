@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from maas.domain.accounts import Account, Principal, Role
+from maas.domain.entitlements import Entitlements
 from maas.domain.bookings import Booking
 from maas.domain.errors import Conflict, NotFound, OfferExpired
 from maas.domain.mobility import Offer
@@ -45,7 +46,8 @@ class BookingService(BookingTrip):
                 _check_owner(offer, account, rider)
             passes = [p for p in await uow.passes.list_for(account.id)
                       if p.state is PassState.ACTIVE] if account is not None else []
-            booking = self._terms.new_booking(caller, offers, idempotency_key, digest, account, passes)
+            entitled = Entitlements.of(await uow.claims.list_for(account.id)) if account is not None else None
+            booking = self._terms.new_booking(caller, offers, idempotency_key, digest, account, passes, entitled)
             profile = await uow.payment_profiles.get(account.id) if account is not None else None
             booking = self._terms.payment_plan(booking, payment_method, profile)
             try:

@@ -34,6 +34,7 @@ class RiderDirectory:
         async with self._uow() as uow:
             try:
                 account = await uow.accounts.get(account_id)  # type: ignore[arg-type]
+                claims = await uow.claims.list_for(account.id)
             except NotFound:
                 if not acting:
                     return None  # a principal without an account row (a system caller)
@@ -41,4 +42,4 @@ class RiderDirectory:
         if acting and account.role is not Role.RIDER:
             raise NotARider(f"account {for_rider} is a {account.role.value}, not a rider",
                             fields={"for_rider": "not a rider"})
-        return RiderContext.of(account, agent_id=caller.subject_id if acting else None)
+        return RiderContext.of(account, claims, agent_id=caller.subject_id if acting else None)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -45,6 +46,7 @@ def _account(row: AccountRow) -> Account:
         id=row.id, email=row.email, display_name=row.display_name, role=Role(row.role), birth_date=row.birth_date,
         home=home, needs=tuple(row.needs), resident=row.resident, created_at=utc(row.created_at),
         phone=row.phone, member_no=row.member_no, display_name_kana=row.display_name_kana,
+        erased_at=utc(row.erased_at) if row.erased_at else None,
     )
 
 
@@ -84,6 +86,28 @@ class SqlAccounts:
             if account.display_name_kana else None,
         )
         self._s.add(row)
+        try:
+            async with self._s.begin_nested():
+                await self._s.flush()
+        except IntegrityError:
+            raise Conflict("an account with this email or member number already exists",
+                           fields={"email": "already registered"}) from None
+        return _account(row)
+
+    async def update_profile(self, account_id: str, changes: Mapping[str, Any]) -> Account:
+        """Set the given profile fields (home as a GeoPoint or None); NotFound, or Conflict for a taken email."""
+        row = await self._s.get(AccountRow, account_id)
+        if row is None:
+            raise NotFound(f"no account {account_id}")
+        for name, value in changes.items():
+            if name == "home":
+                row.home_lat, row.home_lon = (value.lat, value.lon) if value is not None else (None, None)
+            elif name == "needs":
+                row.needs = list(value)
+            elif name == "phone":
+                row.phone = phone_digits(value)
+            else:
+                setattr(row, name, value)
         try:
             async with self._s.begin_nested():
                 await self._s.flush()

@@ -13,6 +13,7 @@ from maas.storage.ledger import SqlLedger
 from maas.storage.passes import SqlPasses
 from maas.storage.payment_events import SqlPaymentEvents
 from maas.storage.payment_profiles import SqlPaymentProfiles
+from maas.storage.privacy import SqlAudit, SqlClaims, SqlConsents
 from maas.storage.repositories import SqlAccounts, SqlFeeds, SqlOperators, SqlPlaces
 from maas.storage.ride_refusals import SqlRideRefusals
 from maas.storage.tickets_issued import SqlTicketsIssued
@@ -41,6 +42,9 @@ class SqlUnitOfWork:
         self.analyses = SqlAnalyses(self._session)
         self.ride_refusals = SqlRideRefusals(self._session)
         self.tickets_issued = SqlTicketsIssued(self._session)
+        self.claims = SqlClaims(self._session)
+        self.consents = SqlConsents(self._session)
+        self.audit = SqlAudit(self._session)
         return self
 
     async def __aexit__(

@@ -202,3 +202,16 @@ class MemoryOperator:
 
     async def aclose(self) -> None:
         pass
+
+
+def verified_claims(account_id: str, *, birth_date: dt.date | None = None, resident: bool = False,
+                    at: dt.datetime | None = None) -> list:
+    """Concession claims as if staff had verified them on a My Number card (maas.domain.entitlements)."""
+    from maas.domain.entitlements import Claim, ClaimStatus, ClaimType
+
+    at = at or dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    wanted = ([(ClaimType.AGE, birth_date.isoformat())] if birth_date else []) + \
+        ([(ClaimType.RESIDENCY, "resident")] if resident else [])
+    return [Claim(id=f"clm_{account_id}_{kind.value}", account_id=account_id, type=kind, value=value,
+                  status=ClaimStatus.VERIFIED, declared_by=account_id, declared_at=at, decided_by="acc_staff",
+                  decided_at=at, document_type="my_number_card") for kind, value in wanted]

@@ -51,13 +51,15 @@ class RetentionService:
         return report
 
     async def watch(self, stop: asyncio.Event, interval_s: float) -> None:
-        """Run now and then every `interval_s` until `stop` is set; a failed run is logged and retried."""
-        while not stop.is_set():
+        """Run every `interval_s` (the first after one interval, so a start is not slowed) until
+        `stop` is set; a failed run is logged and tried again next time."""
+        while True:
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=interval_s)
+                return
+            except TimeoutError:
+                pass
             try:
                 await self.run()
             except Exception:  # the next run tries again; the server keeps serving
                 log.exception("retention run failed")
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=interval_s)
-            except TimeoutError:
-                pass

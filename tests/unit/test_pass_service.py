@@ -15,7 +15,7 @@ from maas.domain.passes import PassState
 from maas.domain.payments import PaymentDeclined
 from maas.services.passes import PassService
 from payments.on_board import OnBoardGateway
-from tests.fakes import InMemoryUnitOfWorkFactory, SteppedClock
+from tests.fakes import InMemoryUnitOfWorkFactory, SteppedClock, verified_claims
 
 JST = dt.timezone(dt.timedelta(hours=9))
 NOW = dt.datetime(2026, 12, 1, 10, 0, tzinfo=JST)
@@ -47,6 +47,8 @@ async def shop() -> tuple[PassService, InMemoryUnitOfWorkFactory, Flaky, Stepped
             await u.accounts.add(NewAccount(email=f"{account_id}@example.jp", display_name=account_id, role=Role.RIDER,
                                             password="x" * 12, birth_date=born, resident=True),
                                  account_id=account_id, password_hash="h", now=NOW)
+            for claim in verified_claims(account_id, birth_date=born, resident=True):
+                await u.claims.add(claim)
         await u.commit()
     gateway = Flaky(now=clock.now)
     return PassService(uow, gateway, clock, FareRules(passes=(SILVER,))), uow, gateway, clock

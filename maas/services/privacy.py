@@ -15,7 +15,7 @@ from typing import Any
 from maas.domain.accounts import NEEDS, Account, GeoPoint, Principal, Role
 from maas.domain.bookings import TripState
 from maas.domain.entitlements import ClaimType
-from maas.domain.errors import DomainError, InvalidRequest
+from maas.domain.errors import DomainError, InvalidRequest, PermissionDenied
 from maas.domain.payments import PaymentGateway
 from maas.domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from maas.domain.privacy import (CONSENT_VERSIONS, AccountErased, AuditEntry, Consent, ConsentKind, ErasureRefused,
@@ -57,7 +57,7 @@ class PrivacyService:
         """Whose data: the caller's, or (staff only) the rider named."""
         if for_rider and for_rider != caller.subject_id:
             if caller.role not in STAFF:
-                raise InvalidRequest("only call-centre staff may act for another rider", fields={"for_rider": "not allowed"})
+                raise PermissionDenied("only call-centre staff may act for another rider", fields={"for_rider": "not allowed"})
             return for_rider
         return caller.subject_id
 

@@ -141,7 +141,9 @@ async def test_deleting_a_rider_leaves_none_of_their_data_and_the_books_balanced
     mine = await exported.json()
     assert mine["account"]["display_name"] == NAME and "password_hash" not in mine["account"]
     assert {b["id"] for b in mine["bookings"]} >= {open_booking["id"]} and len(mine["bookings"]) == 2
-    assert mine["rides"] and mine["payments"] and mine["payment_profiles"][0]["payment_method"] == saved.payment_method
+    # This town's vans keep their rides in the operator's own memory, not the service's tables.
+    assert len(mine["payments"]) >= 4 and mine["payment_profiles"][0]["payment_method"] == saved.payment_method
+    assert {e["booking_id"] for e in mine["payments"]} <= {b["id"] for b in mine["bookings"]}
     assert all(b["account_id"] == haru_id for b in mine["bookings"])
 
     gone = await client.delete("/v1/me", headers=haru)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from maas.api.endpoints import ANY_ROLE, Binary, Call, EndpointTable
+from maas.api.endpoints import Binary, Call, EndpointTable
 from maas.api.privacy_schemas import (AccessEntryOut, AccessLog, ClaimList, ClaimOut, ClaimRequest, ConsentAnswers,
                                       ConsentList, ConsentOut, ErasureOut, ForRider, ProfilePatch, RejectRequest,
                                       VerifyRequest)

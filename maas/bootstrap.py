@@ -243,7 +243,7 @@ def build_container(
                                  # On-demand operators lend their zone, hours and speed to the "on_demand" mode.
                                  ride_areas=[a for a in operator_adapters.values() if isinstance(a, RideArea)],
                                  events=events),
-        riders=RiderDirectory(uow),
+        riders=RiderDirectory(uow, clock),
         rider_fares=RiderFares(rules),
         entitlements=EntitlementService(uow, clock),
         privacy=PrivacyService(uow, clock, payments, bookings, personal),

@@ -18,6 +18,7 @@ from maas.domain.errors import AuthenticationFailed, Conflict, InvalidRequest, N
 from maas.domain.text_safety import normalised
 from maas.domain.ids import new_id
 from maas.domain.ports import Clock, PasswordHasher, UnitOfWorkFactory
+from maas.services import access_audit
 from maas.services.entitlements import declare_in
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -165,11 +166,16 @@ class AuthService:
             await uow.operators.get(operator_id)
             return await uow.operators.list_keys(operator_id)
 
-    async def get_account(self, account_id: str, *, by: Principal) -> Account:
+    async def get_account(self, account_id: str, *, by: Principal, reason: str | None = None) -> Account:
+        """Staff looking up another account leave an entry in its access log."""
         if by.subject_id != account_id:
             by.require(Role.AGENT, Role.ADMIN)
         async with self._uow() as uow:
-            return await uow.accounts.get(account_id)
+            account = await uow.accounts.get(account_id)
+            if account.role is Role.RIDER:
+                await access_audit.record(uow, self._clock, by, account_id, "read_account", reason, required=False)
+                await uow.commit()
+            return account
 
     async def list_accounts(self, *, role: str | None, limit: int, offset: int,
                             q: str | None = None) -> list[Account]:

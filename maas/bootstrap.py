@@ -52,6 +52,7 @@ from maas.services.stops import StopService
 from maas.services.tickets import TicketService
 from maas.settings import Settings
 from maas.storage.engine import create_engine
+from maas.storage.field_cipher import FieldCipher
 from maas.storage.personal_data import SqlPersonalData
 from maas.storage.rides import SqlRideStore
 from maas.storage.vehicle_holds import SqlVehicleHolds
@@ -162,10 +163,11 @@ def build_container(
     on-demand `ride_store`, the shared vehicles' `vehicle_holds`), no database engine is made;
     a store left out then is needed only by configured operators or analyses, which say so."""
     clock = clock or SystemClock()
-    engine = None
+    engine, cipher = None, None
     if uow is None:
         engine = create_engine(settings.database_url)
-        uow = SqlUnitOfWorkFactory(engine)
+        cipher = FieldCipher.load_or_create(settings.data_key_file or settings.data_dir / "keys" / "data-keys.json")
+        uow = SqlUnitOfWorkFactory(engine, cipher)
         ride_store = ride_store or SqlRideStore(engine, clock)
         vehicle_holds = vehicle_holds or SqlVehicleHolds(engine, clock)
     hasher = hasher or Argon2PasswordHasher()
@@ -206,7 +208,7 @@ def build_container(
     bookings = BookingService(uow, sellers, payments, clock, rules=rules,
                               confirm_within_s=settings.booking_confirm_within_s, payouts=payout_accounts or {})
     # The ticket key lives beside the service's data, created on first start (mode 0600).
-    personal = SqlPersonalData(engine) if engine is not None else None
+    personal = SqlPersonalData(engine, cipher) if engine is not None else None
     schedule = RetentionSchedule(ride_places_days=settings.retention_ride_places_days,
                                  refusals_days=settings.retention_refusals_days, audit_days=settings.retention_audit_days)
     signer = Ed25519TicketSigner.load_or_create(settings.data_dir / "keys" / "ticket-signing-key.pem")

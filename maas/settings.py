@@ -57,6 +57,9 @@ class Settings(BaseModel):
     default_language: Literal["ja", "en"] = "ja"
     # Personal data (docs/privacy.md): `maas serve` refuses the development secret unless this is set.
     dev_mode: bool = False
+    # AES-GCM keys for accounts' home, needs and phone (maas.storage.field_cipher); created under
+    # <data_dir>/keys/data-keys.json (mode 0600) when unset.
+    data_key_file: Path | None = None
     # Retention: ride places coarsened to the ~250 m mesh after this many days; refused requests
     # and access-audit entries deleted after theirs; the job runs this often in the server.
     retention_ride_places_days: int = Field(default=90, ge=1, le=3650)
@@ -130,6 +133,7 @@ _ENV_FIELDS = {
     "MAAS_TRIP_EVENT_AFTER_S": "trip_event_after_s",
     "MAAS_DEFAULT_LANGUAGE": "default_language",
     "MAAS_DEV_MODE": "dev_mode",
+    "MAAS_DATA_KEY_FILE": "data_key_file",
     "MAAS_RETENTION_RIDE_PLACES_DAYS": "retention_ride_places_days",
     "MAAS_RETENTION_REFUSALS_DAYS": "retention_refusals_days",
     "MAAS_RETENTION_AUDIT_DAYS": "retention_audit_days",

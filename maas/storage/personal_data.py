@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from maas.domain.errors import NotFound
 from maas.domain.privacy import coarsen, scrub
+from maas.storage.field_cipher import FieldCipher
 from maas.storage.repositories import utc
 from maas.storage.tables import (AccountRow, AuditEntryRow, BookingLegRow, BookingRow, BookingStepRow, ClaimRow,
                                  ConsentRow, LedgerEntryRow, OfferIssuedRow, OnDemandRideRow, PaymentEventRow,
@@ -56,8 +57,9 @@ def _scrub_text(text: str, secrets: list[str]) -> str:
 
 
 class SqlPersonalData:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, cipher: FieldCipher | None = None) -> None:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._cipher = cipher
 
     async def export(self, account_id: str) -> dict[str, Any]:
         async with self._sessions() as s:
@@ -69,7 +71,7 @@ class SqlPersonalData:
             ids = [b.id for b in bookings]
             legs = (await s.execute(select(_t(BookingLegRow)).where(_t(BookingLegRow).c.booking_id.in_(ids)))).all()
             out: dict[str, Any] = {
-                "account": _row(account, drop=("password_hash",)),
+                "account": self._plain_account(account),
                 "sessions": [_row(r, drop=("token_hash",)) for r in await self._rows(
                     s, _t(SessionTokenRow), _t(SessionTokenRow).c.account_id == account_id)],
                 "claims": [_row(r) for r in await self._rows(s, _t(ClaimRow), _t(ClaimRow).c.account_id == account_id)],
@@ -98,6 +100,17 @@ class SqlPersonalData:
             }
         return out
 
+    def _plain_account(self, row: Any) -> dict[str, Any]:
+        """The account row with its encrypted fields decrypted (the rider reads their own data)."""
+        out = _row(row, drop=("password_hash", "phone_index"))
+        for name in ("home_enc", "needs_enc", "phone_enc"):
+            value = out.pop(name, None)
+            if value and self._cipher is not None:
+                plain = self._cipher.decrypt(value)
+                key = name.removesuffix("_enc")
+                out[key] = json.loads(plain) if key == "needs" else plain
+        return out
+
     @staticmethod
     async def _rows(s: AsyncSession, table: Table, where: Any) -> list[Any]:
         return list((await s.execute(select(table).where(where))).all())
@@ -112,7 +125,8 @@ class SqlPersonalData:
             await s.execute(update(accounts).where(accounts.c.id == account_id).values(
                 email=f"erased-{account_id}@erased.invalid", display_name="", password_hash="!erased",
                 birth_date=None, home_lat=None, home_lon=None, needs=[], resident=False, phone=None, member_no=None,
-                display_name_kana=None, erased_at=utc(at)))
+                display_name_kana=None, erased_at=utc(at), home_enc=None, needs_enc=None, phone_enc=None,
+                phone_index=None))
             for table in (_t(SessionTokenRow), _t(ClaimRow), _t(ConsentRow), _t(PaymentProfileRow)):
                 changed[table.name] = (await s.execute(delete(table).where(table.c.account_id == account_id))).rowcount
             for table in _PAYLOAD_TABLES:

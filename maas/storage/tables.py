@@ -33,6 +33,12 @@ class AccountRow(SQLModel, table=True):
     member_no: str | None = Field(default=None, unique=True, index=True)
     display_name_kana: str | None = None  # NFKC, as written (katakana or hiragana)
     erased_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))  # DELETE /v1/me
+    # Encrypted (maas.storage.field_cipher): home as "lat,lon", needs as JSON, the phone's digits;
+    # the plain columns above stay empty for rows written since, and phone_index finds a caller.
+    home_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    needs_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    phone_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    phone_index: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class SessionTokenRow(SQLModel, table=True):

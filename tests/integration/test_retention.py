@@ -62,3 +62,22 @@ async def test_the_job_coarsens_old_ride_places_and_keeps_new_ones(database_url:
         assert (await job.run()).audit_entries_deleted == 1
     finally:
         await engine.dispose()
+
+
+def test_a_new_sqlite_file_and_the_data_key_file_are_the_owners_only(tmp_path) -> None:
+    import os
+
+    from maas.storage.field_cipher import FieldCipher
+
+    os.umask(0o022)
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'db' / 'maas.sqlite3'}")
+    try:
+        assert (tmp_path / "db" / "maas.sqlite3").stat().st_mode & 0o777 == 0o600
+    finally:
+        engine.sync_engine.dispose()
+    cipher = FieldCipher.load_or_create(tmp_path / "keys" / "data-keys.json")
+    assert (tmp_path / "keys" / "data-keys.json").stat().st_mode & 0o777 == 0o600
+    sealed = cipher.encrypt("0274529876")
+    assert sealed.startswith("enc1:") and "0274529876" not in sealed and cipher.decrypt(sealed) == "0274529876"
+    assert FieldCipher.load_or_create(tmp_path / "keys" / "data-keys.json").decrypt(sealed) == "0274529876"
+    assert cipher.index_term("5298") in cipher.phone_index("0274529876")

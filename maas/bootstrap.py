@@ -244,7 +244,7 @@ def build_container(
                                  ride_store=ride_store,
                                  # On-demand operators lend their zone, hours and speed to the "on_demand" mode.
                                  ride_areas=[a for a in operator_adapters.values() if isinstance(a, RideArea)],
-                                 events=events),
+                                 events=events, min_riders=settings.min_riders_per_aggregate),
         riders=RiderDirectory(uow, clock),
         rider_fares=RiderFares(rules),
         entitlements=EntitlementService(uow, clock),

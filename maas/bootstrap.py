@@ -213,6 +213,8 @@ def build_container(
                                  refusals_days=settings.retention_refusals_days, audit_days=settings.retention_audit_days)
     signer = Ed25519TicketSigner.load_or_create(settings.data_dir / "keys" / "ticket-signing-key.pem")
     events = EventWindow(before_s=settings.trip_event_before_s, after_s=settings.trip_event_after_s)
+    on_demand = OnDemandService(operator_adapters, clock, remember=offers.remember, on_event=bookings.refresh_leg,
+                                refusals=uow, events=events, rules=rules)
     return Container(
         settings=settings,
         engine=engine,
@@ -228,8 +230,7 @@ def build_container(
         offers=offers,
         door_to_door=DoorToDoorService(planning, journey_planner, offers, clock=clock),
         names=names,
-        on_demand=OnDemandService(operator_adapters, clock, remember=offers.remember,
-                                  on_event=bookings.refresh_leg, refusals=uow, events=events, rules=rules),
+        on_demand=on_demand,
         bookings=bookings,
         tickets=TicketService(bookings, signer, clock, uow),
         settlement=SettlementService(uow, municipality=rules.municipality or "municipality"),
@@ -248,7 +249,7 @@ def build_container(
         riders=RiderDirectory(uow, clock),
         rider_fares=RiderFares(rules),
         entitlements=EntitlementService(uow, clock),
-        privacy=PrivacyService(uow, clock, payments, bookings, personal),
+        privacy=PrivacyService(uow, clock, payments, bookings, personal, on_demand),
         retention=RetentionService(uow, personal, clock, schedule),
         operator_adapters=operator_adapters,
     )

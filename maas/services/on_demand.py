@@ -163,6 +163,15 @@ class OnDemandService:
                                fields={"booking_id": trip.id})
         return await self._adapters[operator_id].cancel(ride_id, idempotency_key=idempotency_key)
 
+    async def open_rides_of(self, rider_ref: str) -> list[tuple[str, Ride]]:
+        """The rider's rides not yet over, with their operator, across the on-demand services."""
+        found = []
+        for operator_id, service in self._services.items():
+            for ride in await service.list_rides(rider_ref=rider_ref, limit=500):
+                if ride.booking.state not in FINAL_STATES and ride.rider_ref == rider_ref:
+                    found.append((operator_id, ride))
+        return found
+
     async def manifests(self, caller: Principal, operator_id: str, service_date: dt.date, *,
                         vehicle_id: str | None = None) -> list[Manifest]:
         caller.require_operator(operator_id)

@@ -14,6 +14,7 @@ from typing import Any
 
 from maas.domain.accounts import NEEDS, Account, GeoPoint, Principal, Role
 from maas.domain.bookings import TripState
+from maas.domain.mobility import BookingState
 from maas.domain.entitlements import ClaimType
 from maas.domain.errors import DomainError, InvalidRequest, PermissionDenied
 from maas.domain.payments import PaymentGateway
@@ -24,6 +25,7 @@ from maas.domain.text_safety import clean_email, clean_text
 from maas.services import access_audit
 from maas.services.booking_trip import BookingTrip
 from maas.services.entitlements import declare_in, withdraw_in
+from maas.services.on_demand import OnDemandService
 
 STAFF = frozenset({Role.AGENT, Role.ADMIN})
 CANCELLABLE = frozenset({TripState.CONFIRMED, TripState.CONDITIONAL_CONFIRMED})
@@ -40,9 +42,9 @@ class PrivacyUnavailable(DomainError):
 
 class PrivacyService:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, payments: PaymentGateway, bookings: BookingTrip,
-                 personal: PersonalData | None) -> None:
+                 personal: PersonalData | None, on_demand: OnDemandService | None = None) -> None:
         self._uow, self._clock, self._payments, self._bookings = uow, clock, payments, bookings
-        self._personal = personal
+        self._personal, self._on_demand = personal, on_demand
 
     def today(self) -> dt.date:
         return self._clock.now().date()
@@ -122,8 +124,19 @@ class PrivacyService:
         if under_way:
             raise ErasureRefused("a trip is under way or being booked: delete the account after it has ended",
                                  fields={"bookings": ",".join(under_way), "reason": "trip under way"})
+        rides = await self._on_demand.open_rides_of(account_id) if self._on_demand is not None else []
+        aboard = [ride.id for _, ride in rides if ride.booking.state is BookingState.STARTED]
+        if aboard:
+            raise ErasureRefused("a ride is under way: delete the account after it has ended",
+                                 fields={"rides": ",".join(aboard), "reason": "trip under way"})
         rider = Principal(subject_id=account_id, role=Role.RIDER)
         cancelled = [(await self._bookings.cancel(rider, b.id)).id for b in bookings if b.state in CANCELLABLE]
+        in_trips = {leg.booking.id for b in bookings for leg in b.legs if leg.booking is not None}
+        for operator_id, ride in rides:
+            if ride.id not in in_trips:  # rides booked on their own; a trip's were cancelled with it
+                await self._on_demand.cancel_ride(rider, operator_id, ride.id,  # type: ignore[union-attr]
+                                                  idempotency_key=f"erase:{ride.id}")
+                cancelled.append(ride.id)
         if profile is not None and profile.gateway == self._payments.name:
             await self._payments.forget_method(profile.customer_ref, profile.payment_method)
         secrets = [account.display_name, account.email, account.phone or "", account.member_no or "",

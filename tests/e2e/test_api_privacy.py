@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import inspect, text
 
 from maas.domain.accounts import NewAccount, Principal, Role
 from maas.domain.mobility import TripEvent, TripEventKind
+from tests.databases import dump_database
 from tests.e2e.demo_bookings import HOSPITAL, NOW, PASSWORD, SYSTEM, book_trip
 
 PERIOD = "from=2026-11-24T00:00:00%2B09:00&to=2026-11-25T00:00:00%2B09:00"
@@ -100,17 +100,6 @@ async def _settle(town, booking: dict) -> None:
     assert (await town["container"].bookings.get(SYSTEM, booking["id"])).state.value == "SETTLED"
 
 
-async def _dump(engine) -> str:
-    """Every row of every table as text (SQLite and PostgreSQL alike)."""
-    async with engine.connect() as conn:
-        names = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
-        parts = []
-        for name in names:
-            rows = (await conn.execute(text(f'SELECT * FROM "{name}"'))).all()
-            parts += [name, *(repr(tuple(r)) for r in rows)]
-    return "\n".join(parts)
-
-
 async def _statements(town) -> tuple:
     client = town["client"]
     noriai = await (await client.get(f"/v1/settlement/operators/noriai?{PERIOD}", headers=town["driver"])).json()
@@ -133,7 +122,7 @@ async def test_deleting_a_rider_leaves_none_of_their_data_and_the_books_balanced
     saved = await container.payment_methods.confirm(rider, started.setup_id)
     assert saved.payment_method and container.payments._saved  # the gateway holds the card
     before = await _statements(town)
-    dump = await _dump(container.engine)
+    dump = await dump_database(container.engine)
     assert NAME in dump and "haru@example.jp" in dump and str(HOME["lat"]) in dump
     assert PHONE not in dump and "enc1:" in dump  # phone, home and needs are encrypted at rest
 
@@ -152,7 +141,7 @@ async def test_deleting_a_rider_leaves_none_of_their_data_and_the_books_balanced
     assert (await gone.json())["cancelled_bookings"] == [open_booking["id"]]
     assert (await client.get("/v1/me", headers=haru)).status == 401  # sessions revoked
     assert not container.payments._saved  # the saved method was forgotten at the gateway
-    dump = await _dump(container.engine)
+    dump = await dump_database(container.engine)
     for secret in (NAME, "佐藤", "ハル", "haru@example.jp", PHONE, str(HOME["lat"]), str(HOME["lon"])):
         assert secret not in dump, secret
     assert await _statements(town) == before

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+from tests.databases import dump_database
 from tests.journeys.conftest import AGENT, HARU, HOSPITAL, MISAKI, STATION, Town, iso
 
 
@@ -54,3 +55,30 @@ async def test_haru_downloads_everything_the_town_keeps_about_her_and_nothing_el
     log = (await (await town.client.get("/v1/me/access-log", headers=haru)).json())["items"]
     assert [(e["actor_role"], e["action"]) for e in log][0] == ("agent", "read_account")  # newest first
     assert len(log) == len(audit)
+
+
+async def test_haru_deletes_her_account_and_the_database_keeps_nothing_of_her(town: Town) -> None:
+    """A trip booking and a van ride booked on its own, both open: cancelled under their terms;
+    then neither her name, reading, email, phone, member number nor home is anywhere in the database."""
+    haru = await town.sign_in(HARU)
+    me = (await (await town.client.get("/v1/me", headers=haru)).json())["account"]
+    booking = await _van(town, haru, me["home"], "haru-hospital", "10:00")
+    quote = await town.client.post("/v1/on-demand/noriai/quotes", headers=haru, json={
+        "origin": me["home"], "destination": STATION, "depart_at": iso("14:00")})
+    ride = await town.client.post("/v1/on-demand/noriai/rides", headers={**haru, "Idempotency-Key": "own-ride"},
+                                  json={"offer_id": (await quote.json())["offer_id"]})
+    assert ride.status == 201, await ride.text()
+    ride_id = (await ride.json())["id"]
+    before = await dump_database(town.container.engine)
+    assert me["display_name"] in before and me["member_no"] in before
+
+    gone = await town.client.delete("/v1/me", headers=haru)
+    assert gone.status == 200, await gone.text()
+    assert set((await gone.json())["cancelled_bookings"]) == {booking["id"], ride_id}
+    dump = await dump_database(town.container.engine)
+    for secret in (me["display_name"], "佐藤", "サトウ", HARU, "0274521101", me["member_no"],
+                   str(me["home"]["lat"]), str(me["home"]["lon"])):
+        assert secret not in dump, secret
+    staff = await town.sign_in(AGENT)
+    again = await town.client.get(f"/v1/me/export?for_rider={me['id']}", headers={**staff, "X-Access-Reason": "x"})
+    assert again.status == 410

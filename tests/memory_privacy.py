@@ -34,8 +34,7 @@ class MemoryClaims(Repo):
 
 class MemoryConsents(Repo):
     async def add(self, consent: Consent) -> None:
-        table = self._tx.table("consents")  # noqa: F841 - read so the transaction tracks it
-        table[next(_ROW_IDS)] = consent
+        self._tx.table("consents")[next(_ROW_IDS)] = consent
 
     async def list_for(self, account_id: str) -> list[Consent]:
         return [c for _, c in sorted(self._tx.table("consents").items()) if c.account_id == account_id]
@@ -50,8 +49,7 @@ class MemoryConsents(Repo):
 
 class MemoryAudit(Repo):
     async def add(self, entry: AuditEntry) -> None:
-        table = self._tx.table("audit")
-        table[next(_ROW_IDS)] = entry
+        self._tx.table("audit")[next(_ROW_IDS)] = entry
 
     async def about(self, subject_id: str, *, limit: int = 500) -> list[AuditEntry]:
         found = [e for _, e in sorted(self._tx.table("audit").items(), reverse=True) if e.subject_id == subject_id]

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from maas.domain.errors import DomainError, NotFound
+from maas.domain.errors import DomainError
 
 _QUARTERS_PER_DEGREE_LAT = 480  # as maas.domain.ride_refusals.quarter_mesh: 7.5" of latitude
 _QUARTERS_PER_DEGREE_LON = 320  # and 11.25" of longitude
@@ -149,8 +149,3 @@ def _scrub(value: Any, hidden: list[str], places: Callable[[float, float], tuple
         return out
     return value
 
-
-def of_account(found: Any, account_id: str) -> None:
-    """NotFound unless a looked-up record exists (a helper for exports that name the rider)."""
-    if found is None:
-        raise NotFound(f"no account {account_id}")

@@ -183,3 +183,24 @@ async def test_security_headers_on_every_response(town) -> None:
     assert "script-src 'self'" in (await client.get("/docs")).headers["Content-Security-Policy"]
     tls = await client.get("/v1/me", headers={"X-Forwarded-Proto": "https"})
     assert tls.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+async def test_consents_are_versioned_and_bad_corrections_are_refused(town) -> None:
+    client, haru = town["client"], town["haru"]
+    answered = await client.put("/v1/me/consents", headers=haru, json={"terms": True, "municipal_analyses": True})
+    assert answered.status == 200
+    withdrawn = await client.put("/v1/me/consents", headers=haru, json={"municipal_analyses": False})
+    items = (await withdrawn.json())["items"]
+    assert [(c["kind"], c["granted"]) for c in items] == [("terms", True), ("municipal_analyses", True),
+                                                         ("municipal_analyses", False)]
+    assert all(c["version"] == "2026-12" and dt.datetime.fromisoformat(c["at"]).utcoffset() is not None for c in items)
+    assert (await client.put("/v1/me/consents", headers=haru, json={"newsletter": True})).status == 422
+    for bad in ({"email": "ha\u200bru@example.jp"}, {"display_name": "佐藤\u202eハル"}, {"needs": ["jetpack"]},
+                {"password_hash": "x"}, {"birth_date": "yesterday"}):
+        response = await client.patch("/v1/me", headers=haru, json=bad)
+        assert response.status == 422, (bad, await response.text())
+        assert (await response.json())["error"]["fields"]
+    me = (await (await client.get("/v1/me", headers=haru)).json())["account"]
+    assert me["display_name"] == "haru" and me["needs"] == []  # nothing of the refused changes stuck
+    taken = await client.patch("/v1/me", headers=haru, json={"email": "town-hall@example.jp"})
+    assert taken.status == 409

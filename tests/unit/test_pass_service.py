@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from maas.domain.accounts import NewAccount, Principal, Role
+from maas.domain.entitlements import ClaimStatus
 from maas.domain.errors import Conflict, InvalidRequest, NotFound, PermissionDenied
 from maas.domain.fare_rules import FareRules, PassProduct
 from maas.domain.passes import PassState
@@ -114,3 +115,20 @@ async def test_cancelling_refunds_in_full_before_the_first_day_then_the_unused_d
     assert (await service.cancel(HARU, running.id)).refunded.amount_minor == 3000 * 19 // 30
     with pytest.raises(NotFound):
         await service.cancel(YOUNG, running.id)
+
+
+async def test_a_self_declared_or_expired_age_opens_no_senior_pass() -> None:
+    service, uow, _, _ = await shop()
+    async with uow() as u:
+        for claim in await u.claims.list_for("acc_haru"):
+            await u.claims.save(claim.model_copy(update={"status": ClaimStatus.DECLARED}))
+        await u.commit()
+    with pytest.raises(PermissionDenied):
+        await service.buy(HARU, "silver-30", idempotency_key="declared")
+    async with uow() as u:
+        for claim in await u.claims.list_for("acc_haru"):
+            await u.claims.save(claim.model_copy(update={"status": ClaimStatus.VERIFIED,
+                                                         "valid_until": NOW.date() - dt.timedelta(days=1)}))
+        await u.commit()
+    with pytest.raises(PermissionDenied):
+        await service.buy(HARU, "silver-30", idempotency_key="expired")

@@ -24,6 +24,8 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 # and the town's fare rules.
 run: export MAAS_OPERATORS_CONFIG ?= $(CURDIR)/fixtures/demo-region/maas-operators.json
 run: export MAAS_FARE_RULES ?= $(CURDIR)/fixtures/demo-region/fare-rules.json
+# `maas serve` refuses the development secret unless told this is development (docs/privacy.md).
+run: export MAAS_DEV_MODE ?= true
 run: $(VENV)/.installed-run
 	$(BIN)/maas db upgrade
 	$(BIN)/maas demo load

@@ -41,6 +41,9 @@ from maas.services.places import PlaceService
 from maas.services.passes import PassService
 from maas.services.payment_methods import PaymentMethodService
 from maas.services.planning import PlanningService
+from maas.services.entitlements import EntitlementService
+from maas.services.privacy import PrivacyService
+from maas.services.retention import RetentionSchedule, RetentionService
 from maas.services.rider_fares import RiderFares
 from maas.services.riders import RiderDirectory
 from maas.services.transit_tickets import TransitTicketOffice
@@ -50,6 +53,8 @@ from maas.services.stops import StopService
 from maas.services.tickets import TicketService
 from maas.settings import Settings
 from maas.storage.engine import create_engine
+from maas.storage.field_cipher import FieldCipher
+from maas.storage.personal_data import SqlPersonalData
 from maas.storage.rides import SqlRideStore
 from maas.storage.vehicle_holds import SqlVehicleHolds
 from maas.storage.unit_of_work import SqlUnitOfWorkFactory
@@ -89,6 +94,9 @@ class Container:
     riders: RiderDirectory
     rider_fares: RiderFares
     operator_callbacks: OperatorCallbacks
+    entitlements: EntitlementService
+    privacy: PrivacyService
+    retention: RetentionService
     operator_adapters: dict[str, OperatorAdapter] = field(default_factory=dict)
     names: TranslationSource | None = None  # the feeds' translated names; None: names as the feeds write them
 
@@ -157,10 +165,11 @@ def build_container(
     on-demand `ride_store`, the shared vehicles' `vehicle_holds`), no database engine is made;
     a store left out then is needed only by configured operators or analyses, which say so."""
     clock = clock or SystemClock()
-    engine = None
+    engine, cipher = None, None
     if uow is None:
         engine = create_engine(settings.database_url)
-        uow = SqlUnitOfWorkFactory(engine)
+        cipher = FieldCipher.load_or_create(settings.data_key_file or settings.data_dir / "keys" / "data-keys.json")
+        uow = SqlUnitOfWorkFactory(engine, cipher)
         ride_store = ride_store or SqlRideStore(engine, clock)
         vehicle_holds = vehicle_holds or SqlVehicleHolds(engine, clock)
     hasher = hasher or Argon2PasswordHasher()
@@ -201,9 +210,14 @@ def build_container(
     bookings = BookingService(uow, sellers, payments, clock, rules=rules,
                               confirm_within_s=settings.booking_confirm_within_s, payouts=payout_accounts or {})
     # The ticket key lives beside the service's data, created on first start (mode 0600).
+    personal = SqlPersonalData(engine, cipher) if engine is not None else None
+    schedule = RetentionSchedule(ride_places_days=settings.retention_ride_places_days,
+                                 refusals_days=settings.retention_refusals_days, audit_days=settings.retention_audit_days)
     signer = Ed25519TicketSigner.load_or_create(settings.data_dir / "keys" / "ticket-signing-key.pem")
     events = EventWindow(before_s=settings.trip_event_before_s, after_s=settings.trip_event_after_s)
     trip_events = TripEventService(sellers, bookings, clock, events=events)
+    on_demand = OnDemandService(operator_adapters, clock, remember=offers.remember, on_event=bookings.refresh_leg,
+                                refusals=uow, events=events, rules=rules)
     return Container(
         settings=settings,
         engine=engine,
@@ -219,8 +233,7 @@ def build_container(
         offers=offers,
         door_to_door=DoorToDoorService(planning, journey_planner, offers, clock=clock),
         names=names,
-        on_demand=OnDemandService(operator_adapters, clock, remember=offers.remember,
-                                  on_event=bookings.refresh_leg, refusals=uow, events=events, rules=rules),
+        on_demand=on_demand,
         bookings=bookings,
         tickets=TicketService(bookings, signer, clock, uow),
         settlement=SettlementService(uow, municipality=rules.municipality or "municipality"),
@@ -235,9 +248,12 @@ def build_container(
                                  ride_store=ride_store,
                                  # On-demand operators lend their zone, hours and speed to the "on_demand" mode.
                                  ride_areas=[a for a in operator_adapters.values() if isinstance(a, RideArea)],
-                                 events=events),
-        riders=RiderDirectory(uow),
+                                 events=events, min_riders=settings.min_riders_per_aggregate),
+        riders=RiderDirectory(uow, clock),
         rider_fares=RiderFares(rules),
         operator_callbacks=OperatorCallbacks(sellers, bookings, trip_events),
+        entitlements=EntitlementService(uow, clock),
+        privacy=PrivacyService(uow, clock, payments, bookings, personal, on_demand),
+        retention=RetentionService(uow, personal, clock, schedule),
         operator_adapters=operator_adapters,
     )

@@ -18,7 +18,8 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from maas.domain.accounts import Account, Principal, Role
+from maas.domain.accounts import Principal, Role
+from maas.domain.entitlements import Entitlements
 from maas.domain.errors import Conflict, DomainError, InvalidRequest, NotFound
 from maas.domain.fare_rules import FareRules, LegFacts, Rider
 from maas.domain.mobility import FINAL_STATES, LegBooking, Offer, OfferQuery, TripEvent, TripEventKind
@@ -121,18 +122,17 @@ class OnDemandService:
         a trip booking prices it: the same price whichever way the ride was booked."""
         if self._rules is None or self._refusals is None or not rides:
             return rides
-        accounts: dict[str, Account | None] = {}
+        accounts: dict[str, Entitlements | None] = {}
         async with self._refusals() as uow:
             for ref in {r.rider_ref for r in rides if r.rider_ref}:
                 try:
-                    accounts[ref] = await uow.accounts.get(ref)
+                    accounts[ref] = Entitlements.of(await uow.claims.list_for((await uow.accounts.get(ref)).id))
                 except NotFound:
                     accounts[ref] = None
         priced = []
         for ride in rides:
-            account = accounts.get(ride.rider_ref)
-            who = Rider() if account is None else Rider(age=account.age_on(ride.service_date),
-                                                        resident=account.resident, needs=frozenset(account.needs))
+            entitled = accounts.get(ride.rider_ref)
+            who = Rider() if entitled is None else entitled.rider_on(ride.service_date)
             applied = self._rules.apply(LegFacts(operator_id=ride.operator_id, mode="on_demand",
                                                  price=ride.booking.price, origin=ride.origin,
                                                  destination=ride.destination, day=ride.service_date), who)
@@ -162,6 +162,15 @@ class OnDemandService:
                 raise Conflict(f"ride {ride_id} is part of booking {trip.id}: cancel the booking",
                                fields={"booking_id": trip.id})
         return await self._adapters[operator_id].cancel(ride_id, idempotency_key=idempotency_key)
+
+    async def open_rides_of(self, rider_ref: str) -> list[tuple[str, Ride]]:
+        """The rider's rides not yet over, with their operator, across the on-demand services."""
+        found = []
+        for operator_id, service in self._services.items():
+            for ride in await service.list_rides(rider_ref=rider_ref, limit=500):
+                if ride.booking.state not in FINAL_STATES and ride.rider_ref == rider_ref:
+                    found.append((operator_id, ride))
+        return found
 
     async def manifests(self, caller: Principal, operator_id: str, service_date: dt.date, *,
                         vehicle_id: str | None = None) -> list[Manifest]:

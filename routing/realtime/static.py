@@ -1,0 +1,110 @@
+"""The static side real time is read against: each trip's stop times, route and the feed's timezone.
+
+Read from a GTFS zip or folder (BOM and CRLF tolerated) with pandas, kept as sorted numpy arrays
+with an offset per trip; a trip's `StaticStopTime`s are built when asked for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+from routing.realtime.propagation import StaticStopTime
+
+
+def _read(path: Path, name: str, columns: list[str]) -> pd.DataFrame:
+    if path.is_dir():
+        raw = (path / name).read_bytes()
+    else:
+        with zipfile.ZipFile(path) as archive:
+            member = next((n for n in archive.namelist() if n.rsplit("/", 1)[-1] == name), None)
+            if member is None:
+                raise FileNotFoundError(f"{path} has no {name}")
+            raw = archive.read(member)
+    frame = pd.read_csv(io.BytesIO(raw), dtype=str, encoding="utf-8-sig", keep_default_na=False,
+                        skipinitialspace=True)
+    frame.columns = [c.strip() for c in frame.columns]
+    for column in columns:
+        if column not in frame.columns:
+            frame[column] = ""
+    return frame[columns]
+
+
+def _seconds(values: pd.Series) -> np.ndarray:
+    parts = values.str.strip().str.split(":", expand=True)
+    if parts.shape[1] < 3:
+        return np.full(len(values), -1, dtype=np.int64)
+    numbers = parts.iloc[:, :3].apply(pd.to_numeric, errors="coerce")
+    seconds = numbers[0] * 3600 + numbers[1] * 60 + numbers[2]
+    return seconds.fillna(-1).to_numpy(np.int64)
+
+
+@dataclass(frozen=True)
+class StaticTrips:
+    timezone: ZoneInfo
+    trip_ids: np.ndarray  # sorted
+    route_ids: np.ndarray  # per trip
+    offsets: np.ndarray  # trip t's stop times are rows offsets[t]:offsets[t + 1]
+    stop_sequences: np.ndarray
+    stop_ids: np.ndarray
+    arrivals_s: np.ndarray
+    departures_s: np.ndarray
+
+    @classmethod
+    def read(cls, path: str | Path) -> StaticTrips:
+        path = Path(path)
+        agency = _read(path, "agency.txt", ["agency_timezone"])
+        trips = _read(path, "trips.txt", ["trip_id", "route_id"]).drop_duplicates("trip_id")
+        times = _read(path, "stop_times.txt", ["trip_id", "stop_sequence", "stop_id", "arrival_time",
+                                               "departure_time"])
+        times["seq"] = pd.to_numeric(times["stop_sequence"], errors="coerce").fillna(-1).astype(np.int64)
+        arrival, departure = _seconds(times["arrival_time"]), _seconds(times["departure_time"])
+        # Untimed intermediate stops take the neighbouring time so that propagation has a base.
+        arrival = np.where(arrival < 0, departure, arrival)
+        departure = np.where(departure < 0, arrival, departure)
+        times = times.assign(arr=arrival, dep=departure).sort_values(["trip_id", "seq"], kind="stable")
+        times["arr"] = times.groupby("trip_id")["arr"].transform(lambda s: s.where(s >= 0).ffill().bfill()
+                                                                 .fillna(0)).astype(np.int64)
+        times["dep"] = np.maximum(times["dep"].to_numpy(), times["arr"].to_numpy())
+        trip_ids = np.array(sorted(set(times["trip_id"])), dtype=object)
+        counts = times.groupby("trip_id", sort=True).size().reindex(trip_ids).to_numpy()
+        offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        routes = trips.set_index("trip_id")["route_id"].reindex(trip_ids).fillna("").to_numpy(object)
+        return cls(timezone=ZoneInfo(agency["agency_timezone"].iloc[0].strip() or "UTC"),
+                   trip_ids=trip_ids, route_ids=routes, offsets=offsets,
+                   stop_sequences=times["seq"].to_numpy(np.int64), stop_ids=times["stop_id"].to_numpy(object),
+                   arrivals_s=times["arr"].to_numpy(np.int64), departures_s=times["dep"].to_numpy(np.int64))
+
+    def _index(self, trip_id: str) -> int | None:
+        i = int(np.searchsorted(self.trip_ids, trip_id))
+        return i if i < len(self.trip_ids) and self.trip_ids[i] == trip_id else None
+
+    def __contains__(self, trip_id: object) -> bool:
+        return isinstance(trip_id, str) and self._index(trip_id) is not None
+
+    def __len__(self) -> int:
+        return len(self.trip_ids)
+
+    def route_id(self, trip_id: str) -> str | None:
+        i = self._index(trip_id)
+        return None if i is None else str(self.route_ids[i]) or None
+
+    def stop_times(self, trip_id: str) -> tuple[StaticStopTime, ...] | None:
+        i = self._index(trip_id)
+        if i is None:
+            return None
+        rows = range(int(self.offsets[i]), int(self.offsets[i + 1]))
+        return tuple(StaticStopTime(int(self.stop_sequences[r]), str(self.stop_ids[r]), int(self.arrivals_s[r]),
+                                    int(self.departures_s[r])) for r in rows)
+
+    def day_start(self, day: dt.date) -> int:
+        """The POSIX second the service day `day` starts at: local noon minus twelve hours."""
+        noon = dt.datetime(day.year, day.month, day.day, 12, tzinfo=self.timezone)
+        return int(noon.timestamp()) - 12 * 3600

@@ -7,8 +7,9 @@ from routing.realtime.propagation import (BackwardsTimes, ExpectedStop, Expected
 from routing.realtime.reader import MalformedFeed, read_feed
 from routing.realtime.state import IngestParams, IngestReport, RealtimeFeed, RealtimeSnapshot, build_snapshot
 from routing.realtime.static import StaticTrips
+from routing.realtime.writer import feed_message, to_bytes, to_json
 
 __all__ = ["ActivePeriod", "Alert", "BackwardsTimes", "ExpectedStop", "ExpectedTrip", "FeedContent", "IngestParams",
            "IngestReport", "InformedEntity", "MalformedFeed", "RealtimeFeed", "RealtimeSnapshot", "StaticStopTime",
            "StaticTrips", "StopTimeUpdate", "TripUpdate", "UnmatchedStop", "VehiclePosition", "build_snapshot",
-           "expected_times", "read_feed"]
+           "expected_times", "feed_message", "read_feed", "to_bytes", "to_json"]

@@ -75,11 +75,14 @@ class Alert:
         return not self.active_periods or any(p.covers(instant) for p in self.active_periods)
 
     def text(self, texts: dict[str, str], language: str) -> str | None:
-        """The translation in `language`, else the untagged one, else any."""
-        for key in (language, ""):
-            if key in texts:
-                return texts[key]
-        return next(iter(texts.values()), None)
+        """The translation in `language` ("en" also takes "en-US"), else the untagged one, else any."""
+        if language in texts:
+            return texts[language]
+        primary = language.split("-")[0].lower()
+        for key, text in texts.items():
+            if key.split("-")[0].lower() == primary:
+                return text
+        return texts.get("", next(iter(texts.values()), None))
 
 
 @dataclass(frozen=True)

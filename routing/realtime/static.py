@@ -37,13 +37,18 @@ def _read(path: Path, name: str, columns: list[str]) -> pd.DataFrame:
     return frame[columns]
 
 
+def _clock(text: str) -> int:
+    parts = text.strip().split(":")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return -1  # empty (an untimed stop) or unreadable
+    return int(parts[0]) * 3600 + int(parts[1]) * 60 + int(parts[2])
+
+
 def _seconds(values: pd.Series) -> np.ndarray:
-    parts = values.str.strip().str.split(":", expand=True)
-    if parts.shape[1] < 3:
-        return np.full(len(values), -1, dtype=np.int64)
-    numbers = parts.iloc[:, :3].apply(pd.to_numeric, errors="coerce")
-    seconds = numbers[0] * 3600 + numbers[1] * 60 + numbers[2]
-    return seconds.fillna(-1).to_numpy(np.int64)
+    """H:MM:SS to seconds, parsing each distinct text once (a day has few distinct times)."""
+    codes, uniques = pd.factorize(values, sort=False)
+    lookup = np.array([_clock(str(u)) for u in uniques] + [-1], dtype=np.int64)
+    return lookup[codes]
 
 
 @dataclass(frozen=True)
@@ -70,8 +75,9 @@ class StaticTrips:
         arrival = np.where(arrival < 0, departure, arrival)
         departure = np.where(departure < 0, arrival, departure)
         times = times.assign(arr=arrival, dep=departure).sort_values(["trip_id", "seq"], kind="stable")
-        times["arr"] = times.groupby("trip_id")["arr"].transform(lambda s: s.where(s >= 0).ffill().bfill()
-                                                                 .fillna(0)).astype(np.int64)
+        known = times["arr"].where(times["arr"] >= 0)
+        grouped = known.groupby(times["trip_id"])
+        times["arr"] = known.fillna(grouped.ffill()).fillna(grouped.bfill()).fillna(0).astype(np.int64)
         times["dep"] = np.maximum(times["dep"].to_numpy(), times["arr"].to_numpy())
         trip_ids = np.array(sorted(set(times["trip_id"])), dtype=object)
         counts = times.groupby("trip_id", sort=True).size().reindex(trip_ids).to_numpy()

@@ -1,4 +1,4 @@
-"""The static side real time is read against: each trip's stop times, route and the feed's timezone.
+"""The static side real time is read against: each trip's stop times, route, agency, the timezone.
 
 Read from a GTFS zip or folder (BOM and CRLF tolerated) with pandas, kept as sorted numpy arrays
 with an offset per trip; a trip's `StaticStopTime`s are built when asked for.
@@ -19,15 +19,19 @@ import pandas as pd
 from routing.realtime.propagation import StaticStopTime
 
 
-def _read(path: Path, name: str, columns: list[str]) -> pd.DataFrame:
+def _read(path: Path, name: str, columns: list[str], *, required: bool = True) -> pd.DataFrame:
+    raw = b""
     if path.is_dir():
-        raw = (path / name).read_bytes()
+        if (path / name).exists() or required:
+            raw = (path / name).read_bytes()
     else:
         with zipfile.ZipFile(path) as archive:
             member = next((n for n in archive.namelist() if n.rsplit("/", 1)[-1] == name), None)
-            if member is None:
+            if member is None and required:
                 raise FileNotFoundError(f"{path} has no {name}")
-            raw = archive.read(member)
+            raw = archive.read(member) if member is not None else b""
+    if not raw.strip():
+        return pd.DataFrame({column: pd.Series(dtype=object) for column in columns})
     frame = pd.read_csv(io.BytesIO(raw), dtype=str, encoding="utf-8-sig", keep_default_na=False,
                         skipinitialspace=True)
     frame.columns = [c.strip() for c in frame.columns]
@@ -61,11 +65,15 @@ class StaticTrips:
     stop_ids: np.ndarray
     arrivals_s: np.ndarray
     departures_s: np.ndarray
+    route_agencies: dict[str, str]  # route_id -> agency_id ("" when the feed names none)
 
     @classmethod
     def read(cls, path: str | Path) -> StaticTrips:
         path = Path(path)
-        agency = _read(path, "agency.txt", ["agency_timezone"])
+        agency = _read(path, "agency.txt", ["agency_id", "agency_timezone"])
+        routes = _read(path, "routes.txt", ["route_id", "agency_id"], required=False)
+        sole = agency["agency_id"].iloc[0].strip() if len(agency) == 1 else ""
+        route_agencies = {r.strip(): (a.strip() or sole) for r, a in zip(routes["route_id"], routes["agency_id"])}
         trips = _read(path, "trips.txt", ["trip_id", "route_id"]).drop_duplicates("trip_id")
         times = _read(path, "stop_times.txt", ["trip_id", "stop_sequence", "stop_id", "arrival_time",
                                                "departure_time"])
@@ -86,7 +94,8 @@ class StaticTrips:
         return cls(timezone=ZoneInfo(agency["agency_timezone"].iloc[0].strip() or "UTC"),
                    trip_ids=trip_ids, route_ids=routes, offsets=offsets,
                    stop_sequences=times["seq"].to_numpy(np.int64), stop_ids=times["stop_id"].to_numpy(object),
-                   arrivals_s=times["arr"].to_numpy(np.int64), departures_s=times["dep"].to_numpy(np.int64))
+                   arrivals_s=times["arr"].to_numpy(np.int64), departures_s=times["dep"].to_numpy(np.int64),
+                   route_agencies=route_agencies)
 
     def _index(self, trip_id: str) -> int | None:
         i = int(np.searchsorted(self.trip_ids, trip_id))
@@ -97,6 +106,9 @@ class StaticTrips:
 
     def __len__(self) -> int:
         return len(self.trip_ids)
+
+    def agency_id(self, route_id: str) -> str | None:
+        return self.route_agencies.get(route_id) or None
 
     def route_id(self, trip_id: str) -> str | None:
         i = self._index(trip_id)

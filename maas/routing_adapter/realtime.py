@@ -110,7 +110,7 @@ def status(source: Source, now: dt.datetime) -> RealtimeSourceStatus:
     else:
         state = "fresh"
     return RealtimeSourceStatus(
-        name=source.name, feed=source.feed_key, state=state,  # type: ignore[arg-type]
+        name=source.name, feed=source.feed_key, state=state,
         last_success_at=None if feed.last_success_at is None else dt.datetime.fromtimestamp(feed.last_success_at,
                                                                                             dt.UTC),
         age_s=age, failures=feed.failures, error=report.error if report is not None else None,

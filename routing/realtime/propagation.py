@@ -118,9 +118,9 @@ def expected_times(static: Sequence[StaticStopTime], update: TripUpdate, day_sta
                    on_backwards: BackwardsPolicy = "clamp") -> ExpectedTrip:
     """The trip's expected stops; `day_start` is the POSIX second its service day starts at."""
     if update.relationship in ("CANCELED", "DELETED"):
-        stops = tuple(ExpectedStop(s.stop_sequence, s.stop_id, s.arrival_s, s.departure_s, None, None,
-                                   skipped=True) for s in static)
-        return _trip(update, "CANCELED", stops, 0)
+        cancelled = tuple(ExpectedStop(s.stop_sequence, s.stop_id, s.arrival_s, s.departure_s, None, None,
+                                       skipped=True) for s in static)
+        return _trip(update, "CANCELED", cancelled, 0)
     if update.relationship in ("ADDED", "NEW"):
         return added_trip(update, day_start, on_backwards=on_backwards)
     matched = _match(static, update.stops)

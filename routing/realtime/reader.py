@@ -91,12 +91,12 @@ def _trip_update(entity_id: str, update: Any) -> TripUpdate | str:
             arrival_delay_s=_opt(arrival, "delay") if arrival is not None else None,
             departure_time=_opt(departure, "time") if departure is not None else None,
             departure_delay_s=_opt(departure, "delay") if departure is not None else None,
-            relationship=pb.TripUpdate.StopTimeUpdate.ScheduleRelationship.Name(  # type: ignore[arg-type]
+            relationship=pb.TripUpdate.StopTimeUpdate.ScheduleRelationship.Name(
                 stu.schedule_relationship)))
     return TripUpdate(
         entity_id=entity_id, trip_id=trip.trip_id, start_date=trip.start_date or None,
         start_time=trip.start_time or None, route_id=trip.route_id or None,
-        relationship=pb.TripDescriptor.ScheduleRelationship.Name(trip.schedule_relationship),  # type: ignore[arg-type]
+        relationship=pb.TripDescriptor.ScheduleRelationship.Name(trip.schedule_relationship),
         delay_s=_opt(update, "delay"), timestamp=_opt(update, "timestamp"),
         vehicle_id=(update.vehicle.id or None) if update.HasField("vehicle") else None,
         stops=tuple(stops))

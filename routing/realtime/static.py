@@ -52,7 +52,8 @@ def _seconds(values: pd.Series) -> np.ndarray:
     """H:MM:SS to seconds, parsing each distinct text once (a day has few distinct times)."""
     codes, uniques = pd.factorize(values, sort=False)
     lookup = np.array([_clock(str(u)) for u in uniques] + [-1], dtype=np.int64)
-    return lookup[codes]
+    seconds: np.ndarray = lookup[codes]
+    return seconds
 
 
 @dataclass(frozen=True)

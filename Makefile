@@ -21,13 +21,16 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed-run
 
 # The demo enables its taxi company, bike-share and on-demand vans through their entry points,
-# and the town's fare rules.
+# the town's fare rules, and real time from the reference GTFS-RT server (started beside the
+# service on 127.0.0.1:8091 and stopped with it).
 run: export MAAS_OPERATORS_CONFIG ?= $(CURDIR)/fixtures/demo-region/maas-operators.json
 run: export MAAS_FARE_RULES ?= $(CURDIR)/fixtures/demo-region/fare-rules.json
+run: export MAAS_REALTIME_CONFIG ?= $(CURDIR)/fixtures/demo-region/realtime.json
 run: $(VENV)/.installed-run
 	$(BIN)/maas db upgrade
 	$(BIN)/maas demo load
-	$(BIN)/maas serve
+	$(BIN)/python -m operators.reference.gtfs_rt --port 8091 --demo-dir $(CURDIR)/fixtures/demo-region & \
+	  rt=$$!; trap 'kill $$rt 2>/dev/null' EXIT INT TERM; $(BIN)/maas serve
 
 # The import-linter contracts run inside the suite (tests/unit/test_architecture.py). The wall time
 # is printed last, whether pytest passed or not, and pytest's exit status is make's.

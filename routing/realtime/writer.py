@@ -31,7 +31,7 @@ def to_bytes(message: Any) -> bytes:
 
 
 def to_json(message: Any) -> str:
-    return str(json_format.MessageToJson(message, preserving_proto_field_name=True, indent=1))
+    return str(json_format.MessageToJson(message, preserving_proto_field_name=True, indent=None))
 
 
 def _trip_update(entity: Any, update: TripUpdate) -> None:

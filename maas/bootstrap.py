@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from maas.domain.fare_rules import FareRules
 from maas.domain.payments import PaymentGateway
+from maas.domain.realtime import RealtimePublisher
 from maas.domain.translations import TranslationSource
 from maas.domain.ondemand import RideStore
 from maas.domain.ports import (Clock, FeedArchive, FeedReader, JourneyPlanner, OperatorAdapter, PasswordHasher,
@@ -19,6 +20,7 @@ from maas.plugins import OperatorConfigError, build_adapters, load_operators_con
 from maas.routing_adapter.feed_archive import DirectoryFeedArchive, NetworkSources
 from maas.routing_adapter.gtfs_reader import GtfsFeedReader
 from maas.routing_adapter.planner import RaptorJourneyPlanner
+from maas.routing_adapter.realtime_publish import GtfsRtPublisher
 from maas.routing_adapter.realtime_sources import RealtimePoller, load_realtime_config
 from maas.routing_adapter.translations import FeedTranslations
 from maas.analysis_report import MatplotlibReportRenderer
@@ -91,6 +93,7 @@ class Container:
     operator_adapters: dict[str, OperatorAdapter] = field(default_factory=dict)
     names: TranslationSource | None = None  # the feeds' translated names; None: names as the feeds write them
     realtime: RealtimePoller | None = None  # GTFS-Realtime sources, polled while the app runs; None when unset
+    publisher: RealtimePublisher = field(default_factory=GtfsRtPublisher)  # the vans' positions as GTFS-RT
 
     async def aclose(self) -> None:
         await self.analyses.aclose()  # running analyses stop before the database goes

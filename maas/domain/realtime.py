@@ -73,3 +73,23 @@ class RealtimeInfo(Protocol):
         ...
 
     def statuses(self, now: dt.datetime) -> tuple[RealtimeSourceStatus, ...]: ...
+
+
+class VehicleFix(BaseModel):
+    """Where a vehicle was last known to be, and when: published as a GTFS-RT VehiclePosition."""
+
+    model_config = ConfigDict(frozen=True)
+    vehicle_id: str
+    label: str
+    lat: float
+    lon: float
+    at: dt.datetime
+    status: Literal["STOPPED_AT", "IN_TRANSIT_TO"] = "STOPPED_AT"
+
+
+class RealtimePublisher(Protocol):
+    """Encodes what the platform publishes as GTFS-Realtime."""
+
+    def vehicle_positions(self, fixes: Sequence[VehicleFix], at: dt.datetime) -> bytes: ...
+
+    def as_json(self, message: bytes) -> str: ...

@@ -6,7 +6,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 GUNMA = $(sort $(wildcard $(CORPUS)/gtfs-jp/kuwayama-gtfsjp-corpus-2019/gtfs.[012]*.zip))
 
-.PHONY: run test lint fixtures clean bench-routing bench-pooling bench-pooling-insert bench-accessibility
+.PHONY: run test lint fixtures clean bench-routing bench-pooling bench-pooling-insert bench-accessibility bench-realtime
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,16 @@ clean:
 # Routing benchmark (issue 3): 1000 random stop-to-stop earliest-arrival queries per feed, on one core.
 CORPUS ?= $(or $(MAAS_CORPUS),../shared/corpus)
 BENCH_OUT ?= var/bench
+# Reading and applying the corpus's GTFS-RT snapshots against their static feeds (seconds).
+RT_CORPUS = $(CORPUS)/gtfs-rt
+bench-realtime: $(VENV)/.installed-test
+	$(BIN)/python -m routing.realtime.bench --feed $(RT_CORPUS)/ryobi-okayama/ryobi-gtfs-20241001_20241114.zip \
+	    --gtfs-rt $(RT_CORPUS)/ryobi-okayama/ryobi_trip_update.bin --gtfs-rt $(RT_CORPUS)/ryobi-okayama/ryobi_vpos_update.bin
+	$(BIN)/python -m routing.realtime.bench --feed $(RT_CORPUS)/caltrain/ct.zip \
+	    --gtfs-rt $(RT_CORPUS)/caltrain/ct-trip-updates.pb --gtfs-rt $(RT_CORPUS)/caltrain/ct-vehicle-positions.pb
+	$(BIN)/python -m routing.realtime.bench --feed $(RT_CORPUS)/bart/bart-rt.zip \
+	    --gtfs-rt $(RT_CORPUS)/bart/bart-trip-updates.pb
+
 bench-routing: $(VENV)/.installed-test
 	mkdir -p $(BENCH_OUT)
 	$(BIN)/python -m routing.bench --feed $(CORPUS)/gtfs/tampere-nysse/tampere.gtfs.zip --date 2022-02-16 \

@@ -18,6 +18,10 @@ from routing.realtime.model import (ActivePeriod, Alert, FeedContent, InformedEn
                                     TripUpdate, VehiclePosition)
 
 
+# Enum names looked up once: a large feed has thousands of stop time updates.
+_STOP_RELATIONSHIP = {v: k for k, v in pb.TripUpdate.StopTimeUpdate.ScheduleRelationship.items()}
+
+
 class MalformedFeed(ValueError, RoutingError):
     """The bytes are not a GTFS-Realtime FeedMessage."""
 
@@ -91,8 +95,7 @@ def _trip_update(entity_id: str, update: Any) -> TripUpdate | str:
             arrival_delay_s=_opt(arrival, "delay") if arrival is not None else None,
             departure_time=_opt(departure, "time") if departure is not None else None,
             departure_delay_s=_opt(departure, "delay") if departure is not None else None,
-            relationship=pb.TripUpdate.StopTimeUpdate.ScheduleRelationship.Name(
-                stu.schedule_relationship)))
+            relationship=_STOP_RELATIONSHIP.get(stu.schedule_relationship, "SCHEDULED")))
     return TripUpdate(
         entity_id=entity_id, trip_id=trip.trip_id, start_date=trip.start_date or None,
         start_time=trip.start_time or None, route_id=trip.route_id or None,

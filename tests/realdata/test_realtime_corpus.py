@@ -170,3 +170,13 @@ def test_mmri_expected_itineraries_on_real_time(corpus_dir: Path, tmp_path: Path
         pytest.fail(f"routing.bench has no --gtfs-rt yet ({exc})")
     assert code == 0
     assert out.read_text().splitlines()[1].split(",")[3] == arrival
+
+
+def test_realtime_bench_times_applying_a_snapshot(corpus_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from routing.realtime import bench as realtime_bench
+
+    code = realtime_bench.main(["--feed", str(corpus_dir / RT / "caltrain" / "ct.zip"), "--repeat", "2",
+                                "--gtfs-rt", str(corpus_dir / RT / "caltrain" / "ct-trip-updates.pb")])
+    assert code == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("ct-trip-updates.pb"))
+    assert row.split()[1:3] == ["19", "19"]  # entities, applied

@@ -95,6 +95,8 @@ class RealtimePoller:
     def _static(self, feed_key: str) -> StaticTrips | None:
         path = self._static_paths().get(feed_key)
         if path is None:
+            # Alerts and positions still apply; trip updates wait until the feed joins the network.
+            log.warning("real-time feed key %r names no feed in the network; trip updates are not applied", feed_key)
             return None
         if path not in self._statics:
             self._statics[path] = StaticTrips.read(path)

@@ -146,3 +146,18 @@ def test_alerts_are_found_by_what_they_inform_and_when() -> None:
     assert ids(at=NOW, route_id="R2", stop_ids=["S1"]) == []  # both fields must match
     assert ids(at=NOW, route_id="R2", stop_ids=["S1", "S2"]) == ["stop-on-route"]
     assert ids(at=NOW, agency_id="A", route_id="R9") == ["agency"]
+
+
+def test_an_added_trip_joins_the_snapshot_under_its_date(static: StaticTrips) -> None:
+    feed = RealtimeFeed("bus", static)
+    report = feed.ingest(_message(TripUpdate("x", "extra-1", start_date="20261207", relationship="ADDED", stops=(
+        StopTimeUpdate(stop_id="S1", departure_time=DAY_START + 32400),
+        StopTimeUpdate(stop_id="S4", arrival_time=DAY_START + 33000)))), NOW)
+    assert report.applied == 1 and report.skipped == {}
+    trip = feed.snapshot.trip("extra-1", "20261207")  # type: ignore[union-attr]
+    assert trip is not None and trip.relationship == "ADDED"
+    assert [(s.stop_id, s.departure_s) for s in trip.stops] == [("S1", 32400), ("S4", 33000)]
+    # An added trip without times cannot be placed: counted, left out.
+    bad = feed.ingest(_message(TripUpdate("y", "extra-2", relationship="ADDED",
+                                          stops=(StopTimeUpdate(stop_id="S1"),)), timestamp=NOW + 10), NOW + 10)
+    assert bad.skipped == {"unmatched_stop": 1}

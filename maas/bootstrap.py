@@ -147,11 +147,11 @@ def build_realtime(settings: Settings, journey_planner: JourneyPlanner) -> Realt
         return None
     config = load_realtime_config(settings.realtime_config)
 
-    def static_paths() -> dict[str, Path]:
+    def static_paths() -> dict[str, tuple[Path, str]]:
         if not isinstance(journey_planner, RaptorJourneyPlanner):
             return {}
         network = journey_planner.network()
-        return {key: source.path for key, source in zip(network.keys, network.sources)}
+        return {key: (source.path, source.digest) for key, source in zip(network.keys, network.sources)}
     return RealtimePoller(config, static_paths)
 
 

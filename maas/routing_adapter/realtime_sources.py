@@ -82,7 +82,9 @@ def load_realtime_config(path: Path) -> RealtimeConfig:
 class RealtimePoller:
     """Keeps one RealtimeFeed per configured source; `info` answers from their snapshots."""
 
-    def __init__(self, config: RealtimeConfig, static_paths: Callable[[], Mapping[str, Path]]) -> None:
+    def __init__(self, config: RealtimeConfig, static_paths: Callable[[], Mapping[str, tuple[Path, str]]]) -> None:
+        """`static_paths()`: the network's feeds now, key -> (path, digest); a changed digest (a feed
+        imported again) is read again, so updates follow the timetable the planner routes on."""
         self.config = config
         self._static_paths = static_paths
         params = IngestParams(max_future_s=config.max_future_s, max_age_s=config.max_age_s,
@@ -90,17 +92,18 @@ class RealtimePoller:
         self.sources = [Source(s.name, s.feed, RealtimeFeed(s.name, None, params), s.stale_after_s)
                         for s in config.sources]
         self.info = GtfsRealtimeInfo(lambda: self.sources)
-        self._statics: dict[Path, StaticTrips] = {}
+        self._statics: dict[tuple[Path, str], StaticTrips] = {}
 
     def _static(self, feed_key: str) -> StaticTrips | None:
-        path = self._static_paths().get(feed_key)
-        if path is None:
+        found = self._static_paths().get(feed_key)
+        if found is None:
             # Alerts and positions still apply; trip updates wait until the feed joins the network.
             log.warning("real-time feed key %r names no feed in the network; trip updates are not applied", feed_key)
             return None
-        if path not in self._statics:
-            self._statics[path] = StaticTrips.read(path)
-        return self._statics[path]
+        if found not in self._statics:
+            self._statics = {k: v for k, v in self._statics.items() if k[0] != found[0]}  # the old version goes
+            self._statics[found] = StaticTrips.read(found[0])
+        return self._statics[found]
 
     async def poll_once(self, source: Source, config: SourceConfig, session: aiohttp.ClientSession | None) -> bool:
         """Fetch and ingest one message; True when it was accepted."""
@@ -111,8 +114,7 @@ class RealtimePoller:
             source.feed.fail(now, "fetch_failed", f"{type(exc).__name__}: {exc}")
             return False
         try:
-            if source.feed.static is None:
-                source.feed.static = await asyncio.to_thread(self._static, source.feed_key)
+            source.feed.static = await asyncio.to_thread(self._static, source.feed_key)
             report = await asyncio.to_thread(source.feed.ingest, data, now)
         except Exception as exc:  # a static feed that cannot be read; logged, retried next time
             log.exception("real-time source %s could not be applied", source.name)

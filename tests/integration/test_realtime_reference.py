@@ -89,7 +89,8 @@ async def test_the_poller_keeps_a_source_fresh_and_survives_it_going_away(static
         await http.post(f"{url}/control/cancel", json={"trip_id": TRAIN, "start_date": "20261124"})
     config = RealtimeConfig(sources=(SourceConfig(name="bus", feed="gtfs", url=f"{url}/gtfs-rt", interval_s=0.05,
                                                   timeout_s=1, max_backoff_s=0.2),))
-    poller = RealtimePoller(config, lambda: {"gtfs": DEMO / "gtfs"})
+    feeds = {"gtfs": (DEMO / "gtfs", "digest-1")}
+    poller = RealtimePoller(config, lambda: feeds)
     [source] = poller.sources
     stop = asyncio.Event()
     task = asyncio.create_task(poller.run(stop))
@@ -100,6 +101,14 @@ async def test_the_poller_keeps_a_source_fresh_and_survives_it_going_away(static
             await asyncio.sleep(0.05)
         snapshot = source.feed.snapshot
         assert snapshot is not None and snapshot.trip(TRAIN, "20261124").cancelled  # type: ignore[union-attr]
+        first = source.feed.static
+        feeds["gtfs"] = (DEMO / "gtfs", "digest-2")  # the feed imported again: read again
+        for _ in range(100):
+            if source.feed.static is not first:
+                break
+            await asyncio.sleep(0.05)
+        assert source.feed.static is not first and source.feed.static is not None
+        snapshot = source.feed.snapshot
         await runner.cleanup()  # the server goes away
         for _ in range(100):
             if source.feed.failures >= 2:

@@ -4,8 +4,8 @@
 entities stamped far in the future or the past, stop updates that match no stop, and times
 going backwards are counted by reason in the `IngestReport`, logged with the source, and left
 out. `RealtimeFeed.ingest` parses bytes and swaps its snapshot in one assignment; a message
-that cannot be used (malformed, stamped in the future, older than the current one) leaves the
-last good snapshot in place.
+that cannot be used (malformed, stamped in the future or longer ago than max_age_s, older than
+the current one) leaves the last good snapshot in place.
 """
 
 from __future__ import annotations
@@ -195,6 +195,8 @@ class RealtimeFeed:
             current = self._snapshot
             if content.timestamp is not None and content.timestamp > now + self.params.max_future_s:
                 return self._refuse(now, "future_timestamp", f"feed timestamp {content.timestamp} is in the future")
+            if content.timestamp is not None and content.timestamp < now - self.params.max_age_s:
+                return self._refuse(now, "stale_timestamp", f"feed timestamp {content.timestamp} is too old")
             if (current is not None and content.timestamp is not None and current.feed_timestamp is not None
                     and content.timestamp < current.feed_timestamp):
                 return self._refuse(now, "older_than_current",

@@ -117,6 +117,7 @@ def test_without_start_date_the_service_date_is_the_one_the_times_fit(static: St
     (b"\x08\x96\x01garbage", "malformed"),
     (_message(timestamp=NOW + 3600), "future_timestamp"),
     (_message(timestamp=NOW - 600), "older_than_current"),
+    (_message(timestamp=NOW - 7 * 3600), "stale_timestamp"),
 ])
 def test_a_bad_message_keeps_the_last_good_state(static: StaticTrips, bad: bytes, reason: str) -> None:
     feed = RealtimeFeed("bus", static)

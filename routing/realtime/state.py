@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from routing.realtime.model import Alert, FeedContent, TripUpdate, VehiclePosition
+from routing.realtime.model import Alert, FeedContent, InformedEntity, TripUpdate, VehiclePosition
 from routing.realtime.propagation import BackwardsPolicy, BackwardsTimes, ExpectedTrip, UnmatchedStop, expected_times
 from routing.realtime.reader import MalformedFeed, read_feed
 from routing.realtime.static import StaticTrips
@@ -66,19 +66,19 @@ class RealtimeSnapshot:
     def alerts_for(self, at: int, *, agency_id: str | None = None, route_id: str | None = None,
                    stop_ids: Iterable[str] = (), trip_id: str | None = None) -> list[Alert]:
         """Alerts active at `at` with an informed entity all of whose fields match the given ones."""
-        stops = set(stop_ids)
-        found = []
-        for alert in self.alerts:
-            if not alert.active_at(at):
-                continue
-            for e in alert.informed:
-                if ((e.agency_id is None or e.agency_id == agency_id) and (e.route_id is None or e.route_id == route_id)
-                        and (e.stop_id is None or e.stop_id in stops) and (e.trip_id is None or e.trip_id == trip_id)
-                        and e.route_type is None
-                        and (e.agency_id or e.route_id or e.stop_id or e.trip_id)):
-                    found.append(alert)
-                    break
-        return found
+        stops = frozenset(stop_ids)
+        return [alert for alert in self.alerts if alert.active_at(at)
+                and any(_informs(e, agency_id, route_id, stops, trip_id) for e in alert.informed)]
+
+
+def _informs(e: InformedEntity, agency_id: str | None, route_id: str | None, stops: frozenset[str],
+             trip_id: str | None) -> bool:
+    # An entity names at least one thing, and everything it names must match. route_type alone
+    # ("all buses") is not matched: a leg's route type is not known here.
+    named = e.agency_id or e.route_id or e.stop_id or e.trip_id
+    return bool(named) and e.route_type is None and (e.agency_id is None or e.agency_id == agency_id) and (
+        e.route_id is None or e.route_id == route_id) and (e.stop_id is None or e.stop_id in stops) and (
+        e.trip_id is None or e.trip_id == trip_id)
 
 
 def _service_date(update: TripUpdate, static: StaticTrips, clock: int) -> tuple[dt.date, int]:

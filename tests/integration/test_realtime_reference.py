@@ -7,6 +7,7 @@ counted and backs off, and its last good snapshot stays.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 
 from maas.routing_adapter.realtime_sources import RealtimeConfig, RealtimePoller, SourceConfig, load_realtime_config
 from operators.reference.gtfs_rt import Disruptions, start
-from routing.realtime import StaticTrips, read_feed
+from routing.realtime import StaticTrips, TripUpdate, feed_message, read_feed, to_bytes
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
 TRAIN = "山吹線-平日-005"  # R01 07:54 ... R03 08:08/08:09 ... weekdays
@@ -136,3 +137,22 @@ def test_config_files_are_checked(tmp_path: Path) -> None:
             load_realtime_config(good)
     with pytest.raises(ValueError, match="MAAS_REALTIME_CONFIG"):
         load_realtime_config(tmp_path / "missing.json")
+
+
+async def test_a_file_source_is_read_each_interval_and_a_bad_file_keeps_the_last_good_state(
+        static: StaticTrips, tmp_path: Path) -> None:
+    snapshot_file = tmp_path / "snap.pb"
+    now = int(time.time())
+    snapshot_file.write_bytes(to_bytes(feed_message(now, trip_updates=[
+        TripUpdate("u", TRAIN, start_date="20261124", relationship="CANCELED")])))
+    config = RealtimeConfig(sources=(SourceConfig(name="file", feed="gtfs", path=snapshot_file, interval_s=0.05),))
+    poller = RealtimePoller(config, lambda: {"gtfs": (DEMO / "gtfs", "d")})
+    [source] = poller.sources
+    assert await poller.poll_once(source, config.sources[0], None)
+    good = source.feed.snapshot
+    snapshot_file.write_bytes(b"\x0a\x05garbage")  # a half-written file
+    assert not await poller.poll_once(source, config.sources[0], None)
+    snapshot_file.unlink()
+    assert not await poller.poll_once(source, config.sources[0], None)
+    assert source.feed.snapshot is good and source.feed.failures == 2
+    assert dict(source.feed.totals) == {"malformed": 1, "fetch_failed": 1}

@@ -162,3 +162,17 @@ def test_an_added_trip_joins_the_snapshot_under_its_date(static: StaticTrips) ->
     bad = feed.ingest(_message(TripUpdate("y", "extra-2", relationship="ADDED",
                                           stops=(StopTimeUpdate(stop_id="S1"),)), timestamp=NOW + 10), NOW + 10)
     assert bad.skipped == {"unmatched_stop": 1}
+
+
+def test_a_differential_message_adds_to_the_current_trips(static: StaticTrips) -> None:
+    from google.transit import gtfs_realtime_pb2 as pb
+
+    feed = RealtimeFeed("bus", static)
+    feed.ingest(_message(TripUpdate("a", "T1", start_date="20261207", relationship="CANCELED")), NOW)
+    differential = feed_message(NOW + 30, trip_updates=[TripUpdate("b", "T2", start_date="20261207",
+                                                                   relationship="CANCELED")])
+    differential.header.incrementality = pb.FeedHeader.DIFFERENTIAL
+    feed.ingest(to_bytes(differential), NOW + 30)
+    assert feed.snapshot is not None and set(feed.snapshot.trips) == {("T1", "20261207"), ("T2", "20261207")}
+    feed.ingest(_message(timestamp=NOW + 60), NOW + 60)  # a full dataset replaces everything
+    assert feed.snapshot is not None and feed.snapshot.trips == {}

@@ -68,8 +68,9 @@ class RealtimeInfo(Protocol):
         ...
 
     def alerts(self, at: dt.datetime, *, trip_id: str | None = None, route_id: str | None = None,
-               stop_ids: Sequence[str] = ()) -> tuple[ServiceAlert, ...]:
-        """Alerts active at `at` informing the trip, its route, one of the stops or their agency."""
+               route_type: int | None = None, stop_ids: Sequence[str] = ()) -> tuple[ServiceAlert, ...]:
+        """Alerts active at `at` informing the trip, its route (or route type), one of the stops or
+        their agency."""
         ...
 
     def statuses(self, now: dt.datetime) -> tuple[RealtimeSourceStatus, ...]: ...

@@ -75,7 +75,7 @@ class GtfsRealtimeInfo:
         return None
 
     def alerts(self, at: dt.datetime, *, trip_id: str | None = None, route_id: str | None = None,
-               stop_ids: Sequence[str] = ()) -> tuple[ServiceAlert, ...]:
+               route_type: int | None = None, stop_ids: Sequence[str] = ()) -> tuple[ServiceAlert, ...]:
         keys = {_split(x)[0] for x in (trip_id, route_id, *stop_ids) if x}
         found: dict[str, ServiceAlert] = {}
         instant = int(at.timestamp())
@@ -87,7 +87,7 @@ class GtfsRealtimeInfo:
                 route_local = _split(route_id)[1] if route_id else None
                 static = source.feed.static
                 agency = static.agency_id(route_local) if static is not None and route_local else None
-                for alert in snapshot.alerts_for(instant, agency_id=agency, route_id=route_local,
+                for alert in snapshot.alerts_for(instant, agency_id=agency, route_id=route_local, route_type=route_type,
                                                  stop_ids=[_split(s)[1] for s in stop_ids],
                                                  trip_id=_split(trip_id)[1] if trip_id else None):
                     found.setdefault(f"{source.name}/{alert.entity_id}", _alert(alert))

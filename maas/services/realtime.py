@@ -27,7 +27,7 @@ def _call(info: RealtimeInfo, trip_id: str, day: dt.date, stop_id: str | None, s
 def annotate_leg(leg: TransitLeg, day: dt.date, info: RealtimeInfo) -> TransitLeg:
     board = _call(info, leg.trip_id, day, leg.origin.stop_id, leg.departure, True)
     alight = _call(info, leg.trip_id, day, leg.destination.stop_id, leg.arrival, False)
-    alerts = info.alerts(leg.departure, trip_id=leg.trip_id, route_id=leg.route_id,
+    alerts = info.alerts(leg.departure, trip_id=leg.trip_id, route_id=leg.route_id, route_type=leg.route_type,
                          stop_ids=[s for s in (leg.origin.stop_id, leg.destination.stop_id) if s])
     if board is None and alight is None and not alerts:
         return leg
@@ -49,6 +49,7 @@ def annotate_plan(plan: TripPlan, info: RealtimeInfo) -> TripPlan:
 def annotate_departure(departure: Departure, day: dt.date, info: RealtimeInfo) -> Departure:
     call = _call(info, departure.trip_id, day, departure.stop.stop_id, departure.departure, True)
     alerts = info.alerts(departure.departure, trip_id=departure.trip_id, route_id=departure.route_id,
+                         route_type=departure.route_type,
                          stop_ids=[departure.stop.stop_id] if departure.stop.stop_id else [])
     if call is None and not alerts:
         return departure

@@ -64,19 +64,20 @@ class RealtimeSnapshot:
         return found if found is not None else self.trips.get((trip_id, None))
 
     def alerts_for(self, at: int, *, agency_id: str | None = None, route_id: str | None = None,
-                   stop_ids: Iterable[str] = (), trip_id: str | None = None) -> list[Alert]:
+                   route_type: int | None = None, stop_ids: Iterable[str] = (),
+                   trip_id: str | None = None) -> list[Alert]:
         """Alerts active at `at` with an informed entity all of whose fields match the given ones."""
         stops = frozenset(stop_ids)
         return [alert for alert in self.alerts if alert.active_at(at)
-                and any(_informs(e, agency_id, route_id, stops, trip_id) for e in alert.informed)]
+                and any(_informs(e, agency_id, route_id, route_type, stops, trip_id) for e in alert.informed)]
 
 
-def _informs(e: InformedEntity, agency_id: str | None, route_id: str | None, stops: frozenset[str],
-             trip_id: str | None) -> bool:
-    # An entity names at least one thing, and everything it names must match. route_type alone
-    # ("all buses") is not matched: a leg's route type is not known here.
-    named = e.agency_id or e.route_id or e.stop_id or e.trip_id
-    return bool(named) and e.route_type is None and (e.agency_id is None or e.agency_id == agency_id) and (
+def _informs(e: InformedEntity, agency_id: str | None, route_id: str | None, route_type: int | None,
+             stops: frozenset[str], trip_id: str | None) -> bool:
+    # An entity names at least one thing, and everything it names must match.
+    named = e.agency_id or e.route_id or e.stop_id or e.trip_id or e.route_type is not None
+    return bool(named) and (e.route_type is None or e.route_type == route_type) and (
+        e.agency_id is None or e.agency_id == agency_id) and (
         e.route_id is None or e.route_id == route_id) and (e.stop_id is None or e.stop_id in stops) and (
         e.trip_id is None or e.trip_id == trip_id)
 

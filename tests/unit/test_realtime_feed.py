@@ -135,7 +135,8 @@ def test_alerts_are_found_by_what_they_inform_and_when() -> None:
     snapshot_feed = RealtimeFeed("bus", None)
     alerts = [Alert("route", (InformedEntity(route_id="R1"),), (ActivePeriod(NOW, NOW + 600),), header={"ja": "遅れ"}),
               Alert("stop-on-route", (InformedEntity(route_id="R2", stop_id="S2"),), header={"ja": "休止"}),
-              Alert("agency", (InformedEntity(agency_id="A"),), header={"ja": "運休"})]
+              Alert("agency", (InformedEntity(agency_id="A"),), header={"ja": "運休"}),
+              Alert("buses", (InformedEntity(route_type=3),), header={"ja": "全バス遅れ"})]
     snapshot_feed.ingest(to_bytes(feed_message(NOW, alerts=alerts)), NOW)
     snapshot = snapshot_feed.snapshot
     assert snapshot is not None
@@ -147,6 +148,7 @@ def test_alerts_are_found_by_what_they_inform_and_when() -> None:
     assert ids(at=NOW, route_id="R2", stop_ids=["S1"]) == []  # both fields must match
     assert ids(at=NOW, route_id="R2", stop_ids=["S1", "S2"]) == ["stop-on-route"]
     assert ids(at=NOW, agency_id="A", route_id="R9") == ["agency"]
+    assert ids(at=NOW, route_id="R9", route_type=3) == ["buses"] and ids(at=NOW, route_type=2) == []
 
 
 def test_an_added_trip_joins_the_snapshot_under_its_date(static: StaticTrips) -> None:

@@ -76,20 +76,20 @@ class GtfsRealtimeInfo:
 
     def alerts(self, at: dt.datetime, *, trip_id: str | None = None, route_id: str | None = None,
                route_type: int | None = None, stop_ids: Sequence[str] = ()) -> tuple[ServiceAlert, ...]:
-        keys = {_split(x)[0] for x in (trip_id, route_id, *stop_ids) if x}
         found: dict[str, ServiceAlert] = {}
         instant = int(at.timestamp())
-        for key in keys:
+        for key in {_split(x)[0] for x in (trip_id, route_id, *stop_ids) if x}:
+            def local(prefixed: str | None) -> str | None:  # an id of this feed, without its prefix
+                return _split(prefixed)[1] if prefixed and _split(prefixed)[0] == key else None
+            route_local = local(route_id)
             for source in self._of(key):
-                snapshot = source.feed.snapshot
+                snapshot, static = source.feed.snapshot, source.feed.static
                 if snapshot is None:
                     continue
-                route_local = _split(route_id)[1] if route_id else None
-                static = source.feed.static
                 agency = static.agency_id(route_local) if static is not None and route_local else None
                 for alert in snapshot.alerts_for(instant, agency_id=agency, route_id=route_local, route_type=route_type,
-                                                 stop_ids=[_split(s)[1] for s in stop_ids],
-                                                 trip_id=_split(trip_id)[1] if trip_id else None):
+                                                 stop_ids=[s for s in map(local, stop_ids) if s],
+                                                 trip_id=local(trip_id)):
                     found.setdefault(f"{source.name}/{alert.entity_id}", _alert(alert))
         return tuple(found.values())
 

@@ -66,6 +66,8 @@ def test_alerts_for_the_agency_reach_routes_that_name_no_agency(static: StaticTr
     info, _ = _info(static, alerts=alerts)
     found = info.alerts(NOW, trip_id="town:L1", route_id="town:loop", stop_ids=["town:S1"])
     assert [a.id for a in found] == ["a1"] and found[0].text(found[0].header, "en") == "No service"
+    assert [a.id for a in info.alerts(NOW, stop_ids=["town:S9"])] == ["a2"]
+    assert info.alerts(NOW, stop_ids=["other:S9"]) == ()  # another feed's stop of the same local id
 
 
 def _leg(trip: str, board: str, alight: str, dep: dt.datetime, arr: dt.datetime) -> TransitLeg:

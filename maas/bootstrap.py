@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from maas.domain.fare_rules import FareRules
 from maas.domain.payments import PaymentGateway
+from maas.domain.realtime import RealtimePublisher
 from maas.domain.translations import TranslationSource
 from maas.domain.ondemand import RideStore
 from maas.domain.ports import (Clock, FeedArchive, FeedReader, JourneyPlanner, OperatorAdapter, PasswordHasher,
@@ -19,6 +20,8 @@ from maas.plugins import OperatorConfigError, build_adapters, load_operators_con
 from maas.routing_adapter.feed_archive import DirectoryFeedArchive, NetworkSources
 from maas.routing_adapter.gtfs_reader import GtfsFeedReader
 from maas.routing_adapter.planner import RaptorJourneyPlanner
+from maas.routing_adapter.realtime_publish import GtfsRtPublisher
+from maas.routing_adapter.realtime_sources import RealtimePoller, load_realtime_config
 from maas.routing_adapter.translations import FeedTranslations
 from maas.analysis_report import MatplotlibReportRenderer
 from maas.domain.analyses import AccessibilityEngine, RideArea
@@ -99,6 +102,8 @@ class Container:
     retention: RetentionService
     operator_adapters: dict[str, OperatorAdapter] = field(default_factory=dict)
     names: TranslationSource | None = None  # the feeds' translated names; None: names as the feeds write them
+    realtime: RealtimePoller | None = None  # GTFS-Realtime sources, polled while the app runs; None when unset
+    publisher: RealtimePublisher = field(default_factory=GtfsRtPublisher)  # the vans' positions as GTFS-RT
 
     async def aclose(self) -> None:
         await self.analyses.aclose()  # running analyses stop before the database goes
@@ -144,6 +149,20 @@ def build_scenario_engine(settings: Settings, journey_planner: JourneyPlanner) -
         return RaptorScenarioEngine(journey_planner.network)
     return RaptorScenarioEngine(RaptorJourneyPlanner(NetworkSources(settings.demo_dir / "gtfs", DirectoryFeedArchive(
         settings.data_dir / "feeds")), settings.data_dir / "cache").network)
+
+
+def build_realtime(settings: Settings, journey_planner: JourneyPlanner) -> RealtimePoller | None:
+    """The configured GTFS-Realtime sources over the planner's feeds (a source names its feed's key)."""
+    if settings.realtime_config is None:
+        return None
+    config = load_realtime_config(settings.realtime_config)
+
+    def static_paths() -> dict[str, tuple[Path, str]]:
+        if not isinstance(journey_planner, RaptorJourneyPlanner):
+            return {}
+        network = journey_planner.network()
+        return {key: (source.path, source.digest) for key, source in zip(network.keys, network.sources)}
+    return RealtimePoller(config, static_paths)
 
 
 def build_container(
@@ -205,7 +224,9 @@ def build_container(
     if office is not None and office.operator_id in operator_adapters:
         raise OperatorConfigError(f"operator id {office.operator_id!r} is reserved for the platform's transit "
                                   "tickets; rename the operator or set MAAS_SELL_TRANSIT_TICKETS=false")
-    planning = PlanningService(journey_planner, clock, tickets=office, remember=offers.remember)
+    realtime = build_realtime(settings, journey_planner)
+    planning = PlanningService(journey_planner, clock, tickets=office, remember=offers.remember,
+                               realtime=None if realtime is None else realtime.info)
     sellers = {**operator_adapters, **({office.operator_id: office} if office is not None else {})}
     bookings = BookingService(uow, sellers, payments, clock, rules=rules,
                               confirm_within_s=settings.booking_confirm_within_s, payouts=payout_accounts or {})
@@ -228,7 +249,7 @@ def build_container(
         feeds=FeedService(uow, feed_reader or GtfsFeedReader(), clock, archive),
         places=PlaceService(uow),
         stops=StopService(uow),
-        health=HealthService(uow),
+        health=HealthService(uow, realtime=None if realtime is None else realtime.info, clock=clock),
         planning=planning,
         offers=offers,
         door_to_door=DoorToDoorService(planning, journey_planner, offers, clock=clock),
@@ -256,4 +277,5 @@ def build_container(
         privacy=PrivacyService(uow, clock, payments, bookings, personal, on_demand),
         retention=RetentionService(uow, personal, clock, schedule),
         operator_adapters=operator_adapters,
+        realtime=realtime,
     )

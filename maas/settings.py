@@ -53,6 +53,8 @@ class Settings(BaseModel):
     # begin, or after it is due to end (maas.domain.plausibility).
     trip_event_before_s: int = Field(default=2 * 3600, ge=0, le=7 * 86400)
     trip_event_after_s: int = Field(default=6 * 3600, ge=0, le=7 * 86400)
+    # JSON file naming the GTFS-Realtime sources (maas/routing_adapter/realtime_sources.py); none when unset.
+    realtime_config: Path | None = None
     # Riders' language when Accept-Language names neither Japanese nor English.
     default_language: Literal["ja", "en"] = "ja"
     # Personal data (docs/privacy.md): `maas serve` refuses the development secret unless this is set.
@@ -140,6 +142,7 @@ _ENV_FIELDS = {
     "MAAS_RETENTION_INTERVAL_S": "retention_interval_s",
     "MAAS_MIN_RIDERS_PER_AGGREGATE": "min_riders_per_aggregate",
     "MAAS_HSTS": "hsts",
+    "MAAS_REALTIME_CONFIG": "realtime_config",
 }
 
 

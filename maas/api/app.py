@@ -55,9 +55,12 @@ def create_app(settings: Settings, *, container_factory: ContainerFactory = buil
         stop = asyncio.Event()
         recovery = asyncio.create_task(container.bookings.watch(stop))
         retention = asyncio.create_task(container.retention.watch(stop, settings.retention_interval_s))
+        # GTFS-Realtime sources are polled for as long as the app serves; a failing source only degrades /health.
+        polling = asyncio.create_task(container.realtime.run(stop)) if container.realtime is not None else None
         yield
         stop.set()
-        await asyncio.gather(recovery, retention, return_exceptions=True)
+        await asyncio.gather(recovery, retention, *([polling] if polling is not None else []),
+                             return_exceptions=True)
         if warm_up is not None:
             await warm_up  # a worker thread cannot be cancelled; let it finish
         await container.aclose()

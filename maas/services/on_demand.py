@@ -26,11 +26,15 @@ from maas.domain.mobility import FINAL_STATES, LegBooking, Offer, OfferQuery, Tr
 from maas.domain.ondemand import Manifest, OnDemandDispatch, Ride, RideRefused
 from maas.domain.plausibility import EventWindow, check_event_time
 from maas.domain.ports import Clock, OperatorAdapter, UnitOfWorkFactory
+from maas.domain.realtime import VehicleFix
 from maas.domain.ride_refusals import RideRefusal, quarter_mesh
 from maas.domain.riders import RiderContext, issued_for
 
 log = logging.getLogger(__name__)
 STAFF = frozenset({Role.AGENT, Role.ADMIN})
+# A van's last reported stop is published as its position this long; older, the van is left out
+# (a stale position misleads, and a stop is where a rider lives: it is not kept on show).
+POSITION_MAX_AGE_S = 600
 
 
 class OnDemandService:
@@ -181,6 +185,25 @@ class OnDemandService:
             if not found:
                 raise NotFound(f"{operator_id} has no vehicle {vehicle_id!r}")
         return found
+
+    async def vehicle_positions(self, operator_id: str) -> list[VehicleFix]:
+        """Open data: each van on shift now, where its driver last reported a stop within
+        POSITION_MAX_AGE_S (the vans send no GPS here); a van without such a report is left out."""
+        now = self.clock.now()
+        fixes = []
+        for manifest in await self._service(operator_id).manifests(now.astimezone(self._zone).date()):
+            if not manifest.shift_start <= now <= manifest.shift_end:
+                continue
+            done = [s for s in manifest.stops if s.done_at is not None and s.done_at <= now]
+            if not done:
+                continue
+            last = max(done, key=lambda s: s.done_at or now)
+            assert last.done_at is not None
+            if (now - last.done_at).total_seconds() > POSITION_MAX_AGE_S:
+                continue
+            fixes.append(VehicleFix(vehicle_id=manifest.vehicle_id, label=manifest.vehicle_id, lat=last.place.lat,
+                                    lon=last.place.lon, at=last.done_at))
+        return fixes
 
     async def report(self, caller: Principal, operator_id: str, ride_id: str, kind: TripEventKind, *,
                      at: dt.datetime | None = None, detail: str = "") -> Ride:

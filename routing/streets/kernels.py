@@ -1,0 +1,189 @@
+"""numba kernels of the street searches: A* one-to-one and Dijkstra one/many-to-many.
+
+Both take the profile's CSR arcs and "seeds": the vertices a snapped point reaches along its own
+edge with the cost and length of that part. A* runs on a straight-line heuristic that never
+overestimates (the profile's least seconds per metre times the projected distance, with a
+margin for the projection), so the first settled total that no open label can beat is optimal.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import numpy as np
+from numba import njit
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _compile(function: F) -> F:
+    """njit with an on-disk cache where the install is writable, in memory otherwise."""
+    try:
+        return njit(cache=True, nogil=True)(function)  # type: ignore[no-any-return]
+    except RuntimeError:
+        return njit(cache=False, nogil=True)(function)  # type: ignore[no-any-return]
+
+
+def _heap_push(keys, items, size, key, item):  # type: ignore[no-untyped-def]
+    i = size
+    while i > 0:
+        parent = (i - 1) >> 1
+        if keys[parent] <= key:
+            break
+        keys[i] = keys[parent]
+        items[i] = items[parent]
+        i = parent
+    keys[i] = key
+    items[i] = item
+    return size + 1
+
+
+def _heap_pop(keys, items, size):  # type: ignore[no-untyped-def]
+    """Remove the top (read it first from keys[0], items[0]); returns the new size."""
+    size -= 1
+    key = keys[size]
+    item = items[size]
+    i = 0
+    while True:
+        child = 2 * i + 1
+        if child >= size:
+            break
+        if child + 1 < size and keys[child + 1] < keys[child]:
+            child += 1
+        if keys[child] >= key:
+            break
+        keys[i] = keys[child]
+        items[i] = items[child]
+        i = child
+    keys[i] = key
+    items[i] = item
+    return size
+
+
+heap_push = _compile(_heap_push)
+heap_pop = _compile(_heap_pop)
+
+
+def _astar(indptr, head, cost, length, vx, vy, src_v, src_c, src_l,  # type: ignore[no-untyped-def]
+           dst_v, dst_c, dst_l, tx, ty, h_scale, limit):
+    """Least cost from the source seeds to the target seeds: (cost, length, last vertex, target
+    seed index, predecessor arc per vertex); cost is inf when no path within limit exists."""
+    n = indptr.shape[0] - 1
+    g = np.full(n, np.inf)
+    dist = np.zeros(n)
+    pred = np.full(n, -1, np.int64)
+    done = np.zeros(n, np.bool_)
+    capacity = head.shape[0] + src_v.shape[0] + 1
+    keys = np.empty(capacity)
+    items = np.empty(capacity, np.int64)
+    size = 0
+    for k in range(src_v.shape[0]):
+        s = src_v[k]
+        if src_c[k] < g[s]:
+            g[s] = src_c[k]
+            dist[s] = src_l[k]
+            h = h_scale * math.sqrt((vx[s] - tx) ** 2 + (vy[s] - ty) ** 2)
+            size = heap_push(keys, items, size, src_c[k] + h, s)
+    best = np.inf
+    best_len = 0.0
+    best_v = -1
+    best_k = -1
+    while size > 0:
+        key = keys[0]
+        u = items[0]
+        size = heap_pop(keys, items, size)
+        if key >= best:
+            break
+        if done[u]:
+            continue
+        done[u] = True
+        gu = g[u]
+        if gu > limit:
+            break
+        for k in range(dst_v.shape[0]):
+            if dst_v[k] == u and gu + dst_c[k] < best:
+                best = gu + dst_c[k]
+                best_len = dist[u] + dst_l[k]
+                best_v = u
+                best_k = k
+        for a in range(indptr[u], indptr[u + 1]):
+            v = head[a]
+            candidate = gu + cost[a]
+            if candidate < g[v]:
+                g[v] = candidate
+                dist[v] = dist[u] + length[a]
+                pred[v] = a
+                h = h_scale * math.sqrt((vx[v] - tx) ** 2 + (vy[v] - ty) ** 2)
+                size = heap_push(keys, items, size, candidate + h, v)
+    if best > limit:
+        best = np.inf
+    return best, best_len, best_v, best_k, pred
+
+
+astar = _compile(_astar)
+
+
+def _many_to_many(indptr, head, cost, length, src_ptr, src_v, src_c, src_l,  # type: ignore[no-untyped-def]
+                  targets, limit):
+    """Dijkstra from each source's seeds until every target vertex is settled or limit passed:
+    ([sources, targets] cost, [sources, targets] length), inf where not reached."""
+    n = indptr.shape[0] - 1
+    sources = src_ptr.shape[0] - 1
+    out_cost = np.full((sources, targets.shape[0]), np.inf)
+    out_len = np.full((sources, targets.shape[0]), np.inf)
+    target_index = np.full(n, -1, np.int64)
+    for t in range(targets.shape[0]):
+        target_index[targets[t]] = t
+    g = np.full(n, np.inf)
+    dist = np.zeros(n)
+    done = np.zeros(n, np.bool_)
+    touched = np.empty(n, np.int64)
+    capacity = head.shape[0] + src_v.shape[0] + 1
+    keys = np.empty(capacity)
+    items = np.empty(capacity, np.int64)
+    for s in range(sources):
+        touched_count = 0
+        size = 0
+        for k in range(src_ptr[s], src_ptr[s + 1]):
+            v = src_v[k]
+            if src_c[k] < g[v]:
+                if g[v] == np.inf:
+                    touched[touched_count] = v
+                    touched_count += 1
+                g[v] = src_c[k]
+                dist[v] = src_l[k]
+                size = heap_push(keys, items, size, src_c[k], v)
+        remaining = targets.shape[0]
+        while size > 0 and remaining > 0:
+            u = items[0]
+            size = heap_pop(keys, items, size)
+            if done[u]:
+                continue
+            done[u] = True
+            gu = g[u]
+            if gu > limit:
+                break
+            t = target_index[u]
+            if t >= 0:
+                out_cost[s, t] = gu
+                out_len[s, t] = dist[u]
+                remaining -= 1
+            for a in range(indptr[u], indptr[u + 1]):
+                v = head[a]
+                candidate = gu + cost[a]
+                if candidate < g[v]:
+                    if g[v] == np.inf:
+                        touched[touched_count] = v
+                        touched_count += 1
+                    g[v] = candidate
+                    dist[v] = dist[u] + length[a]
+                    size = heap_push(keys, items, size, candidate, v)
+        for i in range(touched_count):
+            g[touched[i]] = np.inf
+            done[touched[i]] = False
+    return out_cost, out_len
+
+
+many_to_many = _compile(_many_to_many)

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from routing.geodesy import haversine_m
 from routing.streets.errors import UnknownProfile, UnreadableOsm
@@ -70,6 +72,25 @@ class StreetGraph:
     def usable_edges(self, profile: str) -> BoolArray:
         cost = self.edge_cost_s[:, self.profile_index(profile), :]
         return np.asarray(np.isfinite(cost).any(axis=1))
+
+    def snappable_edges(self, profile: str, island_fraction: float) -> BoolArray:
+        """Usable edges whose ends lie in a strongly connected component of at least island_fraction
+        of the largest one's vertices: a point is not left on a fragment cut off at the extract's edge."""
+        usable = self.usable_edges(profile)
+        arcs = self.arcs(profile)
+        if island_fraction <= 0 or arcs.head.shape[0] == 0:
+            return usable
+        tail = np.repeat(np.arange(self.vertex_count), np.diff(arcs.indptr))
+        keep = tail != arcs.head  # scipy's strong components never return on self-loops or repeats
+        matrix = coo_matrix((np.ones(int(keep.sum())), (tail[keep], arcs.head[keep])),
+                            shape=(self.vertex_count, self.vertex_count)).tocsr()
+        matrix.sum_duplicates()
+        _, label = connected_components(matrix, directed=True, connection="strong")
+        size = np.bincount(label)
+        has_arcs = np.diff(arcs.indptr) > 0
+        largest = size[label[has_arcs]].max() if has_arcs.any() else 0
+        big = size[label] >= island_fraction * largest
+        return np.asarray(usable & big[self.edge_tail] & big[self.edge_head])
 
     def arcs(self, profile: str) -> ProfileArcs:
         """The profile's CSR arcs, built on first use and kept."""

@@ -47,6 +47,7 @@ class StreetRouter:
     graph: StreetGraph
     params: StreetParams = StreetParams()
     max_snap_m: float = 500.0
+    island_fraction: float = 0.05  # snap only to components of at least this share of the largest
     _projection: Projection = field(init=False)
     _snappers: dict[str, Snapper] = field(default_factory=dict, init=False)
     _xy: tuple[FloatArray, FloatArray] = field(init=False)
@@ -58,7 +59,7 @@ class StreetRouter:
     def snapper(self, profile: str) -> Snapper:
         if profile not in self._snappers:
             self.graph.profile_index(profile)
-            self._snappers[profile] = Snapper(self.graph, profile, self._projection)
+            self._snappers[profile] = Snapper(self.graph, profile, self._projection, self.island_fraction)
         return self._snappers[profile]
 
     def snap(self, profile: str, lat: FloatArray | float, lon: FloatArray | float) -> Snaps:

@@ -53,13 +53,13 @@ class Snaps:
 class Snapper:
     """The nearest usable segment of one profile, for many points at once."""
 
-    def __init__(self, graph: StreetGraph, profile: str, projection: Projection, sample_m: float = 20.0,
-                 candidates: int = 8) -> None:
+    def __init__(self, graph: StreetGraph, profile: str, projection: Projection, island_fraction: float = 0.05,
+                 sample_m: float = 20.0, candidates: int = 8) -> None:
         self._graph = graph
         self._projection = projection
         self._candidates = candidates
         self._sample_m = sample_m
-        usable = graph.usable_edges(profile)
+        usable = graph.snappable_edges(profile, island_fraction)
         seg = np.flatnonzero(graph.pos_edge >= 0)
         seg = seg[usable[graph.pos_edge[seg]]]
         self._seg = seg

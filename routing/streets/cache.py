@@ -12,6 +12,7 @@ import logging
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -44,9 +45,10 @@ def _cache_file(cache_dir: str | os.PathLike[str], key: str) -> Path:
     return Path(cache_dir) / f"streets-{key}.npz"
 
 
-def load_graph(path: str | os.PathLike[str], params: StreetParams = StreetParams(),
+def load_graph(path: str | os.PathLike[str], params: StreetParams | None = None,
                cache_dir: str | os.PathLike[str] | None = None) -> StreetGraph:
     """The street graph of an OSM file; the file is parsed only on a cache miss."""
+    params = params or StreetParams()
     digest = osm_digest(path)
     key = cache_key(digest, params)
     if cache_dir is not None and (cached := _cache_file(cache_dir, key)).is_file():
@@ -64,8 +66,9 @@ def _save(path: Path, graph: StreetGraph) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
     try:
+        arrays: dict[str, Any] = graph.arrays()  # Any: savez's stubs type **kwds as its flags
         with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, **graph.arrays())
+            np.savez(handle, **arrays)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

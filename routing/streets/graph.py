@@ -103,7 +103,8 @@ class StreetGraph:
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, npt.NDArray[Any]], digest: str) -> StreetGraph:
-        return cls(**{name: arrays[name] for name in ARRAY_FIELDS}, digest=digest)
+        fields: dict[str, Any] = {name: arrays[name] for name in ARRAY_FIELDS}
+        return cls(**fields, digest=digest)
 
 
 ARRAY_FIELDS = ("vertex_lat", "vertex_lon", "vertex_osm_id", "edge_tail", "edge_head", "edge_length_m",
@@ -132,7 +133,7 @@ def build_graph(raw: RawWays, digest: str = "") -> StreetGraph:
     edge_last_seg = np.r_[edge_first_seg[1:], seg_pos.shape[0]] - 1
     edge_first_pos = seg_pos[edge_first_seg]
     edge_last_pos = seg_pos[edge_last_seg] + 1
-    edge_length = np.bincount(seg_edge, weights=seg_len)
+    edge_length = np.bincount(seg_edge, weights=seg_len).astype(np.float64)
     running = np.cumsum(seg_len) - seg_len
     seg_offset = running - running[edge_first_seg][seg_edge]
 

@@ -10,23 +10,27 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import numpy as np
+import numpy.typing as npt
 from numba import njit
 
 F = TypeVar("F", bound=Callable[..., Any])
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+Int32Array = npt.NDArray[np.int32]
 
 
 def _compile(function: F) -> F:
     """njit with an on-disk cache where the install is writable, in memory otherwise."""
     try:
-        return njit(cache=True, nogil=True)(function)  # type: ignore[no-any-return]
+        return cast(F, njit(cache=True, nogil=True)(function))
     except RuntimeError:
-        return njit(cache=False, nogil=True)(function)  # type: ignore[no-any-return]
+        return cast(F, njit(cache=False, nogil=True)(function))
 
 
-def _heap_push(keys, items, size, key, item):  # type: ignore[no-untyped-def]
+def _heap_push(keys: FloatArray, items: IntArray, size: int, key: float, item: int) -> int:
     i = size
     while i > 0:
         parent = (i - 1) >> 1
@@ -40,7 +44,7 @@ def _heap_push(keys, items, size, key, item):  # type: ignore[no-untyped-def]
     return size + 1
 
 
-def _heap_pop(keys, items, size):  # type: ignore[no-untyped-def]
+def _heap_pop(keys: FloatArray, items: IntArray, size: int) -> int:
     """Remove the top (read it first from keys[0], items[0]); returns the new size."""
     size -= 1
     key = keys[size]
@@ -66,8 +70,10 @@ heap_push = _compile(_heap_push)
 heap_pop = _compile(_heap_pop)
 
 
-def _astar(indptr, head, cost, length, vx, vy, src_v, src_c, src_l,  # type: ignore[no-untyped-def]
-           dst_v, dst_c, dst_l, tx, ty, h_scale, limit):
+def _astar(indptr: IntArray, head: Int32Array, cost: FloatArray, length: FloatArray, vx: FloatArray,
+           vy: FloatArray, src_v: IntArray, src_c: FloatArray, src_l: FloatArray, dst_v: IntArray,
+           dst_c: FloatArray, dst_l: FloatArray, tx: float, ty: float, h_scale: float,
+           limit: float) -> tuple[float, float, int, int, IntArray]:
     """Least cost from the source seeds to the target seeds: (cost, length, last vertex, target
     seed index, predecessor arc per vertex); cost is inf when no path within limit exists."""
     n = indptr.shape[0] - 1
@@ -125,8 +131,9 @@ def _astar(indptr, head, cost, length, vx, vy, src_v, src_c, src_l,  # type: ign
 astar = _compile(_astar)
 
 
-def _many_to_many(indptr, head, cost, length, src_ptr, src_v, src_c, src_l,  # type: ignore[no-untyped-def]
-                  targets, limit):
+def _many_to_many(indptr: IntArray, head: Int32Array, cost: FloatArray, length: FloatArray, src_ptr: IntArray,
+                  src_v: IntArray, src_c: FloatArray, src_l: FloatArray, targets: IntArray,
+                  limit: float) -> tuple[FloatArray, FloatArray]:
     """Dijkstra from each source's seeds until every target vertex is settled or limit passed:
     ([sources, targets] cost, [sources, targets] length), inf where not reached."""
     n = indptr.shape[0] - 1

@@ -45,6 +45,8 @@ def read_ways(path: str | os.PathLike[str], params: StreetParams) -> RawWays:
                      .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
                      .with_filter(osmium.filter.KeyFilter("highway")))
         for way in processor:
+            if not isinstance(way, osmium.osm.Way):
+                continue
             tags = {key: way.tags[key] for key in TAG_KEYS if key in way.tags}
             if tags.get("area") == "yes":
                 continue  # a pedestrian square's outline is not a path along its edge

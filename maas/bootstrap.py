@@ -19,6 +19,7 @@ from maas.plugins import OperatorConfigError, build_adapters, load_operators_con
 from maas.routing_adapter.feed_archive import DirectoryFeedArchive, NetworkSources
 from maas.routing_adapter.gtfs_reader import GtfsFeedReader
 from maas.routing_adapter.planner import RaptorJourneyPlanner
+from maas.routing_adapter.streets import load_street_router
 from maas.routing_adapter.translations import FeedTranslations
 from maas.analysis_report import MatplotlibReportRenderer
 from maas.domain.analyses import AccessibilityEngine, RideArea
@@ -178,9 +179,13 @@ def build_container(
                 payout_accounts = {e.id: e.payout_account for e in config.operators if e.payout_account}
             # On-demand operators keep their rides and day plans, shared-vehicle operators their
             # bookings and held vehicles, in the service's database (seen by every process).
+            # With MAAS_OSM_FILE the vans and taxis drive on its streets (graph cached in data_dir/cache).
+            streets = (load_street_router(settings.osm_file, settings.data_dir / "cache")
+                       if settings.osm_file is not None else None)
             operator_adapters = build_adapters(config, settings.operators_config.parent, clock,
                                                extras={k: v for k, v in (("ride_store", ride_store),
-                                                                         ("vehicle_holds", vehicle_holds))
+                                                                         ("vehicle_holds", vehicle_holds),
+                                                                         ("street_router", streets))
                                                        if v is not None})
     if payments is None:
         secret = settings.stripe_webhook_secret

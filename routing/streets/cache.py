@@ -21,7 +21,7 @@ from routing.streets.graph import StreetGraph, build_graph
 from routing.streets.profiles import StreetParams
 from routing.streets.reader import read_ways
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 logger = logging.getLogger(__name__)
 
 

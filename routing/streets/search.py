@@ -209,9 +209,7 @@ class StreetRouter:
                         and (int(g.edge_tail[src_edge]) != v or src_t <= 0.5
                              or not np.isfinite(g.edge_cost_s[src_edge, p, 1])))
         points = self._edge_part(src_edge, src_t, 1.0 if towards_head else 0.0)
-        for a in chain:
-            e = int(arcs.edge[a])
-            points += self._edge_part(e, 0.0, 1.0) if arcs.forward[a] else self._edge_part(e, 1.0, 0.0)
+        points += self._full_edges(np.asarray(chain, dtype=np.int64), arcs.edge, arcs.forward)
         dst_edge, dst_t = int(snaps.edge[1]), float(snaps.fraction[1])
         from_tail = (int(g.edge_tail[dst_edge]) == last and bool(np.isfinite(g.edge_cost_s[dst_edge, p, 0]))
                      and (int(g.edge_head[dst_edge]) != last or dst_t <= 0.5
@@ -219,6 +217,20 @@ class StreetRouter:
         points += self._edge_part(dst_edge, 0.0 if from_tail else 1.0, dst_t)
         return points
 
+    def _full_edges(self, chain: IntArray, arc_edge: npt.NDArray[np.int32],
+                    arc_forward: npt.NDArray[np.bool_]) -> list[tuple[float, float]]:
+        """The positions of whole edges walked in order, at once (a path has hundreds)."""
+        if chain.shape[0] == 0:
+            return []
+        g = self.graph
+        edges, forward = arc_edge[chain], arc_forward[chain]
+        first, last = g.edge_first_pos[edges], g.edge_last_pos[edges]
+        counts = last - first + 1
+        start = np.where(forward, first, last)
+        step = np.where(forward, 1, -1)
+        offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        index = np.repeat(start, counts) + offsets * np.repeat(step, counts)
+        return list(zip(g.pos_lat[index].tolist(), g.pos_lon[index].tolist()))
 
 def _pair(src: Snaps, dst: Snaps, i: int, j: int) -> Snaps:
     return Snaps(edge=np.array([src.edge[i], dst.edge[j]]), fraction=np.array([src.fraction[i], dst.fraction[j]]),
@@ -228,8 +240,7 @@ def _pair(src: Snaps, dst: Snaps, i: int, j: int) -> Snaps:
 
 def _dedupe(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
     """Drop consecutive repeats (a snapped point on a vertex, an edge's shared end)."""
-    kept = points[:1]
-    for point in points[1:]:
-        if abs(point[0] - kept[-1][0]) > 1e-9 or abs(point[1] - kept[-1][1]) > 1e-9:
-            kept.append(point)
-    return kept
+    array = np.asarray(points, dtype=np.float64)
+    keep = np.ones(array.shape[0], dtype=bool)
+    keep[1:] = np.abs(np.diff(array, axis=0)).max(axis=1) > 1e-9
+    return list(zip(array[keep, 0].tolist(), array[keep, 1].tolist()))

@@ -167,9 +167,12 @@ def build_container(
     # feed plus those, with compiled timetables and fares cached under data_dir/cache.
     archive: FeedArchive = DirectoryFeedArchive(settings.data_dir / "feeds")
     names: TranslationSource | None = None
+    # With MAAS_OSM_FILE the planner's walks and the vans and taxis go by its streets (graph cached in data_dir/cache).
+    streets = (load_street_router(settings.osm_file, settings.data_dir / "cache")
+               if settings.osm_file is not None else None)
     if journey_planner is None:
         sources = NetworkSources(settings.demo_dir / "gtfs", DirectoryFeedArchive(settings.data_dir / "feeds"))
-        journey_planner = RaptorJourneyPlanner(sources, settings.data_dir / "cache")
+        journey_planner = RaptorJourneyPlanner(sources, settings.data_dir / "cache", streets=streets)
         names = FeedTranslations(sources)
     if operator_adapters is None:
         operator_adapters = {}
@@ -179,9 +182,6 @@ def build_container(
                 payout_accounts = {e.id: e.payout_account for e in config.operators if e.payout_account}
             # On-demand operators keep their rides and day plans, shared-vehicle operators their
             # bookings and held vehicles, in the service's database (seen by every process).
-            # With MAAS_OSM_FILE the vans and taxis drive on its streets (graph cached in data_dir/cache).
-            streets = (load_street_router(settings.osm_file, settings.data_dir / "cache")
-                       if settings.osm_file is not None else None)
             operator_adapters = build_adapters(config, settings.operators_config.parent, clock,
                                                extras={k: v for k, v in (("ride_store", ride_store),
                                                                          ("vehicle_holds", vehicle_holds),

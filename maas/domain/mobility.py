@@ -136,6 +136,7 @@ class Offer(BaseModel):
     # how the operator estimated the ride: "streets" (the OSM street network), "straight_line"
     # (great-circle distance times a road factor) or "" (the operator does not say)
     travel_model: str = ""
+    path: tuple[tuple[float, float], ...] = ()  # (lat, lon) of the ride's route when the operator knows it
 
     _times_aware = field_validator("valid_until", "departure", "arrival")(_aware)
 

@@ -223,7 +223,16 @@ class OnDemandAdapter:
                                                                     model.problem.requests[-1].dropoff_place]),
                      conditions=conditions, vehicle_type="wheelchair_van" if query.wheelchair else "van",
                      latest_arrival=latest_arrival, travel_model=self._builder.travel_model,
+                     path=self._path(query),
                      description=f"{self.config.name or self.operator_id}: {notes[0]}")
+
+    def _path(self, query: OfferQuery) -> tuple[tuple[float, float], ...]:
+        """The van's direct route on the streets (the ride itself may detour for others)."""
+        travel = self._builder.travel
+        if not isinstance(travel, StreetTravelProvider):
+            return ()
+        return tuple(travel.router.route("car", query.origin.lat, query.origin.lon, query.destination.lat,
+                                         query.destination.lon).coordinates)
 
     # -- booking --------------------------------------------------------------------------------
     async def book(self, offer_id: str, *, idempotency_key: str) -> LegBooking:

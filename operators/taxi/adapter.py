@@ -101,7 +101,7 @@ class TaxiAdapter:
     def _quote(self, query: OfferQuery, kind: CarKind, now: dt.datetime) -> _Quote:
         approach_s = self.travel.approach_s(query.origin)
         pickup = max(query.depart_at, now + dt.timedelta(seconds=approach_s))
-        distance_m, ride_s = self.travel.ride(query.origin, query.destination)
+        distance_m, ride_s, path = self.travel.route(query.origin, query.destination)
         arrival = pickup + dt.timedelta(seconds=ride_s)
         back_s = self.travel.ride(query.destination, self.travel.depot)[1]
         window = CarWindow(kind, pickup - dt.timedelta(seconds=approach_s),
@@ -120,7 +120,7 @@ class TaxiAdapter:
                       origin=query.origin, destination=query.destination, distance_m=distance_m,
                       conditions=conditions, vehicle_type=kind.value,
                       description="Wheelchair taxi" if wheelchair else "Taxi", latest_arrival=query.arrive_by,
-                      travel_model=self.travel.model)
+                      travel_model=self.travel.model, path=path)
         return _Quote(offer, window, query.travellers)
 
     def _refusal(self, quote: _Quote) -> str:

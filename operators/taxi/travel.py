@@ -34,11 +34,16 @@ class TravelModel:
     def ride(self, origin: GeoPoint, destination: GeoPoint) -> tuple[int, int]:
         """(metres, whole seconds) of the drive; on streets TooFarFromStreet or Unreachable when
         no road joins the points."""
+        distance_m, seconds, _ = self.route(origin, destination)
+        return distance_m, seconds
+
+    def route(self, origin: GeoPoint, destination: GeoPoint) -> tuple[int, int, tuple[tuple[float, float], ...]]:
+        """ride() with the (lat, lon) path: along the streets, or the straight segment."""
         if self.streets is None:
             distance_m = self.road_distance_m(origin, destination)
-            return distance_m, self.drive_s(distance_m)
+            return distance_m, self.drive_s(distance_m), ((origin.lat, origin.lon), (destination.lat, destination.lon))
         path = self.streets.route("car", origin.lat, origin.lon, destination.lat, destination.lon)
-        return round(path.distance_m), math.ceil(path.duration_s)
+        return round(path.distance_m), math.ceil(path.duration_s), tuple(path.coordinates)
 
     def __post_init__(self) -> None:
         if self.road_factor_percent < 100 or self.speed_kmh <= 0 or self.dispatch_s < 0:

@@ -47,7 +47,9 @@ async def test_the_van_quote_across_the_river_goes_by_the_bridge(streets: Street
     assert on_streets.distance_m > 1.3 * line_m * 1.3  # the detour north to 山吹橋 and back
     path = streets.route("car", FROM.lat, FROM.lon, TO.lat, TO.lon)
     assert on_streets.distance_m == round(path.distance_m)
-    assert _crosses_at_the_bridge(path.coordinates)
+    assert _crosses_at_the_bridge(path.coordinates) and _crosses_at_the_bridge(list(on_streets.path))
+    assert on_streets.path[0] == (FROM.lat, FROM.lon) and on_streets.path[-1] == (TO.lat, TO.lon)
+    assert straight.path == ()
     assert on_streets.arrival - on_streets.departure > straight.arrival - straight.departure
 
 
@@ -68,6 +70,7 @@ async def test_the_taxi_drives_on_the_streets(streets: StreetRouter):
     assert {o.travel_model for o in on_streets} == {"streets"} and {o.travel_model for o in straight} == {"straight_line"}
     assert on_streets[0].distance_m > straight[0].distance_m * 1.3
     assert on_streets[0].price.amount_minor > straight[0].price.amount_minor  # the meter runs on the real road
+    assert _crosses_at_the_bridge(list(on_streets[0].path)) and len(straight[0].path) == 2
 
 
 def test_street_matrix_for_pooling_is_square_finite_and_asymmetric_only_by_one_ways(streets: StreetRouter):

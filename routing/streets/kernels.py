@@ -70,12 +70,39 @@ heap_push = _compile(_heap_push)
 heap_pop = _compile(_heap_pop)
 
 
+def _lower_bound(v: int, vx: FloatArray, vy: FloatArray, tx: float, ty: float, h_scale: float,
+                 from_lm: FloatArray, to_lm: FloatArray, dst_v: IntArray, dst_c: FloatArray) -> float:
+    """The larger of the straight-line bound and the landmarks' (ALT) bound on the cost from v
+    to the nearest target seed; both never overestimate and stay consistent."""
+    h = h_scale * math.sqrt((vx[v] - tx) ** 2 + (vy[v] - ty) ** 2)
+    if from_lm.shape[0] == 0:
+        return h
+    best = np.inf
+    for k in range(dst_v.shape[0]):
+        t = dst_v[k]
+        bound = 0.0
+        for m in range(from_lm.shape[0]):
+            a = to_lm[m, v] - to_lm[m, t]  # d(v, L) - d(t, L) <= d(v, t)
+            if a > bound and a < np.inf:
+                bound = a
+            b = from_lm[m, t] - from_lm[m, v]  # d(L, t) - d(L, v) <= d(v, t)
+            if b > bound and b < np.inf:
+                bound = b
+        if bound + dst_c[k] < best:
+            best = bound + dst_c[k]
+    return best if best > h else h
+
+
+lower_bound = _compile(_lower_bound)
+
+
 def _astar(indptr: IntArray, head: Int32Array, cost: FloatArray, length: FloatArray, vx: FloatArray,
            vy: FloatArray, src_v: IntArray, src_c: FloatArray, src_l: FloatArray, dst_v: IntArray,
            dst_c: FloatArray, dst_l: FloatArray, tx: float, ty: float, h_scale: float,
-           limit: float) -> tuple[float, float, int, int, IntArray]:
+           limit: float, from_lm: FloatArray, to_lm: FloatArray) -> tuple[float, float, int, int, IntArray]:
     """Least cost from the source seeds to the target seeds: (cost, length, last vertex, target
-    seed index, predecessor arc per vertex); cost is inf when no path within limit exists."""
+    seed index, predecessor arc per vertex); cost is inf when no path within limit exists.
+    from_lm/to_lm: costs from and to the landmarks ([landmarks, vertices]; none: 0 rows)."""
     n = indptr.shape[0] - 1
     g = np.full(n, np.inf)
     dist = np.zeros(n)
@@ -90,7 +117,7 @@ def _astar(indptr: IntArray, head: Int32Array, cost: FloatArray, length: FloatAr
         if src_c[k] < g[s]:
             g[s] = src_c[k]
             dist[s] = src_l[k]
-            h = h_scale * math.sqrt((vx[s] - tx) ** 2 + (vy[s] - ty) ** 2)
+            h = lower_bound(s, vx, vy, tx, ty, h_scale, from_lm, to_lm, dst_v, dst_c)
             size = heap_push(keys, items, size, src_c[k] + h, s)
     best = np.inf
     best_len = 0.0
@@ -121,7 +148,7 @@ def _astar(indptr: IntArray, head: Int32Array, cost: FloatArray, length: FloatAr
                 g[v] = candidate
                 dist[v] = dist[u] + length[a]
                 pred[v] = a
-                h = h_scale * math.sqrt((vx[v] - tx) ** 2 + (vy[v] - ty) ** 2)
+                h = lower_bound(v, vx, vy, tx, ty, h_scale, from_lm, to_lm, dst_v, dst_c)
                 size = heap_push(keys, items, size, candidate + h, v)
     if best > limit:
         best = np.inf
@@ -194,3 +221,52 @@ def _many_to_many(indptr: IntArray, head: Int32Array, cost: FloatArray, length: 
 
 
 many_to_many = _compile(_many_to_many)
+
+
+def _one_to_all(indptr: IntArray, head: Int32Array, cost: FloatArray, source: int) -> FloatArray:
+    """Least cost from one vertex to every vertex (inf where unreachable)."""
+    n = indptr.shape[0] - 1
+    g = np.full(n, np.inf)
+    done = np.zeros(n, np.bool_)
+    keys = np.empty(head.shape[0] + 1)
+    items = np.empty(head.shape[0] + 1, np.int64)
+    g[source] = 0.0
+    size = heap_push(keys, items, 0, 0.0, source)
+    while size > 0:
+        u = items[0]
+        size = heap_pop(keys, items, size)
+        if done[u]:
+            continue
+        done[u] = True
+        for a in range(indptr[u], indptr[u + 1]):
+            v = head[a]
+            candidate = g[u] + cost[a]
+            if candidate < g[v]:
+                g[v] = candidate
+                size = heap_push(keys, items, size, candidate, v)
+    return g
+
+
+one_to_all = _compile(_one_to_all)
+
+
+def _arc_chain(pred: IntArray, arc_edge: Int32Array, arc_forward: npt.NDArray[np.bool_], edge_tail: Int32Array,
+               edge_head: Int32Array, last: int) -> tuple[IntArray, int]:
+    """The arcs from a source seed to `last` in order, following the predecessor arcs, and the
+    seed vertex they start from."""
+    count = 0
+    v = last
+    while pred[v] >= 0:
+        a = pred[v]
+        v = edge_tail[arc_edge[a]] if arc_forward[a] else edge_head[arc_edge[a]]
+        count += 1
+    chain = np.empty(count, np.int64)
+    v = last
+    for i in range(count - 1, -1, -1):
+        a = pred[v]
+        chain[i] = a
+        v = edge_tail[arc_edge[a]] if arc_forward[a] else edge_head[arc_edge[a]]
+    return chain, v
+
+
+arc_chain = _compile(_arc_chain)

@@ -14,7 +14,8 @@ import numpy.typing as npt
 
 from routing.streets.errors import TooFarFromStreet, Unreachable
 from routing.streets.graph import StreetGraph
-from routing.streets.kernels import astar, many_to_many
+from routing.streets.kernels import arc_chain, astar, many_to_many
+from routing.streets.landmarks import Landmarks, choose_landmarks
 from routing.streets.profiles import StreetParams
 from routing.streets.snap import Projection, Snapper, Snaps
 
@@ -50,6 +51,7 @@ class StreetRouter:
     island_fraction: float = 0.05  # snap only to components of at least this share of the largest
     _projection: Projection = field(init=False)
     _snappers: dict[str, Snapper] = field(default_factory=dict, init=False)
+    _landmarks: dict[str, Landmarks] = field(default_factory=dict, init=False)
     _xy: tuple[FloatArray, FloatArray] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -61,6 +63,12 @@ class StreetRouter:
             self.graph.profile_index(profile)
             self._snappers[profile] = Snapper(self.graph, profile, self._projection, self.island_fraction)
         return self._snappers[profile]
+
+    def landmarks(self, profile: str) -> Landmarks:
+        """The profile's A* landmarks, chosen on first use."""
+        if profile not in self._landmarks:
+            self._landmarks[profile] = choose_landmarks(self.graph, self.graph.arcs(profile))
+        return self._landmarks[profile]
 
     def snap(self, profile: str, lat: FloatArray | float, lon: FloatArray | float) -> Snaps:
         return self.snapper(profile).snap(np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64),
@@ -79,9 +87,11 @@ class StreetRouter:
         dst_v, dst_c, dst_l = self._seeds(p, int(snaps.edge[1]), float(snaps.fraction[1]), leaving=False)
         tx, ty = self._projection.xy(float(snaps.lat[1]), float(snaps.lon[1]))
         scale = self.params.min_seconds_per_m(profile) * HEURISTIC_MARGIN
+        landmarks = self.landmarks(profile)
         best, best_len, last, k, pred = astar(arcs.indptr, arcs.head, arcs.cost_s, arcs.length_m, self._xy[0],
                                               self._xy[1], src_v, src_c, src_l, dst_v, dst_c, dst_l,
-                                              float(tx), float(ty), scale, float(limit_s))
+                                              float(tx), float(ty), scale, float(limit_s),
+                                              landmarks.from_landmark, landmarks.to_landmark)
         direct = self._same_edge(p, snaps, 0, 1)
         if direct is not None and direct[0] <= best:
             cost, length = direct
@@ -197,19 +207,13 @@ class StreetRouter:
     def _path_coordinates(self, profile: str, snaps: Snaps, last: int,
                           pred: IntArray) -> list[tuple[float, float]]:
         g, p, arcs = self.graph, self.graph.profile_index(profile), self.graph.arcs(profile)
-        chain: list[int] = []
-        v = last
-        while pred[v] >= 0:
-            a = int(pred[v])
-            chain.append(a)
-            v = int(g.edge_tail[arcs.edge[a]] if arcs.forward[a] else g.edge_head[arcs.edge[a]])
-        chain.reverse()
+        chain, v = arc_chain(pred, arcs.edge, arcs.forward, g.edge_tail, g.edge_head, last)
         src_edge, src_t = int(snaps.edge[0]), float(snaps.fraction[0])
         towards_head = (int(g.edge_head[src_edge]) == v and bool(np.isfinite(g.edge_cost_s[src_edge, p, 0]))
                         and (int(g.edge_tail[src_edge]) != v or src_t <= 0.5
                              or not np.isfinite(g.edge_cost_s[src_edge, p, 1])))
         points = self._edge_part(src_edge, src_t, 1.0 if towards_head else 0.0)
-        points += self._full_edges(np.asarray(chain, dtype=np.int64), arcs.edge, arcs.forward)
+        points += self._full_edges(chain, arcs.edge, arcs.forward)
         dst_edge, dst_t = int(snaps.edge[1]), float(snaps.fraction[1])
         from_tail = (int(g.edge_tail[dst_edge]) == last and bool(np.isfinite(g.edge_cost_s[dst_edge, p, 0]))
                      and (int(g.edge_head[dst_edge]) != last or dst_t <= 0.5

@@ -42,16 +42,6 @@ class StreetParams:
                 or self.steep_incline_factor < 1 or self.raised_kerb_penalty_s < 0:
             raise ValueError("speeds must be positive, factors >= 1 and penalties >= 0")
 
-    def min_seconds_per_m(self, profile: str) -> float:
-        """The least cost of a metre for the profile: the A* heuristic's scale."""
-        if profile == "walk":
-            return 1.0 / self.walk_speed_mps
-        if profile == "wheelchair":
-            return 1.0 / self.wheelchair_speed_mps
-        if profile == "bicycle":
-            return 1.0 / max(self.bicycle_speed_mps, PUSH_SPEED_MPS)
-        return 1.0 / (max(CAR_SPEED_KMH.values()) / 3.6)
-
 
 Cost = tuple[float, float, float]  # seconds per metre forward, backward; penalty seconds
 Tags = Mapping[str, str]

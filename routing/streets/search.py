@@ -46,12 +46,13 @@ class StreetRouter:
     """Snapping and searching for every profile of one graph (snap indexes built on first use)."""
 
     graph: StreetGraph
-    params: StreetParams = StreetParams()
+    params: StreetParams = StreetParams()  # those the graph was built with (walk legs rescale by its speeds)
     max_snap_m: float = 500.0
     island_fraction: float = 0.05  # snap only to components of at least this share of the largest
     _projection: Projection = field(init=False)
     _snappers: dict[str, Snapper] = field(default_factory=dict, init=False)
     _landmarks: dict[str, Landmarks] = field(default_factory=dict, init=False)
+    _least: dict[str, float] = field(default_factory=dict, init=False)
     _xy: tuple[FloatArray, FloatArray] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -63,6 +64,15 @@ class StreetRouter:
             self.graph.profile_index(profile)
             self._snappers[profile] = Snapper(self.graph, profile, self._projection, self.island_fraction)
         return self._snappers[profile]
+
+    def _least_seconds_per_m(self, profile: str) -> float:
+        """The cheapest metre of any arc: the straight-line bound's scale, read off the graph so it
+        holds whatever parameters built it."""
+        if profile not in self._least:
+            arcs = self.graph.arcs(profile)
+            moving = arcs.length_m > 0
+            self._least[profile] = float(np.min(arcs.cost_s[moving] / arcs.length_m[moving])) if moving.any() else 0.0
+        return self._least[profile]
 
     def landmarks(self, profile: str) -> Landmarks:
         """The profile's A* landmarks, chosen on first use."""
@@ -86,7 +96,7 @@ class StreetRouter:
         src_v, src_c, src_l = self._seeds(p, int(snaps.edge[0]), float(snaps.fraction[0]), leaving=True)
         dst_v, dst_c, dst_l = self._seeds(p, int(snaps.edge[1]), float(snaps.fraction[1]), leaving=False)
         tx, ty = self._projection.xy(float(snaps.lat[1]), float(snaps.lon[1]))
-        scale = self.params.min_seconds_per_m(profile) * HEURISTIC_MARGIN
+        scale = self._least_seconds_per_m(profile) * HEURISTIC_MARGIN
         landmarks = self.landmarks(profile)
         best, best_len, last, k, pred = astar(arcs.indptr, arcs.head, arcs.cost_s, arcs.length_m, self._xy[0],
                                               self._xy[1], src_v, src_c, src_l, dst_v, dst_c, dst_l,

@@ -54,7 +54,8 @@ def test_the_readme_examples_are_found_and_use_no_placeholders() -> None:
 @pytest.fixture
 async def live_demo(database_url, tmp_path, fast_hasher):
     settings = load_settings({}, database_url=database_url, data_dir=tmp_path, planner_warmup=False,
-                             fare_rules=DEMO / "fare-rules.json", operators_config=DEMO / "maas-operators.json")
+                             fare_rules=DEMO / "fare-rules.json", operators_config=DEMO / "maas-operators.json",
+                             osm_file=DEMO / "streets.osm")
     container = build_container(settings, hasher=fast_hasher)
     await migrate.upgrade(container.engine)
     await load_demo(container, DEMO, password="yamabuki-demo")

@@ -139,8 +139,9 @@ class StreetRouter:
             better = total < duration[:, j]
             duration[better, j] = total[better]
             distance[better, j] = length[better, target_of_seed[k]] + dst_l[k]
-        for i, j in zip(*np.nonzero(src.edge[:, None] == dst.edge[None, :])):
-            if src.edge[i] >= 0 and (direct := self._same_edge(p, _pair(src, dst, int(i), int(j)), 0, 1)):
+        same = (src.edge[:, None] == dst.edge[None, :]) & (src.edge[:, None] >= 0)
+        for i, j in zip(*np.nonzero(same)):
+            if direct := self._same_edge(p, _pair(src, dst, int(i), int(j)), 0, 1):
                 if direct[0] < duration[i, j]:
                     duration[i, j], distance[i, j] = direct
         over = duration > limit_s

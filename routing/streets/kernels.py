@@ -9,25 +9,14 @@ margin for the projection), so the first settled total that no open label can be
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
-
 import numpy as np
 import numpy.typing as npt
-from numba import njit
 
-F = TypeVar("F", bound=Callable[..., Any])
+from routing.jit import compile_kernel as _compile
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 Int32Array = npt.NDArray[np.int32]
-
-
-def _compile(function: F) -> F:
-    """njit with an on-disk cache where the install is writable, in memory otherwise."""
-    try:
-        return cast(F, njit(cache=True, nogil=True)(function))
-    except RuntimeError:
-        return cast(F, njit(cache=False, nogil=True)(function))
 
 
 def _heap_push(keys: FloatArray, items: IntArray, size: int, key: float, item: int) -> int:
@@ -66,8 +55,8 @@ def _heap_pop(keys: FloatArray, items: IntArray, size: int) -> int:
     return size
 
 
-heap_push = _compile(_heap_push)
-heap_pop = _compile(_heap_pop)
+heap_push = _compile(_heap_push, helper=True)
+heap_pop = _compile(_heap_pop, helper=True)
 
 
 def _lower_bound(v: int, vx: FloatArray, vy: FloatArray, tx: float, ty: float, h_scale: float,
@@ -93,7 +82,7 @@ def _lower_bound(v: int, vx: FloatArray, vy: FloatArray, tx: float, ty: float, h
     return best if best > h else h
 
 
-lower_bound = _compile(_lower_bound)
+lower_bound = _compile(_lower_bound, helper=True)
 
 
 def _astar(indptr: IntArray, head: Int32Array, cost: FloatArray, length: FloatArray, vx: FloatArray,

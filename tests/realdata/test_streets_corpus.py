@@ -18,8 +18,13 @@ TAMPERE = "osm/tampere.osm.pbf"
 
 
 @pytest.fixture(scope="module")
-def tampere(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> StreetGraph:
-    return load_graph(corpus_dir / TAMPERE, cache_dir=tmp_path_factory.mktemp("streets"))
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("streets")
+
+
+@pytest.fixture(scope="module")
+def tampere(corpus_dir: Path, cache: Path) -> StreetGraph:
+    return load_graph(corpus_dir / TAMPERE, cache_dir=cache)  # built once per module, then read from the cache
 
 
 def _plain_dijkstra(graph: StreetGraph, profile: int, source: int) -> dict[int, float]:
@@ -50,7 +55,7 @@ def test_walking_costs_match_a_plain_dijkstra(tampere: StreetGraph):
     rng = np.random.default_rng(7)
     usable = tampere.snappable_edges("walk", router.island_fraction)
     walkable = np.unique(np.r_[tampere.edge_tail[usable], tampere.edge_head[usable]])
-    sources = rng.choice(walkable, size=3, replace=False)
+    sources = rng.choice(walkable, size=2, replace=False)
     targets = rng.choice(walkable, size=40, replace=False)
     vertex = lambda ids: np.column_stack([tampere.vertex_lat[ids], tampere.vertex_lon[ids]])  # noqa: E731
     matrix = router.matrix("walk", vertex(sources), vertex(targets))
@@ -66,7 +71,7 @@ def test_walking_costs_match_a_plain_dijkstra(tampere: StreetGraph):
                 path = router.route("walk", *vertex([source])[0], *vertex([target])[0])
                 assert path.duration_s == pytest.approx(want, rel=1e-9, abs=1e-6)
                 assert path.distance_m == pytest.approx(want * 0.8, rel=0.05)  # steps cost more than metres
-    assert checked == 120  # snapping keeps to the main network, which is connected
+    assert checked == 80  # snapping keeps to the main network, which is connected
 
 
 def test_tampere_snapping_and_far_points(tampere: StreetGraph):
@@ -96,13 +101,13 @@ def test_japanese_extracts(corpus_dir: Path, name: str):
     assert np.all(wheel.duration_s[both] >= walk.duration_s[both] - 1e-6)  # the wheelchair never finds a shortcut
 
 
-def test_bench_contract(corpus_dir: Path, tmp_path: Path):
+def test_bench_contract(corpus_dir: Path, tmp_path: Path, tampere: StreetGraph, cache: Path):
     pairs = tmp_path / "pairs.csv"
     pairs.write_text("from_lat,from_lon,to_lat,to_lon\n61.49786,23.76075,61.50153,23.78138\n"
                      "61.49786,23.76075,61.76786,23.76075\n")
     out = tmp_path / "answers.csv"
     assert bench_main(["--osm", str(corpus_dir / TAMPERE), "--profile", "walk", "--pairs", str(pairs),
-                       "--out", str(out), "--cache-dir", str(tmp_path / "cache")]) == 0
+                       "--out", str(out), "--cache-dir", str(cache)]) == 0
     with out.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == ["from_lat", "from_lon", "to_lat", "to_lon", "distance_m", "duration_s", "snap_from_m",

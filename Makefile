@@ -6,7 +6,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 GUNMA = $(sort $(wildcard $(CORPUS)/gtfs-jp/kuwayama-gtfsjp-corpus-2019/gtfs.[012]*.zip))
 
-.PHONY: run test lint fixtures clean bench-routing bench-pooling bench-pooling-insert bench-accessibility bench-realtime
+.PHONY: run test lint fixtures clean bench-routing bench-pooling bench-pooling-insert bench-accessibility bench-realtime bench-streets
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,9 +21,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed-run
 
 # The demo enables its taxi company, bike-share and on-demand vans through their entry points,
-# the town's fare rules, and real time from the reference GTFS-RT server (started beside the
-# service on 127.0.0.1:8091 and stopped with it).
+# the town's fare rules, its streets for the vans' and taxis' rides, and real time from the
+# reference GTFS-RT server (started beside the service on 127.0.0.1:8091 and stopped with it).
 run: export MAAS_OPERATORS_CONFIG ?= $(CURDIR)/fixtures/demo-region/maas-operators.json
+run: export MAAS_OSM_FILE ?= $(CURDIR)/fixtures/demo-region/streets.osm
 run: export MAAS_FARE_RULES ?= $(CURDIR)/fixtures/demo-region/fare-rules.json
 # `maas serve` refuses the development secret unless told this is development (docs/privacy.md).
 run: export MAAS_DEV_MODE ?= true
@@ -88,6 +89,15 @@ bench-accessibility: $(VENV)/.installed-test
 	mkdir -p $(BENCH_OUT)
 	$(BIN)/python -m routing.access.bench --feed $(CORPUS)/gtfs/tampere-nysse/tampere.gtfs.zip --date 2022-02-16 \
 	    --origins 1000 --destinations 50 --start 08:00 --window-min 60 --seed 1 --cache-dir $(BENCH_OUT)/cache
+
+# Street benchmark (issue 15): Tampere's graph (cold and cached), 1000 one-to-one walks, a 1000 x 1000
+# walking matrix, on one core.
+bench-streets: $(VENV)/.installed-test
+	mkdir -p $(BENCH_OUT)
+	NUMBA_NUM_THREADS=1 $(BIN)/python -m routing.streets.bench --osm $(CORPUS)/osm/tampere.osm.pbf \
+		--profile walk --random 1000 --seed 1 --matrix 1000 --out $(BENCH_OUT)/streets-tampere-walk.csv
+	NUMBA_NUM_THREADS=1 $(BIN)/python -m routing.streets.bench --osm $(CORPUS)/osm/tampere.osm.pbf \
+		--profile car --random 1000 --seed 1 --out $(BENCH_OUT)/streets-tampere-car.csv
 
 # Pooling benchmark (issue 4): Cordeau dial-a-ride "a" and pr sets, gaps to bks.csv, one core.
 POOLING_TIME_LIMIT_S ?= 30

@@ -22,6 +22,7 @@ from maas.routing_adapter.gtfs_reader import GtfsFeedReader
 from maas.routing_adapter.planner import RaptorJourneyPlanner
 from maas.routing_adapter.realtime_publish import GtfsRtPublisher
 from maas.routing_adapter.realtime_sources import RealtimePoller, load_realtime_config
+from maas.routing_adapter.streets import load_street_router
 from maas.routing_adapter.translations import FeedTranslations
 from maas.analysis_report import MatplotlibReportRenderer
 from maas.domain.analyses import AccessibilityEngine, RideArea
@@ -196,9 +197,12 @@ def build_container(
     # feed plus those, with compiled timetables and fares cached under data_dir/cache.
     archive: FeedArchive = DirectoryFeedArchive(settings.data_dir / "feeds")
     names: TranslationSource | None = None
+    # With MAAS_OSM_FILE the planner's walks and the vans and taxis go by its streets (graph cached in data_dir/cache).
+    streets = (load_street_router(settings.osm_file, settings.data_dir / "cache")
+               if settings.osm_file is not None else None)
     if journey_planner is None:
         sources = NetworkSources(settings.demo_dir / "gtfs", DirectoryFeedArchive(settings.data_dir / "feeds"))
-        journey_planner = RaptorJourneyPlanner(sources, settings.data_dir / "cache")
+        journey_planner = RaptorJourneyPlanner(sources, settings.data_dir / "cache", streets=streets)
         names = FeedTranslations(sources)
     if operator_adapters is None:
         operator_adapters = {}
@@ -210,7 +214,8 @@ def build_container(
             # bookings and held vehicles, in the service's database (seen by every process).
             operator_adapters = build_adapters(config, settings.operators_config.parent, clock,
                                                extras={k: v for k, v in (("ride_store", ride_store),
-                                                                         ("vehicle_holds", vehicle_holds))
+                                                                         ("vehicle_holds", vehicle_holds),
+                                                                         ("street_router", streets))
                                                        if v is not None})
     if payments is None:
         secret = settings.stripe_webhook_secret

@@ -48,6 +48,8 @@ class Settings(BaseModel):
     r5_jar: Path | None = Field(default=None, validate_default=True)
     r5_osm: Path | None = Field(default=None, validate_default=True)
     population: Path | None = None  # the region's population field; <demo_dir>/population.csv when unset
+    # Streets (routing.streets) for the vans' and taxis' rides: an .osm.pbf or .osm file; straight lines when unset.
+    osm_file: Path | None = None
     analysis_workers: int = Field(default=1, ge=1, le=2)  # analyses computed at once
     # Drivers' reports and operators' leg events are refused this long before a trip is due to
     # begin, or after it is due to end (maas.domain.plausibility).
@@ -130,6 +132,7 @@ _ENV_FIELDS = {
     "MAAS_R5_JAR": "r5_jar",
     "MAAS_R5_OSM": "r5_osm",
     "MAAS_POPULATION": "population",
+    "MAAS_OSM_FILE": "osm_file",
     "MAAS_ANALYSIS_WORKERS": "analysis_workers",
     "MAAS_TRIP_EVENT_BEFORE_S": "trip_event_before_s",
     "MAAS_TRIP_EVENT_AFTER_S": "trip_event_after_s",

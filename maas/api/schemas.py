@@ -409,6 +409,17 @@ class LegPlaceOut(BaseModel):
         return cls(name=place.name, location=Point(lat=place.lat, lon=place.lon), stop_id=place.stop_id)
 
 
+class LineStringOut(BaseModel):
+    """A GeoJSON LineString (RFC 7946): [longitude, latitude] pairs, WGS 84."""
+
+    type: Literal["LineString"] = "LineString"
+    coordinates: list[tuple[float, float]]
+
+    @classmethod
+    def of_path(cls, path: tuple[tuple[float, float], ...]) -> LineStringOut:
+        return cls(coordinates=[(lon, lat) for lat, lon in path])
+
+
 class WalkLegOut(BaseModel):
     mode: Literal["walk"]
     origin: LegPlaceOut
@@ -417,11 +428,18 @@ class WalkLegOut(BaseModel):
     arrival: dt.datetime
     duration_s: int
     distance_m: int
+    street_model: Literal["streets", "straight_line"] = Field(
+        description="How the walk was measured: on the OSM streets (MAAS_OSM_FILE) or as the straight line x 1.3.")
+    geometry: LineStringOut = Field(
+        description="The walk's path from its origin to its destination (a straight segment when not on streets).")
 
     @classmethod
     def of(cls, leg: WalkLeg) -> WalkLegOut:
-        return cls(**leg.model_dump(exclude={"origin", "destination"}), origin=LegPlaceOut.of(leg.origin),
-                   destination=LegPlaceOut.of(leg.destination))
+        path = leg.path or ((leg.origin.lat, leg.origin.lon), (leg.destination.lat, leg.destination.lon))
+        return cls(**leg.model_dump(exclude={"origin", "destination", "path", "street_model"}),
+                   origin=LegPlaceOut.of(leg.origin), destination=LegPlaceOut.of(leg.destination),
+                   street_model="streets" if leg.street_model == "streets" else "straight_line",
+                   geometry=LineStringOut.of_path(path))
 
 
 class AlertOut(BaseModel):

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from maas.api.schemas import LegPlaceOut, MoneyOut, PlanRequest, TransitLegOut, WalkLegOut
+from maas.api.schemas import LegPlaceOut, LineStringOut, MoneyOut, PlanRequest, TransitLegOut, WalkLegOut
 from maas.api.texts import text, texts
 from maas.domain.door_to_door import (OPERATOR_MODES, DoorToDoorOption, DoorToDoorPlan,
                                       DoorToDoorRequest, OperatorLeg)
@@ -61,11 +61,17 @@ class OperatorLegOut(BaseModel):
     valid_until: dt.datetime
     conditions: ConditionsOut
     description: str
+    travel_model: str = Field(description='How the operator estimated the ride: "streets" (the OSM street '
+                                          'network), "straight_line" (a road factor) or "" (not said).')
+    geometry: LineStringOut = Field(description="The ride's route from origin to destination when the operator "
+                                                "gave it; else a straight segment.")
 
     @classmethod
     def of(cls, leg: OperatorLeg, rider_price: Money | None = None) -> OperatorLegOut:
         c = leg.conditions
+        path = leg.path or ((leg.origin.lat, leg.origin.lon), (leg.destination.lat, leg.destination.lon))
         return cls(mode=leg.mode, operator_id=leg.operator_id, offer_id=leg.offer_id,
+                   travel_model=leg.travel_model, geometry=LineStringOut.of_path(path),
                    origin=LegPlaceOut.of(leg.origin), destination=LegPlaceOut.of(leg.destination),
                    departure=leg.departure, arrival=leg.arrival, duration_s=leg.duration_s,
                    distance_m=leg.distance_m, price=MoneyOut.of(leg.price),  # type: ignore[arg-type]

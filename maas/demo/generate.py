@@ -12,6 +12,7 @@ from maas.demo import operators_data, people_data
 from maas.demo.gbfs_feed import write_gbfs
 from maas.demo.gtfs_feed import write_gtfs
 from maas.demo.output import write_csv, write_json, write_text
+from maas.demo.streets_data import streets_osm
 from maas.demo.region_data import BBOX, CENTER_LAT, CENTER_LON, CURRENCY, POIS, REGION_ID, TIMEZONE
 
 DEFAULT_OUT_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
@@ -52,6 +53,7 @@ holidays and 12/29-1/3, anywhere in the zone; riders board at the 乗降ポイ�
 | `pois.geojson` | hospital, clinic, stations, supermarket, town hall, post office, pharmacy, community centres |
 | `population.csv` | residents and residents aged 65+ per JIS X 0410 1/2 mesh cell (about 500 m) |
 | `accounts.json` | demo accounts (riders, a call-centre agent, a town-hall analyst, an admin); passwords are set by the loader |
+| `streets.osm` | the streets as OSM XML for `routing.streets` (`MAAS_OSM_FILE`): a 125 m grid cut by 山吹川 (x = 690 m) with one bridge, 山吹橋 (y = 1750 m); 山吹駅 is reached from the south only by steps |
 | `maas-operators.json` | the operator adapters `make run` enables (`MAAS_OPERATORS_CONFIG`): the taxi company, やまぶきサイクル and のりあい号 through their `maas.operators` entry points |
 | `realtime.json` | the GTFS-Realtime source `make run` polls (`MAAS_REALTIME_CONFIG`): the reference server `python -m operators.reference.gtfs_rt` on 127.0.0.1:8091, updating the `gtfs` feed |
 """
@@ -81,6 +83,7 @@ def region() -> dict:
             "fare_rules": "fare-rules.json",
             "maas_operators": "maas-operators.json",
             "realtime": "realtime.json",
+            "streets": "streets.osm",
         },
     }
 
@@ -137,6 +140,7 @@ def generate(out_dir: Path) -> list[Path]:
         write_json(out_dir / "accounts.json", people_data.accounts()),
         write_json(out_dir / "maas-operators.json", maas_operators()),
         write_json(out_dir / "realtime.json", maas_realtime()),
+        write_text(out_dir / "streets.osm", streets_osm()),
         write_text(out_dir / "README.md", README),
     ]
     return sorted(written)

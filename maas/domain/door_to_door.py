@@ -33,6 +33,8 @@ class OperatorLeg(BaseModel):
     valid_until: dt.datetime
     conditions: Conditions
     description: str = ""
+    travel_model: str = ""  # the offer's: "streets", "straight_line" or "" (the operator does not say)
+    path: tuple[tuple[float, float], ...] = ()  # (lat, lon) of the ride's route when the operator gave it
 
 
 AnyLeg = WalkLeg | TransitLeg | OperatorLeg

@@ -145,6 +145,10 @@ class Offer(BaseModel):
     route_id: str | None = None  # the GTFS route of a scheduled transit leg (route performance counts it)
     issued_for: str | None = None  # the rider's account it was quoted for; None: anyone may book it
     latest_arrival: dt.datetime | None = None  # promised: the rider is set down by then; None: no promise
+    # how the operator estimated the ride: "streets" (the OSM street network), "straight_line"
+    # (great-circle distance times a road factor) or "" (the operator does not say)
+    travel_model: str = ""
+    path: tuple[tuple[float, float], ...] = ()  # (lat, lon) of the ride's route when the operator knows it
 
     _times_aware = field_validator("valid_until", "departure", "arrival")(_aware)
 

@@ -87,6 +87,9 @@ class WalkLeg(BaseModel):
     arrival: dt.datetime
     duration_s: int
     distance_m: int
+    # "streets" (walked on the OSM streets) or "straight_line" (the straight line x 1.3)
+    street_model: str = "straight_line"
+    path: tuple[tuple[float, float], ...] = ()  # (lat, lon) from origin to destination; () when not drawn
 
 
 class TransitLeg(BaseModel):

@@ -26,6 +26,8 @@ from routing.plan import (Endpoint, FeedSource, Network, NoService, NoStopNearby
                           PlanRequest, Profile, Ride, UnknownEndpoint, Walk, to_instant,
                           to_service_time)
 from routing.plan import Itinerary as PlannedItinerary
+from routing.plan.streets import StreetWalks
+from routing.streets import StreetRouter
 
 DEPART_WINDOW_S = 3600
 HUB_WALK_M = 300  # stops this close to a hub count as part of it
@@ -34,8 +36,9 @@ _WHEELCHAIR = {1: True, 2: False}
 
 class RaptorJourneyPlanner:
     def __init__(self, sources: Callable[[], Sequence[FeedSource]], cache_dir: Path, *,
-                 max_dates: int = 4) -> None:
+                 max_dates: int = 4, streets: StreetRouter | None = None) -> None:
         self._sources = sources
+        self._streets = None if streets is None else StreetWalks(streets)
         self._cache_dir = Path(cache_dir)
         self._max_dates = max_dates
         self._network: Network | None = None
@@ -152,12 +155,13 @@ class RaptorJourneyPlanner:
         return [_place(planner.place(stop)) for stop in chosen]
 
     # -- helpers ----------------------------------------------------------------------------
-    @staticmethod
-    def _planner(network: Network, day: dt.date, field: str) -> Planner:
+    def _planner(self, network: Network, day: dt.date, field: str) -> Planner:
         try:
-            return network.planner(day, allow_empty=True)
+            planner = network.planner(day, allow_empty=True)
         except NoService as exc:
             raise errors.NoService(str(exc), fields={field: str(exc)}) from None
+        planner.streets = self._streets  # the same for every date's planner
+        return planner
 
 
 def _service_time(when: dt.datetime, tz: ZoneInfo, field: str) -> tuple[dt.date, int]:
@@ -202,7 +206,7 @@ def _leg(leg: Walk | Ride, day: dt.date, tz: ZoneInfo) -> Leg:
              "arrival": to_instant(day, leg.arrival_s, tz), "duration_s": leg.duration_s}
     if isinstance(leg, Walk):
         return WalkLeg(origin=_place(leg.origin), destination=_place(leg.destination),
-                       distance_m=leg.distance_m, **times)
+                       distance_m=leg.distance_m, street_model=leg.model, path=leg.geometry, **times)
     fare = None if leg.fare is None else Money(amount_minor=leg.fare.price_minor,
                                                currency=leg.fare.currency)
     return TransitLeg(origin=_place(leg.origin), destination=_place(leg.destination),

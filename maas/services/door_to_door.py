@@ -72,7 +72,7 @@ def _operator_leg(offer: Offer, start: LegPlace, end: LegPlace) -> OperatorLeg:
                        duration_s=int((offer.arrival - offer.departure).total_seconds()),
                        distance_m=offer.distance_m, price=offer.price,
                        valid_until=offer.valid_until, conditions=offer.conditions,
-                       description=offer.description)
+                       description=offer.description, travel_model=offer.travel_model, path=offer.path)
 
 
 def _around(offer: Offer, start: LegPlace, end: LegPlace,

@@ -29,6 +29,8 @@ from maas.domain.ports import Clock
 from operators.offer_book import Answers, OfferBook
 from operators.ondemand.area import Admission, ServiceArea, zone_rings
 from operators.ondemand.config import OnDemandConfig
+from routing.streets import StreetError, StreetRouter
+from routing.streets.travel import StreetTravelProvider
 from operators.ondemand.day import NEW, Candidate, DayBuilder, DayModel, day_start, seconds
 from operators.ondemand.manifest import manifests
 from operators.ondemand.plans import Day, load_day, route_metres, without
@@ -50,10 +52,11 @@ class _Quote:
 
 
 class OnDemandAdapter:
-    def __init__(self, config: OnDemandConfig, area: ServiceArea, store: RideStore, clock: Clock) -> None:
+    def __init__(self, config: OnDemandConfig, area: ServiceArea, store: RideStore, clock: Clock,
+                 streets: StreetRouter | None = None) -> None:
         self.operator_id, self.config, self.area, self.store, self.clock = (
             config.operator_id, config, area, store, clock)
-        self._builder = DayBuilder(config)
+        self._builder = DayBuilder(config, streets)
         self._lock = asyncio.Lock()
         self._offers: OfferBook[_Quote] = OfferBook(self.operator_id)
         self._answers = Answers()
@@ -114,6 +117,12 @@ class OnDemandAdapter:
             need = f"{seats} seats" + (" and a wheelchair place" if chairs else "")
             raise RideRefused(RefusalCode.PARTY_TOO_LARGE, f"no van of the fleet has {need}")
         admission = self.area.admit(query, now, self.config.promise)
+        if isinstance(travel := self._builder.travel, StreetTravelProvider):
+            try:  # refused here, so that no later day plan holds a point the vans cannot reach
+                travel.check_reachable(query.origin.lat, query.origin.lon, query.destination.lat,
+                                       query.destination.lon)
+            except StreetError as error:
+                raise RideRefused(RefusalCode.OUTSIDE_AREA, f"no road for the van: {error}") from error
         dropoff = admission.dropoff_window_s
         if query.arrive_by is not None:  # alighting ends by arrive_by
             start = day_start(admission.service_date, self.config.zone)
@@ -213,8 +222,17 @@ class OnDemandAdapter:
                      distance_m=int(model.problem.travel.distance_m[model.problem.requests[-1].pickup_place,
                                                                     model.problem.requests[-1].dropoff_place]),
                      conditions=conditions, vehicle_type="wheelchair_van" if query.wheelchair else "van",
-                     latest_arrival=latest_arrival,
+                     latest_arrival=latest_arrival, travel_model=self._builder.travel_model,
+                     path=self._path(query),
                      description=f"{self.config.name or self.operator_id}: {notes[0]}")
+
+    def _path(self, query: OfferQuery) -> tuple[tuple[float, float], ...]:
+        """The van's direct route on the streets (the ride itself may detour for others)."""
+        travel = self._builder.travel
+        if not isinstance(travel, StreetTravelProvider):
+            return ()
+        return tuple(travel.router.route("car", query.origin.lat, query.origin.lon, query.destination.lat,
+                                         query.destination.lon).coordinates)
 
     # -- booking --------------------------------------------------------------------------------
     async def book(self, offer_id: str, *, idempotency_key: str) -> LegBooking:

@@ -22,6 +22,8 @@ import numpy as np
 from maas.domain.accounts import GeoPoint
 from maas.domain.ondemand import DayPlan, Ride, StopKind, break_id
 from operators.ondemand.config import OnDemandConfig
+from routing.streets import StreetRouter
+from routing.streets.travel import StreetTravelProvider
 from routing.pooling import (Break, PoolingProblem, Request, StraightLineProvider, Vehicle, break_index, break_visit,
                              earliest_schedule, ride_limit_s)
 
@@ -95,9 +97,13 @@ def seconds(at: dt.datetime, start: dt.datetime) -> int:
 
 
 class DayBuilder:
-    def __init__(self, config: OnDemandConfig) -> None:
+    def __init__(self, config: OnDemandConfig, streets: StreetRouter | None = None) -> None:
         self.config = config
-        self.travel = StraightLineProvider(road_factor=config.road_factor, speed_mps=config.speed_mps)
+        # On the streets when the host gives a router; the straight line times a factor otherwise.
+        self.travel: StraightLineProvider | StreetTravelProvider = (
+            StraightLineProvider(road_factor=config.road_factor, speed_mps=config.speed_mps) if streets is None
+            else StreetTravelProvider(streets, "car"))
+        self.travel_model = "straight_line" if streets is None else "streets"
 
     def build(self, day: dt.date, plan: DayPlan, rides: Mapping[str, Ride], candidate: Candidate | None = None,
               vans: list[str] | None = None) -> DayModel:

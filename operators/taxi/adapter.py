@@ -27,6 +27,7 @@ from operators.taxi.hours import DailyWindow
 from operators.taxi.tariff import Tariff, quote_fare
 from operators.taxi.terms import CancellationPolicy, cancellation_fee_due, tariff_notes
 from operators.taxi.travel import TravelModel
+from routing.streets import StreetError
 
 log = logging.getLogger(__name__)
 S = BookingState
@@ -74,7 +75,11 @@ class TaxiAdapter:
             self._offers.forget_old(now)
             offers = []
             for kind in self._kinds_for(query):
-                quote = self._quote(query, kind, now)
+                try:
+                    quote = self._quote(query, kind, now)
+                except StreetError as error:  # no road to the rider: no taxi, never a straight line
+                    log.info("%s: no offer: %s", self.operator_id, error)
+                    return []
                 refusal = self._refusal(quote) or self._no_car(quote.window)
                 if refusal:
                     log.debug("%s: no %s offer: %s", self.operator_id, kind.value, refusal)
@@ -96,10 +101,9 @@ class TaxiAdapter:
     def _quote(self, query: OfferQuery, kind: CarKind, now: dt.datetime) -> _Quote:
         approach_s = self.travel.approach_s(query.origin)
         pickup = max(query.depart_at, now + dt.timedelta(seconds=approach_s))
-        distance_m = self.travel.road_distance_m(query.origin, query.destination)
-        ride_s = self.travel.drive_s(distance_m)
+        distance_m, ride_s, path = self.travel.route(query.origin, query.destination)
         arrival = pickup + dt.timedelta(seconds=ride_s)
-        back_s = self.travel.drive_s(self.travel.road_distance_m(query.destination, self.travel.depot))
+        back_s = self.travel.ride(query.destination, self.travel.depot)[1]
         window = CarWindow(kind, pickup - dt.timedelta(seconds=approach_s),
                            arrival + dt.timedelta(seconds=back_s))
         wheelchair = kind is CarKind.WHEELCHAIR
@@ -118,7 +122,8 @@ class TaxiAdapter:
                       valid_until=now + self.offer_validity, departure=pickup, arrival=arrival,
                       origin=query.origin, destination=query.destination, distance_m=distance_m,
                       conditions=conditions, vehicle_type=kind.value,
-                      description="Wheelchair taxi" if wheelchair else "Taxi", latest_arrival=query.arrive_by)
+                      description="Wheelchair taxi" if wheelchair else "Taxi", latest_arrival=query.arrive_by,
+                      travel_model=self.travel.model, path=path)
         return _Quote(offer, window, query.travellers)
 
     def _refusal(self, quote: _Quote) -> str:

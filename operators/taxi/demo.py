@@ -14,6 +14,7 @@ from operators.taxi.fleet import Fleet
 from operators.taxi.hours import DailyWindow
 from operators.taxi.tariff import load_tariff
 from operators.taxi.travel import TravelModel
+from routing.streets import StreetRouter
 
 
 def _read_json(path: Path) -> Any:
@@ -32,8 +33,10 @@ def taxi_entry(demo_dir: Path) -> dict[str, Any]:
     return entries[0]
 
 
-def from_demo_region(demo_dir: Path, clock: Clock, **options: Any) -> TaxiAdapter:
-    """The taxi adapter of the demo region; `options` go to TaxiAdapter (offer validity, ...)."""
+def from_demo_region(demo_dir: Path, clock: Clock, streets: StreetRouter | None = None,
+                     **options: Any) -> TaxiAdapter:
+    """The taxi adapter of the demo region, driving on `streets` when given; `options` go to
+    TaxiAdapter (offer validity, ...)."""
     entry = taxi_entry(demo_dir)
     try:
         tariff = load_tariff(demo_dir / entry["tariff"])
@@ -45,4 +48,4 @@ def from_demo_region(demo_dir: Path, clock: Clock, **options: Any) -> TaxiAdapte
         raise ValueError(f"{demo_dir}: taxi operator {entry.get('id')!r} lacks {exc}") from exc
     if tariff.operator_id != entry["id"]:
         raise ValueError(f"{entry['tariff']} is the tariff of {tariff.operator_id}, not {entry['id']}")
-    return TaxiAdapter(entry["id"], tariff, fleet, hours, clock, TravelModel(depot=depot), **options)
+    return TaxiAdapter(entry["id"], tariff, fleet, hours, clock, TravelModel(depot=depot, streets=streets), **options)

@@ -30,6 +30,9 @@ class Walk:
     departure_s: int
     arrival_s: int
     distance_m: int
+    # how distance and time were found: "streets" (routing.streets) or "straight_line" (x 1.3)
+    model: str = "straight_line"
+    geometry: tuple[tuple[float, float], ...] = ()  # (lat, lon) from origin to destination
 
     @property
     def duration_s(self) -> int:

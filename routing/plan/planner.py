@@ -23,10 +23,12 @@ import numpy as np
 from routing.errors import UnknownStop
 from routing.fares import FareTable
 from routing.plan.errors import NoStopNearby, UnknownEndpoint
-from routing.plan.geo import StopAccess, haversine_m, nearby_stops, served_stops, walk_distance_m
+from routing.plan.geo import (MAX_ACCESS_STOPS, StopAccess, haversine_m, nearby_stops, served_stops,
+                              walk_distance_m)
 from routing.plan.itinerary import (NO_CONNECTION, ORIGIN_IS_DESTINATION, Departure, Itinerary,
                                     Place, PlanResult, Ride, Segment, Walk)
 from routing.plan.profile import ELDERLY, Profile
+from routing.plan.streets import STRAIGHT_LINE, STREETS, StreetWalks
 from routing.raptor import Journey, RaptorParams, RaptorRouter, TransitLeg
 from routing.raptor.profile import departure_profile
 from routing.timetable.model import Timetable
@@ -92,6 +94,7 @@ class Planner:
 
     timetable: Timetable
     fares: FareTable | None = None
+    streets: StreetWalks | None = None  # walks to and from stops on the streets; straight lines when None
     _routers: dict[RaptorParams, RaptorRouter] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -163,9 +166,13 @@ class Planner:
         return bool(distance < SAME_PLACE_M)
 
     def _reach(self, end: _End, profile: Profile) -> dict[int, StopAccess]:
-        """Stops the search may start (or end) at, with the walk to (or from) each."""
-        reach = {a.stop: a for a in nearby_stops(self.timetable, end.place.lat, end.place.lon,
-                                                  profile)}
+        """Stops the search may start (or end) at, with the walk to (or from) each: on the
+        streets when the planner has them and the point is near one, else in a straight line."""
+        found = None if self.streets is None else self.streets.nearby_stops(
+            self.timetable, end.place.lat, end.place.lon, profile, MAX_ACCESS_STOPS)
+        if found is None:
+            found = nearby_stops(self.timetable, end.place.lat, end.place.lon, profile)
+        reach = {a.stop: a for a in found}
         if end.stop is not None:
             reach[end.stop] = StopAccess(end.stop, 0, 0)
         return reach
@@ -176,12 +183,17 @@ class Planner:
         distance = float(haversine_m(a.lat, a.lon, b.lat, b.lon))
         if not math.isfinite(distance):
             return None
-        metres = walk_distance_m(a.lat, a.lon, b.lat, b.lon)
+        on_streets = None if self.streets is None or distance > profile.max_walk_m else self.streets.walk(a, b, profile)
+        if on_streets is not None:
+            metres, seconds, geometry, model = *on_streets, STREETS
+        else:
+            metres = walk_distance_m(a.lat, a.lon, b.lat, b.lon)
+            seconds, geometry, model = profile.walk_seconds(metres), ((a.lat, a.lon), (b.lat, b.lon)), STRAIGHT_LINE
         if metres > profile.max_walk_m:
             return None
-        seconds = profile.walk_seconds(metres)
         start = t - seconds if arrive_by else t
-        return Itinerary((Walk(a, b, start, start + seconds, metres),), start, start + seconds)
+        walk = Walk(a, b, start, start + seconds, metres, model, geometry)
+        return Itinerary((walk,), start, start + seconds)
 
     def _transit_options(self, request: PlanRequest, origin: _End, destination: _End,
                          access: dict[int, StopAccess],
@@ -197,13 +209,13 @@ class Planner:
                 router, origins, request.time_s, request.window_s, targets)]
         options = []
         for journey in journeys:
-            itinerary = self._itinerary(journey, origin, destination, access, egress)
+            itinerary = self._itinerary(journey, origin, destination, access, egress, request.profile)
             if itinerary is not None:
                 options.append(itinerary)
         return options
 
-    def _itinerary(self, journey: Journey, origin: _End, destination: _End,
-                   access: dict[int, StopAccess], egress: dict[int, StopAccess]) -> Itinerary | None:
+    def _itinerary(self, journey: Journey, origin: _End, destination: _End, access: dict[int, StopAccess],
+                   egress: dict[int, StopAccess], profile: Profile) -> Itinerary | None:
         """Access walk, the journey's legs and the egress walk, with the walks before the first
         ride timed to end as it leaves (no waiting at the door) and the rest chained after."""
         if not any(isinstance(leg, TransitLeg) for leg in journey.legs):
@@ -236,9 +248,19 @@ class Planner:
                 clock = piece.arrival_s
             else:
                 start, to_place = clock, piece[1]
-                legs.append(Walk(piece[0], to_place, start, start + piece[2], piece[3]))
+                model, geometry = self._walk_shape(piece[0], to_place, profile)
+                legs.append(Walk(piece[0], to_place, start, start + piece[2], piece[3], model, geometry))
                 clock = start + piece[2]
         return Itinerary(tuple(legs), legs[0].departure_s, legs[-1].arrival_s)
+
+    def _walk_shape(self, a: Place, b: Place, profile: Profile) -> tuple[str, tuple[tuple[float, float], ...]]:
+        """The walk's model and path: along the streets when the planner has them and the walk's
+        time came from them (access and egress; transfers are the timetable's straight lines)."""
+        line = ((a.lat, a.lon), (b.lat, b.lon))
+        if self.streets is None or (a.stop_id is not None and b.stop_id is not None):
+            return STRAIGHT_LINE, line
+        walked = self.streets.walk(a, b, profile)
+        return (STRAIGHT_LINE, line) if walked is None else (STREETS, walked[2])
 
     def _walk_m(self, a: int, b: int) -> int:
         tt = self.timetable

@@ -71,7 +71,8 @@ async def live_realtime(tmp_path):
 async def live_demo(database_url, tmp_path, fast_hasher, live_realtime):
     settings = load_settings({}, database_url=database_url, data_dir=tmp_path, planner_warmup=False,
                              fare_rules=DEMO / "fare-rules.json", operators_config=DEMO / "maas-operators.json",
-                             realtime_config=live_realtime[1])
+                             realtime_config=live_realtime[1],
+                             osm_file=DEMO / "streets.osm")
     container = build_container(settings, hasher=fast_hasher)
     await migrate.upgrade(container.engine)
     await load_demo(container, DEMO, password="yamabuki-demo")

@@ -21,7 +21,7 @@ NEEDS = {"wheelchair", "walking_aid", "escort", "hearing", "visual"}
 POI_CATEGORIES = {"hospital", "clinic", "station", "supermarket", "city_hall", "post_office", "pharmacy",
                   "community_centre"}
 GENERATOR_MODULES = {"__init__", "generate", "region_data", "output", "gtfs_feed", "gtfs_timetable", "gbfs_feed",
-                     "operators_data", "people_data"}
+                     "operators_data", "people_data", "streets_data"}
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,10 @@ ids and `journey_fare` adds up the legs of a journey.
 """
 
 from routing.fares.compile import compile_fares
-from routing.fares.model import FORMAT_VERSION, FareTable, JourneyFare, LegFare, PricedLeg
+from routing.fares.model import (FORMAT_VERSION, FareTable, JourneyFare, LegFare, PricedLeg,
+                                 merge_fares)
 from routing.fares.money import currency_decimals, to_minor
 
 __all__ = ["FORMAT_VERSION", "FareTable", "JourneyFare", "LegFare", "PricedLeg", "compile_fares",
+           "merge_fares",
            "currency_decimals", "to_minor"]

@@ -1,23 +1,23 @@
-"""A federated feed set as one network: the timetable of each service date, fares, timezone.
+"""A federated feed set as one network: the timetable of the feeds' whole calendar, fares,
+timezone.
 
-`Network(sources, cache_dir=...)` keeps the planners of the last few service dates in memory
-(an LRU) and compiles a date on first use, or loads it from the .npz cache keyed by the feeds'
-digests, which the sources carry so that a warm start never reads or hashes the feeds. Fares
-(date independent) are cached the same way in "fares-<key>.npz". A date on which nothing runs
-raises NoService (its empty timetable is remembered in memory, never written to disk). Safe to
-share between threads; one date is compiled at a time.
+`Network(sources, cache_dir=..., feeds=CompiledFeeds(...))` takes each feed from the shared
+store of compiled feeds (memory, else the .npz cache keyed by that feed's digest, which the
+sources carry so that a warm start never reads or hashes the feeds, else compiled) and links
+them (routing.timetable.link) on first use. Every date of the calendar is then answered by the
+same arrays: a planner of a date is the network with that date's trip mask, made in
+milliseconds and kept in a small LRU. A date on which nothing runs raises NoService. A feed
+that fails to compile is left out and named in `failures`; the others serve. Safe to share
+between threads; a network never changes once linked (a new feed set is a new Network).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
-import json
 import logging
 import os
-import tempfile
 import threading
 import zipfile
 from collections import OrderedDict
@@ -27,20 +27,19 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import numpy as np
-
-from routing.fares import FORMAT_VERSION as FARES_FORMAT
-from routing.fares import FareTable, compile_fares
-from routing.gtfs import LoadedFeed, read_feed
+from routing.fares import FareTable, merge_fares
 from routing.plan.errors import NoService
-from routing.plan.planner import Planner
-from routing.timetable.cache import cache_key, load_cached, save_cached
-from routing.timetable.compile import TimetableParams, compile_feeds, feed_keys
+from routing.plan.feeds import CompiledFeed, CompiledFeeds
+from routing.plan.planner import Planner, RouterPool
+from routing.timetable.compile import feed_keys
+from routing.timetable.link import link_feeds
+from routing.timetable.model import Timetable
+from routing.timetable.params import TimetableParams
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_FOOTPATH_RADIUS_M = 1000  # the longest transfer walk any profile may ask for
-DEFAULT_MAX_DATES = 4
+DEFAULT_MAX_DATES = 8  # planners kept per network; each is only a trip mask
 
 
 @dataclass(frozen=True)
@@ -50,18 +49,28 @@ class FeedSource:
     timezone: str = ""  # the agency timezone; read from agency.txt when empty
 
 
+@dataclass(frozen=True)
+class _Linked:
+    timetable: Timetable
+    fares: FareTable
+    pool: RouterPool
+    failures: dict[str, str]
+
+
 class Network:
     def __init__(self, sources: Sequence[FeedSource], *, cache_dir: str | os.PathLike | None = None,
                  footpath_radius_m: int = DEFAULT_FOOTPATH_RADIUS_M,
-                 max_dates: int = DEFAULT_MAX_DATES) -> None:
+                 max_dates: int = DEFAULT_MAX_DATES, feeds: CompiledFeeds | None = None) -> None:
         self.sources = tuple(sources)
         self.keys = tuple(feed_keys([s.path for s in self.sources]))
         self.cache_dir = None if cache_dir is None else Path(cache_dir)
         self.params = TimetableParams(footpath_radius_m=footpath_radius_m)
         self.max_dates = max_dates
+        self.feeds = feeds if feeds is not None else CompiledFeeds(self.cache_dir)
         self._planners: OrderedDict[dt.date, Planner] = OrderedDict()
-        self._fares: FareTable | None = None
         self._lock = threading.Lock()
+        self._link_lock = threading.Lock()
+        self._linked: _Linked | None = None
 
     @cached_property
     def timezone(self) -> ZoneInfo:
@@ -76,67 +85,56 @@ class Network:
                     logger.warning("feed %s names an unknown timezone %r", source.path, name)
         return ZoneInfo("UTC")
 
+    def link(self) -> _Linked:
+        """Every feed compiled (or taken from the store) and linked; done once per network."""
+        with self._link_lock:
+            if self._linked is None:
+                parts: list[CompiledFeed] = []
+                failures: dict[str, str] = {}
+                for source, key in zip(self.sources, self.keys):
+                    try:
+                        parts.append(self.feeds.get(source, key, self.params))
+                    except Exception as exc:  # one broken feed must not take the others down
+                        logger.exception("feed %s failed to compile", source.path)
+                        failures[key] = f"{type(exc).__name__}: {exc}"
+                if parts:
+                    timetable = link_feeds([p.timetable for p in parts], self.params)
+                    fares = merge_fares([p.fares for p in parts])
+                else:
+                    timetable, fares = _empty_network(self.params), merge_fares([])
+                self._linked = _Linked(timetable, fares, RouterPool(timetable), failures)
+            return self._linked
+
+    @property
+    def timetable(self) -> Timetable:
+        return self.link().timetable
+
+    @property
+    def failures(self) -> dict[str, str]:
+        """Feed key -> why it failed to compile, for the feeds left out."""
+        return dict(self.link().failures)
+
     def planner(self, day: dt.date, *, allow_empty: bool = False) -> Planner:
         """The planner of one service date; raises NoService when no trip runs that day
         (unless allow_empty: its stops can still be looked up)."""
         if not self.sources:
             raise NoService("no transit feeds are loaded", day=day)
+        linked = self.link()
         with self._lock:
-            if day not in self._planners:
-                self._planners[day] = self._build(day)
+            planner = self._planners.get(day)
+            if planner is None:
+                planner = self._planners[day] = Planner(linked.timetable, linked.fares, day=day,
+                                                        pool=linked.pool)
                 while len(self._planners) > self.max_dates:
                     self._planners.popitem(last=False)
             self._planners.move_to_end(day)
-            planner = self._planners[day]
-        if planner.timetable.n_trips == 0 and not allow_empty:
+        if not planner.has_service and not allow_empty:
             raise NoService(f"no transit service on {day.isoformat()}", day=day)
         return planner
 
-    def _build(self, day: dt.date) -> Planner:
-        loaded: list[LoadedFeed] = []
 
-        def feeds() -> list[LoadedFeed]:
-            if not loaded:
-                loaded.extend(read_feed(s.path) for s in self.sources)
-            return loaded
-
-        digests = [s.digest for s in self.sources]
-        key = cache_key(self.keys, digests, day, self.params)
-        timetable = load_cached(self.cache_dir, key) if self.cache_dir is not None else None
-        if timetable is None:
-            timetable = compile_feeds(feeds(), self.keys, day, self.params)
-            if self.cache_dir is not None and timetable.n_trips > 0:
-                save_cached(self.cache_dir, key, timetable)
-        if timetable.n_trips == 0:
-            return Planner(timetable, None)
-        if self._fares is None:
-            self._fares = self._load_fares(feeds)
-        return Planner(timetable, self._fares)
-
-    def _load_fares(self, feeds) -> FareTable:  # type: ignore[no-untyped-def]
-        document = {"format": FARES_FORMAT, "feeds": [[k, s.digest]
-                                                      for k, s in zip(self.keys, self.sources)]}
-        key = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
-        path = None if self.cache_dir is None else self.cache_dir / f"fares-{key}.npz"
-        if path is not None and path.is_file():
-            with np.load(path, allow_pickle=False) as data:
-                return FareTable.from_arrays({name: data[name] for name in data.files})
-        table = compile_fares(feeds(), list(self.keys))
-        if path is not None:
-            _save_npz(path, table.arrays())
-        return table
-
-
-def _save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _empty_network(params: TimetableParams) -> Timetable:
+    return Timetable.empty()
 
 
 def _agency_bytes(path: Path) -> bytes | None:

@@ -144,6 +144,30 @@ class Timetable:
         start = self.pattern_time_offsets[pattern] + trip_in_pattern * n
         return self.arrival_s[start:start + n], self.departure_s[start:start + n]
 
+    @classmethod
+    def empty(cls) -> Timetable:
+        """No stops, no trips (a network whose every feed failed)."""
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            if f.name in ("service_date", "first_day"):
+                values[f.name] = ""
+            elif f.name == "feed_keys":
+                values[f.name] = ()
+            elif f.name.endswith("_offsets"):
+                values[f.name] = np.zeros(1, np.int64 if "time" in f.name else np.int32)
+            elif f.name == "day_bits":
+                values[f.name] = np.zeros((0, 0), np.bool_)
+            elif f.name.endswith("ids") or f.name.endswith("names") or f.name in (
+                    "trip_headsigns", "route_colors", "agency_timezones"):
+                values[f.name] = np.zeros(0, str)
+            elif f.name in ("stop_lat", "stop_lon"):
+                values[f.name] = np.zeros(0, np.float64)
+            elif f.name in ("pattern_can_board", "pattern_can_alight"):
+                values[f.name] = np.zeros(0, np.bool_)
+            else:
+                values[f.name] = np.zeros(0, np.int32)
+        return cls(**values)  # type: ignore[arg-type]
+
     def arrays(self) -> dict[str, np.ndarray]:
         """Every field as an array, the form the .npz cache stores."""
         out = {}

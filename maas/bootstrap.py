@@ -211,7 +211,8 @@ def build_container(
         feeds=FeedService(uow, feed_reader or GtfsFeedReader(), clock, archive),
         places=PlaceService(uow),
         stops=StopService(uow),
-        health=HealthService(uow),
+        health=HealthService(uow, feed_failures=(journey_planner.feed_failures
+                                                 if isinstance(journey_planner, RaptorJourneyPlanner) else None)),
         planning=planning,
         offers=offers,
         door_to_door=DoorToDoorService(planning, journey_planner, offers, clock=clock),

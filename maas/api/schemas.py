@@ -58,6 +58,7 @@ class HealthResponse(BaseModel):
     database: str
     database_latency_ms: float | None
     version: str
+    feeds_failed: dict[str, str] = {}  # transit feeds left out because they failed to compile
 
 
 class Point(BaseModel):

@@ -1,9 +1,11 @@
-"""Liveness and readiness: is the database answering, and how fast."""
+"""Liveness and readiness: is the database answering, and how fast; which transit feeds failed
+to compile (the others still serve, so the service stays healthy)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable, Mapping
 
 from pydantic import BaseModel, ConfigDict
 
@@ -15,12 +17,15 @@ class HealthReport(BaseModel):
     healthy: bool
     database: str
     database_latency_ms: float | None
+    feeds_failed: dict[str, str] = {}  # feed key -> why it failed to compile
 
 
 class HealthService:
-    def __init__(self, uow: UnitOfWorkFactory, *, timeout_s: float = 2.0) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, *, timeout_s: float = 2.0,
+                 feed_failures: Callable[[], Mapping[str, str]] | None = None) -> None:
         self._uow = uow
         self._timeout_s = timeout_s
+        self._feed_failures = feed_failures
 
     async def check(self) -> HealthReport:
         started = time.perf_counter()
@@ -29,5 +34,10 @@ class HealthService:
                 async with self._uow() as uow:
                     await uow.ping()
         except Exception as exc:  # any failure means "not ready"; the reason goes to the report
-            return HealthReport(healthy=False, database=f"unavailable: {type(exc).__name__}", database_latency_ms=None)
-        return HealthReport(healthy=True, database="ok", database_latency_ms=round((time.perf_counter() - started) * 1000, 2))
+            return HealthReport(healthy=False, database=f"unavailable: {type(exc).__name__}", database_latency_ms=None,
+                                feeds_failed=self._failures())
+        return HealthReport(healthy=True, database="ok", database_latency_ms=round((time.perf_counter() - started) * 1000, 2),
+                            feeds_failed=self._failures())
+
+    def _failures(self) -> dict[str, str]:
+        return {} if self._feed_failures is None else dict(self._feed_failures())

@@ -18,4 +18,4 @@ async def get_health(call: Call) -> HealthResponse:
     if not report.healthy:
         raise ApiError(503, "service_unavailable", "the database is not reachable", {"database": report.database})
     return HealthResponse(status="ok", database=report.database, database_latency_ms=report.database_latency_ms,
-                          version=maas.__version__)
+                          version=maas.__version__, feeds_failed=report.feeds_failed)

@@ -1,0 +1,129 @@
+"""One compiled network answers every date of its feeds' calendar (issue 21): no compile between
+dates, previous-day trips past midnight, holidays, dates outside every calendar, feeds whose
+calendars do not overlap, a feed that fails to compile, and a feed replaced while plans run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+
+from tests.calendar_feeds import (CULTURE_DAY, LATER_DAY, MONDAY, SATURDAY, TUESDAY, TZ, broken, later,
+                            town)
+from maas.domain.planning import PlaceRef, TripRequest
+from maas.routing_adapter.planner import RaptorJourneyPlanner
+from routing.plan import Endpoint, Network, NoService, PlanRequest
+
+A, B, C, D, E = (Endpoint.stop(s) for s in "ABCDE")
+
+
+def hms(text: str) -> int:
+    h, m, s = (int(x) for x in text.split(":"))
+    return h * 3600 + m * 60 + s
+
+
+def rides(network: Network, day: dt.date, origin: Endpoint, destination: Endpoint,
+          at: str) -> list[tuple[str, int]]:
+    """(trip id, arrival second) of the first ride of each itinerary found."""
+    result = network.planner(day).plan(PlanRequest(origin, destination, hms(at)))
+    return [(it.rides[0].trip_id, it.rides[-1].arrival_s) for it in result.itineraries]
+
+
+def test_three_dates_of_one_calendar_plan_without_compiling_again(tmp_path) -> None:
+    network = Network([town(tmp_path / "town")], cache_dir=tmp_path / "cache")
+    assert rides(network, MONDAY, A, C, "07:00:00")[0] == ("town:T1", hms("08:20:00"))
+    linked, compiled = network.link(), network.feeds.compiled
+    assert compiled == 1
+    assert rides(network, TUESDAY, A, C, "07:00:00")[0] == ("town:T1", hms("08:20:00"))
+    assert rides(network, SATURDAY, A, C, "07:00:00")[0] == ("town:T2", hms("09:20:00"))
+    assert rides(network, CULTURE_DAY, A, C, "07:00:00") == []  # no weekday trips on the holiday
+    assert network.feeds.compiled == compiled and network.feeds.loaded == 0
+    assert network.link() is linked
+    assert {network.planner(d).timetable is linked.timetable
+            for d in (MONDAY, TUESDAY, SATURDAY)} == {True}
+
+
+def test_previous_day_trips_running_past_midnight(tmp_path) -> None:
+    network = Network([town(tmp_path / "town")], cache_dir=None)
+    # Friday's N1 reaches B at 24:20: on Saturday it is the 00:20 departure.
+    assert rides(network, SATURDAY, B, C, "00:05:00")[0] == ("town:N1@prev", hms("00:40:00"))
+    assert rides(network, TUESDAY, B, C, "00:05:00")[0] == ("town:N1@prev", hms("00:40:00"))
+    # Sunday runs no N1, nor does Culture Day: Monday's and the 4th's small hours have none.
+    assert all(trip != "town:N1@prev" for trip, _ in rides(network, MONDAY, B, C, "00:05:00"))
+    after_holiday = CULTURE_DAY + dt.timedelta(days=1)
+    assert all(trip != "town:N1@prev" for trip, _ in rides(network, after_holiday, B, C, "00:05:00"))
+    # The same trip on its own day, past 24:00.
+    assert rides(network, MONDAY, B, C, "23:00:00")[0] == ("town:N1", hms("24:40:00"))
+
+
+def test_a_date_outside_every_calendar_has_no_service(tmp_path) -> None:
+    network = Network([town(tmp_path / "town")], cache_dir=None)
+    for day in (dt.date(2026, 11, 1), dt.date(2027, 3, 1), dt.date(2026, 11, 15)):  # before, after, a Sunday
+        with pytest.raises(NoService):
+            network.planner(day)
+    assert network.planner(dt.date(2027, 1, 1), allow_empty=True).has_service is True  # Thursday's N1 @prev
+
+
+def test_feeds_whose_calendars_do_not_overlap(tmp_path) -> None:
+    network = Network([town(tmp_path / "town"), later(tmp_path / "later")], cache_dir=None)
+    assert network.timetable.first_day == "2026-11-02"
+    assert rides(network, MONDAY, A, C, "07:00:00")[0] == ("town:T1", hms("08:20:00"))
+    assert rides(network, MONDAY, D, E, "07:00:00") == []
+    assert rides(network, LATER_DAY, D, E, "07:00:00")[0] == ("later:L1", hms("10:30:00"))
+    assert rides(network, LATER_DAY, A, C, "07:00:00") == []
+    with pytest.raises(NoService):
+        network.planner(dt.date(2027, 1, 3))  # a Sunday between them: neither runs
+
+
+def test_a_feed_that_fails_to_compile_leaves_the_others_serving(tmp_path) -> None:
+    network = Network([town(tmp_path / "town"), broken(tmp_path / "bad")], cache_dir=None)
+    assert rides(network, MONDAY, A, C, "07:00:00")[0] == ("town:T1", hms("08:20:00"))
+    assert list(network.failures) == ["broken"] and network.failures["broken"]
+    alone = Network([broken(tmp_path / "bad")], cache_dir=None)
+    with pytest.raises(NoService):
+        alone.planner(MONDAY)
+    assert list(alone.failures) == ["broken"]
+
+
+def _arrival(planner: RaptorJourneyPlanner) -> dt.datetime:
+    plan = planner.plan(TripRequest(origin=PlaceRef(stop_id="A"), destination=PlaceRef(stop_id="C"),
+                                    depart_at=dt.datetime(2026, 11, 9, 7, 0, tzinfo=TZ)))
+    return plan.itineraries[0].arrival
+
+
+def test_replacing_a_feed_while_another_thread_plans(tmp_path) -> None:
+    old, new = town(tmp_path / "v1" / "town"), town(tmp_path / "v2" / "town", shift_min=5)
+    other = later(tmp_path / "later")
+    current = [old, other]
+    planner = RaptorJourneyPlanner(lambda: list(current), tmp_path / "cache")
+    before, after = _arrival(planner), dt.datetime(2026, 11, 9, 8, 25, tzinfo=TZ)
+    assert before == dt.datetime(2026, 11, 9, 8, 20, tzinfo=TZ)
+    answers: list[dt.datetime] = []
+    failures: list[BaseException] = []
+    stop = threading.Event()
+
+    def keep_planning() -> None:
+        try:
+            while not stop.is_set():
+                answers.append(_arrival(planner))
+        except BaseException as exc:  # reported below, not lost in the thread
+            failures.append(exc)
+
+    worker = threading.Thread(target=keep_planning)
+    worker.start()
+    try:
+        current[0] = new  # the import: one feed replaced
+        for _ in range(200):
+            if _arrival(planner) == after:
+                break
+        seen_new = len(answers)
+        while len(answers) < seen_new + 3 and worker.is_alive():
+            threading.Event().wait(0.01)
+    finally:
+        stop.set()
+        worker.join(timeout=30)
+    assert not failures
+    assert set(answers) <= {before, after} and answers[-1] == after
+    assert planner._feeds.compiled == 3  # town, later, then the new town alone
+    assert planner.feed_failures() == {}

@@ -17,6 +17,7 @@ import os
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -55,8 +56,9 @@ def save_cached(cache_dir: str | os.PathLike, key: str, timetable: Timetable) ->
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
     try:
+        arrays: dict[str, Any] = timetable.arrays()  # Any: savez's stubs type **kwds as its flags
         with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, **timetable.arrays())
+            np.savez(handle, **arrays)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -79,13 +81,21 @@ def load_or_compile_feed(key: str, digest: str, read: Callable[[], LoadedFeed],
     return timetable
 
 
+def _given(feed: LoadedFeed) -> Callable[[], LoadedFeed]:
+    return lambda: feed
+
+
+def _reader(path: str | os.PathLike[str]) -> Callable[[], LoadedFeed]:
+    return lambda: read_feed(path)
+
+
 def compile_timetable(feeds: Sequence[LoadedFeed], date: dt.date, *,
                       params: TimetableParams = TimetableParams(),
                       cache_dir: str | os.PathLike | None = None) -> Timetable:
     """Already loaded feeds cut to one date, each feed reused from or written to the cache
     when cache_dir is given."""
     keys = feed_keys([f.source for f in feeds])
-    parts = [load_or_compile_feed(k, f.digest, lambda f=f: f, params, cache_dir)
+    parts = [load_or_compile_feed(k, f.digest, _given(f), params, cache_dir)
              for f, k in zip(feeds, keys)]
     return timetable_on_day(link_feeds(parts, params), date)
 
@@ -94,7 +104,7 @@ def load_calendar(paths: Sequence[str | os.PathLike], params: TimetableParams = 
                   cache_dir: str | os.PathLike | None = None) -> Timetable:
     """The whole-calendar timetable of feed files; a feed is parsed only on its cache miss."""
     keys = feed_keys(paths)
-    parts = [load_or_compile_feed(k, feed_digest(p), lambda p=p: read_feed(p), params, cache_dir)
+    parts = [load_or_compile_feed(k, feed_digest(p), _reader(p), params, cache_dir)
              for p, k in zip(paths, keys)]
     return link_feeds(parts, params)
 

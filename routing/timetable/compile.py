@@ -18,6 +18,7 @@ a frequency-based trip) and "key:T@prev" (previous service day, shifted -86 400 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -41,7 +42,7 @@ __all__ = ["TimetableParams", "active_services", "build_patterns", "clock_second
            "format_clock", "interpolate_missing"]
 
 
-def feed_keys(paths: Sequence[str | Path]) -> list[str]:
+def feed_keys(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
     """Short unique names for feeds ("tampere" for tampere.gtfs.zip), prefixed to their ids."""
     keys: list[str] = []
     for path in paths:

@@ -13,14 +13,13 @@ import datetime as dt
 
 import numpy as np
 
-from routing.timetable.model import Timetable
+from routing.timetable.model import Timetable, csr_rows
 
 
 def stop_pattern_csr(pattern_stops: np.ndarray, pattern_stop_offsets: np.ndarray,
                      n_stops: int) -> dict[str, np.ndarray]:
     """Per stop: the patterns through it and its position in each (stable by pattern)."""
-    sizes = np.diff(pattern_stop_offsets.astype(np.int64))
-    pattern_of = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
+    pattern_of = csr_rows(pattern_stop_offsets).astype(np.int32)
     position = (np.arange(len(pattern_stops)) - pattern_stop_offsets[pattern_of]).astype(np.int32)
     by_stop = np.argsort(pattern_stops, kind="stable")
     offsets = np.zeros(n_stops + 1, np.int32)
@@ -30,20 +29,19 @@ def stop_pattern_csr(pattern_stops: np.ndarray, pattern_stop_offsets: np.ndarray
 
 
 def _offsets(sizes: np.ndarray, dtype: type) -> np.ndarray:
-    out = np.zeros(len(sizes) + 1, dtype)
+    out: np.ndarray = np.zeros(len(sizes) + 1, dtype)
     np.cumsum(sizes.astype(np.int64), out=out[1:])
     return out
 
 
 def timetable_on_day(tt: Timetable, day: dt.date) -> Timetable:
     keep = tt.active_trips(day)
-    trips_per = np.diff(tt.pattern_trip_offsets.astype(np.int64))
-    stops_per = np.diff(tt.pattern_stop_offsets.astype(np.int64))
-    trip_pattern = np.repeat(np.arange(tt.n_patterns), trips_per)
+    stops_per: np.ndarray = np.diff(tt.pattern_stop_offsets.astype(np.int64))
+    trip_pattern = csr_rows(tt.pattern_trip_offsets)
     kept_per = np.bincount(trip_pattern[keep], minlength=tt.n_patterns)
     pattern_kept = kept_per > 0
-    stop_kept = np.repeat(pattern_kept, stops_per)
-    time_kept = np.repeat(keep, stops_per[trip_pattern])
+    stop_kept = np.repeat(pattern_kept, stops_per.tolist())
+    time_kept = np.repeat(keep, stops_per[trip_pattern].tolist())
     new_index = np.cumsum(keep) - 1
     following = tt.trip_next.astype(np.int64)
     linked = following >= 0

@@ -21,7 +21,7 @@ import pandas as pd
 from routing.geodesy import EARTH_RADIUS_M
 from routing.timetable.day import stop_pattern_csr
 from routing.timetable.footpaths import footpath_csr, nearby_pairs
-from routing.timetable.model import Timetable
+from routing.timetable.model import Timetable, csr_rows
 from routing.timetable.params import TimetableParams
 
 
@@ -75,7 +75,7 @@ def _footpaths(parts: Sequence[Timetable], stop_base: np.ndarray, feed_of: np.nd
                lat: np.ndarray, lon: np.ndarray, params: TimetableParams) -> dict[str, np.ndarray]:
     tables = []
     for tt, base in zip(parts, stop_base.tolist()):
-        src = np.repeat(np.arange(tt.n_stops), np.diff(tt.footpath_offsets.astype(np.int64)))
+        src = csr_rows(tt.footpath_offsets)
         tables.append(pd.DataFrame({"src": (src + base).astype(np.int32),
                                     "dst": (tt.footpath_to + base).astype(np.int32),
                                     "distance_m": tt.footpath_distance_m,

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 
@@ -31,6 +32,12 @@ from routing.timetable.calendar import day_index
 
 # Bumped whenever the arrays or their meaning change, so old cache files are never reused.
 FORMAT_VERSION = 6
+
+
+def csr_rows(offsets: np.ndarray) -> np.ndarray:
+    """The row each entry of a CSR array belongs to (offsets has one more item than rows)."""
+    counts: np.ndarray = np.diff(np.asarray(offsets, np.int64))
+    return np.repeat(np.arange(len(counts), dtype=np.int64), counts)
 
 
 @dataclass(frozen=True, eq=False)
@@ -178,9 +185,9 @@ class Timetable:
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray]) -> Timetable:
-        values = {}
+        values: dict[str, Any] = {}
         for f in fields(cls):
-            value = arrays[f.name]
+            value: Any = arrays[f.name]
             if f.name in ("service_date", "first_day"):
                 value = str(value)
             elif f.name == "feed_keys":

@@ -4,8 +4,11 @@ python -m routing.bench --feed PATH [--feed PATH ...] --date YYYY-MM-DD
     (--queries QUERIES.csv | --random N --seed S) --out ANSWERS.csv [--min-transfer-s 120]
     [--footpath-radius-m 0] [--walk-speed-mps 1.2] [--max-transfers 8] [--cache-dir DIR]
 
-Prints the cold load time (feeds parsed and compiled), the cached load time (the .npz read
-back; a temporary directory is used when --cache-dir is not given), peak RSS and query p50/p95.
+Prints the cold load time (feeds parsed and compiled for their whole calendar), the cached
+load time (the per-feed .npz files read back and linked; a temporary directory is used when
+--cache-dir is not given), peak RSS and query p50/p95. Queries search the whole-calendar
+timetable with --date's trip mask and are drawn from that date's trips; the answers are those
+of a timetable compiled for the date alone.
 It then times, on the first --range-queries queries, a range query over --range-window-min
 minutes from each query's departure (rRAPTOR, every Pareto-optimal departure with its journey)
 and an arrive-by query with the one-to-one answer's arrival as the deadline.

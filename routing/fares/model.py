@@ -11,7 +11,7 @@ across feeds: zones are stored as "feed_key:zone_id" and route wildcards are sco
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import Protocol, runtime_checkable
 
@@ -160,21 +160,3 @@ class FareTable:
             index.setdefault(key, []).append((frozenset(zones), fare))
         return index
 
-
-def merge_fares(tables: Sequence[FareTable]) -> FareTable:
-    """Fare tables of separately compiled feeds as one (feed numbers and fare indexes shifted)."""
-    if len(tables) == 1:
-        return tables[0]
-    feed_base = np.cumsum([0] + [len(t.feed_keys) for t in tables])[:-1]
-    fare_base = np.cumsum([0] + [t.n_fares for t in tables])[:-1]
-    values: dict[str, np.ndarray] = {}
-    for f in fields(FareTable):
-        parts = [getattr(t, f.name) for t in tables]
-        if f.name in ("route_feed", "rule_feed"):
-            parts = [p + b for p, b in zip(parts, feed_base)]
-        elif f.name == "rule_fare":
-            parts = [p + b for p, b in zip(parts, fare_base)]
-        merged = np.concatenate(parts) if parts else np.zeros(0)
-        values[f.name] = merged.astype(parts[0].dtype) if parts and parts[0].dtype.kind in "iu" \
-            else merged
-    return FareTable(**values)

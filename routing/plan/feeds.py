@@ -1,7 +1,7 @@
 """Compiled feeds kept in memory and on disk, one entry per feed, keyed by its own digest.
 
 `CompiledFeeds.get(source, key, params)` returns a feed's whole-calendar timetable and fare
-table: from memory, else from the .npz cache ("timetable-…" and "fares-…" keyed by the feed's
+table (read on first use: some feeds carry a million fare rules): from memory, else from the .npz cache ("timetable-…" and "fares-…" keyed by the feed's
 key, digest, parameters and format), else parsed and compiled once. A network of many feeds
 asks for each, so replacing one feed compiles that feed alone. The counters say how often each
 path was taken (tests assert that a new date compiles nothing). Safe to share between threads;
@@ -15,7 +15,7 @@ import json
 import os
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -44,7 +44,7 @@ class CompiledFeed:
     key: str
     digest: str
     timetable: Timetable
-    fares: FareTable
+    fares: Callable[[], FareTable]  # read from the cache on first call (large fare tables)
 
 
 class CompiledFeeds:
@@ -86,10 +86,8 @@ class CompiledFeeds:
         if self.cache_dir is not None and fares_path is not None and fares_path.is_file():
             timetable = load_cached(self.cache_dir, name)
             if timetable is not None:
-                with np.load(fares_path, allow_pickle=False) as data:
-                    fares = FareTable.from_arrays({n: data[n] for n in data.files})
                 self.loaded += 1
-                return CompiledFeed(key, source.digest, timetable, fares)
+                return CompiledFeed(key, source.digest, timetable, _fares_from(fares_path))
         loaded: LoadedFeed = read_feed(source.path)
         timetable = compile_feed(loaded, key, params)
         fares = compile_fares([loaded], [key])
@@ -97,7 +95,14 @@ class CompiledFeeds:
         if self.cache_dir is not None and fares_path is not None:
             save_cached(self.cache_dir, name, timetable)
             _save_npz(fares_path, fares.arrays())
-        return CompiledFeed(key, source.digest, timetable, fares)
+        return CompiledFeed(key, source.digest, timetable, lambda: fares)
+
+
+def _fares_from(path: Path) -> Callable[[], FareTable]:
+    def load() -> FareTable:
+        with np.load(path, allow_pickle=False) as data:
+            return FareTable.from_arrays({n: data[n] for n in data.files})
+    return load
 
 
 def _fares_key(key: str, digest: str) -> str:

@@ -27,7 +27,7 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from routing.fares import FareTable, merge_fares
+from routing.fares import FareSet
 from routing.plan.errors import NoService
 from routing.plan.feeds import CompiledFeed, CompiledFeeds
 from routing.plan.planner import Planner, RouterPool
@@ -52,7 +52,7 @@ class FeedSource:
 @dataclass(frozen=True)
 class _Linked:
     timetable: Timetable
-    fares: FareTable
+    fares: FareSet
     pool: RouterPool
     failures: dict[str, str]
 
@@ -97,11 +97,9 @@ class Network:
                     except Exception as exc:  # one broken feed must not take the others down
                         logger.exception("feed %s failed to compile", source.path)
                         failures[key] = f"{type(exc).__name__}: {exc}"
-                if parts:
-                    timetable = link_feeds([p.timetable for p in parts], self.params)
-                    fares = merge_fares([p.fares for p in parts])
-                else:
-                    timetable, fares = _empty_network(self.params), merge_fares([])
+                timetable = (link_feeds([p.timetable for p in parts], self.params) if parts
+                             else Timetable.empty())
+                fares = FareSet({p.key: p.fares for p in parts})
                 self._linked = _Linked(timetable, fares, RouterPool(timetable), failures)
             return self._linked
 
@@ -131,10 +129,6 @@ class Network:
         if not planner.has_service and not allow_empty:
             raise NoService(f"no transit service on {day.isoformat()}", day=day)
         return planner
-
-
-def _empty_network(params: TimetableParams) -> Timetable:
-    return Timetable.empty()
 
 
 def _agency_bytes(path: Path) -> bytes | None:

@@ -23,7 +23,7 @@ from functools import cached_property
 import numpy as np
 
 from routing.errors import UnknownStop
-from routing.fares import FareTable
+from routing.fares import FareSet, FareTable
 from routing.plan.errors import NoStopNearby, UnknownEndpoint
 from routing.plan.geo import StopAccess, haversine_m, nearby_stops, served_stops, walk_distance_m
 from routing.plan.itinerary import (NO_CONNECTION, ORIGIN_IS_DESTINATION, Departure, Itinerary,
@@ -111,7 +111,7 @@ class Planner:
     timetable searched on `day`; routers are built once per distinct profile."""
 
     timetable: Timetable
-    fares: FareTable | None = None
+    fares: FareTable | FareSet | None = None
     day: dt.date | None = None
     pool: RouterPool | None = field(default=None, repr=False)
     _routers: dict[RaptorParams, RaptorRouter] = field(default_factory=dict, repr=False)

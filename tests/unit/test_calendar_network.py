@@ -117,9 +117,10 @@ def test_replacing_a_feed_while_another_thread_plans(tmp_path) -> None:
         for _ in range(200):
             if _arrival(planner) == after:
                 break
-        seen_new = len(answers)
-        while len(answers) < seen_new + 3 and worker.is_alive():
-            threading.Event().wait(0.01)
+        seen_new, waited = len(answers), 0
+        while len(answers) < seen_new + 3 and worker.is_alive() and waited < 3000:
+            stop.wait(0.01)
+            waited += 1
     finally:
         stop.set()
         worker.join(timeout=30)

@@ -72,6 +72,13 @@ class CompiledFeeds:
                     self._memory[entry] = found
             return found
 
+    def cached_fares(self, source: Source, key: str) -> Callable[[], FareTable] | None:
+        """A loader of the feed's cached fare table, None when the feed is not cached."""
+        if self.cache_dir is None:
+            return None
+        path = self.cache_dir / f"fares-{_fares_key(key, source.digest)}.npz"
+        return _fares_from(path) if path.is_file() else None
+
     def retain(self, keep: Iterable[tuple[str, str]]) -> None:
         """Forget compiled feeds whose (key, digest) is not in keep (replaced or removed)."""
         wanted = set(keep)

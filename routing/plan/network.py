@@ -4,7 +4,8 @@ timezone.
 `Network(sources, cache_dir=..., feeds=CompiledFeeds(...))` takes each feed from the shared
 store of compiled feeds (memory, else the .npz cache keyed by that feed's digest, which the
 sources carry so that a warm start never reads or hashes the feeds, else compiled) and links
-them (routing.timetable.link) on first use. Every date of the calendar is then answered by the
+them (routing.timetable.link) on first use; the linked network is cached whole too
+("timetable-network-…", keyed by every feed's cache key), so a restart reads one file. Every date of the calendar is then answered by the
 same arrays: a planner of a date is the network with that date's trip mask, made in
 milliseconds and kept in a small LRU. A date on which nothing runs raises NoService. A feed
 that fails to compile is left out and named in `failures`; the others serve. Safe to share
@@ -15,7 +16,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
+import json
 import logging
 import os
 import threading
@@ -31,6 +34,7 @@ from routing.fares import FareSet
 from routing.plan.errors import NoService
 from routing.plan.feeds import CompiledFeed, CompiledFeeds
 from routing.plan.planner import Planner, RouterPool
+from routing.timetable.cache import cache_key, load_cached, save_cached
 from routing.timetable.compile import feed_keys
 from routing.timetable.link import link_feeds
 from routing.timetable.model import Timetable
@@ -86,22 +90,45 @@ class Network:
         return ZoneInfo("UTC")
 
     def link(self) -> _Linked:
-        """Every feed compiled (or taken from the store) and linked; done once per network."""
+        """Every feed compiled (or taken from the store) and linked; done once per network.
+        A linked network without failures is cached whole too, so a restart reads one file
+        instead of one per feed."""
         with self._link_lock:
             if self._linked is None:
-                parts: list[CompiledFeed] = []
-                failures: dict[str, str] = {}
-                for source, key in zip(self.sources, self.keys):
-                    try:
-                        parts.append(self.feeds.get(source, key, self.params))
-                    except Exception as exc:  # one broken feed must not take the others down
-                        logger.exception("feed %s failed to compile", source.path)
-                        failures[key] = f"{type(exc).__name__}: {exc}"
-                timetable = (link_feeds([p.timetable for p in parts], self.params) if parts
-                             else Timetable.empty())
-                fares = FareSet({p.key: p.fares for p in parts})
-                self._linked = _Linked(timetable, fares, RouterPool(timetable), failures)
+                self._linked = self._linked_from_cache() or self._link_feeds()
             return self._linked
+
+    def _link_feeds(self) -> _Linked:
+        parts: list[CompiledFeed] = []
+        failures: dict[str, str] = {}
+        for source, key in zip(self.sources, self.keys):
+            try:
+                parts.append(self.feeds.get(source, key, self.params))
+            except Exception as exc:  # one broken feed must not take the others down
+                logger.exception("feed %s failed to compile", source.path)
+                failures[key] = f"{type(exc).__name__}: {exc}"
+        timetable = (link_feeds([p.timetable for p in parts], self.params) if parts
+                     else Timetable.empty())
+        if parts and not failures and len(parts) > 1 and self.cache_dir is not None:
+            save_cached(self.cache_dir, self._network_key(), timetable)
+        fares = FareSet({p.key: p.fares for p in parts})
+        return _Linked(timetable, fares, RouterPool(timetable), failures)
+
+    def _network_key(self) -> str:
+        feeds = [cache_key(k, s.digest, self.params) for k, s in zip(self.keys, self.sources)]
+        return "network-" + hashlib.sha256(json.dumps(feeds).encode()).hexdigest()
+
+    def _linked_from_cache(self) -> _Linked | None:
+        if self.cache_dir is None or len(self.sources) < 2:
+            return None
+        loaders = {k: self.feeds.cached_fares(s, k) for k, s in zip(self.keys, self.sources)}
+        if any(loader is None for loader in loaders.values()):
+            return None
+        timetable = load_cached(self.cache_dir, self._network_key())
+        if timetable is None:
+            return None
+        fares = FareSet({k: loader for k, loader in loaders.items() if loader is not None})
+        return _Linked(timetable, fares, RouterPool(timetable), {})
 
     @property
     def timetable(self) -> Timetable:

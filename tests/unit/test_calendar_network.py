@@ -12,6 +12,7 @@ import pytest
 from tests.calendar_feeds import (CULTURE_DAY, LATER_DAY, MONDAY, SATURDAY, TUESDAY, TZ, broken, later,
                             town)
 from maas.domain.planning import PlaceRef, TripRequest
+import routing.plan.feeds as feeds_module
 from maas.routing_adapter.planner import RaptorJourneyPlanner
 from routing.plan import Endpoint, Network, NoService, PlanRequest
 
@@ -128,3 +129,20 @@ def test_replacing_a_feed_while_another_thread_plans(tmp_path) -> None:
     assert set(answers) <= {before, after} and answers[-1] == after
     assert planner._feeds.compiled == 3  # town, later, then the new town alone
     assert planner.feed_failures() == {}
+
+
+def test_a_restart_reads_the_linked_network_in_one_file(tmp_path, monkeypatch) -> None:
+    sources = [town(tmp_path / "town"), later(tmp_path / "later")]
+    first = Network(sources, cache_dir=tmp_path / "cache")
+    assert rides(first, MONDAY, A, C, "07:00:00")[0] == ("town:T1", hms("08:20:00"))
+    assert first.feeds.compiled == 2
+
+    def no_parsing(path, **kwargs):
+        raise AssertionError("a restart must not parse the feeds")
+
+    monkeypatch.setattr(feeds_module, "read_feed", no_parsing)
+    again = Network(sources, cache_dir=tmp_path / "cache")
+    assert rides(again, LATER_DAY, D, E, "07:00:00")[0] == ("later:L1", hms("10:30:00"))
+    assert (again.feeds.compiled, again.feeds.loaded) == (0, 0)  # one network file, no feed file
+    assert again.planner(MONDAY).fares is not None
+    assert again.timetable.n_trips == first.timetable.n_trips

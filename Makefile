@@ -70,9 +70,8 @@ bench-routing: $(VENV)/.installed-test
 # National benchmark (issue 21): every GTFS-JP feed of the corpus as one network for its whole
 # calendar; compiles on every core, queries on one.
 bench-national: $(VENV)/.installed-test
-	mkdir -p $(BENCH_OUT)
 	$(BIN)/python -m routing.bench_national --corpus $(CORPUS)/gtfs-jp --queries 1000 --seed 1 \
-	    --workers 2 --footpath-radius-m 300 --min-transfer-s 120 --cache-dir $(BENCH_OUT)/national-cache
+	    --workers 2 --footpath-radius-m 300 --min-transfer-s 120
 
 # Accessibility benchmark (issue 7): a 1000 x 50 travel-time matrix, every minute of 08:00-09:00,
 # 25th/50th/75th percentiles, on every core.

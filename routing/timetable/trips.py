@@ -84,17 +84,35 @@ def _describe(rows: pd.DataFrame, info: pd.DataFrame, following: pd.Series) -> p
 def _following(rows: pd.DataFrame, info: pd.DataFrame, service: pd.Series,
                signatures: list[set[str]]) -> pd.Series:
     """Stay-seated continuations (trip id -> next trip id) over every distinct set of services
-    running together on some date; where sets disagree the first found is kept."""
+    running together on some date. One link per trip serves every date, so a trip keeps its
+    link only where it holds on every date the trip runs: the same next trip wherever one is
+    found, and that trip not running on a date where none is found. Otherwise the trip gets
+    none (riding on then counts as a transfer, never the reverse)."""
     chained = rows.loc[~rows["frequency"].to_numpy(bool), ["trip_id", "base"]]
     block_of = chained.drop_duplicates("trip_id").set_index("trip_id")["base"].map(
         info["block_id"])
     block_of = block_of[block_of != ""]
-    found: dict[str, str] = {}
+    trip_service = pd.Series(service.to_numpy(), index=rows["trip_id"].to_numpy())
+    trip_service = trip_service[~trip_service.index.duplicated()].astype(str)
+    found: dict[str, set[str]] = {}
+    unlinked: dict[str, list[set[str]]] = {}  # trip -> the service sets where it had none
     for running in signatures:
         pairs = continuations(rows[service.isin(running).to_numpy(bool)], block_of)
-        for trip, following in zip(pairs["trip_id"], pairs["next_trip_id"]):
-            found.setdefault(str(trip), str(following))
-    return pd.Series(found, dtype=object)
+        linked = dict(zip(pairs["trip_id"].astype(str), pairs["next_trip_id"].astype(str)))
+        for trip in block_of.index[trip_service.reindex(block_of.index).isin(running)]:
+            trip = str(trip)
+            if trip in linked:
+                found.setdefault(trip, set()).add(linked[trip])
+            else:
+                unlinked.setdefault(trip, []).append(running)
+    kept = {}
+    for trip, nexts in found.items():
+        if len(nexts) != 1:
+            continue
+        (following,) = nexts
+        if all(trip_service[following] not in running for running in unlinked.get(trip, [])):
+            kept[trip] = following
+    return pd.Series(kept, dtype=object)
 
 
 def _late_trips(rows: pd.DataFrame) -> pd.DataFrame:

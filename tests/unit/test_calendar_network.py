@@ -9,8 +9,8 @@ import threading
 
 import pytest
 
-from tests.calendar_feeds import (CULTURE_DAY, LATER_DAY, MONDAY, SATURDAY, TUESDAY, TZ, broken, later,
-                            town)
+from tests.calendar_feeds import (CALENDAR, CULTURE_DAY, LATER_DAY, MONDAY, SATURDAY, TUESDAY, TZ, broken,
+                            later, town, write)
 from maas.domain.planning import PlaceRef, TripRequest
 import routing.plan.feeds as feeds_module
 from maas.routing_adapter.planner import RaptorJourneyPlanner
@@ -146,3 +146,27 @@ def test_a_restart_reads_the_linked_network_in_one_file(tmp_path, monkeypatch) -
     assert (again.feeds.compiled, again.feeds.loaded) == (0, 0)  # one network file, no feed file
     assert again.planner(MONDAY).fares is not None
     assert again.timetable.n_trips == first.timetable.n_trips
+
+
+def test_a_block_whose_days_differ_never_claims_a_seat_the_vehicle_does_not_keep(tmp_path) -> None:
+    # Block K: T every day A->B, then on Saturdays V B->D, then U every day B->C. On Saturdays a
+    # rider staying on T rides into V, not U; one link per trip cannot say both, so T keeps none.
+    source = write(tmp_path / "blocks", {
+        "agency.txt": ["agency_id,agency_name,agency_url,agency_timezone",
+                       "X,Town bus,https://example.com,Asia/Tokyo"],
+        "stops.txt": ["stop_id,stop_name,stop_lat,stop_lon", "A,A,36.00,139.00", "B,B,36.01,139.00",
+                      "C,C,36.02,139.00", "D,D,36.03,139.00"],
+        "routes.txt": ["route_id,agency_id,route_short_name,route_type", "R,X,1,3"],
+        "trips.txt": ["route_id,service_id,trip_id,block_id", "R,ALL,T,K", "R,SAT,V,K", "R,ALL,U,K"],
+        "calendar.txt": [CALENDAR, "ALL,1,1,1,1,1,1,1,20261102,20261231",
+                         "SAT,0,0,0,0,0,1,0,20261102,20261231"],
+        "stop_times.txt": ["trip_id,arrival_time,departure_time,stop_id,stop_sequence",
+                           "T,08:00:00,08:00:00,A,1", "T,08:30:00,08:30:00,B,2",
+                           "V,08:35:00,08:35:00,B,1", "V,08:50:00,08:50:00,D,2",
+                           "U,08:40:00,08:40:00,B,1", "U,09:00:00,09:00:00,C,2"],
+    })
+    network = Network([source], cache_dir=None)
+    for day in (MONDAY, SATURDAY):
+        itinerary = network.planner(day).plan(PlanRequest(A, C, hms("07:00:00"))).itineraries[0]
+        assert [r.trip_id for r in itinerary.rides] == ["blocks:T", "blocks:U"]
+        assert not any(r.stay_seated for r in itinerary.rides)

@@ -44,6 +44,7 @@ from maas.services.planning import PlanningService
 from maas.services.rider_fares import RiderFares
 from maas.services.riders import RiderDirectory
 from maas.services.transit_tickets import TransitTicketOffice
+from maas.services.operator_callbacks import OperatorCallbacks
 from maas.services.trip_events import TripEventService
 from maas.services.stops import StopService
 from maas.services.tickets import TicketService
@@ -87,6 +88,7 @@ class Container:
     analyses: AnalysisService
     riders: RiderDirectory
     rider_fares: RiderFares
+    operator_callbacks: OperatorCallbacks
     operator_adapters: dict[str, OperatorAdapter] = field(default_factory=dict)
     names: TranslationSource | None = None  # the feeds' translated names; None: names as the feeds write them
 
@@ -201,6 +203,7 @@ def build_container(
     # The ticket key lives beside the service's data, created on first start (mode 0600).
     signer = Ed25519TicketSigner.load_or_create(settings.data_dir / "keys" / "ticket-signing-key.pem")
     events = EventWindow(before_s=settings.trip_event_before_s, after_s=settings.trip_event_after_s)
+    trip_events = TripEventService(sellers, bookings, clock, events=events)
     return Container(
         settings=settings,
         engine=engine,
@@ -224,7 +227,7 @@ def build_container(
         settlement=SettlementService(uow, municipality=rules.municipality or "municipality"),
         payments=payments,
         payment_events=PaymentEventService(uow, payments, clock),
-        trip_events=TripEventService(sellers, bookings, clock, events=events),
+        trip_events=trip_events,
         passes=PassService(uow, payments, clock, rules),
         payment_methods=PaymentMethodService(uow, payments, clock),
         analyses=AnalysisService(uow, clock, accessibility_engine=build_accessibility_engine(settings, journey_planner),
@@ -236,5 +239,6 @@ def build_container(
                                  events=events),
         riders=RiderDirectory(uow),
         rider_fares=RiderFares(rules),
+        operator_callbacks=OperatorCallbacks(sellers, bookings, trip_events),
         operator_adapters=operator_adapters,
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import datetime as dt
 import getpass
 import json
@@ -12,21 +11,17 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from tqdm import tqdm
-from yarl import URL
 
-from maas import ticket_check
-from maas.bootstrap import Container, SystemClock, build_container
-from maas.domain.accounts import GeoPoint, NewAccount, Role
+from maas import operator_check, ticket_check
+from maas.bootstrap import Container, build_container
+from maas.domain.accounts import NewAccount, Role
 from maas.domain.errors import DomainError
-from maas.domain.mobility import OfferQuery
 from maas.logconfig import configure_logging
-from maas.plugins import OperatorConfigError, OperatorEntry, OperatorsConfig, build_adapters
+from maas.plugins import OperatorConfigError
 from maas.settings import Settings, SettingsError, load_settings
 from maas.storage import migrate
-from operators.conformance import ConformanceScenario, run_conformance
 
 log = logging.getLogger("maas.cli")
 
@@ -92,12 +87,26 @@ def _parser() -> argparse.ArgumentParser:
     key.add_argument("--label", default="cli")
     key.set_defaults(run=_issue_key)
     check = ops.add_parser("check", help="run the conformance kit against an operator's TOMP-API endpoint "
-                                         "(docs/tomp-subset.md); needs no database")
+                                         "(docs/tomp.md); needs no database")
     check.add_argument("url", help="the operator's TOMP base URL, e.g. http://127.0.0.1:8701")
     check.add_argument("--timeout-s", type=float, default=5.0, help="time limit of each request (default 5)")
     check.add_argument("--max-expiry-wait-s", type=float, default=0.0,
                        help="wait up to this long for an offer to expire (default 0: skip that check)")
-    check.set_defaults(run=_operators_check)
+    check.add_argument("--area", metavar="LAT,LON[,RADIUS_M]",
+                       help="the operator's service area: probe trips are planned inside it (radius default "
+                            "1000 m); without it, a ride in the demo town")
+    check.add_argument("--at", metavar="TIME", help="departure of the probe trips, ISO 8601 with its offset "
+                                                     "(default: in 15 minutes)")
+    check.add_argument("--dry-run", action="store_true",
+                       help="search and read only, checking every message against the spec: nothing is booked")
+    check.add_argument("--api-key", help="sent as X-API-Key (the spec's ApiKeyAuth)")
+    check.add_argument("--token-url", help="OAuth2 client credentials: the operator's token endpoint "
+                                           "(with --client-id and --client-secret)")
+    check.add_argument("--client-id")
+    check.add_argument("--client-secret")
+    check.add_argument("--spec", metavar="PATH", help="the TOMP-API 1.6.1 OpenAPI document (default: "
+                                                     "$MAAS_CORPUS/tomp-api/TOMP-API-1.6.1.yaml when present)")
+    check.set_defaults(run=lambda _settings, args: operator_check.run(args))
 
     tickets = sub.add_parser("tickets", help="tickets").add_subparsers(required=True, metavar="ACTION")
     ticket_check.add_arguments(tickets.add_parser(
@@ -292,52 +301,6 @@ def _issue_key(settings: Settings, args: argparse.Namespace) -> int:
         return 0
 
     return _with_container(settings, work)
-
-
-def _check_scenario(now: dt.datetime) -> ConformanceScenario:
-    """A ride in the demo region from near 山吹駅 (36.40, 138.90) northwards, in the next service
-    hours (now, or 07:00 Tokyo time when the night is too near); a party of 9 is refused."""
-    tokyo = ZoneInfo("Asia/Tokyo")
-    local = now.astimezone(tokyo)
-    depart = local + dt.timedelta(minutes=15)
-    if not dt.time(6, 30) <= local.time() < dt.time(22, 30):
-        day = local.date() + dt.timedelta(days=1 if local.time() >= dt.time(22, 30) else 0)
-        depart = dt.datetime.combine(day, dt.time(7, 0), tzinfo=tokyo)
-    query = OfferQuery(origin=GeoPoint(lat=36.40, lon=138.90), destination=GeoPoint(lat=36.415, lon=138.905),
-                       depart_at=depart.astimezone(dt.UTC))
-    return ConformanceScenario(query, rejected_query=query.model_copy(update={"travellers": 9}))
-
-
-def _operators_check(settings: Settings, args: argparse.Namespace) -> int:
-    url = URL(args.url)
-    if url.scheme not in ("http", "https") or not url.host:
-        print(f"maas: {args.url!r} is not an http(s) URL", file=sys.stderr)
-        return 2
-    if not 0 < args.timeout_s <= 120 or not 0 <= args.max_expiry_wait_s <= 600:
-        print("maas: --timeout-s must be in (0, 120] and --max-expiry-wait-s in [0, 600]", file=sys.stderr)
-        return 2
-
-    async def work() -> int:
-        entry = OperatorEntry(id="remote", adapter="tomp",
-                              options={"base_url": args.url, "timeout_s": args.timeout_s, "retries": 1})
-        adapter = build_adapters(OperatorsConfig(operators=(entry,)), Path.cwd(), SystemClock())["remote"]
-        try:
-            try:
-                info = await adapter.information()  # type: ignore[attr-defined]
-            except DomainError as exc:
-                print(f"maas: cannot check {args.url}: {exc.message}", file=sys.stderr)
-                return 1
-            print(f"checking {info.name} ({info.systemId}) at {args.url}", flush=True)
-            scenario = _check_scenario(dt.datetime.now(dt.UTC))
-            scenario = dataclasses.replace(scenario, timeout_s=args.timeout_s,
-                                           max_expiry_wait_s=args.max_expiry_wait_s)
-            report = await run_conformance(adapter, scenario)
-        finally:
-            await adapter.aclose()
-        print(report.summary())
-        return 0 if report.ok else 1
-
-    return asyncio.run(work())
 
 
 def _modes(text: str) -> list[str]:

@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from maas.domain.errors import (Conflict, NotFound, OfferExpired, OperatorRejected,
                                 OperatorUnavailable)
@@ -40,6 +41,21 @@ class ConformanceScenario:
     rejected_query: OfferQuery | None = None  # the operator refuses it (no offer or a rejection)
     max_expiry_wait_s: float = 0.0  # longest the kit may wait for an offer to lapse; 0 skips
     timeout_s: float = 5.0  # the slow adapter must give up within this (plus a small margin)
+    dry_run: bool = False  # search and read only: nothing is booked
+
+
+# Where each check's rules are written: the TOMP 1.6.1 operations, or the subset's conventions.
+SECTIONS = {
+    "search": "planning — POST /planning/offers",
+    "book_confirm_cancel": "booking — POST /bookings; POST /bookings/{id}/events COMMIT, CANCEL; GET /bookings/{id}",
+    "trip_events": "trip execution — POST /legs/{id}/events SET_IN_USE, FINISH",
+    "unknown_ids": "error handling — 404 for an unknown booking or option",
+    "same_key_other_offer": "booking — Idempotency-Key (subset convention, docs/tomp.md)",
+    "rejection": "booking — a refused booking is REJECTED (or 428)",
+    "timeout": "time limits (subset convention)",
+    "expiry": "booking — 410 for an expired option (errorcode 3003)",
+    "spec": "every exchange against the TOMP-API 1.6.1 OpenAPI document",
+}
 
 
 @dataclass(frozen=True)
@@ -47,6 +63,8 @@ class CheckResult:
     name: str
     status: str  # passed, failed, skipped
     detail: str = ""
+    section: str = ""
+    exchanges: tuple[str, ...] = ()  # the requests and answers of a failed check, as sent
 
 
 @dataclass(frozen=True)
@@ -63,8 +81,11 @@ class ConformanceReport:
 
     def summary(self) -> str:
         lines = [f"{self.operator_id}: {'conforms' if self.ok else 'DOES NOT CONFORM'}"]
-        lines += [f"  {r.status:7} {r.name}{': ' + r.detail if r.detail else ''}"
-                  for r in self.results]
+        for r in self.results:
+            lines.append(f"  {r.status:7} {r.name}{': ' + r.detail if r.detail else ''}")
+            if r.section:
+                lines.append(f"          [{r.section}]")
+            lines += ["          " + line for exchange in r.exchanges for line in exchange.splitlines()]
         return "\n".join(lines)
 
 
@@ -80,9 +101,20 @@ def _key() -> str:
 class _Kit:
     def __init__(self, adapter: OperatorAdapter, scenario: ConformanceScenario,
                  now: Callable[[], dt.datetime], wait_until: WaitUntil | None,
-                 slow_adapter: OperatorAdapter | None) -> None:
+                 slow_adapter: OperatorAdapter | None, exchanges: Exchanges | None) -> None:
         self.adapter, self.scenario, self.now = adapter, scenario, now
-        self.wait_until, self.slow_adapter = wait_until, slow_adapter
+        self.wait_until, self.slow_adapter, self.exchanges = wait_until, slow_adapter, exchanges
+        self.notes: list[str] = []  # what a check booked and undid, said in its report line
+        self.shown: list[str] = []  # exchanges a failed check names itself
+
+    def spec(self) -> None:
+        if self.exchanges is None:
+            raise CheckSkipped("no record of the exchanges (or no TOMP document) to check")
+        bad = self.exchanges.problems()
+        self.shown = [text for text, _ in bad[:3]]
+        problems = [problem for _, found in bad for problem in found]
+        _expect(not problems, f"{len(bad)} exchanges break the spec: " + "; ".join(problems[:5]))
+        self.notes.append(f"{self.exchanges.count()} exchanges checked")
 
     async def offer(self) -> Offer:
         offers = await self.adapter.search_offers(self.scenario.query)
@@ -121,6 +153,7 @@ class _Kit:
         cancel_key = _key()
         cancelled = await self.adapter.cancel(booking.id, idempotency_key=cancel_key)
         _expect(cancelled.state == BookingState.CANCELLED, f"cancel gave {cancelled.state.value}")
+        self.notes.append(f"booked {booking.id} and cancelled it")
         repeat = await self.adapter.cancel(booking.id, idempotency_key=cancel_key)
         _expect(repeat.state == BookingState.CANCELLED, "a repeated cancel changed state")
         try:
@@ -143,6 +176,7 @@ class _Kit:
             TripEvent(booking_id=booking.id, kind=TripEventKind.FINISHED, at=at))
         _expect(finished.state == BookingState.FINISHED, f"FINISHED gave {finished.state.value}")
         _expect(finished.state in FINAL_STATES, "a finished booking is not final")
+        self.notes.append(f"booked {booking.id} and rode it to FINISHED (a finished booking cannot be cancelled)")
         try:
             await self.adapter.cancel(booking.id, idempotency_key=_key())
         except Conflict:
@@ -151,9 +185,11 @@ class _Kit:
             raise CheckFailed("a finished booking could be cancelled")
 
     async def unknown_ids(self) -> None:
-        for call in (lambda: self.adapter.book("no-such-offer", idempotency_key=_key()),
-                     lambda: self.adapter.get_booking("no-such-booking"),
-                     lambda: self.adapter.cancel("no-such-booking", idempotency_key=_key())):
+        calls = [lambda: self.adapter.get_booking("no-such-booking")]
+        if not self.scenario.dry_run:
+            calls += [lambda: self.adapter.book("no-such-offer", idempotency_key=_key()),
+                      lambda: self.adapter.cancel("no-such-booking", idempotency_key=_key())]
+        for call in calls:
             try:
                 await call()
             except NotFound:
@@ -170,11 +206,14 @@ class _Kit:
         key = _key()
         booking = await self.adapter.book(first, idempotency_key=key)
         try:
-            await self.adapter.book(second, idempotency_key=key)
+            other = await self.adapter.book(second, idempotency_key=key)
         except Conflict:
             await self.adapter.cancel(booking.id, idempotency_key=_key())
+            self.notes.append(f"booked {booking.id} and cancelled it")
             return
-        raise CheckFailed("the same idempotency key booked a different offer")
+        for made in (booking, other):
+            await self.adapter.cancel(made.id, idempotency_key=_key())
+        raise CheckFailed(f"the same idempotency key booked a different offer ({other.id}; both cancelled)")
 
     async def expiry(self) -> None:
         offer = await self.offer()
@@ -195,13 +234,16 @@ class _Kit:
         if self.scenario.rejected_query is None:
             raise CheckSkipped("the scenario has no query the operator refuses")
         offers = await self.adapter.search_offers(self.scenario.rejected_query)
+        if offers and self.scenario.dry_run:
+            raise CheckSkipped("the refused party got offers; only booking one would tell (not in a dry run)")
         for offer in offers:
             try:
                 booking = await self.adapter.book(offer.id, idempotency_key=_key())
             except OperatorRejected:
                 continue
-            _expect(booking.state == BookingState.REJECTED,
-                    f"a refused trip was booked as {booking.state.value}")
+            if booking.state != BookingState.REJECTED:
+                await self.adapter.cancel(booking.id, idempotency_key=_key())
+                raise CheckFailed(f"a refused trip was booked as {booking.state.value} ({booking.id}, cancelled)")
 
     async def timeout(self) -> None:
         if self.slow_adapter is None:
@@ -218,26 +260,50 @@ class _Kit:
 
 
 CHECKS = ("search", "book_confirm_cancel", "trip_events", "unknown_ids", "same_key_other_offer",
-          "rejection", "timeout", "expiry")
+          "rejection", "timeout", "expiry", "spec")
+DRY_RUN_CHECKS = ("search", "unknown_ids", "rejection", "timeout", "spec")
+
+
+class Exchanges(Protocol):
+    """What the adapter sent and got, for the report (a remote adapter's recording)."""
+
+    def count(self) -> int: ...
+
+    def since(self, start: int) -> list[str]:
+        """The exchanges after the first `start`, each as its request and answer text."""
+
+    def problems(self) -> list[tuple[str, list[str]]]:
+        """Each exchange that breaks the spec, as (its request and answer text, what is wrong)."""
 
 
 async def run_conformance(adapter: OperatorAdapter, scenario: ConformanceScenario, *,
                           now: Callable[[], dt.datetime] | None = None,
                           wait_until: WaitUntil | None = None,
-                          slow_adapter: OperatorAdapter | None = None) -> ConformanceReport:
-    """Run every check; `now` and `wait_until` let a test drive a fake clock instead of sleeping."""
+                          slow_adapter: OperatorAdapter | None = None,
+                          exchanges: Exchanges | None = None) -> ConformanceReport:
+    """Run every check (the read-only ones in a dry run); `now` and `wait_until` let a test drive
+    a fake clock instead of sleeping. A failed check carries the exchanges it made."""
     kit = _Kit(adapter, scenario, now or (lambda: dt.datetime.now(dt.UTC)), wait_until,
-               slow_adapter)
+               slow_adapter, exchanges)
     results = []
-    for name in CHECKS:
+    for name in DRY_RUN_CHECKS if scenario.dry_run else CHECKS:
+        start = exchanges.count() if exchanges is not None else 0
+        kit.notes.clear()
+        kit.shown = []
+        status, detail = "passed", ""
         try:
-            await getattr(kit, name)()
+            outcome = getattr(kit, name)()
+            if asyncio.iscoroutine(outcome):
+                await outcome
         except CheckSkipped as exc:
-            results.append(CheckResult(name, "skipped", str(exc)))
+            status, detail = "skipped", str(exc)
         except CheckFailed as exc:
-            results.append(CheckResult(name, "failed", str(exc)))
+            status, detail = "failed", str(exc)
         except Exception as exc:  # an adapter that crashes fails the check, not the kit
-            results.append(CheckResult(name, "failed", f"{type(exc).__name__}: {exc}"))
-        else:
-            results.append(CheckResult(name, "passed"))
+            status, detail = "failed", f"{type(exc).__name__}: {exc}"
+        detail = "; ".join([d for d in (detail, *kit.notes) if d])
+        shown: tuple[str, ...] = ()
+        if status == "failed" and exchanges is not None:
+            shown = tuple(kit.shown or exchanges.since(start)[-3:])
+        results.append(CheckResult(name, status, detail, SECTIONS[name], shown))
     return ConformanceReport(adapter.operator_id, tuple(results))

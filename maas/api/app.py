@@ -13,6 +13,7 @@ from maas.api.endpoints import Endpoint
 from maas.api.keys import CONTAINER, OPENAPI_DOCUMENT, SETTINGS
 from maas.api.middleware import error_middleware, language_middleware, request_id_middleware
 from maas.api.openapi import build_document
+from maas.api.tomp_errors import tomp_error_middleware
 from maas.api.routes import ALL
 from maas.bootstrap import Container, build_container
 from maas.settings import Settings
@@ -26,7 +27,7 @@ def endpoints() -> list[Endpoint]:
 
 def create_app(settings: Settings, *, container_factory: ContainerFactory = build_container) -> web.Application:
     app = web.Application(
-        middlewares=[request_id_middleware, language_middleware, error_middleware],
+        middlewares=[request_id_middleware, language_middleware, error_middleware, tomp_error_middleware],
         client_max_size=settings.max_body_bytes,
     )
     app[SETTINGS] = settings

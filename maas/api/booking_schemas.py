@@ -4,7 +4,7 @@ with its legs, payment and the saga's journal."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
@@ -21,6 +21,11 @@ class BookingRequest(Request):
                                        description="A saved payment method (Stripe); none pays on board.")
     for_rider: str | None = Field(default=None, max_length=100,
                                   description="Call-centre staff: the account id of the rider booked for.")
+    booking_data: dict[Literal["EMAIL", "FIRST_NAME", "LAST_NAME", "BIRTHDATE", "PHONE_NUMBERS"],
+                       Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=dict, description="Personal data an operator requires to book (TOMP requiredFields; an "
+                                          "offer's notes name them), beside the account's email, birth date and "
+                                          "phone; passed to that operator only and not stored.")
 
     def ids(self) -> list[str]:
         return [offer_id.strip() for offer_id in self.offer_ids]

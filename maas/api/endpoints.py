@@ -97,6 +97,9 @@ class Endpoint:
     # The media type of a body handed to the handler as raw bytes, unparsed (a signature is
     # checked over the exact bytes sent); None: the body, if any, is parsed into `body`.
     raw_body: str | None = None
+    # A TOMP-API endpoint for operators' systems: errors are TOMP `error` objects and the
+    # operator authenticates in the handler (X-API-Key or a bearer token).
+    tomp: bool = False
 
     @property
     def operation_id(self) -> str:
@@ -111,11 +114,11 @@ class EndpointTable:
         self, method: str, path: str, *, summary: str, tags: tuple[str, ...], roles: tuple[Role, ...] | None,
         body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
         response: type[BaseModel] | None = None, status: int = 200, errors: tuple[int, ...] = (),
-        raw_body: str | None = None,
+        raw_body: str | None = None, tomp: bool = False,
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             self.endpoints.append(Endpoint(method, path, handler, summary, tags, roles, body, query, response,
-                                           status, errors, raw_body))
+                                           status, errors, raw_body, tomp))
             return handler
 
         return register

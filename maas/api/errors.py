@@ -28,6 +28,7 @@ STATUS_BY_CODE = {
     "no_stop_nearby": 422,
     "no_service": 422,
     "offer_expired": 409,
+    "booking_data_required": 422,
     "operator_rejected": 409,
     "operator_unavailable": 503,
     "ride_refused": 422,

@@ -46,6 +46,8 @@ CATALOGUE: dict[str, dict[Language, str]] = {
     "no_stop_nearby": {"ja": "歩ける距離に停留所・駅がありません。", "en": "No stop within walking distance."},
     "no_service": {"ja": "その日は運行がありません。", "en": "No service runs on that date."},
     # Offers, operators and bookings.
+    "booking_data_required": {"ja": "この事業者の予約には、ご本人の情報（メールアドレス・電話番号など）が必要です。入力してからもう一度お試しください。",
+                              "en": "This operator needs some of your personal details to book; add them and try again."},
     "offer_expired": {"ja": "この案内の有効期限が切れました。もう一度検索してください。",
                       "en": "The offer has expired; search again."},
     "operator_rejected": {"ja": "事業者が予約をお受けできませんでした。", "en": "The operator refused the booking."},

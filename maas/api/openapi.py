@@ -11,6 +11,7 @@ from pydantic.json_schema import models_json_schema
 import maas
 from maas.api.endpoints import Endpoint
 from maas.api.schemas import ErrorEnvelope
+from maas.api.tomp_schemas import TompError
 
 _REF = "#/components/schemas/{model}"
 _PATH_PARAM = re.compile(r"{([^}:]+)(?::[^}]*)?}")
@@ -46,7 +47,10 @@ def build_document(endpoints: list[Endpoint], *, server_url: str | None = None) 
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer",
                            "description": "A session token (`mt_…`) from POST /v1/auth/token, "
-                                          "or an operator API key (`mk_…`)."},
+                                          "or an operator API key (`mk_…`), or an operator's token "
+                                          "(`mo_…`) from POST /tomp/v1/oauth/token."},
+                "tompApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key",
+                               "description": "An operator API key (`mk_…`), TOMP's ApiKeyAuth."},
             },
         },
     }
@@ -56,7 +60,7 @@ def build_document(endpoints: list[Endpoint], *, server_url: str | None = None) 
 
 
 def _models(endpoints: list[Endpoint]) -> list[tuple[type[BaseModel], Any]]:
-    seen: list[tuple[type[BaseModel], Any]] = [(ErrorEnvelope, "serialization")]
+    seen: list[tuple[type[BaseModel], Any]] = [(ErrorEnvelope, "serialization"), (TompError, "serialization")]
     for e in endpoints:
         for model, mode in ((e.body, "validation"), (e.query, "validation"), (e.response, "serialization")):
             if model is not None and (model, mode) not in seen:
@@ -98,7 +102,7 @@ def _operation(
         }
     else:
         operation["responses"][str(endpoint.status)] = {"description": endpoint.summary}
-    error_ref = refs[(ErrorEnvelope, "serialization")]
+    error_ref = refs[(TompError if endpoint.tomp else ErrorEnvelope, "serialization")]
     for status in sorted(set(endpoint.errors) | _implied_errors(endpoint)):
         operation["responses"][str(status)] = {
             "description": _ERROR_TEXT.get(status, "Error"),
@@ -107,6 +111,9 @@ def _operation(
     if endpoint.roles is not None:
         operation["security"] = [{"bearer": []}]
         operation["x-roles"] = [r.value for r in endpoint.roles]
+    elif endpoint.tomp and endpoint.raw_body is None:
+        operation["security"] = [{"tompApiKey": []}, {"bearer": []}]
+        operation["x-roles"] = ["operator"]
     return operation
 
 
@@ -120,6 +127,8 @@ def _implied_errors(endpoint: Endpoint) -> set[int]:
         implied |= {400, 413}  # the handler judges the bytes itself: unreadable is 400
     if endpoint.query is not None:
         implied |= {400, 422}  # 400: a query that is not percent-encoded UTF-8
+    if endpoint.tomp and implied & {415, 422}:
+        implied = (implied - {415, 422}) | {400}  # TOMP answers every unusable request 400
     return implied
 
 

@@ -136,9 +136,15 @@ class Booking(BaseModel):
         return Confirmation(T.CONFIRMED)
 
     def awaiting_confirmation(self, now: dt.datetime, confirm_within: dt.timedelta) -> Booking:
-        """CONDITIONAL_CONFIRMED, to be confirmed by the deadline set the first time."""
+        """CONDITIONAL_CONFIRMED, to be confirmed by the deadline set the first time: the
+        platform's limit, or an operator's own earlier `respond_by`."""
+        deadlines = [now + confirm_within]
+        for leg in self.legs:
+            terms = leg.booking.conditions if leg.booking is not None else leg.conditions
+            if terms.respond_by is not None:
+                deadlines.append(terms.respond_by)
         return (self.moved_to(T.CONDITIONAL_CONFIRMED, at=now)
-                .model_copy(update={"confirm_by": self.confirm_by or now + confirm_within}))
+                .model_copy(update={"confirm_by": self.confirm_by or min(deadlines)}))
 
     def compensating(self, state: TripState, reason: str) -> Booking:
         """A compensation begins (or is resumed) towards `state`; the first reason stays."""

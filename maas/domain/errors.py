@@ -58,6 +58,13 @@ class NoService(InvalidRequest):
     code = "no_service"
 
 
+class BookingDataRequired(InvalidRequest):
+    """An operator requires personal data of the rider that the request did not give; `fields`
+    names each (`booking_data.EMAIL`, ...)."""
+
+    code = "booking_data_required"
+
+
 class OfferExpired(Conflict):
     """An offer was used after its valid_until."""
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -103,11 +104,22 @@ class OfferQuery(BaseModel):
         return "wheelchair" in self.needs
 
 
+# The personal data an operator may require (TOMP requiredFields) that the platform can pass on.
+BOOKING_DATA_FIELDS = ("EMAIL", "FIRST_NAME", "LAST_NAME", "BIRTHDATE", "PHONE_NUMBERS")
+
+
 class Conditions(BaseModel):
     """The terms an offer is sold on; the booking keeps them so refunds follow what was sold."""
 
     model_config = ConfigDict(frozen=True)
     confirmation_required: bool = False  # the operator confirms later (CONDITIONAL_CONFIRMED)
+    # The operator's own deadline for that answer (TOMP's ultimateResponseTime); the booking
+    # waits no longer than this, nor than the platform's own limit.
+    respond_by: dt.datetime | None = None
+    # Personal data the operator requires with the booking (TOMP's conditionRequireBookingData
+    # `requiredFields`, e.g. EMAIL, BIRTHDATE): asked of the rider, passed with that booking only
+    # (never stored); a field outside BOOKING_DATA_FIELDS cannot be given and the leg is refused.
+    required_data: tuple[str, ...] = ()
     free_cancellation_until: dt.datetime | None = None
     cancellation_fee: Money | None = None  # charged when cancelled after the free period
     notes: tuple[str, ...] = ()
@@ -197,6 +209,8 @@ class TripEvent(BaseModel):
     kind: TripEventKind
     at: dt.datetime
     detail: str = Field(default="", max_length=2000)
+    # "operator": the operator reported it from its own system, so its adapter must not pass it back.
+    source: Literal["maas", "operator"] = "maas"
 
     _at_aware = field_validator("at")(_aware)
 

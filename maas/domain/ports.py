@@ -261,6 +261,22 @@ class LiveEta(Protocol):
 
 
 @runtime_checkable
+class BookingData(Protocol):
+    """Optional: book an offer whose operator requires the rider's personal data (`data`: the
+    required BOOKING_DATA_FIELDS and their values), passed with this call only."""
+
+    async def book_with_data(self, offer_id: str, *, idempotency_key: str, data: Mapping[str, str]) -> LegBooking: ...
+
+
+@runtime_checkable
+class HoldExtension(Protocol):
+    """Optional: ask the operator to hold a PENDING booking longer (TOMP's EXTEND_EXPIRY_TIME);
+    Conflict when it will not."""
+
+    async def extend_hold(self, booking_id: str, *, idempotency_key: str) -> LegBooking: ...
+
+
+@runtime_checkable
 class VehicleUnlock(Protocol):
     """Optional: open the vehicle of a confirmed booking (bike lock, car door)."""
 

@@ -20,6 +20,8 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD_LENGTH = 10
 SESSION_PREFIX = "mt_"
 KEY_PREFIX = "mk_"
+OPERATOR_TOKEN_PREFIX = "mo_"  # a short-lived OAuth2 client-credentials token for an operator's system
+OPERATOR_TOKEN_TTL_S = 900
 
 
 class IssuedToken(BaseModel):
@@ -27,6 +29,12 @@ class IssuedToken(BaseModel):
     token: str
     expires_at: dt.datetime
     account: Account
+
+
+class IssuedOperatorToken(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    token: str
+    expires_in_s: int
 
 
 class IssuedKey(BaseModel):
@@ -105,7 +113,37 @@ class AuthService:
             return await self._session_principal(credential)
         if credential.startswith(KEY_PREFIX):
             return await self._key_principal(credential)
+        if credential.startswith(OPERATOR_TOKEN_PREFIX):
+            return await self._operator_token_principal(credential)
         raise AuthenticationFailed("unknown credential")
+
+    async def operator_token(self, client_id: str, client_secret: str) -> IssuedOperatorToken:
+        """OAuth2 client credentials: an operator (`client_id`) trades its API key for a bearer
+        token that lasts OPERATOR_TOKEN_TTL_S. The token is signed, not stored; a revoked key
+        ends its tokens at once."""
+        if not client_secret.startswith(KEY_PREFIX):
+            raise AuthenticationFailed("the client secret is the operator's API key (mk_…)")
+        principal = await self._key_principal(client_secret)
+        if principal.operator_id != client_id:
+            raise AuthenticationFailed("the API key is not the client's")
+        expires = int(self._clock.now().timestamp()) + OPERATOR_TOKEN_TTL_S
+        claim = f"{principal.subject_id.removeprefix('key_')}.{expires}"
+        return IssuedOperatorToken(token=f"{OPERATOR_TOKEN_PREFIX}{claim}.{self._digest(claim)}",
+                                   expires_in_s=OPERATOR_TOKEN_TTL_S)
+
+    async def _operator_token_principal(self, token: str) -> Principal:
+        key_hex, _, rest = token.removeprefix(OPERATOR_TOKEN_PREFIX).partition(".")
+        expires, _, signature = rest.partition(".")
+        if not (key_hex and expires.isdigit() and signature) or not hmac.compare_digest(
+                signature, self._digest(f"{key_hex}.{expires}")):
+            raise AuthenticationFailed("unknown token")
+        if int(expires) <= self._clock.now().timestamp():
+            raise AuthenticationFailed("token expired; ask /oauth/token for another")
+        async with self._uow() as uow:
+            found = await uow.operators.find_key("key_" + key_hex)
+        if found is None or found[0].revoked_at is not None:
+            raise AuthenticationFailed("the token's API key is revoked")
+        return Principal(subject_id=found[0].id, role=Role.OPERATOR, operator_id=found[0].operator_id)
 
     async def _session_principal(self, token: str) -> Principal:
         async with self._uow() as uow:

@@ -25,7 +25,7 @@ from maas.domain.errors import Conflict, DomainError, NotFound, OfferExpired
 from maas.domain.fare_rules import FareRules
 from maas.domain.mobility import FINAL_STATES, HELD_STATES, BookingState, LegBooking
 from maas.domain.payments import Payment, PaymentGateway, PaymentState
-from maas.domain.ports import Clock, OperatorAdapter, UnitOfWorkFactory
+from maas.domain.ports import BookingData, Clock, HoldExtension, OperatorAdapter, UnitOfWorkFactory
 from maas.services.booking_terms import BookingTerms
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ Answer = TypeVar("Answer")
 T = TripState
 # Test hook: called with each step name before it is taken (tests kill the process there).
 StepHook = Callable[[str, str], Awaitable[None]]
+EXTEND_WHEN_LEFT = dt.timedelta(seconds=60)  # a hold with less left is extended before the commit
 
 
 class BookingSaga:
@@ -47,16 +48,20 @@ class BookingSaga:
         self._confirm_within = dt.timedelta(seconds=confirm_within_s)
         self._step_hook = step_hook
 
-    async def _forward(self, booking: Booking, payment_method: str | None = None) -> Booking:
+    async def _forward(self, booking: Booking, payment_method: str | None = None,
+                       booking_data: Mapping[str, str] | None = None) -> Booking:
+        """`booking_data`: the rider's personal data for operators that require it; held in
+        memory for this call only, so a booking resumed after a restart cannot send it again."""
         try:
             for leg in booking.legs:
                 if leg.booking is None:
-                    booking = await self._reserve(booking, leg)
+                    booking = await self._reserve(booking, leg, booking_data or {})
             if booking.needs_hold():
                 booking = await self._authorise(booking, payment_method or booking.payment_method)
             for leg in booking.legs:
                 assert leg.booking is not None
                 if leg.booking.state in HELD_STATES:
+                    booking = await self._keep_held(booking, leg)
                     booking = await self._commit(booking, leg)
         except DomainError as failure:
             state = T.EXPIRED if isinstance(failure, OfferExpired) else T.REJECTED
@@ -71,10 +76,25 @@ class BookingSaga:
             return await self._save(booking.awaiting_confirmation(now, self._confirm_within))
         return await self._save(booking.moved_to(T.CONFIRMED, reason="", at=now))
 
-    async def _reserve(self, booking: Booking, leg: BookedLeg) -> Booking:
-        adapter = self._adapters[leg.operator_id]
-        answer = await self._step(booking, f"reserve:{leg.index}", lambda: adapter.book(
-            leg.offer_id, idempotency_key=f"{booking.id}:reserve:{leg.index}"))
+    async def _reserve(self, booking: Booking, leg: BookedLeg, data: Mapping[str, str]) -> Booking:
+        adapter, key = self._adapters[leg.operator_id], f"{booking.id}:reserve:{leg.index}"
+        required = leg.conditions.required_data
+        given: dict[str, str] = {}
+        if required:  # refused before the operator is asked when the data cannot be given
+            missing = [f for f in required if f not in data]
+            if missing or not isinstance(adapter, BookingData):
+                raise _LegRefused(f"{leg.operator_id} requires the rider's {', '.join(missing or required)} to "
+                                  f"book leg {leg.index}, which this booking cannot pass on (personal data is "
+                                  "never kept: a booking resumed after a restart has none)")
+            given = {f: data[f] for f in required}
+
+        async def call() -> LegBooking:
+            if given:
+                assert isinstance(adapter, BookingData)
+                return await adapter.book_with_data(leg.offer_id, idempotency_key=key, data=given)
+            return await adapter.book(leg.offer_id, idempotency_key=key)
+
+        answer = await self._step(booking, f"reserve:{leg.index}", call)
         booking = await self._save(booking.with_leg_booking(leg.index, answer))
         if answer.state in (BookingState.REJECTED, BookingState.EXPIRED):
             raise _LegRefused(f"{leg.operator_id} refused leg {leg.index}: {answer.reason or answer.state.value}")
@@ -85,6 +105,20 @@ class BookingSaga:
             booking_id=booking.id, amount=booking.total, idempotency_key=f"{booking.id}:authorise",
             customer_ref=booking.customer_ref, payment_method=payment_method))
         return await self._save(booking.model_copy(update={"payment": payment}))
+
+    async def _keep_held(self, booking: Booking, leg: BookedLeg) -> Booking:
+        """A hold about to lapse while the payment was taken is extended first, where the
+        operator can (TOMP's EXTEND_EXPIRY_TIME); a refusal is left for the commit to meet."""
+        held, adapter = leg.booking, self._adapters[leg.operator_id]
+        if (held is None or held.state is not BookingState.PENDING or held.expires_at is None
+                or held.expires_at - self.clock.now() > EXTEND_WHEN_LEFT or not isinstance(adapter, HoldExtension)):
+            return booking
+        try:
+            answer = await self._step(booking, f"extend:{leg.index}", lambda: adapter.extend_hold(
+                held.id, idempotency_key=f"{booking.id}:extend:{leg.index}"))
+        except Conflict:
+            return booking
+        return await self._save(booking.with_leg_booking(leg.index, answer))
 
     async def _commit(self, booking: Booking, leg: BookedLeg) -> Booking:
         assert leg.booking is not None

@@ -14,7 +14,7 @@ import logging
 
 from maas.domain.accounts import Principal, Role
 from maas.domain.booked_legs import PaymentAction, PaymentStep
-from maas.domain.bookings import Booking, SagaStep, TripState
+from maas.domain.bookings import Booking, SagaStep, StepStatus, TripState
 from maas.domain.errors import Conflict, DomainError, InvalidRequest, NotFound
 from maas.domain.ledger import LedgerEntry, rider_paid_by_operator, settlement_entries
 from maas.domain.mobility import FINAL_STATES
@@ -171,10 +171,23 @@ class BookingTrip(BookingSaga):
                 booking_id=booking.id, idempotency_key=f"{booking.id}:transfer:{operator_id}"))
 
     async def refresh_leg(self, operator_id: str, leg_booking_id: str) -> Booking | None:
-        """After an operator's trip event: refresh the booking holding that leg, if any."""
+        """After an operator's trip event: refresh the booking holding that leg, if any (a
+        conditional one learns at once whether its operators confirmed)."""
+        booking = await self.find_by_leg(operator_id, leg_booking_id)
+        if booking is None:
+            return None
+        if booking.state is T.CONDITIONAL_CONFIRMED:
+            return await self.check_confirmations(booking.id)
+        return await self.refresh(booking.id)
+
+    async def find_by_leg(self, operator_id: str, leg_booking_id: str) -> Booking | None:
         async with self._uow() as uow:
-            booking = await uow.bookings.find_by_leg(operator_id, leg_booking_id)
-        return None if booking is None else await self.refresh(booking.id)
+            return await uow.bookings.find_by_leg(operator_id, leg_booking_id)
+
+    async def note(self, booking_id: str, name: str, detail: str) -> None:
+        """Journal what an operator told about the booking that changes no state (an ETA, a
+        support request's progress), so staff and the rider's history see it."""
+        await self._journal(booking_id, name, StepStatus.DONE, detail)
 
     # -- cancelling ------------------------------------------------------------------------------
     async def cancel(self, caller: Principal, booking_id: str, *, for_rider: str | None = None) -> Booking:

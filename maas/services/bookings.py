@@ -8,12 +8,12 @@ from legs, fees, amounts) are the Booking aggregate's (maas.domain.bookings).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from maas.domain.accounts import Account, Principal, Role
 from maas.domain.bookings import Booking
-from maas.domain.errors import Conflict, NotFound, OfferExpired
-from maas.domain.mobility import Offer
+from maas.domain.errors import BookingDataRequired, Conflict, NotFound, OfferExpired
+from maas.domain.mobility import BOOKING_DATA_FIELDS, Offer
 from maas.domain.passes import PassState
 from maas.domain.ports import UnitOfWork
 from maas.domain.riders import OfferNotYours, RiderContext
@@ -29,10 +29,14 @@ class BookingService(BookingTrip):
 
     # -- making a booking ------------------------------------------------------------------------
     async def book(self, caller: Principal, offer_ids: Sequence[str], *, idempotency_key: str,
-                   payment_method: str | None = None, rider: RiderContext | None = None) -> tuple[Booking, bool]:
+                   payment_method: str | None = None, rider: RiderContext | None = None,
+                   booking_data: Mapping[str, str] | None = None) -> tuple[Booking, bool]:
         """The booking, and whether this call made it (False: a retry got the first answer).
         `rider`: whom it is for (the caller, or the rider an agent acts for); their fares,
-        passes and saved payment method apply, and an offer issued for anyone else is refused."""
+        passes and saved payment method apply, and an offer issued for anyone else is refused.
+        `booking_data`: personal data an operator requires (BOOKING_DATA_FIELDS), beside what
+        the rider's account holds; what is still missing is BookingDataRequired before anything
+        is booked. It goes to those operators with this booking and is not stored."""
         digest = request_digest(offer_ids, payment_method)
         owner = rider.account_id if rider is not None else caller.subject_id
         async with self._uow() as uow:
@@ -43,6 +47,7 @@ class BookingService(BookingTrip):
             account = await self._rider(uow, caller, rider)
             for offer in offers:
                 _check_owner(offer, account, rider)
+            data = _booking_data(offers, account, booking_data or {})
             passes = [p for p in await uow.passes.list_for(account.id)
                       if p.state is PassState.ACTIVE] if account is not None else []
             booking = self._terms.new_booking(caller, offers, idempotency_key, digest, account, passes)
@@ -56,7 +61,7 @@ class BookingService(BookingTrip):
                     raise
                 return same_request(winner, digest), False
             await uow.commit()
-        return await self._forward(booking, payment_method), True
+        return await self._forward(booking, payment_method, data), True
 
     async def _offer(self, uow: UnitOfWork, offer_id: str) -> Offer:
         offer = await uow.offers.get(offer_id)
@@ -78,6 +83,26 @@ class BookingService(BookingTrip):
             return await uow.accounts.get(caller.subject_id)
         except NotFound:
             return None
+
+
+def _booking_data(offers: Sequence[Offer], account: Account | None, given: Mapping[str, str]) -> dict[str, str]:
+    """The personal data the offers' operators require, from the request or the rider's account;
+    BookingDataRequired naming what the rider must still give."""
+    known = {"EMAIL": account.email if account else None,
+             "BIRTHDATE": account.birth_date.isoformat() if account and account.birth_date else None,
+             "PHONE_NUMBERS": account.phone if account else None}
+    data, missing = {}, {}
+    for offer in offers:
+        for name in offer.conditions.required_data:
+            value = given.get(name) or known.get(name)
+            if value:
+                data[name] = value
+            elif name in BOOKING_DATA_FIELDS:
+                missing[f"booking_data.{name}"] = f"required by {offer.operator_id}"
+    if missing:
+        raise BookingDataRequired(f"the operator needs the rider's {', '.join(k.split('.')[1] for k in missing)} "
+                                  "to book; send them in booking_data", fields=missing)
+    return data
 
 
 def _check_owner(offer: Offer, account: Account | None, rider: RiderContext | None) -> None:

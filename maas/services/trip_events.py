@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Mapping
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from maas.domain.accounts import Principal
 from maas.domain.bookings import Booking
 from maas.domain.errors import Conflict, DomainError, NotFound
-from maas.domain.mobility import BookingState, LegBooking, TripEvent, TripEventKind
+from maas.domain.mobility import EVENT_TARGET, BookingState, LegBooking, TripEvent, TripEventKind
 from maas.domain.plausibility import EventWindow, check_event_time
 from maas.domain.ports import Clock, OperatorAdapter, VehicleUnlock
 from maas.services.bookings import BookingService
@@ -38,17 +39,29 @@ class TripEventService:
             raise NotFound(f"no enabled operator {operator_id!r}") from None
 
     async def report(self, caller: Principal, operator_id: str, leg_booking_id: str, kind: TripEventKind, *,
-                     at: dt.datetime | None = None, detail: str = "") -> tuple[LegBooking, Booking | None]:
-        """The operator's leg as it now stands, and the booking holding it (None if none does)."""
+                     at: dt.datetime | None = None, detail: str = "",
+                     source: Literal["maas", "operator"] = "maas") -> tuple[LegBooking, Booking | None]:
+        """The operator's leg as it now stands, and the booking holding it (None if none does).
+        `source="operator"`: the operator's own system reports it (a TOMP callback), so its leg
+        must already stand where the event puts it (Conflict otherwise, nothing changed), and the
+        same report again (a retried callback) is answered as the first."""
         caller.require_operator(operator_id)
         adapter = self._adapter(operator_id)
         now = self._clock.now()
+        target = EVENT_TARGET[kind]
+        leg: LegBooking | None = None
         if kind is not TripEventKind.ISSUE:  # NotFound, or a time the leg cannot have had, before recording
             booked = await adapter.get_booking(leg_booking_id)
             check_event_time(at or now, now=now, scheduled_from=booked.departure, scheduled_until=booked.arrival,
                              window=self._events, what=f"leg {leg_booking_id}", zone=self._zone)
-        leg = await adapter.receive_event(TripEvent(booking_id=leg_booking_id, kind=kind, at=at or now,
-                                                    detail=detail))
+            if source == "operator" and booked.state is target:
+                leg = booked  # already where the report puts it: a retried callback changes nothing
+        if leg is None:
+            leg = await adapter.receive_event(TripEvent(booking_id=leg_booking_id, kind=kind, at=at or now,
+                                                        detail=detail, source=source))
+        if source == "operator" and target is not None and leg.state is not target:
+            raise Conflict(f"{operator_id} reports leg {leg_booking_id} {kind.value} but its booking is "
+                           f"{leg.state.value}")
         try:
             booking = await self._bookings.refresh_leg(operator_id, leg_booking_id)
         except DomainError as exc:  # recorded at the operator; the booking catches up on its next check

@@ -1,10 +1,12 @@
-"""The TOMP-API 1.6.1 subset (docs/tomp-subset.md) over HTTP, in front of an in-process operator.
+"""The operator's side of TOMP-API 1.6.1 (docs/tomp.md) over HTTP, in front of an in-process operator.
 
 `make_app(operator)` serves any OperatorAdapter (the taxi dispatcher, the bike-share system) the
 way an outside operator would: planning options whose ids are booked, bookings that keep their
-option's id, booking operations, leg events, issue reports and operator information, with the
-subset's headers checked, Idempotency-Key honoured and errors as TOMP error objects. It is a
-separate program standing in for an operator, not part of the MaaS service.
+option's id, booking operations (COMMIT, CANCEL, EXTEND_EXPIRY_TIME), leg events, notifications,
+support requests and operator information, with the spec's headers checked, Idempotency-Key
+honoured and errors as TOMP error objects; optionally OAuth2 client credentials, and a staff
+console (not TOMP) whose events are reported to the MaaS provider. It is a separate program
+standing in for an operator, not part of the MaaS service.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ import datetime as dt
 import email.utils
 import json
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
@@ -23,17 +25,17 @@ from pydantic import ValidationError
 
 from maas.domain.errors import (Conflict, DomainError, InvalidRequest, NotFound, OfferExpired,
                                 OperatorRejected)
-from maas.domain.mobility import BookingState, LegBooking, Offer, TripEvent, TripEventKind
-from maas.domain.ports import Clock, OperatorAdapter
-from operators.reference.idempotency import IdempotencyStore, StoredAnswer, fingerprint
+from maas.domain.mobility import BookingState, LegBooking, TripEvent, TripEventKind
+from maas.domain.ports import HoldExtension
+from operators.reference.idempotency import StoredAnswer, fingerprint
+from operators.reference.maas_client import MaasRefused
+from operators.reference.operator import ReferenceOperator
 from operators.tomp import wire
-from operators.tomp.adapter import NO_SHOW_COMMENT
-from operators.tomp.mapping import booking_of, leg_state_of, option_of, query_of
+from operators.tomp.mapping import data_of, leg_state_of, query_of
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 AVAILABILITY_EXPIRED = 3003  # TOMP error code "Availability expired"
-OFFER_RETENTION = dt.timedelta(hours=1)
 
 
 class Problem(Exception):
@@ -63,41 +65,6 @@ def _problem_response(problem: Problem) -> web.Response:
     return web.json_response(body, status=problem.status)
 
 
-@dataclass
-class ReferenceOperator:
-    """An in-process operator and what the TOMP layer needs to show it."""
-
-    adapter: OperatorAdapter
-    information: wire.SystemInformation
-    clock: Clock
-    delay_s: float = 0.0  # an artificial pause before every answer but ping (for timeout tests)
-    offers: dict[str, Offer] = field(default_factory=dict)
-    booking_ids: dict[str, str] = field(default_factory=dict)  # option id -> the adapter's booking id
-    rejected: dict[str, wire.Booking] = field(default_factory=dict)
-    idempotency: IdempotencyStore = field(default_factory=IdempotencyStore)
-
-    def option(self, offer: Offer) -> wire.Booking:
-        stations = getattr(self.adapter, "stations_of", lambda _id: None)(offer.id)
-        start, end = stations if stations else (None, None)
-        return option_of(offer, station_from=start, station_to=end)
-
-    def booking(self, option_id: str, booking: LegBooking) -> wire.Booking:
-        option = self.option(self.offers[option_id])  # with the stations' names, where there are any
-        return booking_of(booking, self.offers[option_id], booking_id=option_id).model_copy(
-            update={"from_": option.from_, "to": option.to})
-
-    async def current(self, option_id: str) -> LegBooking:
-        if option_id not in self.booking_ids:
-            raise NotFound(f"no booking {option_id}")
-        return await self.adapter.get_booking(self.booking_ids[option_id])
-
-    def forget_old_offers(self, now: dt.datetime) -> None:
-        old = [i for i, o in self.offers.items()
-               if o.valid_until + OFFER_RETENTION < now and i not in self.booking_ids and i not in self.rejected]
-        for option_id in old:
-            del self.offers[option_id]
-
-
 OPERATOR = web.AppKey("operator", ReferenceOperator)
 
 
@@ -121,8 +88,13 @@ async def tomp_errors(request: web.Request, handler: Handler) -> web.StreamRespo
 
 @web.middleware
 async def tomp_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if request.path != "/operator/ping":
+    if request.path != "/operator/ping" and not request.path.startswith(("/_operator/", "/oauth/")):
         operator = request.app[OPERATOR]
+        if operator.clients:
+            scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+            expires = operator.tokens.get(token) if scheme.lower() == "bearer" else None
+            if expires is None or expires <= operator.clock.now():
+                raise Problem(401, "Unauthorized", "send a bearer token from POST /oauth/token")
         if operator.delay_s:
             await asyncio.sleep(operator.delay_s)
         missing = [h for h in ("Accept-Language", "Api", "Api-Version", "maas-id") if not request.headers.get(h)]
@@ -150,6 +122,8 @@ def idempotent(handler: Handler) -> Handler:
                 if stored.fingerprint != fingerprint(raw):
                     raise Problem(409, "Idempotency-Key reused",
                                   f"key {key!r} was used for a different {request.method} {request.path}")
+                if stored.body is None:
+                    return web.Response(status=stored.status, headers=stored.headers)
                 return web.json_response(stored.body, status=stored.status, headers=stored.headers)
             try:
                 response = await handler(request)
@@ -157,10 +131,10 @@ def idempotent(handler: Handler) -> Handler:
                 response = _problem_response(problem)
             except DomainError as exc:
                 response = _problem_response(problem_of(exc))
-            if isinstance(response, web.Response) and response.body is not None:
+            if isinstance(response, web.Response):
                 headers = {k: v for k, v in response.headers.items() if k in ("Expires",)}
-                store.keep(scope, StoredAnswer(fingerprint(raw), response.status,
-                                               _json_of(response), headers))
+                body = _json_of(response) if response.body is not None else None
+                store.keep(scope, StoredAnswer(fingerprint(raw), response.status, body, headers))
             return response
 
     return wrapper
@@ -195,7 +169,7 @@ def _booking_response(operator: ReferenceOperator, option_id: str, booking: LegB
 
 # -- handlers -----------------------------------------------------------------------------------
 async def ping(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
+    return web.Response(status=200)  # the spec's ping answers with no body
 
 
 async def information(request: web.Request) -> web.Response:
@@ -207,7 +181,7 @@ async def planning_offers(request: web.Request) -> web.Response:
     planning_request: wire.PlanningRequest = await _parsed(request, wire.PlanningRequest)
     now = operator.clock.now()
     operator.forget_old_offers(now)
-    offers = await operator.adapter.search_offers(query_of(planning_request, now))
+    offers = await operator.adapter.search_offers(operator.asked(query_of(planning_request, now)))
     operator.offers.update({o.id: o for o in offers})
     valid_until = min((o.valid_until for o in offers), default=now)
     planning = wire.Planning(validUntil=valid_until, options=[operator.option(o) for o in offers])
@@ -217,7 +191,15 @@ async def planning_offers(request: web.Request) -> web.Response:
 @idempotent
 async def create_booking(request: web.Request) -> web.Response:
     operator = request.app[OPERATOR]
-    option_id = (await _parsed(request, wire.BookingRequest)).id
+    booking_request: wire.BookingRequest = await _parsed(request, wire.BookingRequest)
+    option_id = booking_request.id
+    required = [f for c in operator.conditions if c.get("conditionType") == "conditionRequireBookingData"
+                for f in c.get("requiredFields", [])]
+    missing = [f for f in required if f not in data_of(booking_request.customer)]
+    if missing:
+        raise Problem(400, "Booking data required", f"this operator needs the customer's {', '.join(missing)}")
+    if required:
+        operator.customers[option_id] = {f: v for f, v in data_of(booking_request.customer).items() if f in required}
     if option_id in operator.rejected:
         raise Problem(409, "Already refused", f"option {option_id} was refused")
     try:
@@ -242,15 +224,31 @@ async def booking_event(request: web.Request) -> web.Response:
         raise NotFound(f"no booking {option_id}")
     key, booking_id = request.headers["Idempotency-Key"], operator.booking_ids[option_id]
     try:
-        if operation.operation == "COMMIT":
+        current = await operator.adapter.get_booking(booking_id)
+        if (operation.operation == "COMMIT" and operator.commits_by_hand
+                and current.state is BookingState.CONDITIONAL_CONFIRMED):
+            booking = current  # postponed: the dispatcher answers later
+        elif operation.operation == "COMMIT":
             booking = await operator.adapter.confirm(booking_id, idempotency_key=key)
         elif operation.operation == "CANCEL":
             booking = await operator.adapter.cancel(booking_id, idempotency_key=key)
+        elif operation.operation == "EXTEND_EXPIRY_TIME" and isinstance(operator.adapter, HoldExtension):
+            try:
+                booking = await operator.adapter.extend_hold(booking_id, idempotency_key=key)
+            except Conflict as exc:
+                raise Problem(410, "Not extended", exc.message) from None
         else:
             raise Problem(400, "Unsupported operation", f"{operation.operation} is not in this operator's subset")
     except Conflict as exc:
         raise problem_of(exc, conflict_status=403) from None
     return _booking_response(operator, option_id, booking)
+
+
+async def list_bookings(request: web.Request) -> web.Response:
+    """The spec's optional `GET /bookings`: every booking made here (a check can see it made none)."""
+    operator = request.app[OPERATOR]
+    listed = [operator.booking(option_id, await operator.current(option_id)) for option_id in operator.booking_ids]
+    return web.json_response([wire.dump(b) for b in [*listed, *operator.rejected.values()]])
 
 
 async def get_booking(request: web.Request) -> web.Response:
@@ -269,8 +267,7 @@ async def leg_event(request: web.Request) -> web.Response:
     if event.event == "SET_IN_USE":
         kind = TripEventKind.STARTED
     elif event.event == "FINISH":
-        no_show = (event.comment or "").startswith(NO_SHOW_COMMENT)
-        kind = TripEventKind.NO_SHOW if no_show else TripEventKind.FINISHED
+        kind = TripEventKind.FINISHED
     else:
         raise Problem(400, "Unsupported event", f"{event.event} is not in this operator's subset")
     booking = await operator.current(option_id)
@@ -284,6 +281,21 @@ async def leg_event(request: web.Request) -> web.Response:
 
 
 @idempotent
+async def notification(request: web.Request) -> web.Response:
+    """The MaaS provider's notice on a booking: a no-show ends it; other notices are recorded."""
+    operator = request.app[OPERATOR]
+    notice: wire.Notification = await _parsed(request, wire.Notification)
+    booking = await operator.current(request.match_info["id"])
+    kind = TripEventKind.NO_SHOW if notice.type == "USER_NO_SHOW" else TripEventKind.ISSUE
+    try:
+        await operator.adapter.receive_event(TripEvent(booking_id=booking.id, kind=kind, at=operator.clock.now(),
+                                                       detail=notice.comment or notice.type))
+    except Conflict as exc:
+        raise problem_of(exc, conflict_status=403) from None
+    return web.Response(status=204)
+
+
+@idempotent
 async def support(request: web.Request) -> web.Response:
     operator = request.app[OPERATOR]
     report: wire.SupportRequest = await _parsed(request, wire.SupportRequest)
@@ -294,6 +306,39 @@ async def support(request: web.Request) -> web.Response:
     return web.json_response({**wire.dump(report), "status": "PROCESSING"})
 
 
+async def oauth_token(request: web.Request) -> web.Response:
+    """OAuth2 client credentials (RFC 6749 4.4): a bearer token for the TOMP endpoints."""
+    operator = request.app[OPERATOR]
+    form = await request.post()
+    client_id, secret = str(form.get("client_id", "")), str(form.get("client_secret", ""))
+    if form.get("grant_type") != "client_credentials":
+        return web.json_response({"error": "unsupported_grant_type"}, status=400)
+    if not operator.clients or operator.clients.get(client_id) != secret:
+        return web.json_response({"error": "invalid_client"}, status=401)
+    token = uuid.uuid4().hex
+    operator.tokens[token] = operator.clock.now() + dt.timedelta(seconds=operator.token_ttl_s)
+    return web.json_response({"access_token": token, "token_type": "Bearer", "expires_in": operator.token_ttl_s})
+
+
+async def console(request: web.Request) -> web.Response:
+    """Not TOMP: the operator's staff say what happened to a booking (`STARTED`, `FINISHED`,
+    `NO_SHOW`, `ISSUE` or `CANCELLED`); the service records it and reports it to the MaaS provider."""
+    operator = request.app[OPERATOR]
+    option_id, what = request.match_info["id"], request.match_info["what"]
+    try:
+        if what == "CANCELLED":
+            booking = await operator.cancel_own(option_id)
+        elif what == "CONFIRMED":
+            booking = await operator.accept(option_id)
+        elif what in TripEventKind.__members__:
+            booking = await operator.report(option_id, TripEventKind(what))
+        else:
+            raise Problem(404, "Not found", f"nothing called {what} happens to a booking here")
+    except MaasRefused as exc:
+        raise Problem(502, "The MaaS provider refused the report", str(exc)) from None
+    return _booking_response(operator, option_id, booking)
+
+
 def make_app(operator: ReferenceOperator, *, middlewares: Iterable[Any] = ()) -> web.Application:
     """The operator's TOMP service; `middlewares` run outside the TOMP ones (tests inject faults)."""
     app = web.Application(middlewares=[*middlewares, tomp_errors, tomp_headers])
@@ -302,10 +347,14 @@ def make_app(operator: ReferenceOperator, *, middlewares: Iterable[Any] = ()) ->
     app.router.add_get("/operator/information", information)
     app.router.add_post("/planning/offers", planning_offers)
     app.router.add_post("/bookings", create_booking)
+    app.router.add_get("/bookings", list_bookings)
     app.router.add_get("/bookings/{id}", get_booking)
     app.router.add_post("/bookings/{id}/events", booking_event)
     app.router.add_post("/legs/{id}/events", leg_event)
-    app.router.add_post("/support", support)
+    app.router.add_post("/bookings/{id}/notifications", notification)
+    app.router.add_post("/support/", support)
+    app.router.add_post("/_operator/bookings/{id}/{what}", console)
+    app.router.add_post("/oauth/token", oauth_token)
 
     async def close_adapter(app: web.Application) -> None:
         await app[OPERATOR].adapter.aclose()

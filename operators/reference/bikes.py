@@ -94,6 +94,7 @@ class BikeShareOperator:
         self._bookings: dict[str, LegBooking] = {}
         self._ride_of_booking: dict[str, str] = {}
         self._answers = _Answers()
+        self._extended: set[str] = set()
         self.events: list[TripEvent] = []
 
     # -- searching ------------------------------------------------------------------------
@@ -178,6 +179,20 @@ class BikeShareOperator:
         booking = self._get(booking_id).moved_to(S.CONFIRMED).model_copy(update={"expires_at": None})
         self._bookings[booking_id] = booking
         return self._answers.remember("confirm", idempotency_key, booking_id, booking)
+
+    async def extend_hold(self, booking_id: str, *, idempotency_key: str) -> LegBooking:
+        """Hold the bikes another `hold_s`, once per booking (a second ask is refused)."""
+        if (answer := self._answers.replay("extend", idempotency_key, booking_id)) is not None:
+            return answer
+        booking = self._get(booking_id)
+        if booking.state is not S.PENDING or booking.expires_at is None:
+            raise Conflict(f"booking {booking_id} is {booking.state.value}; only a held booking is extended")
+        if booking_id in self._extended:
+            raise Conflict(f"booking {booking_id} was extended once already")
+        self._extended.add(booking_id)
+        booking = booking.model_copy(update={"expires_at": booking.expires_at + self.hold})
+        self._bookings[booking_id] = booking
+        return self._answers.remember("extend", idempotency_key, booking_id, booking)
 
     async def cancel(self, booking_id: str, *, idempotency_key: str) -> LegBooking:
         if (answer := self._answers.replay("cancel", idempotency_key, booking_id)) is not None:

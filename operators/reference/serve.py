@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 from aiohttp import web
 
 from operators.reference.app import ReferenceOperator, make_app
+from operators.reference.maas_client import MaasReporter
 
 
 class SystemClock:
@@ -27,6 +29,10 @@ def parser(description: str) -> argparse.ArgumentParser:
     p.add_argument("--offer-validity-s", type=int, default=300, help="how long offers stay valid")
     p.add_argument("--delay-s", type=float, default=0.0,
                    help="an artificial pause before every answer (to test time limits)")
+    p.add_argument("--place-at", metavar="LAT,LON",
+                   help="serve another area: the demo town's fleet moved so its centre is here")
+    p.add_argument("--maas-url", help="the MaaS provider's TOMP root (…/tomp/v1) to report trip events to")
+    p.add_argument("--maas-key", help="the API key the MaaS provider issued to this operator")
     return p
 
 
@@ -46,11 +52,24 @@ def run(build: Callable[[argparse.Namespace], ReferenceOperator], description: s
         print("offer validity must be at least 1 s and the delay not negative")
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if bool(args.maas_url) != bool(args.maas_key):
+        print("--maas-url and --maas-key go together")
+        return 2
     try:
         operator = build(args)
     except (OSError, ValueError, KeyError) as exc:
         print(f"cannot load the operator from {args.demo_dir}: {exc}")
         return 2
+    if args.place_at:
+        try:
+            lat, lon = (float(v) for v in args.place_at.split(","))
+            centre = json.loads((args.demo_dir / "region.json").read_text(encoding="utf-8"))["center"]
+        except (ValueError, OSError, KeyError) as exc:
+            print(f"--place-at needs LAT,LON and the demo region's centre: {exc}")
+            return 2
+        operator.shift = (lat - centre["lat"], lon - centre["lon"])
+    if args.maas_url:
+        operator.reporter = MaasReporter(args.maas_url, args.maas_key, operator.information.systemId)
 
     async def serve() -> None:
         runner, port = await start(operator, args.host, args.port)

@@ -110,6 +110,9 @@ class TaxiAdapter:
         conditions = self.cancellation.conditions(
             self.tariff, pickup, confirmation_required=self.confirmation_required,
             notes=tariff_notes(self.tariff, wheelchair=wheelchair))
+        if self.confirmation_required:  # the dispatcher answers within its hold of the latest booking
+            respond_by = min(now + self.offer_validity + self.hold, pickup)
+            conditions = conditions.model_copy(update={"respond_by": respond_by})
         offer = Offer(id=f"{self.operator_id}-offer-{uuid.uuid4().hex[:16]}",
                       operator_id=self.operator_id, mode="taxi", price=price,
                       valid_until=now + self.offer_validity, departure=pickup, arrival=arrival,

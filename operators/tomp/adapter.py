@@ -12,16 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import hashlib
+from collections.abc import Mapping
+from typing import Any
 
 import aiohttp
 
-from maas.domain.errors import OfferExpired, OperatorRejected, OperatorUnavailable
+from maas.domain.errors import Conflict, OfferExpired, OperatorRejected, OperatorUnavailable
 from maas.domain.mobility import BookingState, LegBooking, Offer, OfferQuery, TripEvent, TripEventKind
 from operators.tomp import wire
 from operators.tomp.client import Answer, ClientOptions, TompClient, path_of
-from operators.tomp.mapping import MalformedMessage, leg_booking_of, offer_of, planning_request
+from operators.tomp.mapping import MalformedMessage, customer_of, leg_booking_of, offer_of, planning_request
 
-NO_SHOW_COMMENT = "USER_NO_SHOW"  # FINISH with this comment: the traveller did not turn up
 
 
 def _expires(answer: Answer) -> dt.datetime | None:
@@ -35,6 +36,9 @@ def _expires(answer: Answer) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
+UNLOCKABLE_CLASSES = frozenset({"BICYCLE", "STEP", "MOPED", "MOTORCYCLE", "CAR", "SELFDRIVE"})
+
+
 def event_key(event: TripEvent) -> str:
     """The idempotency key of a trip event: the same event sent twice is the same request."""
     text = f"{event.booking_id}|{event.kind.value}|{event.at.isoformat()}|{event.detail}"
@@ -44,14 +48,12 @@ def event_key(event: TripEvent) -> str:
 class RemoteTompAdapter:
     """Owns its ClientSession: `aclose` closes it."""
 
-    def __init__(self, operator_id: str, base_url: str, session: aiohttp.ClientSession | None, *,
-                 timeout_s: float = 5.0, maas_id: str = "maas", retries: int = 2,
-                 backoff_s: float = 0.2, api_key: str | None = None,
-                 accept_language: str = "ja, en;q=0.8") -> None:
+    def __init__(self, operator_id: str, base_url: str, session: aiohttp.ClientSession | None,
+                 **options: Any) -> None:
+        """`options` are ClientOptions' (timeout_s, retries, backoff_s, maas_id, api_key, OAuth2
+        token_url with client_id and client_secret, accept_language, max_retry_after_s)."""
         self.operator_id = operator_id
-        options = ClientOptions(timeout_s=timeout_s, retries=retries, backoff_s=backoff_s,
-                                maas_id=maas_id, api_key=api_key, accept_language=accept_language)
-        self.client = TompClient(operator_id, base_url, session, options)
+        self.client = TompClient(operator_id, base_url, session, ClientOptions(**options))
 
     @property
     def base_url(self) -> str:
@@ -82,8 +84,15 @@ class RemoteTompAdapter:
 
     # -- booking -------------------------------------------------------------------------------
     async def book(self, offer_id: str, *, idempotency_key: str) -> LegBooking:
-        answer = await self.client.request("POST", "/bookings", f"booking offer {offer_id}",
-                                           body=wire.BookingRequest(id=offer_id),
+        return await self._book(wire.BookingRequest(id=offer_id), idempotency_key)
+
+    async def book_with_data(self, offer_id: str, *, idempotency_key: str, data: Mapping[str, str]) -> LegBooking:
+        """The operator's conditionRequireBookingData answered: the rider as the request's `customer`."""
+        return await self._book(wire.BookingRequest(id=offer_id, customer=customer_of(data)), idempotency_key)
+
+    async def _book(self, request: wire.BookingRequest, idempotency_key: str) -> LegBooking:
+        offer_id = request.id
+        answer = await self.client.request("POST", "/bookings", f"booking offer {offer_id}", body=request,
                                            idempotency_key=idempotency_key, expired_is=OfferExpired)
         booking = self._booking(answer, "POST /bookings")
         if booking.id != offer_id:
@@ -100,10 +109,17 @@ class RemoteTompAdapter:
     async def cancel(self, booking_id: str, *, idempotency_key: str) -> LegBooking:
         return await self._operate(booking_id, "CANCEL", idempotency_key)
 
+    async def extend_hold(self, booking_id: str, *, idempotency_key: str) -> LegBooking:
+        """EXTEND_EXPIRY_TIME while the payment is taken; the answer's Expires is the new limit
+        (410, the spec's refusal, is Conflict)."""
+        return await self._operate(booking_id, "EXTEND_EXPIRY_TIME", idempotency_key)
+
     async def _operate(self, booking_id: str, operation: str, key: str) -> LegBooking:
         answer = await self.client.request(
             "POST", path_of("bookings", booking_id, "events"), f"{operation} of booking {booking_id}",
-            body=wire.BookingOperation(operation=operation), idempotency_key=key,  # type: ignore[arg-type]
+            body=wire.BookingOperation(operation=operation,  # type: ignore[arg-type]
+                                       extendReason="PAYMENT_PENDING" if operation == "EXTEND_EXPIRY_TIME" else None),
+            idempotency_key=key,
             forbidden_is_conflict=True)
         return self._booking(answer, "POST /bookings/{id}/events")
 
@@ -113,24 +129,44 @@ class RemoteTompAdapter:
 
     # -- trip execution ------------------------------------------------------------------------
     async def receive_event(self, event: TripEvent) -> LegBooking:
-        """Passes the event on (leg events; an issue as a support request), then reads the booking."""
+        """Passes the event on (leg events; a no-show as the spec's USER_NO_SHOW notification; an
+        issue as a support request), then reads the booking. An event the operator reported
+        itself (through the platform's TOMP endpoints) is not sent back: the booking is read."""
+        if event.source == "operator":
+            return await self.get_booking(event.booking_id)
         key = event_key(event)
         if event.kind is TripEventKind.ISSUE:
             request = wire.SupportRequest(id=event.booking_id, supportType="OTHER", time=event.at,
                                           priority="ERROR_CAN_CONTINUE", comment=event.detail or None)
-            await self.client.request("POST", "/support", f"issue report on booking {event.booking_id}",
+            await self.client.request("POST", "/support/", f"issue report on booking {event.booking_id}",
                                       body=request, idempotency_key=key)
+        elif event.kind is TripEventKind.NO_SHOW:
+            notice = wire.Notification(type="USER_NO_SHOW", comment=event.detail or None)
+            await self.client.request("POST", path_of("bookings", event.booking_id, "notifications"),
+                                      f"no-show on booking {event.booking_id}", body=notice,
+                                      idempotency_key=key, forbidden_is_conflict=True)
         else:
             name = "SET_IN_USE" if event.kind is TripEventKind.STARTED else "FINISH"
-            comment = event.detail or None
-            if event.kind is TripEventKind.NO_SHOW:
-                comment = NO_SHOW_COMMENT + (f": {event.detail}" if event.detail else "")
             await self.client.request(
                 "POST", path_of("legs", event.booking_id, "events"),
                 f"{name} of leg {event.booking_id}",
-                body=wire.LegEvent(time=event.at, event=name, comment=comment),  # type: ignore[arg-type]
+                body=wire.LegEvent(time=event.at, event=name, comment=event.detail or None),  # type: ignore[arg-type]
                 idempotency_key=key, forbidden_is_conflict=True)
         return await self.get_booking(event.booking_id)
+
+    async def unlock(self, booking_id: str) -> None:
+        """Open the vehicle of a booked bike, scooter, moped or car: TOMP's `SET_IN_USE`, which
+        activates the asset. A leg whose asset has no lock (a taxi, a bus) is Conflict."""
+        answer = await self.client.request("GET", path_of("bookings", booking_id), f"booking {booking_id}")
+        booking: wire.Booking = self.client.parse(answer, wire.Booking, "GET /bookings/{id}")
+        leg = booking.legs[0] if booking.legs else None
+        asset = booking.mainAssetType or (leg.assetType if leg else None)
+        asset_class = asset.assetClass if asset else None
+        if asset_class not in UNLOCKABLE_CLASSES:
+            raise Conflict(f"{self.operator_id}: a {asset_class or 'vehicle of unknown class'} has no lock to open")
+        started = TripEvent(booking_id=booking_id, kind=TripEventKind.STARTED, at=dt.datetime.now(dt.UTC),
+                            detail="unlocked by the rider")
+        await self.receive_event(started)
 
     async def aclose(self) -> None:
         await self.client.aclose()

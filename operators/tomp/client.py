@@ -4,12 +4,15 @@ they are safe, and every failure turned into a domain error.
 A request is retried (after a growing pause) only when repeating it cannot do anything twice: a
 GET, or a POST carrying an `Idempotency-Key` (the operator answers a repeated key with its first
 answer). A POST without a key is sent exactly once, whatever happens to it. Retried failures are
-timeouts, connection errors, 429 and 5xx answers.
+timeouts, connection errors, 429 and 5xx answers; a 429 or 503 with `Retry-After` is tried again
+no sooner than it asks (and not at all when it asks for more than `max_retry_after_s`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import email.utils
 import json
 import logging
 from dataclasses import dataclass
@@ -24,6 +27,7 @@ from yarl import URL
 from maas.domain.errors import (Conflict, DomainError, InvalidRequest, NotFound, OperatorRejected,
                                 OperatorUnavailable)
 from operators.tomp import wire
+from operators.tomp.recording import Exchange, Recording
 
 log = logging.getLogger(__name__)
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -45,8 +49,15 @@ class ClientOptions:
     maas_id: str = "maas"
     api_key: str | None = None  # sent as X-API-Key (the spec's ApiKeyAuth)
     accept_language: str = "ja, en;q=0.8"
+    max_retry_after_s: float = 10.0  # a longer Retry-After on 429/503 is not waited for
+    # OAuth2 client credentials toward the operator (instead of, or beside, the API key).
+    token_url: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
 
     def __post_init__(self) -> None:
+        if self.token_url is not None and not (self.client_id and self.client_secret):
+            raise ValueError("token_url needs client_id and client_secret")
         if not 0 < self.timeout_s <= 120:
             raise ValueError("timeout_s must be above 0 and at most 120")
         if not 0 <= self.retries <= 10:
@@ -55,6 +66,22 @@ class ClientOptions:
             raise ValueError("backoff_s must be between 0 and 10")
         if not self.maas_id:
             raise ValueError("maas_id must not be empty")
+
+
+def retry_after_s(value: str | None) -> float | None:
+    """Retry-After as seconds from now: delta-seconds or an HTTP date (RFC 9110 10.2.3)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
 def path_of(*parts: str) -> str:
@@ -71,6 +98,8 @@ class TompClient:
         self.operator_id, self.options = operator_id, options
         self.base_url = str(url).rstrip("/")
         self._session = session
+        self._token: tuple[str, float] | None = None  # an OAuth2 bearer token and when to renew it
+        self.recording: Recording | None = None  # set to keep every exchange (the conformance check)
 
     def open_session(self) -> aiohttp.ClientSession:
         """The client's one session, made now if it has none (call it inside the event loop)."""
@@ -93,30 +122,67 @@ class TompClient:
             headers["Idempotency-Key"] = idempotency_key
         if self.options.api_key:
             headers["X-API-Key"] = self.options.api_key
+        if self._token is not None:
+            headers["Authorization"] = f"Bearer {self._token[0]}"
         return headers
+
+    async def _authorise(self, *, renew: bool = False) -> None:
+        """Fetch an OAuth2 client-credentials token when configured and the last one is (nearly) spent."""
+        if self.options.token_url is None:
+            return
+        loop = asyncio.get_running_loop()
+        if self._token is not None and not renew and loop.time() < self._token[1]:
+            return
+        form = {"grant_type": "client_credentials", "client_id": self.options.client_id or "",
+                "client_secret": self.options.client_secret or ""}
+        timeout = aiohttp.ClientTimeout(total=self.options.timeout_s)
+        try:
+            async with self.session.post(self.options.token_url, data=form, timeout=timeout) as response:
+                document = await response.json(content_type=None)
+                status = response.status
+        except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
+            raise OperatorUnavailable(f"{self.operator_id}: no token from {self.options.token_url} "
+                                      f"({type(exc).__name__}: {exc})") from exc
+        if status != 200 or not isinstance(document, dict) or not isinstance(document.get("access_token"), str):
+            raise OperatorUnavailable(f"{self.operator_id}: the token endpoint refuses our client credentials "
+                                      f"(HTTP {status})")
+        lifetime = document.get("expires_in")
+        lifetime = float(lifetime) if isinstance(lifetime, int | float) and lifetime > 0 else 300.0
+        self._token = (document["access_token"], loop.time() + max(lifetime - 30.0, lifetime / 2))
 
     async def request(self, method: str, path: str, what: str, *, body: BaseModel | None = None,
                       idempotency_key: str | None = None, expired_is: type[Conflict] = Conflict,
                       forbidden_is_conflict: bool = False) -> Answer:
-        """A 2xx answer, or the domain error the failure maps to (docs/tomp-subset.md)."""
+        """A 2xx answer, or the domain error the failure maps to (docs/tomp.md)."""
         safe = method == "GET" or idempotency_key is not None
         attempts = 1 + (self.options.retries if safe else 0)
         url = URL(self.base_url + path, encoded=True)
         payload = wire.dump(body) if body is not None else None
         failure: DomainError | None = None
+        asked_pause: float | None = None  # the operator's Retry-After on its last 429 or 503
         for attempt in range(attempts):
             if attempt:
                 pause = min(self.options.backoff_s * 2 ** (attempt - 1), 5.0)
+                if asked_pause is not None:
+                    pause = max(pause, asked_pause)
                 log.info("%s: %s failed (%s); retry %d of %d in %.1f s", self.operator_id, what,
                          failure, attempt, attempts - 1, pause)
                 await asyncio.sleep(pause)
             try:
+                await self._authorise()
                 answer = await self._send(method, url, payload, idempotency_key)
+                if answer.status == 401 and self._token is not None:  # revoked or expired early: once more
+                    await self._authorise(renew=True)
+                    answer = await self._send(method, url, payload, idempotency_key)
             except OperatorUnavailable as exc:
-                failure = exc
+                failure, asked_pause = exc, None
                 continue
             if answer.status in RETRYABLE_STATUS:
                 failure = self.error_of(answer, what, expired_is, forbidden_is_conflict)
+                asked_pause = retry_after_s(answer.headers.get("Retry-After")) if answer.status in (429, 503) else None
+                if asked_pause is not None and asked_pause > self.options.max_retry_after_s:
+                    # Waiting that long would hold the rider up; say when the operator expects to be back.
+                    raise OperatorUnavailable(f"{failure.message} (asks to retry after {asked_pause:g} s)")
                 continue
             if answer.status >= 400:
                 raise self.error_of(answer, what, expired_is, forbidden_is_conflict)
@@ -129,19 +195,25 @@ class TompClient:
     async def _send(self, method: str, url: URL, payload: dict[str, Any] | None,
                     idempotency_key: str | None) -> Answer:
         timeout = aiohttp.ClientTimeout(total=self.options.timeout_s)
+        headers = self._headers(idempotency_key)
+        below = url.path[len(URL(self.base_url).path.rstrip("/")):] or "/"
         try:
-            async with self.session.request(method, url, json=payload, timeout=timeout,
-                                            headers=self._headers(idempotency_key),
+            async with self.session.request(method, url, json=payload, timeout=timeout, headers=headers,
                                             allow_redirects=False) as response:
                 body = await response.content.read(MAX_BODY_BYTES + 1)
+                if self.recording is not None:
+                    self.recording.add(Exchange(method, below, headers, payload, response.status,
+                                                body[:MAX_BODY_BYTES]))
                 if len(body) > MAX_BODY_BYTES:
                     raise OperatorUnavailable(f"{self.operator_id}: the answer to {method} {url.path} "
                                               f"is larger than {MAX_BODY_BYTES} bytes")
                 return Answer(response.status, response.headers, body)
-        except TimeoutError as exc:
-            raise OperatorUnavailable(f"{self.operator_id}: no answer to {method} {url.path} within "
-                                      f"{self.options.timeout_s:g} s") from exc
-        except aiohttp.ClientError as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            if self.recording is not None:
+                self.recording.add(Exchange(method, below, headers, payload, None, b""))
+            if isinstance(exc, TimeoutError):
+                raise OperatorUnavailable(f"{self.operator_id}: no answer to {method} {url.path} within "
+                                          f"{self.options.timeout_s:g} s") from exc
             raise OperatorUnavailable(f"{self.operator_id}: cannot reach {url.origin()} "
                                       f"({type(exc).__name__}: {exc})") from exc
 

@@ -1,14 +1,15 @@
 """Domain objects to the TOMP wire format and back, both ways: the remote adapter reads options
 and bookings, the reference operator services write them.
 
-Conventions of the subset (docs/tomp-subset.md): one leg per option, whose id is the option's id;
+Conventions of the subset (docs/tomp.md): one leg per option, whose id is the option's id;
 a booking keeps the option's id; the price is the sum of the fare's FIXED parts (DISCOUNT parts
-negative); cancellation terms travel in `extraData`; the rider's needs are CROW requirement codes.
+subtracted whatever their sign); cancellation terms travel in `extraData`; the rider's needs are CROW requirement codes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from maas.domain.accounts import GeoPoint
@@ -60,7 +61,7 @@ def money_of(fare: wire.Fare) -> Money:
     if len(currencies) != 1:
         raise MalformedMessage(f"the fare mixes currencies {', '.join(sorted(currencies))}")
     currency = currencies.pop()
-    total = sum(-minor_of(p.amount, currency) if p.kind == "DISCOUNT" else minor_of(p.amount, currency)
+    total = sum(-abs(minor_of(p.amount, currency)) if p.kind == "DISCOUNT" else minor_of(p.amount, currency)
                 for p in fixed)
     return Money(amount_minor=max(0, total), currency=currency)
 
@@ -116,7 +117,8 @@ def _extra_of(conditions: Conditions) -> dict[str, object] | None:
 def _leg_conditions(conditions: Conditions, departure: dt.datetime) -> list[wire.Condition]:
     if not conditions.confirmation_required:
         return []
-    return [wire.Condition(conditionType="conditionPostponedCommit", ultimateResponseTime=departure)]
+    return [wire.Condition(conditionType="conditionPostponedCommit",
+                           ultimateResponseTime=conditions.respond_by or departure)]
 
 
 def option_of(offer: Offer, *, station_from: tuple[str, str] | None = None,
@@ -156,10 +158,44 @@ def _conditions_of(option: wire.Booking, leg: wire.Leg | None) -> Conditions:
                         currency=part.currencyCode.upper())
     except ValueError as exc:
         raise MalformedMessage(f"extraData: {exc}") from exc
-    postponed = any(c.conditionType == "conditionPostponedCommit" for c in (leg.conditions if leg else []))
-    notes = tuple(i.text for i in option.userCommunication if i.text)
-    return Conditions(confirmation_required=postponed, free_cancellation_until=free_until,
-                      cancellation_fee=fee, notes=notes)
+    conditions = leg.conditions if leg else []
+    postponed = [c for c in conditions if c.conditionType == "conditionPostponedCommit"]
+    respond_by = min((c.ultimateResponseTime for c in postponed if c.ultimateResponseTime), default=None)
+    required = tuple(dict.fromkeys(f for c in conditions if c.conditionType == "conditionRequireBookingData"
+                                   for f in _fields(c)))
+    notes = tuple(i.text for i in option.userCommunication if i.text) + tuple(
+        note for c in conditions if (note := condition_note(c)))
+    return Conditions(confirmation_required=bool(postponed), respond_by=respond_by, required_data=required,
+                      free_cancellation_until=free_until, cancellation_fee=fee, notes=notes)
+
+
+def _fields(condition: wire.Condition) -> list[str]:
+    fields = (condition.model_extra or {}).get("requiredFields")
+    if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
+        raise MalformedMessage(f"condition {condition.conditionType} has no list of requiredFields")
+    return fields
+
+
+def condition_note(condition: wire.Condition) -> str:
+    """What the rider is told of a condition the platform shows but does not act on."""
+    extra = condition.model_extra or {}
+    if condition.conditionType == "conditionReturnArea":
+        if extra.get("stationId"):
+            return f"Return the vehicle to station {extra['stationId']}."
+        point = extra.get("coordinates")
+        if isinstance(point, dict) and {"lat", "lng"} <= point.keys():
+            return f"Return the vehicle near {point['lat']:.5f}, {point['lng']:.5f}."
+        return "Return the vehicle inside the operator's return area."
+    if condition.conditionType == "conditionDeposit":
+        amount, currency = extra.get("amount"), extra.get("currencyCode")
+        if isinstance(amount, int | float) and isinstance(currency, str):
+            return f"The operator takes a deposit of {amount:g} {currency.upper()}."
+        return "The operator takes a deposit."
+    if condition.conditionType == "conditionUpfrontPayment":
+        return "The operator is paid in advance, when the booking is made."
+    if condition.conditionType == "conditionRequireBookingData":
+        return f"The operator requires the rider's {', '.join(_fields(condition))}."
+    return ""
 
 
 def _first_leg(option: wire.Booking) -> wire.Leg | None:
@@ -193,6 +229,23 @@ def offer_of(option: wire.Booking, valid_until: dt.datetime, operator_id: str) -
                      vehicle_type=asset.id if asset else "", description=option.memo or "")
     except ValueError as exc:
         raise MalformedMessage(f"option {option.id}: {exc}") from exc
+
+
+# -- the rider's data -------------------------------------------------------------------------
+def customer_of(data: Mapping[str, str]) -> wire.Customer:
+    """BOOKING_DATA_FIELDS as the spec's `customer` of a bookingRequest."""
+    phone = data.get("PHONE_NUMBERS")
+    return wire.Customer(firstName=data.get("FIRST_NAME"), lastName=data.get("LAST_NAME"), email=data.get("EMAIL"),
+                         birthDate=data.get("BIRTHDATE"), phones=[wire.Phone(number=phone)] if phone else [])
+
+
+def data_of(customer: wire.Customer | None) -> dict[str, str]:
+    """The operator's side: which BOOKING_DATA_FIELDS a bookingRequest's customer gives."""
+    if customer is None:
+        return {}
+    values = {"FIRST_NAME": customer.firstName, "LAST_NAME": customer.lastName, "EMAIL": customer.email,
+              "BIRTHDATE": customer.birthDate, "PHONE_NUMBERS": customer.phones[0].number if customer.phones else None}
+    return {name: value for name, value in values.items() if value}
 
 
 # -- bookings -------------------------------------------------------------------------------

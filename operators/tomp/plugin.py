@@ -3,7 +3,8 @@
 Options: `base_url` (required, http or https), `timeout_s` (each attempt, default 5),
 `retries` (further attempts of a safe request, default 2), `backoff_s` (default 0.2),
 `maas_id` (our id in the `maas-id` header, default "maas"), `api_key` (sent as X-API-Key),
-`accept_language`. The factory creates the adapter's one ClientSession when an event loop is
+`token_url`, `client_id`, `client_secret` (OAuth2 client credentials: a bearer token fetched
+and renewed as it lapses), `max_retry_after_s` (default 10), `accept_language`. The factory creates the adapter's one ClientSession when an event loop is
 running (otherwise at the first request); the adapter's `aclose` closes it.
 """
 
@@ -14,8 +15,8 @@ import asyncio
 from maas.domain.ports import AdapterContext
 from operators.tomp.adapter import RemoteTompAdapter
 
-_NUMBERS = {"timeout_s": float, "retries": int, "backoff_s": float}
-_TEXTS = ("maas_id", "api_key", "accept_language")
+_NUMBERS = {"timeout_s": float, "retries": int, "backoff_s": float, "max_retry_after_s": float}
+_TEXTS = ("maas_id", "api_key", "accept_language", "token_url", "client_id", "client_secret")
 
 
 def create(context: AdapterContext) -> RemoteTompAdapter:

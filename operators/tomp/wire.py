@@ -1,4 +1,4 @@
-"""The TOMP-API 1.6.1 wire format of the documented subset (docs/tomp-subset.md), as pydantic models.
+"""The TOMP-API 1.6.1 wire format of the documented subset (docs/tomp.md), as pydantic models.
 
 Field names are the spec's (camelCase; `from` is `from_` in Python). Models ignore fields they do
 not know, so an operator may send more than the subset, and validate what the subset relies on:
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 API = "TOMP"
 API_VERSION = "1.6"
@@ -44,13 +44,21 @@ class Place(Wire):
 
 
 class FarePart(Wire):
-    amount: float = Field(ge=0)
+    # A DISCOUNT is subtracted whatever its sign: the spec's schema says amounts are never
+    # negative, its text that a discount always is, and operators follow one or the other.
+    amount: float
     currencyCode: str = Field(min_length=3, max_length=3)
     type: Literal["FIXED", "FLEX", "MAX"] | None = None
     kind: Literal["DEFAULT", "DISCOUNT", "SURGE"] | None = None
     unitType: Literal["KM", "SECOND", "MINUTE", "HOUR", "MILE", "PERCENTAGE"] | None = None
     units: float | None = Field(default=None, ge=0)
     name: str | None = None
+
+    @model_validator(mode="after")
+    def _sign(self) -> FarePart:
+        if self.amount < 0 and self.kind != "DISCOUNT":
+            raise ValueError("only a DISCOUNT part may have a negative amount")
+        return self
 
 
 class Fare(Wire):
@@ -139,12 +147,28 @@ class PlanningRequest(Wire):
     travelers: list[Traveler] = Field(default_factory=list)
 
 
+class Phone(Wire):
+    number: str
+
+
+class Customer(Wire):
+    """The rider, only as far as the operator's conditionRequireBookingData asks."""
+
+    firstName: str | None = None
+    lastName: str | None = None
+    email: str | None = None
+    birthDate: str | None = None  # the spec's format: date
+    phones: list[Phone] = Field(default_factory=list)
+
+
 class BookingRequest(Wire):
     id: str = Field(min_length=1, max_length=200)
+    customer: Customer | None = None
 
 
 class BookingOperation(Wire):
     operation: Literal["CANCEL", "DENY", "COMMIT", "EXTEND_EXPIRY_TIME"]
+    extendReason: Literal["BOOKING_PENDING", "PAYMENT_PENDING", "OTHER"] | None = None
     origin: Literal["TO", "MP", "END_USER", "OTHER"] | None = None
 
 
@@ -163,6 +187,24 @@ class SupportRequest(Wire):
     priority: Literal["ERROR_CANNOT_CONTINUE", "ERROR_CAN_CONTINUE", "DISTURBING_ISSUE",
                       "QUESTION", "OTHER"] | None = None
     comment: str | None = Field(default=None, max_length=2000)
+
+
+NotificationType = Literal["VEHICLE_NOT_AVAILABLE", "USER_NO_SHOW", "ETA", "MESSAGE_TO_DRIVER",
+                           "MESSAGE_TO_END_USER", "USER_OUT_OF_LIMITS", "OTHER"]
+
+
+class Notification(Wire):
+    """`POST /bookings/{id}/notifications`, both ways: a no-show, a late vehicle, a message."""
+
+    type: NotificationType
+    minutes: int | None = Field(default=None, ge=0)
+    comment: str | None = Field(default=None, max_length=2000)
+    legId: str | None = None
+
+
+class ConfirmationRequest(Wire):
+    type: Literal["REPLACE_ASSET", "START_LEG"] | None = None
+    assetTypeId: str | None = None
 
 
 class SupportStatus(Wire):

@@ -13,6 +13,7 @@ import pytest
 from maas.ticket_check import verify_ticket
 from tests.e2e.demo_bookings import SYSTEM
 from tests.e2e.stripe_town import PERIOD, plan_bike_and_bus, van_quote
+from tests.tomp_spec_check import SpecRecorder, tomp_call, tomp_headers, tomp_spec
 
 async def book(town, offer_ids: list[str], key: str) -> dict:
     response = await town["client"].post("/v1/bookings", headers={**town["haru"], "Idempotency-Key": key},
@@ -62,10 +63,18 @@ async def test_bike_bus_and_van_as_one_booking_paid_once(town, stripe_app) -> No
     started = await client.post(f"/v1/bookings/{booking['id']}/legs/0/unlock", headers=town["haru"])
     assert started.status == 200 and (await started.json())["state"] == "STARTED"
     clock.at = dt.datetime.fromisoformat(legs[0]["arrival"])
-    returned = await client.post(f"/v1/operators/yamabuki-cycle/legs/{legs[0]['operator_booking_id']}/events",
-                                 headers=town["cycle"], json={"kind": "FINISHED"})
-    assert returned.status == 200, await returned.text()
-    assert (await returned.json())["booking_id"] == booking["id"]
+    # The docks report the return through the platform's TOMP endpoint, as TOMP 1.6.1 defines it.
+    spec = SpecRecorder(tomp_spec())
+    docks = tomp_headers(town["cycle"]["Authorization"].removeprefix("Bearer "))
+    returned = await tomp_call(client, spec, f"/legs/{legs[0]['operator_booking_id']}/events",
+                               {"time": legs[0]["arrival"], "event": "FINISH"}, docks)
+    assert returned.status == 204, await returned.text()
+    again = await tomp_call(client, spec, f"/legs/{legs[0]['operator_booking_id']}/events",
+                            {"time": legs[0]["arrival"], "event": "FINISH"}, docks)
+    assert again.status == 204, await again.text()  # a retried callback is answered as the first
+    spec.assert_clean()
+    bike_done = await (await client.get(f"/v1/bookings/{booking['id']}", headers=town["haru"])).json()
+    assert bike_done["legs"][0]["state"] == "FINISHED"
     clock.at = dt.datetime.fromisoformat(legs[2]["departure"]) + dt.timedelta(minutes=5)
     for kind in ("picked_up", "dropped_off"):
         reported = await client.post(f"/v1/on-demand/noriai/rides/{legs[2]['operator_booking_id']}/reports",

@@ -4,11 +4,14 @@ nothing listens."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import re
 import socket
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +21,7 @@ from maas.cli import main
 from tests.cli import Finished, maas as run_maas
 
 REPO = Path(__file__).resolve().parents[2]
+TOKYO = dt.timezone(dt.timedelta(hours=9))
 
 
 def _env() -> dict[str, str]:
@@ -68,7 +72,13 @@ def test_check_of_a_port_with_nothing_listening_fails_readably() -> None:
 
 
 @pytest.mark.parametrize("args", [["ftp://example.org"], ["http://127.0.0.1:1", "--timeout-s", "0"],
-                                  ["http://127.0.0.1:1", "--max-expiry-wait-s", "-1"]])
+                                  ["http://127.0.0.1:1", "--max-expiry-wait-s", "-1"],
+                                  ["http://127.0.0.1:1", "--area", "95,135"],
+                                  ["http://127.0.0.1:1", "--area", "35,135,5"],
+                                  ["http://127.0.0.1:1", "--area", "35;135"],
+                                  ["http://127.0.0.1:1", "--at", "2026-11-24T10:00:00"],
+                                  ["http://127.0.0.1:1", "--spec", "/nonexistent/tomp.yaml"],
+                                  ["http://127.0.0.1:1", "--token-url", "http://127.0.0.1:1/oauth/token"]])
 def test_check_refuses_unusable_arguments_with_exit_2(args: list[str], capsys, monkeypatch) -> None:
     for name in [k for k in os.environ if k.startswith("MAAS_")]:
         monkeypatch.delenv(name)
@@ -82,3 +92,46 @@ def test_check_usage_errors_exit_2(args: list[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         main(["operators", "check", *args])
     assert exited.value.code == 2
+
+
+@pytest.fixture(params=["taxi", "bikeshare"])
+def operator_elsewhere(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
+    """A reference operator whose fleet serves Kyoto (35.0116, 135.7681), far from the demo town."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", f"operators.reference.{request.param}", "--port", "0",
+         "--demo-dir", str(REPO / "fixtures" / "demo-region"), "--place-at", "35.0116,135.7681"],
+        cwd=REPO, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert process.stdout is not None
+        found = re.search(r"on (http://127\.0\.0\.1:\d+)", process.stdout.readline())
+        assert found, f"the {request.param} service did not start"
+        yield request.param, found.group(1)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def test_a_dry_run_passes_an_operator_elsewhere_and_books_nothing(operator_elsewhere: tuple[str, str]) -> None:
+    kind, url = operator_elsewhere
+    at = (dt.datetime.now(TOKYO) + dt.timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+    result = maas("operators", "check", url, "--area", "35.0116,135.7681,1500",
+                  "--at", at.isoformat(), "--dry-run", "--timeout-s", "3")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "a dry run: nothing is booked" in result.stdout and "remote: conforms" in result.stdout
+    assert re.search(r"passed +search", result.stdout) and re.search(r"passed +spec: \d+ exchanges", result.stdout)
+    report = result.stdout.split("\n", 1)[1]
+    assert "book_confirm_cancel" not in report and "booked" not in report
+    headers = {"Accept-Language": "ja", "Api": "TOMP", "Api-Version": "1.6", "maas-id": "test"}
+    with urllib.request.urlopen(urllib.request.Request(f"{url}/bookings", headers=headers)) as got:
+        assert json.loads(got.read()) == []  # the operator holds no booking
+
+    if kind != "bikeshare":
+        return  # a taxi drives anywhere; the docks stay in Kyoto
+    # The demo town's own trip is outside the bikes' area: a search there finds nothing, and says where.
+    away = maas("operators", "check", url, "--area", "36.40,138.90,1500", "--at", at.isoformat(),
+                "--dry-run", "--timeout-s", "3")
+    assert away.returncode == 1
+    assert re.search(r"failed +search: no offer", away.stdout)
+    assert "[planning — POST /planning/offers]" in away.stdout and "> POST /planning/offers" in away.stdout

@@ -90,6 +90,20 @@ def test_awaiting_confirmation_sets_the_deadline_once():
     assert again.confirm_by == T0 + dt.timedelta(minutes=15)
 
 
+def test_an_operators_own_response_time_shortens_the_wait_never_lengthens_it():
+    def answering_by(minutes: int) -> BookedLeg:
+        one = leg(0, L.CONDITIONAL_CONFIRMED)
+        assert one.booking is not None
+        terms = one.booking.conditions.model_copy(update={"respond_by": T0 + dt.timedelta(minutes=minutes)})
+        return one.model_copy(update={"booking": one.booking.model_copy(update={"conditions": terms})})
+
+    soon = booking(answering_by(5), leg(1, L.CONFIRMED)).awaiting_confirmation(T0, dt.timedelta(minutes=15))
+    assert soon.confirm_by == T0 + dt.timedelta(minutes=5)
+    assert soon.confirmation(T0 + dt.timedelta(minutes=6)).state is T.EXPIRED
+    late = booking(answering_by(60)).awaiting_confirmation(T0, dt.timedelta(minutes=15))
+    assert late.confirm_by == T0 + dt.timedelta(minutes=15)
+
+
 def test_the_hold_is_taken_at_booking_unless_free_held_or_left_to_the_day_ahead():
     assert booking(leg(0, None)).needs_hold()
     assert not booking(leg(0, None, price=0)).needs_hold()

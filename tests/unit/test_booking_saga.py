@@ -255,3 +255,31 @@ async def test_settled_trips_add_up_in_the_operator_statement_for_that_operator_
     with pytest.raises(InvalidRequest):
         await statements.operator_statement(Principal(subject_id="a", role=Role.ANALYST), "taxi", day[1], day[0])
     assert (await statements.subsidy_statement(Principal(subject_id="a", role=Role.ANALYST), *day)).legs == 0
+
+
+class ShortHold(Scripted):
+    """Holds a booking 30 s and extends it once on request (TOMP's EXTEND_EXPIRY_TIME)."""
+
+    async def book(self, offer_id: str, *, idempotency_key: str) -> LegBooking:
+        held = await super().book(offer_id, idempotency_key=idempotency_key)
+        held = held.model_copy(update={"expires_at": self.clock.now() + dt.timedelta(seconds=30)})
+        self.bookings[held.id] = held
+        return held
+
+    async def extend_hold(self, booking_id: str, *, idempotency_key: str) -> LegBooking:
+        self.calls.append(f"extend:{booking_id}")
+        held = self.bookings[booking_id]
+        if held.expires_at is None:
+            raise Conflict("not held")
+        self.bookings[booking_id] = held.model_copy(update={"expires_at": held.expires_at + dt.timedelta(minutes=5)})
+        return self.bookings[booking_id]
+
+
+async def test_a_hold_about_to_lapse_is_extended_before_the_commit() -> None:
+    town = Town("bikes")
+    town.ops["bikes"] = ShortHold("bikes", town.clock)
+    town.restart()
+    booking, _ = await town.book()
+    assert booking.state is TripState.CONFIRMED
+    assert [c.split(":")[0] for c in town.ops["bikes"].calls] == ["book", "extend", "confirm"]
+    assert "extend:0:done" in await town.steps(booking.id)

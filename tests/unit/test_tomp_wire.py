@@ -23,7 +23,7 @@ A, B = GeoPoint(lat=36.40, lon=138.90), GeoPoint(lat=36.415, lon=138.905)
 OFFER = Offer(id="op-1", operator_id="taxi", mode="taxi", price=Money(amount_minor=1460, currency="JPY"),
               valid_until=T0 + dt.timedelta(minutes=5), departure=T0 + dt.timedelta(minutes=10),
               arrival=T0 + dt.timedelta(minutes=19), origin=A, destination=B, distance_m=2245,
-              conditions=Conditions(confirmation_required=True,
+              conditions=Conditions(confirmation_required=True, respond_by=T0 + dt.timedelta(minutes=8),
                                     free_cancellation_until=T0 + dt.timedelta(minutes=1),
                                     cancellation_fee=Money(amount_minor=700, currency="JPY"),
                                     notes=("Estimated meter fare.",)),
@@ -68,6 +68,10 @@ def test_a_booking_keeps_its_state_price_and_terms() -> None:
     ([{"amount": 1500, "currencyCode": "JPY", "type": "FIXED"},
       {"amount": 150, "currencyCode": "JPY", "type": "FIXED", "kind": "DISCOUNT"},
       {"amount": 3000, "currencyCode": "JPY", "type": "MAX"}], Money(amount_minor=1350, currency="JPY")),
+    # The spec's text: a DISCOUNT is always negative (its schema says amounts never are); both read alike.
+    ([{"amount": 1500, "currencyCode": "JPY", "type": "FIXED"},
+      {"amount": -150, "currencyCode": "JPY", "type": "FIXED", "kind": "DISCOUNT"}],
+     Money(amount_minor=1350, currency="JPY")),
 ])
 def test_fares_add_up_their_fixed_parts(parts, expected) -> None:
     assert money_of(wire.Fare.model_validate({"estimated": False, "parts": parts})) == expected
@@ -141,7 +145,25 @@ async def test_the_factory_opens_one_session_inside_the_loop_and_aclose_closes_i
     ({"base_url": "http://x", "timeout_s": 0}, "timeout_s must be above 0"),
     ({"base_url": "http://x", "retries": "3"}, "retries must be a number"),
     ({"base_url": "http://x", "colour": "red"}, "unknown tomp options: colour"),
+    ({"base_url": "http://x", "token_url": "http://x/oauth/token"}, "token_url needs client_id and client_secret"),
+    ({"base_url": "http://x", "max_retry_after_s": "soon"}, "max_retry_after_s must be a number"),
 ])
 def test_the_factory_refuses_bad_options(options, message) -> None:
     with pytest.raises(ValueError, match=message):
         create(_context(**options))
+
+
+def test_only_a_discount_may_be_negative() -> None:
+    with pytest.raises(ValueError, match="only a DISCOUNT part may have a negative amount"):
+        wire.Fare.model_validate({"estimated": False, "parts": [
+            {"amount": 1500, "currencyCode": "JPY"}, {"amount": -150, "currencyCode": "JPY", "kind": "SURGE"}]})
+
+
+def test_the_ultimate_response_time_travels_with_a_postponed_commit() -> None:
+    document = wire.dump(option_of(OFFER))
+    assert document["legs"][0]["conditions"] == [{"conditionType": "conditionPostponedCommit",
+                                                  "ultimateResponseTime": "2026-11-24T01:08:00Z"}]
+    later = {**document["legs"][0]["conditions"][0], "ultimateResponseTime": "2026-11-24T01:09:00Z"}
+    document["legs"][0]["conditions"].append(later)  # two answers asked: the earlier binds
+    assert offer_of(wire.Booking.model_validate(document), OFFER.valid_until, "taxi").conditions.respond_by == (
+        T0 + dt.timedelta(minutes=8))

@@ -40,12 +40,18 @@ async def create_booking(call: Call) -> BookingOut | Replayed | Failed:
     The booking is the rider's: call-centre staff book for one with `for_rider` (their fares,
     passes and needs apply, never the agent's; the agent is recorded as `booked_by`). 403
     `offer_not_yours` for an offer planned or quoted for another rider; 404 for no such rider;
-    422 `not_a_rider` for a staff account, 422 when a rider names someone else."""
+    422 `not_a_rider` for a staff account, 422 when a rider names someone else.
+
+    An operator that requires the rider's personal data (TOMP `conditionRequireBookingData`, named
+    in the offer's notes) gets it from `booking_data` or the account (email, birth date, phone);
+    422 `booking_data_required` with `fields` `booking_data.<FIELD>` when some is missing, before
+    anything is booked. A field no request can give (a licence, a bank card) ends the booking
+    REJECTED with the reason."""
     body: BookingRequest = call.body
     rider = await rider_of(call, body.for_rider)
     booking, created = await call.container.bookings.book(
         _principal(call), body.ids(), idempotency_key=call.idempotency_key(), payment_method=body.payment_method,
-        rider=rider)
+        rider=rider, booking_data=body.booking_data)
     if booking.state in FAILED:
         return _failed(booking)
     return BookingOut.of(booking) if created else Replayed(BookingOut.of(booking))

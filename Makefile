@@ -6,7 +6,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 GUNMA = $(sort $(wildcard $(CORPUS)/gtfs-jp/kuwayama-gtfsjp-corpus-2019/gtfs.[012]*.zip))
 
-.PHONY: run test lint fixtures clean bench-routing bench-national bench-pooling bench-pooling-insert bench-accessibility
+.PHONY: run test lint fixtures clean bench-routing bench-national bench-pooling bench-pooling-insert bench-accessibility bench-realtime
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,13 +21,18 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed-run
 
 # The demo enables its taxi company, bike-share and on-demand vans through their entry points,
-# and the town's fare rules.
+# the town's fare rules, and real time from the reference GTFS-RT server (started beside the
+# service on 127.0.0.1:8091 and stopped with it).
 run: export MAAS_OPERATORS_CONFIG ?= $(CURDIR)/fixtures/demo-region/maas-operators.json
 run: export MAAS_FARE_RULES ?= $(CURDIR)/fixtures/demo-region/fare-rules.json
+# `maas serve` refuses the development secret unless told this is development (docs/privacy.md).
+run: export MAAS_DEV_MODE ?= true
+run: export MAAS_REALTIME_CONFIG ?= $(CURDIR)/fixtures/demo-region/realtime.json
 run: $(VENV)/.installed-run
 	$(BIN)/maas db upgrade
 	$(BIN)/maas demo load
-	$(BIN)/maas serve
+	$(BIN)/python -m operators.reference.gtfs_rt --port 8091 --demo-dir $(CURDIR)/fixtures/demo-region & \
+	  rt=$$!; trap 'kill $$rt 2>/dev/null' EXIT INT TERM; $(BIN)/maas serve
 
 # The import-linter contracts run inside the suite (tests/unit/test_architecture.py). The wall time
 # is printed last, whether pytest passed or not, and pytest's exit status is make's.
@@ -56,6 +61,16 @@ clean:
 # Routing benchmark (issue 3): 1000 random stop-to-stop earliest-arrival queries per feed, on one core.
 CORPUS ?= $(or $(MAAS_CORPUS),../shared/corpus)
 BENCH_OUT ?= var/bench
+# Reading and applying the corpus's GTFS-RT snapshots against their static feeds (seconds).
+RT_CORPUS = $(CORPUS)/gtfs-rt
+bench-realtime: $(VENV)/.installed-test
+	$(BIN)/python -m routing.realtime.bench --feed $(RT_CORPUS)/ryobi-okayama/ryobi-gtfs-20241001_20241114.zip \
+	    --gtfs-rt $(RT_CORPUS)/ryobi-okayama/ryobi_trip_update.bin --gtfs-rt $(RT_CORPUS)/ryobi-okayama/ryobi_vpos_update.bin
+	$(BIN)/python -m routing.realtime.bench --feed $(RT_CORPUS)/caltrain/ct.zip \
+	    --gtfs-rt $(RT_CORPUS)/caltrain/ct-trip-updates.pb --gtfs-rt $(RT_CORPUS)/caltrain/ct-vehicle-positions.pb
+	$(BIN)/python -m routing.realtime.bench --feed $(RT_CORPUS)/bart/bart-rt.zip \
+	    --gtfs-rt $(RT_CORPUS)/bart/bart-trip-updates.pb
+
 bench-routing: $(VENV)/.installed-test
 	mkdir -p $(BENCH_OUT)
 	$(BIN)/python -m routing.bench --feed $(CORPUS)/gtfs/tampere-nysse/tampere.gtfs.zip --date 2022-02-16 \

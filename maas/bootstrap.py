@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from maas.domain.fare_rules import FareRules
 from maas.domain.payments import PaymentGateway
+from maas.domain.realtime import RealtimePublisher
 from maas.domain.translations import TranslationSource
 from maas.domain.ondemand import RideStore
 from maas.domain.ports import (Clock, FeedArchive, FeedReader, JourneyPlanner, OperatorAdapter, PasswordHasher,
@@ -19,6 +20,8 @@ from maas.plugins import OperatorConfigError, build_adapters, load_operators_con
 from maas.routing_adapter.feed_archive import DirectoryFeedArchive, NetworkSources
 from maas.routing_adapter.gtfs_reader import GtfsFeedReader
 from maas.routing_adapter.planner import RaptorJourneyPlanner
+from maas.routing_adapter.realtime_publish import GtfsRtPublisher
+from maas.routing_adapter.realtime_sources import RealtimePoller, load_realtime_config
 from maas.routing_adapter.translations import FeedTranslations
 from maas.analysis_report import MatplotlibReportRenderer
 from maas.domain.analyses import AccessibilityEngine, RideArea
@@ -41,6 +44,9 @@ from maas.services.places import PlaceService
 from maas.services.passes import PassService
 from maas.services.payment_methods import PaymentMethodService
 from maas.services.planning import PlanningService
+from maas.services.entitlements import EntitlementService
+from maas.services.privacy import PrivacyService
+from maas.services.retention import RetentionSchedule, RetentionService
 from maas.services.rider_fares import RiderFares
 from maas.services.riders import RiderDirectory
 from maas.services.transit_tickets import TransitTicketOffice
@@ -50,6 +56,8 @@ from maas.services.stops import StopService
 from maas.services.tickets import TicketService
 from maas.settings import Settings
 from maas.storage.engine import create_engine
+from maas.storage.field_cipher import FieldCipher
+from maas.storage.personal_data import SqlPersonalData
 from maas.storage.rides import SqlRideStore
 from maas.storage.vehicle_holds import SqlVehicleHolds
 from maas.storage.unit_of_work import SqlUnitOfWorkFactory
@@ -89,8 +97,13 @@ class Container:
     riders: RiderDirectory
     rider_fares: RiderFares
     operator_callbacks: OperatorCallbacks
+    entitlements: EntitlementService
+    privacy: PrivacyService
+    retention: RetentionService
     operator_adapters: dict[str, OperatorAdapter] = field(default_factory=dict)
     names: TranslationSource | None = None  # the feeds' translated names; None: names as the feeds write them
+    realtime: RealtimePoller | None = None  # GTFS-Realtime sources, polled while the app runs; None when unset
+    publisher: RealtimePublisher = field(default_factory=GtfsRtPublisher)  # the vans' positions as GTFS-RT
 
     async def aclose(self) -> None:
         await self.analyses.aclose()  # running analyses stop before the database goes
@@ -138,6 +151,20 @@ def build_scenario_engine(settings: Settings, journey_planner: JourneyPlanner) -
         settings.data_dir / "feeds")), settings.data_dir / "cache").network)
 
 
+def build_realtime(settings: Settings, journey_planner: JourneyPlanner) -> RealtimePoller | None:
+    """The configured GTFS-Realtime sources over the planner's feeds (a source names its feed's key)."""
+    if settings.realtime_config is None:
+        return None
+    config = load_realtime_config(settings.realtime_config)
+
+    def static_paths() -> dict[str, tuple[Path, str]]:
+        if not isinstance(journey_planner, RaptorJourneyPlanner):
+            return {}
+        network = journey_planner.network()
+        return {key: (source.path, source.digest) for key, source in zip(network.keys, network.sources)}
+    return RealtimePoller(config, static_paths)
+
+
 def build_container(
     settings: Settings,
     *,
@@ -157,10 +184,11 @@ def build_container(
     on-demand `ride_store`, the shared vehicles' `vehicle_holds`), no database engine is made;
     a store left out then is needed only by configured operators or analyses, which say so."""
     clock = clock or SystemClock()
-    engine = None
+    engine, cipher = None, None
     if uow is None:
         engine = create_engine(settings.database_url)
-        uow = SqlUnitOfWorkFactory(engine)
+        cipher = FieldCipher.load_or_create(settings.data_key_file or settings.data_dir / "keys" / "data-keys.json")
+        uow = SqlUnitOfWorkFactory(engine, cipher)
         ride_store = ride_store or SqlRideStore(engine, clock)
         vehicle_holds = vehicle_holds or SqlVehicleHolds(engine, clock)
     hasher = hasher or Argon2PasswordHasher()
@@ -196,14 +224,21 @@ def build_container(
     if office is not None and office.operator_id in operator_adapters:
         raise OperatorConfigError(f"operator id {office.operator_id!r} is reserved for the platform's transit "
                                   "tickets; rename the operator or set MAAS_SELL_TRANSIT_TICKETS=false")
-    planning = PlanningService(journey_planner, clock, tickets=office, remember=offers.remember)
+    realtime = build_realtime(settings, journey_planner)
+    planning = PlanningService(journey_planner, clock, tickets=office, remember=offers.remember,
+                               realtime=None if realtime is None else realtime.info)
     sellers = {**operator_adapters, **({office.operator_id: office} if office is not None else {})}
     bookings = BookingService(uow, sellers, payments, clock, rules=rules,
                               confirm_within_s=settings.booking_confirm_within_s, payouts=payout_accounts or {})
     # The ticket key lives beside the service's data, created on first start (mode 0600).
+    personal = SqlPersonalData(engine, cipher) if engine is not None else None
+    schedule = RetentionSchedule(ride_places_days=settings.retention_ride_places_days,
+                                 refusals_days=settings.retention_refusals_days, audit_days=settings.retention_audit_days)
     signer = Ed25519TicketSigner.load_or_create(settings.data_dir / "keys" / "ticket-signing-key.pem")
     events = EventWindow(before_s=settings.trip_event_before_s, after_s=settings.trip_event_after_s)
     trip_events = TripEventService(sellers, bookings, clock, events=events)
+    on_demand = OnDemandService(operator_adapters, clock, remember=offers.remember, on_event=bookings.refresh_leg,
+                                refusals=uow, events=events, rules=rules)
     return Container(
         settings=settings,
         engine=engine,
@@ -214,14 +249,14 @@ def build_container(
         feeds=FeedService(uow, feed_reader or GtfsFeedReader(), clock, archive),
         places=PlaceService(uow),
         stops=StopService(uow),
-        health=HealthService(uow, feed_failures=(journey_planner.feed_failures
-                                                 if isinstance(journey_planner, RaptorJourneyPlanner) else None)),
+        health=HealthService(uow, realtime=None if realtime is None else realtime.info, clock=clock,
+                             feed_failures=(journey_planner.feed_failures
+                                            if isinstance(journey_planner, RaptorJourneyPlanner) else None)),
         planning=planning,
         offers=offers,
         door_to_door=DoorToDoorService(planning, journey_planner, offers, clock=clock),
         names=names,
-        on_demand=OnDemandService(operator_adapters, clock, remember=offers.remember,
-                                  on_event=bookings.refresh_leg, refusals=uow, events=events, rules=rules),
+        on_demand=on_demand,
         bookings=bookings,
         tickets=TicketService(bookings, signer, clock, uow),
         settlement=SettlementService(uow, municipality=rules.municipality or "municipality"),
@@ -236,9 +271,13 @@ def build_container(
                                  ride_store=ride_store,
                                  # On-demand operators lend their zone, hours and speed to the "on_demand" mode.
                                  ride_areas=[a for a in operator_adapters.values() if isinstance(a, RideArea)],
-                                 events=events),
-        riders=RiderDirectory(uow),
+                                 events=events, min_riders=settings.min_riders_per_aggregate),
+        riders=RiderDirectory(uow, clock),
         rider_fares=RiderFares(rules),
         operator_callbacks=OperatorCallbacks(sellers, bookings, trip_events),
+        entitlements=EntitlementService(uow, clock),
+        privacy=PrivacyService(uow, clock, payments, bookings, personal, on_demand),
+        retention=RetentionService(uow, personal, clock, schedule),
         operator_adapters=operator_adapters,
+        realtime=realtime,
     )

@@ -56,6 +56,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int)
     serve.set_defaults(run=_serve)
 
+    retention = sub.add_parser("retention", help="the retention schedule").add_subparsers(required=True,
+                                                                                          metavar="ACTION")
+    retention.add_parser("run", help="coarsen old ride places, delete old refusals and audit entries now"
+                         ).set_defaults(run=_retention_run)
     db = sub.add_parser("db", help="database migrations").add_subparsers(required=True, metavar="ACTION")
     db.add_parser("upgrade", help="migrate to the newest revision").set_defaults(run=_db_upgrade)
     down = db.add_parser("downgrade", help="migrate back to REVISION ('base' empties the database)")
@@ -189,18 +193,30 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from maas.api.app import run_app
 
     host, port = args.host or settings.host, args.port or settings.port
+    if settings.is_default_secret and not settings.dev_mode:
+        raise SystemExit("maas: MAAS_SECRET_KEY is the development secret; set a secret of your own, or "
+                         "MAAS_DEV_MODE=true to serve for development (make run does)")
 
     async def check(container: Container) -> int:
         return 0
 
     _with_container(settings, check)
     if settings.is_default_secret:
-        log.warning("MAAS_SECRET_KEY is not set: using the development secret; set it in production")
+        log.warning("MAAS_DEV_MODE: serving with the development secret; never do this in production")
     base = f"http://{host}:{port}"
     print(f"MaaS API on {base}\n  {base}/health\n  {base}/docs\n  {base}/openapi.json\n(Ctrl-C stops it)",
           flush=True)
     run_app(settings, host=host, port=port)
     return 0
+
+
+def _retention_run(settings: Settings, args: argparse.Namespace) -> int:
+    async def work(container: Container) -> int:
+        report = await container.retention.run()
+        print(json.dumps(report.model_dump(mode="json"), ensure_ascii=False))
+        return 0
+
+    return _with_container(settings, work)
 
 
 def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:

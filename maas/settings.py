@@ -53,8 +53,25 @@ class Settings(BaseModel):
     # begin, or after it is due to end (maas.domain.plausibility).
     trip_event_before_s: int = Field(default=2 * 3600, ge=0, le=7 * 86400)
     trip_event_after_s: int = Field(default=6 * 3600, ge=0, le=7 * 86400)
+    # JSON file naming the GTFS-Realtime sources (maas/routing_adapter/realtime_sources.py); none when unset.
+    realtime_config: Path | None = None
     # Riders' language when Accept-Language names neither Japanese nor English.
     default_language: Literal["ja", "en"] = "ja"
+    # Personal data (docs/privacy.md): `maas serve` refuses the development secret unless this is set.
+    dev_mode: bool = False
+    # AES-GCM keys for accounts' home, needs and phone (maas.storage.field_cipher); created under
+    # <data_dir>/keys/data-keys.json (mode 0600) when unset.
+    data_key_file: Path | None = None
+    # Retention: ride places coarsened to the ~250 m mesh after this many days; refused requests
+    # and access-audit entries deleted after theirs; the job runs this often in the server.
+    retention_ride_places_days: int = Field(default=90, ge=1, le=3650)
+    retention_refusals_days: int = Field(default=365, ge=1, le=3650)
+    retention_audit_days: int = Field(default=3 * 365, ge=30, le=3650)
+    retention_interval_s: int = Field(default=24 * 3600, ge=60)
+    # Aggregates over recorded trips from fewer riders than this are suppressed (k-anonymity).
+    min_riders_per_aggregate: int = Field(default=5, ge=1, le=1000)
+    # HSTS is sent on responses that arrived over TLS (directly or X-Forwarded-Proto: https) when set.
+    hsts: bool = True
 
     @field_validator("database_url")
     @classmethod
@@ -117,6 +134,15 @@ _ENV_FIELDS = {
     "MAAS_TRIP_EVENT_BEFORE_S": "trip_event_before_s",
     "MAAS_TRIP_EVENT_AFTER_S": "trip_event_after_s",
     "MAAS_DEFAULT_LANGUAGE": "default_language",
+    "MAAS_DEV_MODE": "dev_mode",
+    "MAAS_DATA_KEY_FILE": "data_key_file",
+    "MAAS_RETENTION_RIDE_PLACES_DAYS": "retention_ride_places_days",
+    "MAAS_RETENTION_REFUSALS_DAYS": "retention_refusals_days",
+    "MAAS_RETENTION_AUDIT_DAYS": "retention_audit_days",
+    "MAAS_RETENTION_INTERVAL_S": "retention_interval_s",
+    "MAAS_MIN_RIDERS_PER_AGGREGATE": "min_riders_per_aggregate",
+    "MAAS_HSTS": "hsts",
+    "MAAS_REALTIME_CONFIG": "realtime_config",
 }
 
 

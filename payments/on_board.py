@@ -101,6 +101,11 @@ class OnBoardGateway:
         except KeyError:
             raise NotFound(f"no saved method {setup_id}") from None
 
+    async def forget_method(self, customer_ref: str, payment_method: str | None) -> None:
+        for setup_id in [k for k, saved in self._saved.items() if saved.customer_ref == customer_ref
+                         or saved.payment_method == payment_method]:
+            del self._saved[setup_id]
+
     async def transfer(self, *, operator_account: str, amount: Money, booking_id: str,
                        idempotency_key: str) -> Transfer:
         def record() -> Transfer:

@@ -144,6 +144,19 @@ class StripeGateway:
         return SavedMethod(setup_id=intent["id"], customer_ref=intent.get("customer") or "",
                            payment_method=method_id if intent.get("status") == "succeeded" else None)
 
+    async def forget_method(self, customer_ref: str, payment_method: str | None) -> None:
+        """Detach the card, then delete the Stripe customer made for the rider; already gone is fine."""
+        steps: list[tuple[Callable[..., Awaitable[Any]], str]] = []
+        if payment_method:
+            steps.append((self._client.v1.payment_methods.detach_async, payment_method))
+        if customer_ref.startswith("cus_"):
+            steps.append((self._client.v1.customers.delete_async, customer_ref))
+        for method, object_id in steps:
+            try:
+                await self._call(method, object_id, {}, key=None)
+            except (NotFound, Conflict):
+                pass  # detached or deleted before (a retried deletion)
+
     async def transfer(self, *, operator_account: str, amount: Money, booking_id: str,
                        idempotency_key: str) -> Transfer:
         created = await self._call(self._client.v1.transfers.create_async,

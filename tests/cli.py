@@ -30,7 +30,8 @@ class Finished:
 def cli_env(tmp_path: Path) -> dict[str, str]:
     """This process's environment without MAAS_* settings, with a SQLite database and data folder in tmp_path."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("MAAS_")}
-    return {**clean, "MAAS_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}", "MAAS_DATA_DIR": str(tmp_path)}
+    return {**clean, "MAAS_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}", "MAAS_DATA_DIR": str(tmp_path),
+            "MAAS_DEV_MODE": "true"}
 
 
 def maas(env: dict[str, str], *args: str, check: bool = True, stdin: str | None = None) -> Finished:

@@ -181,3 +181,16 @@ def build_sqlite_template(path: Path) -> Path:
 def copy_sqlite(template: Path, path: Path) -> str:
     shutil.copyfile(template, path)
     return f"sqlite+aiosqlite:///{path}"
+
+
+async def dump_database(engine) -> str:
+    """Every row of every table as text (SQLite and PostgreSQL alike): what a leaked backup shows."""
+    from sqlalchemy import inspect, text
+
+    async with engine.connect() as conn:
+        names = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
+        parts = []
+        for name in names:
+            rows = (await conn.execute(text(f'SELECT * FROM "{name}"'))).all()
+            parts += [name, *(repr(tuple(r)) for r in rows)]
+    return "\n".join(parts)

@@ -13,6 +13,7 @@ from maas.domain.errors import Conflict, NotFound, OfferExpired, OperatorRejecte
 from maas.domain.mobility import EVENT_TARGET, BookingState, LegBooking, Offer, OfferQuery, TripEvent
 from maas.domain.planning import Money
 from tests import memory_directory as directory
+from tests import memory_privacy as privacy
 from tests import memory_repositories as repos
 
 
@@ -85,6 +86,9 @@ class InMemoryUnitOfWork:
         self.analyses = repos.MemoryAnalyses(self)
         self.ride_refusals = repos.MemoryRideRefusals(self)
         self.tickets_issued = repos.MemoryTicketsIssued(self)
+        self.claims = privacy.MemoryClaims(self)
+        self.consents = privacy.MemoryConsents(self)
+        self.audit = privacy.MemoryAudit(self)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -198,3 +202,28 @@ class MemoryOperator:
 
     async def aclose(self) -> None:
         pass
+
+
+def verified_claims(account_id: str, *, birth_date: dt.date | None = None, resident: bool = False,
+                    at: dt.datetime | None = None) -> list:
+    """Concession claims as if staff had verified them on a My Number card (maas.domain.entitlements)."""
+    from maas.domain.entitlements import Claim, ClaimStatus, ClaimType
+
+    at = at or dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    wanted = ([(ClaimType.AGE, birth_date.isoformat())] if birth_date else []) + \
+        ([(ClaimType.RESIDENCY, "resident")] if resident else [])
+    return [Claim(id=f"clm_{account_id}_{kind.value}", account_id=account_id, type=kind, value=value,
+                  status=ClaimStatus.VERIFIED, declared_by=account_id, declared_at=at, decided_by="acc_staff",
+                  decided_at=at, document_type="my_number_card") for kind, value in wanted]
+
+
+async def verify_all_claims(container: Any, account_id: str) -> None:
+    """Staff verify every declared claim of the account (the town hall saw the rider's card)."""
+    from maas.domain.accounts import Principal, Role
+    from maas.domain.entitlements import ClaimStatus
+
+    staff = Principal(subject_id="system:town-hall", role=Role.ADMIN)
+    for claim in await container.entitlements.list_claims(staff, account_id, reason="test"):
+        if claim.status is ClaimStatus.DECLARED:
+            await container.entitlements.decide(staff, account_id, claim.id, verified=True,
+                                                document_type="my_number_card", valid_until=None, reason="test")

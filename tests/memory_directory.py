@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from maas.domain.accounts import Account, ApiKey, NewAccount, Operator, SessionToken, phone_digits
 from maas.domain.errors import Conflict, NotFound
@@ -32,6 +33,21 @@ class MemoryAccounts(Repo):
                          if account.display_name_kana else None)
         self._tx.table("accounts")[account_id] = (stored, password_hash)
         return stored
+
+    async def update_profile(self, account_id: str, changes: Mapping[str, Any]) -> Account:
+        table = self._tx.table("accounts")
+        if account_id not in table:
+            raise NotFound(f"no account {account_id}")
+        account, password_hash = table[account_id]
+        if "email" in changes and any(a.email == changes["email"] and a.id != account_id for a, _ in self._both("accounts")):
+            raise Conflict("an account with this email already exists", fields={"email": "already registered"})
+        fixed = dict(changes)
+        if "phone" in fixed:
+            fixed["phone"] = phone_digits(fixed["phone"])
+        if "needs" in fixed:
+            fixed["needs"] = tuple(fixed["needs"])
+        table[account_id] = (account.model_copy(update=fixed), password_hash)
+        return table[account_id][0]
 
     async def find_by_email(self, email: str) -> tuple[Account, str] | None:
         return next((row for row in self._tx.table("accounts").values() if row[0].email == email.lower()), None)

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
-from maas.api import docs_page
+from maas.api import docs_page, security_headers
 from maas.api.endpoints import Endpoint
 from maas.api.keys import CONTAINER, OPENAPI_DOCUMENT, SETTINGS
 from maas.api.middleware import error_middleware, language_middleware, request_id_middleware
@@ -31,6 +31,7 @@ def create_app(settings: Settings, *, container_factory: ContainerFactory = buil
         client_max_size=settings.max_body_bytes,
     )
     app[SETTINGS] = settings
+    app.on_response_prepare.append(security_headers.add)
     app[OPENAPI_DOCUMENT] = build_document(endpoints())
     for table in ALL:
         table.install(app)
@@ -53,9 +54,13 @@ def create_app(settings: Settings, *, container_factory: ContainerFactory = buil
             logging.getLogger(__name__).exception("booking or pass recovery failed")
         stop = asyncio.Event()
         recovery = asyncio.create_task(container.bookings.watch(stop))
+        retention = asyncio.create_task(container.retention.watch(stop, settings.retention_interval_s))
+        # GTFS-Realtime sources are polled for as long as the app serves; a failing source only degrades /health.
+        polling = asyncio.create_task(container.realtime.run(stop)) if container.realtime is not None else None
         yield
         stop.set()
-        await asyncio.gather(recovery, return_exceptions=True)
+        await asyncio.gather(recovery, retention, *([polling] if polling is not None else []),
+                             return_exceptions=True)
         if warm_up is not None:
             await warm_up  # a worker thread cannot be cancelled; let it finish
         await container.aclose()

@@ -42,6 +42,11 @@ STATUS_BY_CODE = {
     "webhook_rejected": 400,
     "payment_declined": 402,
     "payment_unavailable": 503,
+    "own_claim": 403,
+    "claim_not_pending": 409,
+    "account_erased": 410,
+    "erasure_refused": 409,
+    "reason_required": 422,
 }
 
 CODE_BY_STATUS = {

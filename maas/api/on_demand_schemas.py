@@ -131,6 +131,11 @@ class RideListQuery(Request):
     limit: int = Field(default=100, ge=1, le=500)
 
 
+class VehiclePositionsQuery(Request):
+    format: Literal["pb", "json"] = Field(default="pb", description="pb: the GTFS-RT protobuf (application/"
+                                          "x-protobuf); json: the same message in protobuf's JSON mapping, to read.")
+
+
 class ManifestQuery(Request):
     date: dt.date
     vehicle_id: str | None = Field(default=None, max_length=100)

@@ -12,4 +12,5 @@ async def rider_of(call: Call, for_rider: str | None = None) -> RiderContext | N
     header = call.request.headers.get("Authorization")
     if caller is None and header:
         caller = await call.container.auth.authenticate(header)
-    return await call.container.riders.resolve(caller, for_rider)
+    return await call.container.riders.resolve(caller, for_rider,
+                                               reason=call.request.headers.get("X-Access-Reason"))

@@ -8,10 +8,11 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from maas.api.language import pick
+from maas.api.language import current, pick
 from maas.domain.accounts import Account, ApiKey, Operator
 from maas.domain.feeds import FeedIssue, FeedRecord, StopMatch
 from maas.domain.places import Place, PlaceCategory
+from maas.domain.realtime import ServiceAlert
 from maas.domain.planning import (Departure, DepartureBoard, Itinerary, LegPlace, Money, PlaceRef,
                                   TransitLeg, TravellerProfile, TripPlan, TripRequest, WalkLeg)
 
@@ -53,11 +54,25 @@ class ErrorEnvelope(BaseModel):
     error: ErrorBody
 
 
+class RealtimeSourceOut(BaseModel):
+    name: str
+    feed: str = Field(description="The static feed whose trips the source updates.")
+    state: Literal["fresh", "stale", "broken", "waiting"] = Field(
+        description="waiting: nothing fetched yet; broken: never a good message; stale: none for stale_after_s.")
+    last_success_at: dt.datetime | None
+    age_s: int | None = Field(description="Seconds since the last good message.")
+    failures: int = Field(description="Failed fetches or refused messages in a row.")
+    error: str | None = Field(description="Why the last attempt failed; null when it succeeded.")
+    skipped: dict[str, int] = Field(description="Messages and entities left out since start, by reason.")
+
+
 class HealthResponse(BaseModel):
-    status: Literal["ok", "unavailable"]
+    status: Literal["ok", "degraded", "unavailable"] = Field(
+        description="degraded: serving, but a real-time source is stale or broken (riders see the schedule).")
     database: str
     database_latency_ms: float | None
     version: str
+    realtime: list[RealtimeSourceOut] = Field(default_factory=list)
     feeds_failed: dict[str, str] = {}  # transit feeds left out because they failed to compile
 
 
@@ -410,6 +425,21 @@ class WalkLegOut(BaseModel):
                    destination=LegPlaceOut.of(leg.destination))
 
 
+class AlertOut(BaseModel):
+    id: str
+    cause: str = Field(description="GTFS-RT Alert cause, e.g. WEATHER, ACCIDENT, UNKNOWN_CAUSE.")
+    effect: str = Field(description="GTFS-RT Alert effect, e.g. NO_SERVICE, SIGNIFICANT_DELAYS, DETOUR.")
+    header: str = Field(description="In the language Accept-Language asked for when the source has it.")
+    description: str
+    url: str | None
+
+    @classmethod
+    def of(cls, alert: ServiceAlert) -> AlertOut:
+        language = current()
+        return cls(id=alert.id, cause=alert.cause, effect=alert.effect, header=alert.text(alert.header, language),
+                   description=alert.text(alert.description, language), url=alert.url)
+
+
 class TransitLegOut(BaseModel):
     mode: Literal["transit"]
     origin: LegPlaceOut = Field(description="Where the rider boards.")
@@ -431,11 +461,19 @@ class TransitLegOut(BaseModel):
     fare: MoneyOut | None = Field(description="None when the feed has no fare for this ride.")
     offer_id: str | None = Field(default=None, description="Book this ride's ticket with this offer id (POST "
                                  "/v1/bookings); null when it has no fare or the platform sells no tickets.")
+    expected_departure: dt.datetime | None = Field(
+        default=None, description="Real time at the boarding stop; null when no source predicts it.")
+    expected_arrival: dt.datetime | None = Field(default=None, description="Real time at the alighting stop.")
+    cancelled: bool = Field(default=False, description="The trip is cancelled, or skips the boarding or "
+                            "alighting stop.")
+    alerts: list[AlertOut] = Field(default_factory=list, description="Service alerts touching the leg's trip, "
+                                   "route or stops at its time.")
 
     @classmethod
     def of(cls, leg: TransitLeg) -> TransitLegOut:
-        return cls(**leg.model_dump(exclude={"origin", "destination", "fare"}), origin=LegPlaceOut.of(leg.origin),
-                   destination=LegPlaceOut.of(leg.destination), fare=MoneyOut.of(leg.fare))
+        return cls(**leg.model_dump(exclude={"origin", "destination", "fare", "alerts"}),
+                   origin=LegPlaceOut.of(leg.origin), destination=LegPlaceOut.of(leg.destination),
+                   fare=MoneyOut.of(leg.fare), alerts=[AlertOut.of(a) for a in leg.alerts])
 
 
 class ItineraryOut(BaseModel):
@@ -492,10 +530,17 @@ class DepartureOut(BaseModel):
     agency_name: str
     headsign: str
     wheelchair_accessible: bool | None
+    expected_departure: dt.datetime | None = Field(default=None, description="Real time; null when no source "
+                                                   "predicts it (then `departure`, the schedule, stands).")
+    delay_s: int | None = Field(default=None, description="Expected minus scheduled departure.")
+    cancelled: bool = False
+    skipped: bool = Field(default=False, description="The trip runs but does not call at this stop.")
+    alerts: list[AlertOut] = Field(default_factory=list)
 
     @classmethod
     def of(cls, departure: Departure) -> DepartureOut:
-        return cls(**departure.model_dump(exclude={"stop"}), stop=LegPlaceOut.of(departure.stop))
+        return cls(**departure.model_dump(exclude={"stop", "alerts"}), stop=LegPlaceOut.of(departure.stop),
+                   alerts=[AlertOut.of(a) for a in departure.alerts])
 
 
 class DepartureBoardOut(BaseModel):

@@ -53,6 +53,7 @@ holidays and 12/29-1/3, anywhere in the zone; riders board at the 乗降ポイ�
 | `population.csv` | residents and residents aged 65+ per JIS X 0410 1/2 mesh cell (about 500 m) |
 | `accounts.json` | demo accounts (riders, a call-centre agent, a town-hall analyst, an admin); passwords are set by the loader |
 | `maas-operators.json` | the operator adapters `make run` enables (`MAAS_OPERATORS_CONFIG`): the taxi company, やまぶきサイクル and のりあい号 through their `maas.operators` entry points |
+| `realtime.json` | the GTFS-Realtime source `make run` polls (`MAAS_REALTIME_CONFIG`): the reference server `python -m operators.reference.gtfs_rt` on 127.0.0.1:8091, updating the `gtfs` feed |
 """
 
 
@@ -79,6 +80,7 @@ def region() -> dict:
             "on_demand_service": "noriai.json",
             "fare_rules": "fare-rules.json",
             "maas_operators": "maas-operators.json",
+            "realtime": "realtime.json",
         },
     }
 
@@ -94,6 +96,16 @@ def maas_operators() -> dict:
                      "reservation_horizon_s": 86400}},
         {"id": "noriai", "adapter": "ondemand", "options": {"config": "noriai.json"}},
     ]}
+
+
+REALTIME_PORT = 8091  # the reference GTFS-RT server `make run` starts beside the service
+
+
+def maas_realtime() -> dict:
+    """The service's real-time sources for the demo: the reference GTFS-RT server over the demo feed."""
+    return {"sources": [{"name": "yamabuki-realtime", "feed": "gtfs",
+                         "url": f"http://127.0.0.1:{REALTIME_PORT}/gtfs-rt",
+                         "interval_s": 15, "timeout_s": 5, "stale_after_s": 120}]}
 
 
 def pois() -> dict:
@@ -124,6 +136,7 @@ def generate(out_dir: Path) -> list[Path]:
                   people_data.population_rows()),
         write_json(out_dir / "accounts.json", people_data.accounts()),
         write_json(out_dir / "maas-operators.json", maas_operators()),
+        write_json(out_dir / "realtime.json", maas_realtime()),
         write_text(out_dir / "README.md", README),
     ]
     return sorted(written)

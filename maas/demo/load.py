@@ -8,6 +8,7 @@ from pathlib import Path
 
 from maas.bootstrap import Container
 from maas.domain.accounts import GeoPoint, NewAccount, Principal, Role
+from maas.domain.entitlements import ClaimStatus
 from maas.domain.errors import Conflict
 from maas.domain.places import Place, PlaceCategory
 
@@ -54,10 +55,28 @@ async def load_demo(container: Container, demo_dir: Path, *, password: str) -> D
             summary.accounts_added.append(item["email"])
         except Conflict:
             pass
+    await _verify_claims(container, summary.accounts_added)
     outcome = await container.feeds.import_feed(demo_dir / files["gtfs"], name=f"{region['id']}-gtfs", strict=True)
     summary.feed_id, summary.feed_unchanged = outcome.feed.id, outcome.unchanged
     summary.places = await container.places.save(_places(region["id"], _json(demo_dir / files["pois"])))
     return summary
+
+
+async def _verify_claims(container: Container, emails: list[str]) -> None:
+    """The demo's riders showed their My Number cards at the town hall: the demo admin verifies the
+    claims their accounts declared, so the demo journeys keep their concession prices."""
+    admins = await container.auth.list_accounts(role=Role.ADMIN.value, limit=1, offset=0)
+    if not admins:
+        return
+    admin = Principal(subject_id=admins[0].id, role=Role.ADMIN)
+    for email in emails:
+        found = await container.auth.list_accounts(role=Role.RIDER.value, limit=5, offset=0, q=email)
+        for account in (a for a in found if a.email == email.lower()):
+            for claim in await container.entitlements.list_claims(admin, account.id, reason="demo load"):
+                if claim.status is ClaimStatus.DECLARED:
+                    await container.entitlements.decide(admin, account.id, claim.id, verified=True,
+                                                        document_type="my_number_card", valid_until=None,
+                                                        reason="demo load: card seen at the town hall")
 
 
 def _places(region_id: str, geojson: dict) -> list[Place]:  # type: ignore[type-arg]

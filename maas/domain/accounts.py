@@ -60,6 +60,7 @@ class Account(BaseModel):
     display_name_kana: str | None = None  # the name's reading, so a caller is found by how it sounds
     phone: str | None = None  # digits only
     member_no: str | None = None  # the town's membership card number
+    erased_at: dt.datetime | None = None  # deleted at the holder's request: the row stays, anonymised
 
     def age_on(self, day: dt.date) -> int | None:
         if self.birth_date is None:

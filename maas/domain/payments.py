@@ -170,6 +170,11 @@ class PaymentGateway(Protocol):
         NotFound for an unknown setup id."""
         ...
 
+    async def forget_method(self, customer_ref: str, payment_method: str | None) -> None:
+        """Detach a saved method and delete the customer kept for the rider (account deletion);
+        what is already gone is not an error."""
+        ...
+
     async def transfer(self, *, operator_account: str, amount: Money, booking_id: str,
                        idempotency_key: str) -> Transfer: ...
 

@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from maas.domain.realtime import ServiceAlert
+
 
 class Money(BaseModel):
     """An integer amount of the currency's minor unit (yen have none) and its ISO 4217 code."""
@@ -108,6 +110,11 @@ class TransitLeg(BaseModel):
     stay_seated: bool  # continues on board from the previous leg's vehicle
     fare: Money | None  # None when the feed has no fare for this ride
     offer_id: str | None = None  # a ticket offer for this ride, when the platform sells one
+    # Real time (maas.domain.realtime), when a source covers the trip: None means no prediction.
+    expected_departure: dt.datetime | None = None
+    expected_arrival: dt.datetime | None = None
+    cancelled: bool = False  # the trip is cancelled, or the boarding or alighting stop is skipped
+    alerts: tuple[ServiceAlert, ...] = ()
 
 
 Leg = WalkLeg | TransitLeg
@@ -148,6 +155,11 @@ class Departure(BaseModel):
     agency_name: str
     headsign: str
     wheelchair_accessible: bool | None
+    expected_departure: dt.datetime | None = None  # real time; None when no prediction
+    delay_s: int | None = None
+    cancelled: bool = False
+    skipped: bool = False  # the trip runs but does not call here
+    alerts: tuple[ServiceAlert, ...] = ()
 
 
 class DepartureBoard(BaseModel):

@@ -12,12 +12,14 @@ from typing import Any, Protocol, runtime_checkable
 from maas.domain.accounts import Account, ApiKey, GeoPoint, NewAccount, Operator, SessionToken
 from maas.domain.analyses import AnalysisStore
 from maas.domain.bookings import BookingRepository, OfferRegistry
+from maas.domain.entitlements import ClaimBook
 from maas.domain.feeds import FeedIssue, FeedRecord, FeedSnapshot, StopMatch
 from maas.domain.ledger import Ledger
 from maas.domain.mobility import AvailableAsset, LegBooking, Offer, OfferQuery, TripEvent
 from maas.domain.passes import PassBook
 from maas.domain.payments import PaymentEventLog, PaymentProfiles
 from maas.domain.places import Place
+from maas.domain.privacy import AuditLog, ConsentBook
 from maas.domain.ride_refusals import RideRefusalLog
 from maas.domain.tickets import TicketRegister
 from maas.domain.planning import DepartureBoard, LegPlace, TripPlan, TripRequest
@@ -38,6 +40,10 @@ class PasswordHasher(Protocol):
 
 class AccountRepository(Protocol):
     async def add(self, account: NewAccount, *, account_id: str, password_hash: str, now: dt.datetime) -> Account: ...
+
+    async def update_profile(self, account_id: str, changes: Mapping[str, Any]) -> Account:
+        """Set the named profile fields; NotFound, or Conflict when the email is taken."""
+        ...
 
     async def find_by_email(self, email: str) -> tuple[Account, str] | None:
         """The account and its password hash."""
@@ -152,6 +158,15 @@ class UnitOfWork(Protocol):
 
     @property
     def tickets_issued(self) -> TicketRegister: ...
+
+    @property
+    def claims(self) -> ClaimBook: ...
+
+    @property
+    def consents(self) -> ConsentBook: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
 

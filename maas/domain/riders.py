@@ -1,18 +1,20 @@
 """Whom a trip is for: the rider's context, resolved once per request from their account.
 
 Planning, operators' offer searches, quotes, bookings and fares all read the rider from this
-one object: their needs, their verified entitlements (age and residency as the account holds
-them) and, when call-centre staff act for them, the agent. The agent's own account never
+one object: their needs, their verified entitlements (maas.domain.entitlements: only claims
+staff verified count, each while valid) and, when call-centre staff act for them, the agent. The agent's own account never
 lends its needs or concessions to the rider's trip.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
 
 from maas.domain.accounts import Account, Role
+from maas.domain.entitlements import Claim, Entitlements
 from maas.domain.errors import InvalidRequest, PermissionDenied
 from maas.domain.fare_rules import Rider
 from maas.domain.mobility import Offer, OfferQuery
@@ -37,16 +39,14 @@ class RiderContext(BaseModel):
     account_id: str
     display_name: str
     role: Role
-    birth_date: dt.date | None = None
-    resident: bool = False
-    needs: frozenset[str] = frozenset()
+    entitlements: Entitlements = Entitlements()
+    needs: frozenset[str] = frozenset()  # what the trip must offer (a ramp, an escort's seat)
     agent_id: str | None = None  # the call-centre agent acting for the rider, if any
 
     @classmethod
-    def of(cls, account: Account, *, agent_id: str | None = None) -> RiderContext:
+    def of(cls, account: Account, claims: Sequence[Claim] = (), *, agent_id: str | None = None) -> RiderContext:
         return cls(account_id=account.id, display_name=account.display_name, role=account.role,
-                   birth_date=account.birth_date, resident=account.resident, needs=frozenset(account.needs),
-                   agent_id=agent_id)
+                   entitlements=Entitlements.of(claims), needs=frozenset(account.needs), agent_id=agent_id)
 
     @property
     def acted_by(self) -> str:
@@ -54,18 +54,16 @@ class RiderContext(BaseModel):
         return self.agent_id or self.account_id
 
     def age_on(self, day: dt.date) -> int | None:
-        if self.birth_date is None:
-            return None
-        had_birthday = (day.month, day.day) >= (self.birth_date.month, self.birth_date.day)
-        return day.year - self.birth_date.year - (0 if had_birthday else 1)
+        """The age a verified claim proves on the day; None without one."""
+        return self.entitlements.age_on(day)
 
     def concessions_on(self, day: dt.date) -> frozenset[str]:
-        """The concessions the account proves (age); a disability is claimed and shown on board."""
+        """The concessions a verified claim proves (age); a disability is claimed and shown on board."""
         age = self.age_on(day)
         return frozenset({"senior"}) if age is not None and age >= SENIOR_AGE else frozenset()
 
     def fare_rider(self, day: dt.date) -> Rider:
-        return Rider(age=self.age_on(day), resident=self.resident, needs=self.needs)
+        return self.entitlements.rider_on(day)
 
     def apply(self, query: OfferQuery) -> OfferQuery:
         """The query for this rider: their needs and concessions added to what was asked, their id

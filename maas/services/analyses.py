@@ -28,6 +28,7 @@ from maas.domain.analyses import (FINISHED, AccessibilityEngine, AccessibilityPa
 from maas.domain.errors import Conflict, DomainError, InvalidRequest
 from maas.domain.ids import new_id
 from maas.domain.plausibility import EventWindow
+from maas.domain.privacy import ConsentKind
 from maas.domain.ports import Clock, UnitOfWorkFactory
 from maas.domain.scenarios import RoutePerformanceParams, ScenarioEngine, ScenarioParams
 from maas.domain.ondemand import RideStore
@@ -52,8 +53,10 @@ class AnalysisService:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, *, accessibility_engine: AccessibilityEngine,
                  renderer: ReportRenderer | None = None, max_running: int = 1,
                  scenario_engine: ScenarioEngine | None = None, ride_store: RideStore | None = None,
-                 ride_areas: Sequence[RideArea] = (), events: EventWindow | None = None) -> None:
+                 ride_areas: Sequence[RideArea] = (), events: EventWindow | None = None,
+                 min_riders: int = 5) -> None:
         self._uow, self._clock = uow, clock
+        self._min_riders = min_riders  # k-anonymity: figures over fewer consenting riders are suppressed
         self._events = events  # recorded ride times outside it stay out of the figures
         self._ride_areas = list(ride_areas)  # on-demand services offering their zone for the "on_demand" mode
         self._engine = accessibility_engine
@@ -327,8 +330,17 @@ class AnalysisService:
             async with self._uow() as uow:
                 refused = await uow.ride_refusals.list_refusals(params.on_demand_operator_id, first=dates[0],
                                                                 last=dates[-1])
-            on_demand = route_performance.on_demand_figures(params.on_demand_operator_id, days, sold,
-                                                            params.cost_model, refused, window=self._events)
+                consenting = await uow.consents.granted(ConsentKind.MUNICIPAL_ANALYSES)
+            # Riders' recorded trips count only for riders who agreed to share them with the town,
+            # and only when enough of them did that no one stands out (docs/privacy.md).
+            days = [(plan, [r for r in rides if r.rider_ref in consenting]) for plan, rides in days]
+            riders = {r.rider_ref for _, rides in days for r in rides}
+            if len(riders) < self._min_riders:
+                on_demand = {"operator_id": params.on_demand_operator_id, "suppressed": True,
+                             "min_riders": self._min_riders}
+            else:
+                on_demand = route_performance.on_demand_figures(params.on_demand_operator_id, days, sold,
+                                                                params.cost_model, refused, window=self._events)
         return route_performance.compute(params, figures, transit, on_demand, taxis)
 
     async def _sold_legs(self, params: RoutePerformanceParams, operator_id: str | None, *,

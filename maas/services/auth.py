@@ -8,13 +8,18 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 
 from pydantic import BaseModel, ConfigDict
 
 from maas.domain.accounts import ACCOUNT_ROLES, NEEDS, Account, ApiKey, NewAccount, Principal, Role, SessionToken
-from maas.domain.errors import AuthenticationFailed, InvalidRequest, NotFound, PermissionDenied
+from maas.domain.entitlements import profile_claims
+from maas.domain.errors import AuthenticationFailed, Conflict, InvalidRequest, NotFound, PermissionDenied
+from maas.domain.text_safety import normalised
 from maas.domain.ids import new_id
 from maas.domain.ports import Clock, PasswordHasher, UnitOfWorkFactory
+from maas.services import access_audit
+from maas.services.entitlements import declare_in
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD_LENGTH = 10
@@ -66,17 +71,29 @@ class AuthService:
             raise PermissionDenied("self sign-up is for riders only")
         if by is not None and by.role is not Role.ADMIN and not (by.role is Role.AGENT and new.role is Role.RIDER):
             raise PermissionDenied("agents open rider accounts; other roles need an admin")
+        new = normalised(new)
         _validate_new_account(new)
         password_hash = await asyncio.to_thread(self._hasher.hash, new.password)
         async with self._uow() as uow:
-            account = await uow.accounts.add(new, account_id=new_id("acc"), password_hash=password_hash,
-                                             now=self._clock.now())
+            try:
+                account = await uow.accounts.add(new, account_id=new_id("acc"), password_hash=password_hash,
+                                                 now=self._clock.now())
+            except Conflict:
+                if by is not None:
+                    raise
+                # Self sign-up answers an address already registered as it answers a new one, so it
+                # cannot be used to learn who has an account; only the real holder can sign in.
+                return _unsaved(new, self._clock.now())
+            if account.role is Role.RIDER:
+                # What the profile says that could lower a fare is only declared: staff verify it.
+                for kind, value in profile_claims(new.birth_date, new.resident, new.needs):
+                    await declare_in(uow, self._clock, account.id, kind, value, by=by.subject_id if by else account.id)
             await uow.commit()
         return account
 
     async def login(self, email: str, password: str) -> IssuedToken:
         async with self._uow() as uow:
-            found = await uow.accounts.find_by_email(email)
+            found = await uow.accounts.find_by_email(unicodedata.normalize("NFKC", email).strip())
         if found is None:
             # Spend the same KDF time as for a real account so response time does not reveal which emails exist.
             if self._dummy_hash is None:
@@ -187,16 +204,27 @@ class AuthService:
             await uow.operators.get(operator_id)
             return await uow.operators.list_keys(operator_id)
 
-    async def get_account(self, account_id: str, *, by: Principal) -> Account:
+    async def get_account(self, account_id: str, *, by: Principal, reason: str | None = None) -> Account:
+        """Staff looking up another account leave an entry in its access log."""
         if by.subject_id != account_id:
             by.require(Role.AGENT, Role.ADMIN)
         async with self._uow() as uow:
-            return await uow.accounts.get(account_id)
+            account = await uow.accounts.get(account_id)
+            if account.role is Role.RIDER:
+                await access_audit.record(uow, self._clock, by, account_id, "read_account", reason, required=False)
+                await uow.commit()
+            return account
 
     async def list_accounts(self, *, role: str | None, limit: int, offset: int,
                             q: str | None = None) -> list[Account]:
         async with self._uow() as uow:
             return await uow.accounts.list_accounts(role=role, limit=limit, offset=offset, q=q)
+
+
+def _unsaved(new: NewAccount, now: dt.datetime) -> Account:
+    return Account(id=new_id("acc"), email=new.email.lower(), display_name=new.display_name, role=new.role,
+                   birth_date=new.birth_date, home=new.home, needs=new.needs, resident=new.resident, created_at=now,
+                   display_name_kana=new.display_name_kana, phone=new.phone, member_no=new.member_no)
 
 
 def _validate_new_account(new: NewAccount) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from maas.domain.accounts import Account, Principal
 from maas.domain.booked_legs import BookedLeg
 from maas.domain.bookings import Booking, TripState
+from maas.domain.entitlements import Entitlements
 from maas.domain.errors import Conflict, InvalidRequest
 from maas.domain.fare_rules import Applied, FareRules, LegFacts, Rider
 from maas.domain.ids import new_id
@@ -38,15 +39,15 @@ class BookingTerms:
         return LegFacts(operator_id=offer.operator_id, mode=offer.mode, price=offer.price, origin=offer.origin,
                         destination=offer.destination, day=offer.departure.date())
 
-    def _priced(self, offer: Offer, rider: Account | None) -> Applied:
-        """The municipality's rules on one leg: what the rider pays and what the town pays."""
-        tz_day = offer.departure.date()
-        who = Rider() if rider is None else Rider(age=rider.age_on(tz_day), resident=rider.resident,
-                                                 needs=frozenset(rider.needs))
+    def _priced(self, offer: Offer, entitled: Entitlements | None) -> Applied:
+        """The municipality's rules on one leg: what the rider pays and what the town pays, from
+        the rider's verified claims only."""
+        who = Rider() if entitled is None else entitled.rider_on(offer.departure.date())
         return self._rules.apply(self._facts(offer), who)
 
     def new_booking(self, caller: Principal, offers: list[Offer], key: str, digest: str,
-                     rider: Account | None = None, passes: Sequence[RiderPass] = ()) -> Booking:
+                     rider: Account | None = None, passes: Sequence[RiderPass] = (),
+                     entitled: Entitlements | None = None) -> Booking:
         """The booking is the rider's (an agent acting for them is recorded as `booked_by`)."""
         if len({o.id for o in offers}) != len(offers):
             raise InvalidRequest("an offer is listed twice", fields={"offer_ids": "duplicates"})
@@ -60,7 +61,7 @@ class BookingTerms:
                                      fields={"offer_ids": "legs overlap in time"})
         legs = []
         for i, o in enumerate(ordered):
-            applied = self._priced(o, rider)
+            applied = self._priced(o, entitled if rider is not None else None)
             cover = best_cover(passes, self._facts(o), applied.rider_price, o.departure)
             legs.append(BookedLeg(index=i, operator_id=o.operator_id, offer_id=o.id, mode=o.mode, price=o.price,
                                   departure=o.departure, arrival=o.arrival, conditions=o.conditions,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from maas.domain.accounts import Account, Principal, Role
+from maas.domain.entitlements import Entitlements
 from maas.domain.bookings import Booking
 from maas.domain.errors import BookingDataRequired, Conflict, NotFound, OfferExpired
 from maas.domain.mobility import BOOKING_DATA_FIELDS, Offer
@@ -50,7 +51,8 @@ class BookingService(BookingTrip):
             data = _booking_data(offers, account, booking_data or {})
             passes = [p for p in await uow.passes.list_for(account.id)
                       if p.state is PassState.ACTIVE] if account is not None else []
-            booking = self._terms.new_booking(caller, offers, idempotency_key, digest, account, passes)
+            entitled = Entitlements.of(await uow.claims.list_for(account.id)) if account is not None else None
+            booking = self._terms.new_booking(caller, offers, idempotency_key, digest, account, passes, entitled)
             profile = await uow.payment_profiles.get(account.id) if account is not None else None
             booking = self._terms.payment_plan(booking, payment_method, profile)
             try:

@@ -18,18 +18,23 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from maas.domain.accounts import Account, Principal, Role
+from maas.domain.accounts import Principal, Role
+from maas.domain.entitlements import Entitlements
 from maas.domain.errors import Conflict, DomainError, InvalidRequest, NotFound
 from maas.domain.fare_rules import FareRules, LegFacts, Rider
 from maas.domain.mobility import FINAL_STATES, LegBooking, Offer, OfferQuery, TripEvent, TripEventKind
 from maas.domain.ondemand import Manifest, OnDemandDispatch, Ride, RideRefused
 from maas.domain.plausibility import EventWindow, check_event_time
 from maas.domain.ports import Clock, OperatorAdapter, UnitOfWorkFactory
+from maas.domain.realtime import VehicleFix
 from maas.domain.ride_refusals import RideRefusal, quarter_mesh
 from maas.domain.riders import RiderContext, issued_for
 
 log = logging.getLogger(__name__)
 STAFF = frozenset({Role.AGENT, Role.ADMIN})
+# A van's last reported stop is published as its position this long; older, the van is left out
+# (a stale position misleads, and a stop is where a rider lives: it is not kept on show).
+POSITION_MAX_AGE_S = 600
 
 
 class OnDemandService:
@@ -121,18 +126,17 @@ class OnDemandService:
         a trip booking prices it: the same price whichever way the ride was booked."""
         if self._rules is None or self._refusals is None or not rides:
             return rides
-        accounts: dict[str, Account | None] = {}
+        accounts: dict[str, Entitlements | None] = {}
         async with self._refusals() as uow:
             for ref in {r.rider_ref for r in rides if r.rider_ref}:
                 try:
-                    accounts[ref] = await uow.accounts.get(ref)
+                    accounts[ref] = Entitlements.of(await uow.claims.list_for((await uow.accounts.get(ref)).id))
                 except NotFound:
                     accounts[ref] = None
         priced = []
         for ride in rides:
-            account = accounts.get(ride.rider_ref)
-            who = Rider() if account is None else Rider(age=account.age_on(ride.service_date),
-                                                        resident=account.resident, needs=frozenset(account.needs))
+            entitled = accounts.get(ride.rider_ref)
+            who = Rider() if entitled is None else entitled.rider_on(ride.service_date)
             applied = self._rules.apply(LegFacts(operator_id=ride.operator_id, mode="on_demand",
                                                  price=ride.booking.price, origin=ride.origin,
                                                  destination=ride.destination, day=ride.service_date), who)
@@ -163,6 +167,15 @@ class OnDemandService:
                                fields={"booking_id": trip.id})
         return await self._adapters[operator_id].cancel(ride_id, idempotency_key=idempotency_key)
 
+    async def open_rides_of(self, rider_ref: str) -> list[tuple[str, Ride]]:
+        """The rider's rides not yet over, with their operator, across the on-demand services."""
+        found = []
+        for operator_id, service in self._services.items():
+            for ride in await service.list_rides(rider_ref=rider_ref, limit=500):
+                if ride.booking.state not in FINAL_STATES and ride.rider_ref == rider_ref:
+                    found.append((operator_id, ride))
+        return found
+
     async def manifests(self, caller: Principal, operator_id: str, service_date: dt.date, *,
                         vehicle_id: str | None = None) -> list[Manifest]:
         caller.require_operator(operator_id)
@@ -172,6 +185,25 @@ class OnDemandService:
             if not found:
                 raise NotFound(f"{operator_id} has no vehicle {vehicle_id!r}")
         return found
+
+    async def vehicle_positions(self, operator_id: str) -> list[VehicleFix]:
+        """Open data: each van on shift now, where its driver last reported a stop within
+        POSITION_MAX_AGE_S (the vans send no GPS here); a van without such a report is left out."""
+        now = self.clock.now()
+        fixes = []
+        for manifest in await self._service(operator_id).manifests(now.astimezone(self._zone).date()):
+            if not manifest.shift_start <= now <= manifest.shift_end:
+                continue
+            done = [s for s in manifest.stops if s.done_at is not None and s.done_at <= now]
+            if not done:
+                continue
+            last = max(done, key=lambda s: s.done_at or now)
+            assert last.done_at is not None
+            if (now - last.done_at).total_seconds() > POSITION_MAX_AGE_S:
+                continue
+            fixes.append(VehicleFix(vehicle_id=manifest.vehicle_id, label=manifest.vehicle_id, lat=last.place.lat,
+                                    lon=last.place.lon, at=last.done_at))
+        return fixes
 
     async def report(self, caller: Principal, operator_id: str, ride_id: str, kind: TripEventKind, *,
                      at: dt.datetime | None = None, detail: str = "") -> Ride:

@@ -14,9 +14,10 @@ import json
 import logging
 from zoneinfo import ZoneInfo
 
-from maas.domain.accounts import Account, Principal, Role
+from maas.domain.accounts import Principal, Role
+from maas.domain.entitlements import Entitlements
 from maas.domain.errors import Conflict, DomainError, InvalidRequest, NotFound, PermissionDenied
-from maas.domain.fare_rules import FareRules, PassProduct, Rider
+from maas.domain.fare_rules import FareRules, PassProduct
 from maas.domain.ids import new_id
 from maas.domain.passes import PassState, RiderPass
 from maas.domain.payments import PaymentDeclined, PaymentGateway
@@ -65,8 +66,9 @@ class PassService:
                 return (await self._pay(first, first.payment_method) if first.state is PassState.PENDING
                         else first), False
             product = self._product(product_id, first_day, today)
-            account = await uow.accounts.get(owner)
-            if not product.may_buy(_rider(account, first_day)):
+            await uow.accounts.get(owner)
+            entitled = Entitlements.of(await uow.claims.list_for(owner))
+            if not product.may_buy(entitled.rider_on(first_day)):
                 raise PermissionDenied(f"{product.name}: this account is not eligible",
                                        fields={"product_id": "not eligible"})
             start = dt.datetime.combine(first_day, dt.time(), self._tz)
@@ -165,6 +167,3 @@ class PassService:
         async with self._uow() as uow:
             return [p for p in await uow.passes.list_for(account_id) if p.state is PassState.ACTIVE]
 
-
-def _rider(account: Account, day: dt.date) -> Rider:
-    return Rider(age=account.age_on(day), resident=account.resident, needs=frozenset(account.needs))

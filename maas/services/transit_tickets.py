@@ -51,14 +51,15 @@ class TransitTicketOffice:
             route_id=leg.route_id)
 
     def offers_for(self, plan: TripPlan) -> tuple[TripPlan, list[Offer]]:
-        """The plan with an offer id on every priced transit leg still to leave, and those offers."""
+        """The plan with an offer id on every priced transit leg still to leave (and not cancelled by
+        real time), and those offers."""
         now = self._clock.now()
         offers: list[Offer] = []
 
         def priced(it: Itinerary) -> Itinerary:
             legs = []
             for leg in it.legs:
-                offer = self.offer_for(leg, now) if isinstance(leg, TransitLeg) else None
+                offer = self.offer_for(leg, now) if isinstance(leg, TransitLeg) and not leg.cancelled else None
                 if offer is not None:
                     offers.append(offer)
                     leg = leg.model_copy(update={"offer_id": offer.id})

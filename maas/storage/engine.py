@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from sqlalchemy import event
@@ -16,10 +17,22 @@ def create_engine(database_url: str) -> AsyncEngine:
     return create_async_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
+def _private_file(path: Path) -> None:
+    """Create the database file readable by its owner only (SQLite gives its -wal and -shm files
+    the same mode); an existing file is left as it is."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.fchmod(fd, 0o600)  # whatever the umask
+    os.close(fd)
+
+
 def _sqlite_engine(database_url: str) -> AsyncEngine:
     url = make_url(database_url)
     if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        _private_file(Path(url.database))
     engine = create_async_engine(database_url, connect_args={"timeout": 30})
 
     # pysqlite opens transactions lazily and never around DDL, so a failed migration or

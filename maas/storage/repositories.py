@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +20,7 @@ from maas.domain.errors import Conflict, NotFound
 from maas.domain.feeds import FeedIssue, FeedRecord, FeedSnapshot, FeedStop, StopMatch
 from maas.domain.text import search_key
 from maas.domain.places import Place
+from maas.storage.field_cipher import FieldCipher
 from maas.storage.tables import (
     AccountRow,
     ApiKeyRow,
@@ -39,19 +42,45 @@ def utc(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
-def _account(row: AccountRow) -> Account:
+def _account(row: AccountRow, cipher: FieldCipher | None = None) -> Account:
     home = GeoPoint(lat=row.home_lat, lon=row.home_lon) if row.home_lat is not None and row.home_lon is not None else None
+    needs, phone = tuple(row.needs), row.phone
+    if cipher is not None:  # rows written before encryption keep plain values until saved again
+        if row.home_enc:
+            lat, lon = cipher.decrypt(row.home_enc).split(",")
+            home = GeoPoint(lat=float(lat), lon=float(lon))
+        if row.needs_enc:
+            needs = tuple(json.loads(cipher.decrypt(row.needs_enc)))
+        if row.phone_enc:
+            phone = cipher.decrypt(row.phone_enc)
     return Account(
         id=row.id, email=row.email, display_name=row.display_name, role=Role(row.role), birth_date=row.birth_date,
-        home=home, needs=tuple(row.needs), resident=row.resident, created_at=utc(row.created_at),
-        phone=row.phone, member_no=row.member_no, display_name_kana=row.display_name_kana,
+        home=home, needs=needs, resident=row.resident, created_at=utc(row.created_at),
+        phone=phone, member_no=row.member_no, display_name_kana=row.display_name_kana,
+        erased_at=utc(row.erased_at) if row.erased_at else None,
     )
+
+
+def seal(row: AccountRow, cipher: FieldCipher | None, *, home: GeoPoint | None, needs: Sequence[str],
+         phone: str | None) -> None:
+    """Set the sensitive fields on a row: encrypted with a cipher, plain without one."""
+    digits = phone_digits(phone)
+    if cipher is None:
+        row.home_lat, row.home_lon = (home.lat, home.lon) if home else (None, None)
+        row.needs, row.phone = list(needs), digits
+        return
+    row.home_lat = row.home_lon = row.phone = None
+    row.needs = []
+    row.home_enc = cipher.encrypt(f"{home.lat!r},{home.lon!r}") if home else None
+    row.needs_enc = cipher.encrypt(json.dumps(list(needs))) if needs else None
+    row.phone_enc = cipher.encrypt(digits) if digits else None
+    row.phone_index = cipher.phone_index(digits)
 
 
 _HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(ord("ぁ"), ord("ゖ") + 1)}
 
 
-def _matching(term: str) -> ColumnElement[bool]:
+def _matching(term: str, cipher: FieldCipher | None = None) -> ColumnElement[bool]:
     escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     compact = escaped.replace(" ", "").replace("\u3000", "")
     name = func.replace(func.replace(func.lower(AccountRow.display_name), " ", ""), "\u3000", "")
@@ -63,26 +92,27 @@ def _matching(term: str) -> ColumnElement[bool]:
         found += [reading.like(f"%{form}%", escape="\\") for form in (kana, kana.translate(_HIRAGANA_TO_KATAKANA))]
     digits = phone_digits(term)
     if digits is not None and len(digits) >= 4:  # a few digits of a phone number find too many people
-        found.append(AccountRow.phone.like(f"%{digits}%"))
+        found.append(AccountRow.phone.like(f"%{digits}%"))  # rows from before encryption
+        if cipher is not None:
+            found.append(AccountRow.phone_index.like(f"% {cipher.index_term(digits)} %"))  # type: ignore[union-attr]
     return or_(*found)
 
 
 class SqlAccounts:
-    def __init__(self, session: AsyncSession) -> None:
-        self._s = session
+    def __init__(self, session: AsyncSession, cipher: FieldCipher | None = None) -> None:
+        self._s, self._cipher = session, cipher
 
     async def add(self, account: NewAccount, *, account_id: str, password_hash: str, now: dt.datetime) -> Account:
         if account.member_no and await self._member_taken(account.member_no):
             raise Conflict("an account with this member number already exists", fields={"member_no": "already registered"})
         row = AccountRow(
             id=account_id, email=account.email.lower(), display_name=account.display_name, role=account.role.value,
-            password_hash=password_hash, birth_date=account.birth_date,
-            home_lat=account.home.lat if account.home else None, home_lon=account.home.lon if account.home else None,
-            needs=list(account.needs), resident=account.resident, created_at=utc(now),
-            phone=phone_digits(account.phone), member_no=account.member_no,
+            password_hash=password_hash, birth_date=account.birth_date, resident=account.resident,
+            created_at=utc(now), member_no=account.member_no,
             display_name_kana=unicodedata.normalize("NFKC", account.display_name_kana).strip() or None
             if account.display_name_kana else None,
         )
+        seal(row, self._cipher, home=account.home, needs=account.needs, phone=account.phone)
         self._s.add(row)
         try:
             async with self._s.begin_nested():
@@ -90,17 +120,36 @@ class SqlAccounts:
         except IntegrityError:
             raise Conflict("an account with this email or member number already exists",
                            fields={"email": "already registered"}) from None
-        return _account(row)
+        return _account(row, self._cipher)
+
+    async def update_profile(self, account_id: str, changes: Mapping[str, Any]) -> Account:
+        """Set the given profile fields (home as a GeoPoint or None); NotFound, or Conflict for a taken email."""
+        row = await self._s.get(AccountRow, account_id)
+        if row is None:
+            raise NotFound(f"no account {account_id}")
+        before = _account(row, self._cipher)
+        for name, value in changes.items():
+            if name not in ("home", "needs", "phone"):
+                setattr(row, name, value)
+        seal(row, self._cipher, home=changes.get("home", before.home), needs=changes.get("needs", before.needs),
+             phone=changes.get("phone", before.phone))
+        try:
+            async with self._s.begin_nested():
+                await self._s.flush()
+        except IntegrityError:
+            raise Conflict("an account with this email or member number already exists",
+                           fields={"email": "already registered"}) from None
+        return _account(row, self._cipher)
 
     async def find_by_email(self, email: str) -> tuple[Account, str] | None:
         row = (await self._s.execute(select(AccountRow).where(AccountRow.email == email.lower()))).scalar_one_or_none()
-        return None if row is None else (_account(row), row.password_hash)
+        return None if row is None else (_account(row, self._cipher), row.password_hash)
 
     async def get(self, account_id: str) -> Account:
         row = await self._s.get(AccountRow, account_id)
         if row is None:
             raise NotFound(f"no account {account_id}")
-        return _account(row)
+        return _account(row, self._cipher)
 
     async def _member_taken(self, member_no: str) -> bool:
         found = await self._s.execute(select(AccountRow.id).where(AccountRow.member_no == member_no))
@@ -115,8 +164,8 @@ class SqlAccounts:
         if role is not None:
             query = query.where(AccountRow.role == role)
         if q is not None and q.strip():
-            query = query.where(_matching(q.strip()))
-        return [_account(r) for r in (await self._s.execute(query)).scalars()]
+            query = query.where(_matching(q.strip(), self._cipher))
+        return [_account(r, self._cipher) for r in (await self._s.execute(query)).scalars()]
 
     async def add_session(self, token_hash: str, token: SessionToken) -> None:
         self._s.add(SessionTokenRow(token_hash=token_hash, account_id=token.account_id, expires_at=token.expires_at))

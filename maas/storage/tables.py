@@ -32,6 +32,13 @@ class AccountRow(SQLModel, table=True):
     phone: str | None = Field(default=None, index=True)  # digits only, as the call centre searches it
     member_no: str | None = Field(default=None, unique=True, index=True)
     display_name_kana: str | None = None  # NFKC, as written (katakana or hiragana)
+    erased_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))  # DELETE /v1/me
+    # Encrypted (maas.storage.field_cipher): home as "lat,lon", needs as JSON, the phone's digits;
+    # the plain columns above stay empty for rows written since, and phone_index finds a caller.
+    home_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    needs_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    phone_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    phone_index: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class SessionTokenRow(SQLModel, table=True):
@@ -357,6 +364,54 @@ class TicketIssuedRow(SQLModel, table=True):
     booking_version: int
     issued_at: dt.datetime = Field(sa_column=_utc_column())  # UTC
     valid_until: dt.datetime = Field(sa_column=_utc_column())  # UTC; revocations end then
+
+
+# Personal data the rider controls (docs/privacy.md): claims, consents and the access audit.
+
+
+class ClaimRow(SQLModel, table=True):
+    """A concession ground (maas.domain.entitlements.Claim): declared, then verified or rejected by staff."""
+
+    __tablename__ = "entitlement_claims"
+    id: str = Field(primary_key=True)
+    account_id: str = Field(sa_column=_fk("accounts.id"))
+    type: str
+    value: str
+    status: str
+    declared_by: str
+    declared_at: dt.datetime = Field(sa_column=_utc_column())
+    decided_by: str | None = None
+    decided_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    document_type: str | None = None
+    valid_until: dt.date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    reason: str | None = None
+
+
+class ConsentRow(SQLModel, table=True):
+    """One answer of a rider to one consent question; the newest per kind counts."""
+
+    __tablename__ = "consents"
+    __table_args__ = (Index("ix_consents_account_kind", "account_id", "kind"),)
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: str = Field(sa_column=_fk("accounts.id"))
+    kind: str
+    version: str
+    granted: bool
+    at: dt.datetime = Field(sa_column=_utc_column())
+
+
+class AuditEntryRow(SQLModel, table=True):
+    """Who read or changed whose personal data, when and why (maas.domain.privacy.AuditEntry)."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entries_subject_at", "subject_id", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))  # UTC
+    actor_id: str
+    actor_role: str
+    subject_id: str
+    action: str
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False))
 
 
 metadata = SQLModel.metadata

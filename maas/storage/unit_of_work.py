@@ -9,10 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from maas.storage.analyses import SqlAnalyses
 from maas.storage.bookings import SqlBookings, SqlOfferRegistry
+from maas.storage.field_cipher import FieldCipher
 from maas.storage.ledger import SqlLedger
 from maas.storage.passes import SqlPasses
 from maas.storage.payment_events import SqlPaymentEvents
 from maas.storage.payment_profiles import SqlPaymentProfiles
+from maas.storage.privacy import SqlAudit, SqlClaims, SqlConsents
 from maas.storage.repositories import SqlAccounts, SqlFeeds, SqlOperators, SqlPlaces
 from maas.storage.ride_refusals import SqlRideRefusals
 from maas.storage.tickets_issued import SqlTicketsIssued
@@ -20,14 +22,14 @@ from maas.storage.transit_tickets import SqlTransitTickets
 
 
 class SqlUnitOfWork:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], cipher: FieldCipher | None = None) -> None:
+        self._sessions, self._cipher = sessions, cipher
         self._session: AsyncSession | None = None
 
     async def __aenter__(self) -> SqlUnitOfWork:
         self._session = self._sessions()
         await self._session.begin()
-        self.accounts = SqlAccounts(self._session)
+        self.accounts = SqlAccounts(self._session, self._cipher)
         self.operators = SqlOperators(self._session)
         self.feeds = SqlFeeds(self._session)
         self.places = SqlPlaces(self._session)
@@ -41,6 +43,9 @@ class SqlUnitOfWork:
         self.analyses = SqlAnalyses(self._session)
         self.ride_refusals = SqlRideRefusals(self._session)
         self.tickets_issued = SqlTicketsIssued(self._session)
+        self.claims = SqlClaims(self._session)
+        self.consents = SqlConsents(self._session)
+        self.audit = SqlAudit(self._session)
         return self
 
     async def __aexit__(
@@ -63,8 +68,10 @@ class SqlUnitOfWork:
 
 
 class SqlUnitOfWorkFactory:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, cipher: FieldCipher | None = None) -> None:
+        """With a cipher, accounts' home, needs and phone are stored encrypted (maas.storage.field_cipher)."""
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._cipher = cipher
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._sessions)
+        return SqlUnitOfWork(self._sessions, self._cipher)

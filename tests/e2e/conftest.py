@@ -25,7 +25,7 @@ from payments.on_board import OnBoardGateway
 from payments.stripe_gateway import StripeGateway
 from tests.e2e import stripe_town as whole_trip
 from tests.e2e.demo_bookings import DEMO, NOW, PASSWORD, SYSTEM, Shuttle
-from tests.fakes import SteppedClock
+from tests.fakes import SteppedClock, verify_all_claims
 from tests.localstripe import API_KEY, WEBHOOK_SECRET
 
 
@@ -147,8 +147,9 @@ async def settled_town(aiohttp_client, database_url, tmp_path, fast_hasher):
     client = await aiohttp_client(create_app(settings, container_factory=lambda _s: container))
 
     async def sign_in(email: str, role: Role, **extra) -> dict[str, str]:
-        await container.auth.register(NewAccount(email=email, display_name=email.split("@")[0], role=role,
-                                                 password=PASSWORD, **extra), by=SYSTEM)
+        account = await container.auth.register(NewAccount(email=email, display_name=email.split("@")[0], role=role,
+                                                           password=PASSWORD, **extra), by=SYSTEM)
+        await verify_all_claims(container, account.id)  # the town hall saw their card
         token = (await (await client.post("/v1/auth/token", json={"email": email, "password": PASSWORD})).json())["token"]
         return {"Authorization": f"Bearer {token}"}
 

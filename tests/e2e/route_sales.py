@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from maas.domain.accounts import GeoPoint
+from maas.domain.accounts import GeoPoint, NewAccount, Principal, Role
 from maas.domain.bookings import BookedLeg, Booking, TripState
 from maas.domain.ledger import EntryKind, LedgerEntry
 from maas.domain.mobility import BookingState, LegBooking
 from maas.domain.ondemand import Ride
 from maas.domain.planning import Money
+from maas.domain.privacy import ConsentKind
 
 JST = ZoneInfo("Asia/Tokyo")
 TUESDAY = dt.date(2026, 11, 24)
@@ -48,7 +49,7 @@ async def sell(container, n: int, *, state: BookingState, operator: str = "trans
 
 def ride(name: str, travellers: int, asked: dt.datetime, state: BookingState, *, on: dt.datetime | None = None,
          off: dt.datetime | None = None, no_show: bool = False, direct_s: int | None = None,
-         vehicle: str = "v1") -> Ride:
+         vehicle: str = "v1", rider_ref: str = "") -> Ride:
     booking = LegBooking(id=name, operator_id="noriai", offer_id=f"offer-{name}", state=state, price=yen(300),
                          departure=asked, arrival=asked + dt.timedelta(minutes=30))
     return Ride(booking=booking, service_date=TUESDAY, origin=GeoPoint(lat=36.42, lon=138.87),
@@ -56,7 +57,21 @@ def ride(name: str, travellers: int, asked: dt.datetime, state: BookingState, *,
                 pickup_from=asked, pickup_until=asked + dt.timedelta(minutes=20),
                 latest_dropoff=asked + dt.timedelta(minutes=60), vehicle_id=vehicle, picked_up_at=on,
                 dropped_off_at=off, no_show_at=asked + dt.timedelta(minutes=5) if no_show else None,
-                direct_s=direct_s)
+                direct_s=direct_s, rider_ref=rider_ref)
+
+
+async def consenting(container, *names: str) -> dict[str, str]:
+    """A rider per name who agreed to share their trips with the town: their account ids by name
+    (route performance counts only such riders' rides, maas.services.analyses)."""
+    ids = {}
+    for name in names:
+        account = await container.auth.register(NewAccount(
+            email=f"{name.lower()}@riders.example", display_name=name, role=Role.RIDER, password="x" * 12),
+            by=Principal(subject_id="system:test", role=Role.ADMIN))
+        await container.privacy.answer(Principal(subject_id=account.id, role=Role.RIDER),
+                                       {ConsentKind.MUNICIPAL_ANALYSES: True})
+        ids[name] = account.id
+    return ids
 
 
 async def start(client, headers, parameters: dict):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from maas.domain.accounts import NewAccount, Role
 from tests.e2e.demo_bookings import SYSTEM, TOKYO
+from tests.fakes import verify_all_claims
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
 PASSWORD = "correct horse battery"
@@ -21,8 +22,9 @@ PERIOD = "from=2026-11-24T00:00:00%2B09:00&to=2026-11-25T00:00:00%2B09:00"
 
 
 async def sign_up(town, email: str, *, role: Role = Role.RIDER, **extra) -> dict[str, str]:
-    await town["container"].auth.register(NewAccount(email=email, display_name=email.split("@")[0], role=role,
-                                                     password=PASSWORD, **extra), by=SYSTEM)
+    account = await town["container"].auth.register(NewAccount(email=email, display_name=email.split("@")[0],
+                                                               role=role, password=PASSWORD, **extra), by=SYSTEM)
+    await verify_all_claims(town["container"], account.id)  # the town hall saw their card
     token = (await (await town["client"].post("/v1/auth/token", json={"email": email, "password": PASSWORD})).json())
     return {"Authorization": f"Bearer {token['token']}"}
 

@@ -33,14 +33,35 @@ async def test_rider_signs_up_signs_in_and_sees_itself(client) -> None:
     assert body["account"]["needs"] == ["walking_aid"]
 
 
-async def test_duplicate_sign_up_is_a_409_and_keeps_the_first_account(client) -> None:
+async def test_duplicate_sign_up_looks_like_any_sign_up_and_keeps_the_first_account(client) -> None:
+    """Sign-up must not tell a stranger which emails have accounts: the same 201 and shape, but
+    nothing is saved and only the first account's password signs in."""
     data = {"email": "dup@test.maas.example", "password": "long enough pw", "display_name": "first"}
-    assert (await client.post("/v1/auth/register", json=data)).status == 201
-    again = await client.post("/v1/auth/register", json={**data, "display_name": "second"})
-    assert again.status == 409
-    assert (await again.json())["error"]["fields"] == {"email": "already registered"}
+    first = await client.post("/v1/auth/register", json=data)
+    assert first.status == 201
+    again = await client.post("/v1/auth/register", json={**data, "email": "DUP@test.maas.example",
+                                                          "display_name": "second", "password": "another password"})
+    assert again.status == 201 and set(await again.json()) == set(await first.json())
+    assert (await again.json())["id"] != (await first.json())["id"]
     login = await client.post("/v1/auth/token", json={"email": data["email"], "password": data["password"]})
     assert (await login.json())["account"]["display_name"] == "first"
+    second = await client.post("/v1/auth/token", json={"email": data["email"], "password": "another password"})
+    assert second.status == 401
+
+
+@pytest.mark.parametrize("field, value", [("email", "ha\u200bru@test.maas.example"),
+                                          ("display_name", "佐藤\u202eハル"), ("email", "hаru@test.maas.example")])
+async def test_invisible_and_look_alike_characters_are_refused(client, field, value) -> None:
+    data = {"email": "haru@test.maas.example", "password": "long enough pw", "display_name": "佐藤 ハル"}
+    response = await client.post("/v1/auth/register", json={**data, field: value.encode().decode("unicode_escape")})
+    assert response.status == 422
+    assert field in (await response.json())["error"]["fields"]
+
+
+async def test_full_width_email_and_name_are_stored_normalised(client) -> None:
+    data = {"email": "ＨＡＲＵ@test.maas.example", "password": "long enough pw", "display_name": "ｻﾄｳ ﾊﾙ"}
+    body = await (await client.post("/v1/auth/register", json=data)).json()
+    assert body["email"] == "haru@test.maas.example" and body["display_name"] == "サトウ ハル"
 
 
 async def test_weak_password_and_bad_email_are_named(client) -> None:

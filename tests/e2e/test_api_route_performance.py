@@ -29,12 +29,21 @@ import io
 
 import pytest
 
-from maas.domain.accounts import Role
+from maas.domain.accounts import NewAccount, Principal, Role
 from maas.domain.mobility import BookingState
 from maas.domain.ondemand import DayPlan, StopKind
+from maas.domain.privacy import ConsentKind
 from maas.storage.rides import SqlRideStore
 from tests.e2e.analyses_runs import finished
-from tests.e2e.route_sales import RATE, TUESDAY, at, ride, sell, start
+from maas.settings import load_settings
+from tests.e2e.route_sales import RATE, TUESDAY, at, consenting, ride, sell, start
+
+
+@pytest.fixture
+def settings(database_url, tmp_path):
+    """Figures over fewer than two consenting riders are suppressed here (the default is five)."""
+    return load_settings({}, database_url=database_url, data_dir=tmp_path, planner_warmup=False,
+                         min_riders_per_aggregate=2)
 
 async def test_route_performance_with_sold_tickets_and_on_demand_rides(client, container, sign_in) -> None:
     analyst = (await sign_in(Role.ANALYST)).headers
@@ -43,10 +52,11 @@ async def test_route_performance_with_sold_tickets_and_on_demand_rides(client, c
     await sell(container, 3, state=BookingState.CANCELLED)  # cancelled late: the 200 yen is its fee
     await sell(container, 4, state=BookingState.FINISHED, route=None)  # sold before offers named routes
     await sell(container, 5, state=BookingState.FINISHED, operator="noriai", route=None)  # ride B's fare
-    rides = [ride("A", 1, at(8, 55), BookingState.FINISHED, on=at(9), off=at(9, 20)),
-             ride("B", 2, at(9, 10), BookingState.FINISHED, on=at(9, 10), off=at(9, 30)),
-             ride("C", 1, at(11), BookingState.CANCELLED, no_show=True),
-             ride("D", 1, at(13), BookingState.CANCELLED)]
+    riders = await consenting(container, "A", "B", "C", "D")
+    rides = [ride("A", 1, at(8, 55), BookingState.FINISHED, on=at(9), off=at(9, 20), rider_ref=riders["A"]),
+             ride("B", 2, at(9, 10), BookingState.FINISHED, on=at(9, 10), off=at(9, 30), rider_ref=riders["B"]),
+             ride("C", 1, at(11), BookingState.CANCELLED, no_show=True, rider_ref=riders["C"]),
+             ride("D", 1, at(13), BookingState.CANCELLED, rider_ref=riders["D"])]
     plan = DayPlan(operator_id="noriai", service_date=TUESDAY, routes={"v1": (
         ("A", StopKind.PICKUP), ("B", StopKind.PICKUP), ("A", StopKind.DROP_OFF), ("B", StopKind.DROP_OFF))})
     await SqlRideStore(container.engine).save_day(plan, rides)
@@ -88,11 +98,12 @@ async def test_route_performance_with_sold_tickets_and_on_demand_rides(client, c
 
 async def test_on_demand_detours_and_utilisation(client, container, sign_in) -> None:
     analyst = (await sign_in(Role.ANALYST)).headers
-    rides = [ride("A", 1, at(9), BookingState.FINISHED, on=at(9), off=at(9, 20), direct_s=1000),
-             ride("B", 2, at(9, 10), BookingState.FINISHED, on=at(9, 10), off=at(9, 30), direct_s=800),
-             ride("E", 1, at(10), BookingState.FINISHED, on=at(10), off=at(10, 15), direct_s=900),
-             ride("F", 1, at(10, 20), BookingState.FINISHED, on=at(10, 20), off=at(10, 30)),
-             ride("G", 1, at(9), BookingState.FINISHED, on=at(9), off=at(9, 6), direct_s=240, vehicle="v2")]
+    riders = await consenting(container, "A", "B", "E", "F", "G")
+    rides = [ride("A", 1, at(9), BookingState.FINISHED, on=at(9), off=at(9, 20), direct_s=1000, rider_ref=riders["A"]),
+             ride("B", 2, at(9, 10), BookingState.FINISHED, on=at(9, 10), off=at(9, 30), direct_s=800, rider_ref=riders["B"]),
+             ride("E", 1, at(10), BookingState.FINISHED, on=at(10), off=at(10, 15), direct_s=900, rider_ref=riders["E"]),
+             ride("F", 1, at(10, 20), BookingState.FINISHED, on=at(10, 20), off=at(10, 30), rider_ref=riders["F"]),
+             ride("G", 1, at(9), BookingState.FINISHED, on=at(9), off=at(9, 6), direct_s=240, vehicle="v2", rider_ref=riders["G"])]
     await SqlRideStore(container.engine).save_day(DayPlan(operator_id="noriai", service_date=TUESDAY), rides)
 
     response = await start(client, analyst, {"date": "2026-11-24", "cost_model": RATE})
@@ -105,6 +116,32 @@ async def test_on_demand_detours_and_utilisation(client, container, sign_in) -> 
     assert od["occupied_hours"] == pytest.approx(61 / 60, abs=1e-4)
     assert od["utilisation"] == pytest.approx(61 / 96, abs=1e-4)
     assert any("detour" in line for line in done["results"]["measured"])
+
+
+async def test_only_consenting_riders_count_and_too_few_are_suppressed(client, container, sign_in) -> None:
+    """Ride X's rider never agreed to share trips with the town: it is left out. Then Y and Z
+    agreed, but one rider alone would stand out (k = 2 here): suppressed; two riders: shown."""
+    analyst = (await sign_in(Role.ANALYST)).headers
+    riders = await consenting(container, "Y", "Z")
+    silent = await container.auth.register(NewAccount(email="x@riders.example", display_name="X", role=Role.RIDER,
+                                                      password="x" * 12), by=Principal(subject_id="s", role=Role.ADMIN))
+    await container.privacy.answer(Principal(subject_id=silent.id, role=Role.RIDER),
+                                   {ConsentKind.MUNICIPAL_ANALYSES: False, ConsentKind.TERMS: True})
+    await container.privacy.answer(Principal(subject_id=riders["Z"], role=Role.RIDER),
+                                   {ConsentKind.MUNICIPAL_ANALYSES: False})  # Z withdrew: the newest answer counts
+    store = SqlRideStore(container.engine)
+    rides = [ride("X", 1, at(9), BookingState.FINISHED, on=at(9), off=at(9, 20), rider_ref=silent.id),
+             ride("Y", 1, at(10), BookingState.FINISHED, on=at(10), off=at(10, 20), rider_ref=riders["Y"]),
+             ride("Z", 1, at(11), BookingState.FINISHED, on=at(11), off=at(11, 20), rider_ref=riders["Z"])]
+    await store.save_day(DayPlan(operator_id="noriai", service_date=TUESDAY), rides)
+    response = await start(client, analyst, {"date": "2026-11-24", "cost_model": RATE})
+    done = await finished(client, analyst, response.headers["Location"])
+    assert done["results"]["on_demand"] == {"operator_id": "noriai", "suppressed": True, "min_riders": 2}
+    await container.privacy.answer(Principal(subject_id=riders["Z"], role=Role.RIDER),
+                                   {ConsentKind.MUNICIPAL_ANALYSES: True})
+    response = await start(client, analyst, {"date": "2026-11-24", "cost_model": RATE})
+    od = (await finished(client, analyst, response.headers["Location"]))["results"]["on_demand"]
+    assert (od["served"], od["riders"], od["rides_booked"]) == (2, 2, 2)  # X's ride is not among them
 
 
 async def test_bad_periods_and_riders(client, sign_in) -> None:

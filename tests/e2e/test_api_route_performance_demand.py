@@ -33,7 +33,7 @@ from maas.storage import migrate
 from maas.storage.rides import SqlRideStore
 from maas.storage.ride_refusals import SqlRideRefusals
 from tests.e2e.analyses_runs import finished
-from tests.e2e.route_sales import TUESDAY, at, ride, sell, start, yen
+from tests.e2e.route_sales import TUESDAY, at, consenting, ride, sell, start, yen
 from tests.fakes import SteppedClock
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
@@ -48,7 +48,7 @@ QUOTES = "/v1/on-demand/noriai/quotes"
 @pytest.fixture
 async def noriai(aiohttp_client, database_url, tmp_path, fast_hasher):
     settings = load_settings({}, database_url=database_url, data_dir=tmp_path, planner_warmup=False,
-                             operators_config=DEMO / "maas-operators.json")
+                             operators_config=DEMO / "maas-operators.json", min_riders_per_aggregate=1)
     container = build_container(settings, hasher=fast_hasher, clock=SteppedClock(at(9)))
     await migrate.upgrade(container.engine)
     client = await aiohttp_client(create_app(settings, container_factory=lambda _s: container))
@@ -94,8 +94,9 @@ async def test_refused_quotes_are_recorded_without_the_rider_and_counted_by_code
     assert (first.origin_cell, first.destination_cell) == ("5438478211", "5438479331")
     assert first.requested_pickup == at(9, 30) and first.refused_at == at(9)
 
+    riders = await consenting(container, "A")
     await SqlRideStore(container.engine).save_day(DayPlan(operator_id="noriai", service_date=TUESDAY), [
-        ride("A", 1, at(8, 55), BookingState.FINISHED, on=at(9), off=at(9, 20))])
+        ride("A", 1, at(8, 55), BookingState.FINISHED, on=at(9), off=at(9, 20), rider_ref=riders["A"])])
     response = await start(client, analyst, {"date": "2026-11-24"})
     done = await finished(client, analyst, response.headers["Location"])
     assert done["state"] == "done", done["error"]

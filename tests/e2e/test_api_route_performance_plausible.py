@@ -10,11 +10,15 @@ import asyncio
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from maas.domain.accounts import GeoPoint, Role
 from maas.domain.mobility import BookingState, LegBooking
 from maas.domain.ondemand import DayPlan, Ride
 from maas.domain.planning import Money
+from maas.settings import load_settings
 from maas.storage.rides import SqlRideStore
+from tests.e2e.route_sales import consenting
 
 JST = ZoneInfo("Asia/Tokyo")
 TUESDAY = dt.date(2026, 11, 24)
@@ -25,20 +29,29 @@ def at(hour: int, minute: int = 0, day: dt.date = TUESDAY) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), JST)
 
 
-def ride(name: str, asked: dt.datetime, on: dt.datetime, off: dt.datetime) -> Ride:
+@pytest.fixture
+def settings(database_url, tmp_path):
+    """Two consenting riders are enough here (the default minimum is five)."""
+    return load_settings({}, database_url=database_url, data_dir=tmp_path, planner_warmup=False,
+                         min_riders_per_aggregate=2)
+
+
+def ride(name: str, asked: dt.datetime, on: dt.datetime, off: dt.datetime, rider_ref: str = "") -> Ride:
     booking = LegBooking(id=name, operator_id="noriai", offer_id=f"offer-{name}", state=BookingState.FINISHED,
                          price=Money(amount_minor=300, currency="JPY"), departure=asked,
                          arrival=asked + dt.timedelta(minutes=30))
     return Ride(booking=booking, service_date=TUESDAY, origin=GeoPoint(lat=36.42, lon=138.87),
                 destination=GeoPoint(lat=36.41, lon=138.91), travellers=1, requested_pickup=asked,
                 pickup_from=asked, pickup_until=asked + dt.timedelta(minutes=20),
-                latest_dropoff=asked + dt.timedelta(minutes=60), vehicle_id="v1", picked_up_at=on, dropped_off_at=off)
+                latest_dropoff=asked + dt.timedelta(minutes=60), vehicle_id="v1", picked_up_at=on, dropped_off_at=off,
+                rider_ref=rider_ref)
 
 
 async def test_times_reported_two_days_early_stay_out_of_the_figures(client, container, sign_in) -> None:
     analyst = (await sign_in(Role.ANALYST)).headers
-    rides = [ride("A", at(9), at(9, 5), at(9, 25)),
-             ride("B", at(10), at(10, day=SUNDAY), at(10, day=SUNDAY) + dt.timedelta(seconds=5))]
+    riders = await consenting(container, "A", "B")
+    rides = [ride("A", at(9), at(9, 5), at(9, 25), riders["A"]),
+             ride("B", at(10), at(10, day=SUNDAY), at(10, day=SUNDAY) + dt.timedelta(seconds=5), riders["B"])]
     await SqlRideStore(container.engine).save_day(DayPlan(operator_id="noriai", service_date=TUESDAY), rides)
     response = await client.post("/v1/analyses", headers=analyst, json={
         "kind": "route_performance", "parameters": {"date": TUESDAY.isoformat(),

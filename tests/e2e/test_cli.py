@@ -167,3 +167,16 @@ def test_analyse_accessibility_writes_the_results_and_a_report(env: dict[str, st
                   "hospital", "--modes", "helicopter", "--out", str(out), check=False)
     assert flying.returncode == 1 and "parameters.modes.0: Input should be 'on_demand' or 'taxi'" in flying.stderr
     assert rows(env, "select kind, state from analyses") == [("accessibility", "done")]
+
+
+def test_serve_refuses_the_development_secret_without_the_dev_flag(env: dict[str, str]) -> None:
+    production = {k: v for k, v in env.items() if k != "MAAS_DEV_MODE"}
+    result = maas(production, "serve", check=False)
+    assert result.returncode != 0 and "MAAS_SECRET_KEY" in result.stderr and "MAAS_DEV_MODE" in result.stderr
+
+
+def test_retention_run_reports_what_it_did(env: dict[str, str]) -> None:
+    maas(env, "db", "upgrade")
+    result = maas(env, "retention", "run")
+    report = json.loads(result.stdout)
+    assert (report["rides_coarsened"], report["refusals_deleted"], report["audit_entries_deleted"]) == (0, 0, 0)

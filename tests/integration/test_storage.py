@@ -62,19 +62,27 @@ async def test_account_round_trip_keeps_every_field(container) -> None:
     assert account.age_on(dt.date(2026, 11, 22)) == 81
 
 
-async def test_duplicate_email_conflicts_and_keeps_the_first(container) -> None:
+async def test_duplicate_email_keeps_the_first_and_tells_only_staff(container) -> None:
+    """Staff opening an account learn the email is taken; self sign-up is answered as if it were
+    new (so it reveals nothing) but saves nothing."""
     first = await container.auth.register(rider(), by=None)
+    decoy = await container.auth.register(rider(email="Taro@test.maas.example"), by=None)
+    assert decoy.id != first.id
     with pytest.raises(Conflict):
-        await container.auth.register(rider(email="Taro@test.maas.example"), by=None)
+        await container.auth.register(rider(email="Taro@test.maas.example"),
+                                      by=Principal(subject_id="acc_admin", role=Role.ADMIN))
     async with container.uow() as uow:
         assert (await uow.accounts.list_accounts()) == [first]
 
 
 async def test_concurrent_sign_ups_with_one_email_create_exactly_one_account(container) -> None:
-    results = await asyncio.gather(*(container.auth.register(rider(), by=None) for _ in range(5)),
+    staff = Principal(subject_id="acc_admin", role=Role.ADMIN)
+    results = await asyncio.gather(*(container.auth.register(rider(), by=staff) for _ in range(5)),
                                    return_exceptions=True)
     assert sum(not isinstance(r, BaseException) for r in results) == 1
     assert all(isinstance(r, Conflict) for r in results if isinstance(r, BaseException))
+    answered = await asyncio.gather(*(container.auth.register(rider(), by=None) for _ in range(3)))
+    assert len({a.id for a in answered}) == 3  # self sign-up answers alike, and stores nothing more
     async with container.uow() as uow:
         assert len(await uow.accounts.list_accounts()) == 1
 

@@ -378,3 +378,20 @@ def test_a_bad_webhook_is_rejected(webhook_gateway: StripeGateway, case: str) ->
         header = signed(body)
     with pytest.raises(WebhookRejected):
         webhook_gateway.verify_event(body, header)
+
+
+async def test_forgetting_a_saved_method_detaches_it_and_deletes_the_customer(
+        gateway: StripeGateway, rider_app: stripe.StripeClient) -> None:
+    """Account deletion (maas.services.privacy): the card no longer belongs to the customer, the
+    customer is gone, and forgetting again (a retried deletion) is no error."""
+    saved = await gateway.save_method("rider-erase", idempotency_key="save-rider-erase")
+    method = await card(rider_app)
+    await rider_app.v1.setup_intents.confirm_async(saved.setup_id, {"payment_method": method})
+    await gateway.forget_method(saved.customer_ref, method)
+    detached = await rider_app.v1.payment_methods.retrieve_async(method)
+    assert detached.customer is None
+    try:  # Stripe answers a deleted customer as {"deleted": true}; localstripe as not found
+        assert (await rider_app.v1.customers.retrieve_async(saved.customer_ref)).get("deleted") is True
+    except stripe.InvalidRequestError as gone:
+        assert gone.http_status == 404
+    await gateway.forget_method(saved.customer_ref, method)

@@ -9,13 +9,14 @@ import datetime as dt
 import pytest
 
 from maas.domain.accounts import NewAccount, Principal, Role
+from maas.domain.entitlements import ClaimStatus
 from maas.domain.errors import Conflict, InvalidRequest, NotFound, PermissionDenied
 from maas.domain.fare_rules import FareRules, PassProduct
 from maas.domain.passes import PassState
 from maas.domain.payments import PaymentDeclined
 from maas.services.passes import PassService
 from payments.on_board import OnBoardGateway
-from tests.fakes import InMemoryUnitOfWorkFactory, SteppedClock
+from tests.fakes import InMemoryUnitOfWorkFactory, SteppedClock, verified_claims
 
 JST = dt.timezone(dt.timedelta(hours=9))
 NOW = dt.datetime(2026, 12, 1, 10, 0, tzinfo=JST)
@@ -47,6 +48,8 @@ async def shop() -> tuple[PassService, InMemoryUnitOfWorkFactory, Flaky, Stepped
             await u.accounts.add(NewAccount(email=f"{account_id}@example.jp", display_name=account_id, role=Role.RIDER,
                                             password="x" * 12, birth_date=born, resident=True),
                                  account_id=account_id, password_hash="h", now=NOW)
+            for claim in verified_claims(account_id, birth_date=born, resident=True):
+                await u.claims.add(claim)
         await u.commit()
     gateway = Flaky(now=clock.now)
     return PassService(uow, gateway, clock, FareRules(passes=(SILVER,))), uow, gateway, clock
@@ -112,3 +115,20 @@ async def test_cancelling_refunds_in_full_before_the_first_day_then_the_unused_d
     assert (await service.cancel(HARU, running.id)).refunded.amount_minor == 3000 * 19 // 30
     with pytest.raises(NotFound):
         await service.cancel(YOUNG, running.id)
+
+
+async def test_a_self_declared_or_expired_age_opens_no_senior_pass() -> None:
+    service, uow, _, _ = await shop()
+    async with uow() as u:
+        for claim in await u.claims.list_for("acc_haru"):
+            await u.claims.save(claim.model_copy(update={"status": ClaimStatus.DECLARED}))
+        await u.commit()
+    with pytest.raises(PermissionDenied):
+        await service.buy(HARU, "silver-30", idempotency_key="declared")
+    async with uow() as u:
+        for claim in await u.claims.list_for("acc_haru"):
+            await u.claims.save(claim.model_copy(update={"status": ClaimStatus.VERIFIED,
+                                                         "valid_until": NOW.date() - dt.timedelta(days=1)}))
+        await u.commit()
+    with pytest.raises(PermissionDenied):
+        await service.buy(HARU, "silver-30", idempotency_key="expired")

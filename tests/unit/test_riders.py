@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from maas.domain.accounts import Account, GeoPoint, Role
+from maas.domain.entitlements import Claim, ClaimStatus, ClaimType
 from maas.domain.mobility import Offer, OfferQuery
 from maas.domain.planning import Money
 from maas.domain.riders import NotARider, OfferNotYours, RiderContext, issued_for
@@ -32,8 +33,25 @@ def offer(**extra) -> Offer:
     return Offer(**{**values, **extra})
 
 
+def age_claim(status: ClaimStatus = ClaimStatus.VERIFIED, valid_until: dt.date | None = None) -> Claim:
+    at = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    return Claim(id="clm_1", account_id="acc_shigeru", type=ClaimType.AGE, value="1956-12-09", status=status,
+                 declared_by="acc_shigeru", declared_at=at, decided_by="acc_agent", decided_at=at,
+                 document_type="my_number_card", valid_until=valid_until)
+
+
+def test_a_self_declared_or_expired_age_proves_no_concession() -> None:
+    later = DAY + dt.timedelta(days=2)
+    asked = OfferQuery(origin=HERE, destination=THERE, depart_at=later)
+    assert RiderContext.of(account()).apply(asked).concessions == frozenset()  # the profile's birth date alone
+    assert RiderContext.of(account(), [age_claim(ClaimStatus.DECLARED)]).apply(asked).concessions == frozenset()
+    expired = RiderContext.of(account(), [age_claim(valid_until=DAY.date())])
+    assert expired.apply(asked).concessions == frozenset() and expired.fare_rider(later.date()).age is None
+    assert expired.fare_rider(DAY.date()).age == 69
+
+
 def test_the_query_carries_the_riders_needs_concessions_and_name() -> None:
-    rider = RiderContext.of(account(), agent_id="acc_agent")
+    rider = RiderContext.of(account(), [age_claim()], agent_id="acc_agent")
     asked = OfferQuery(origin=HERE, destination=THERE, depart_at=DAY, needs=frozenset({"escort"}))
     query = rider.apply(asked)
     assert query.needs == {"escort", "wheelchair"} and query.wheelchair

@@ -36,4 +36,5 @@ async def list_accounts(call: Call) -> AccountList:
 async def get_account(call: Call) -> AccountOut:
     """Riders see their own account; agents and admins see any."""
     assert call.principal is not None
-    return AccountOut.of(await call.container.auth.get_account(call.path("account_id"), by=call.principal))
+    return AccountOut.of(await call.container.auth.get_account(call.path("account_id"), by=call.principal,
+                                                               reason=call.request.headers.get("X-Access-Reason")))

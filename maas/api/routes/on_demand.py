@@ -3,10 +3,10 @@ fetch manifests and report pickups, drop-offs and no-shows."""
 
 from __future__ import annotations
 
-from maas.api.endpoints import Call, EndpointTable
+from maas.api.endpoints import Binary, Call, EndpointTable
 from maas.api.on_demand_schemas import (REPORT_KINDS, ManifestList, ManifestOut, ManifestQuery, RideBookRequest,
                                         RideList, RideListQuery, RideOfferOut, RideOut, RideQuoteRequest,
-                                        RideReportRequest)
+                                        RideReportRequest, VehiclePositionsQuery)
 from maas.api.riders import rider_of
 from maas.domain.accounts import Principal, Role
 from maas.domain.passes import RiderPass
@@ -102,6 +102,20 @@ async def manifests(call: Call) -> ManifestList:
     found = await call.container.on_demand.manifests(_principal(call), operator_id, query.date,
                                                      vehicle_id=query.vehicle_id)
     return ManifestList(operator_id=operator_id, items=[ManifestOut.of(m) for m in found])
+
+
+@routes.route("GET", f"{BASE}/vehicle-positions", summary="The vans' positions as GTFS-Realtime (open data)",
+              tags=TAGS, roles=None, query=VehiclePositionsQuery, errors=(404,))
+async def vehicle_positions(call: Call) -> Binary:
+    """A GTFS-RT FeedMessage of VehiclePositions, open to anyone (other planners show the vans): each van on
+    shift at the stop its driver last reported, within the last 10 minutes (no rider is named). 404 for an
+    operator that runs no on-demand service."""
+    query: VehiclePositionsQuery = call.query
+    fixes = await call.container.on_demand.vehicle_positions(call.path("operator_id"))
+    message = call.container.publisher.vehicle_positions(fixes, call.container.on_demand.clock.now())
+    if query.format == "json":
+        return Binary(call.container.publisher.as_json(message).encode(), "application/json")
+    return Binary(message, "application/x-protobuf")
 
 
 @routes.route("POST", f"{BASE}/rides/{{ride_id}}/reports", summary="Report a pickup, drop-off or no-show",

@@ -110,10 +110,6 @@ class Timetable:
             return np.zeros(self.n_trips, np.bool_)
         return self.day_bits[:, column][self.trip_days]
 
-    def runs_on(self, day: dt.date) -> bool:
-        column = self.day_column(day)
-        return column is not None and bool(self.active_trips(day).any())
-
     def stop_index(self, stop_id: str) -> int:
         """Index of a stop by its global id, or by the feed's own id when one feed was compiled."""
         lookup = self._lookup()

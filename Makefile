@@ -6,7 +6,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 GUNMA = $(sort $(wildcard $(CORPUS)/gtfs-jp/kuwayama-gtfsjp-corpus-2019/gtfs.[012]*.zip))
 
-.PHONY: run test lint fixtures clean bench-routing bench-pooling bench-pooling-insert bench-accessibility bench-realtime bench-streets
+.PHONY: run test lint fixtures clean bench-routing bench-national bench-pooling bench-pooling-insert bench-accessibility bench-realtime bench-streets
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -82,6 +82,12 @@ bench-routing: $(VENV)/.installed-test
 	    --date 2020-03-18 --random 1000 --seed 1 --min-transfer-s 120 --cache-dir $(BENCH_OUT)/cache --out $(BENCH_OUT)/saga.csv
 	$(BIN)/python -m routing.bench $(foreach f,$(GUNMA),--feed $(f)) --date 2019-06-05 \
 	    --footpath-radius-m 300 --random 1000 --seed 1 --min-transfer-s 120 --cache-dir $(BENCH_OUT)/cache --out $(BENCH_OUT)/gunma.csv
+
+# National benchmark (issue 21): every GTFS-JP feed of the corpus as one network for its whole
+# calendar; compiles on every core, queries on one.
+bench-national: $(VENV)/.installed-test
+	$(BIN)/python -m routing.bench_national --corpus $(CORPUS)/gtfs-jp --queries 1000 --seed 1 \
+	    --workers 2 --footpath-radius-m 300 --min-transfer-s 120
 
 # Accessibility benchmark (issue 7): a 1000 x 50 travel-time matrix, every minute of 08:00-09:00,
 # 25th/50th/75th percentiles, on every core.

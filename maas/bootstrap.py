@@ -254,7 +254,9 @@ def build_container(
         feeds=FeedService(uow, feed_reader or GtfsFeedReader(), clock, archive),
         places=PlaceService(uow),
         stops=StopService(uow),
-        health=HealthService(uow, realtime=None if realtime is None else realtime.info, clock=clock),
+        health=HealthService(uow, realtime=None if realtime is None else realtime.info, clock=clock,
+                             feed_failures=(journey_planner.feed_failures
+                                            if isinstance(journey_planner, RaptorJourneyPlanner) else None)),
         planning=planning,
         offers=offers,
         door_to_door=DoorToDoorService(planning, journey_planner, offers, clock=clock),

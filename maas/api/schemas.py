@@ -73,6 +73,7 @@ class HealthResponse(BaseModel):
     database_latency_ms: float | None
     version: str
     realtime: list[RealtimeSourceOut] = Field(default_factory=list)
+    feeds_failed: dict[str, str] = {}  # transit feeds left out because they failed to compile
 
 
 class Point(BaseModel):

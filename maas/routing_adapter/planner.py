@@ -21,6 +21,7 @@ from maas.domain.planning import (Departure, DepartureBoard, Itinerary, Leg, Leg
                                   PlaceRef, TransitLeg, TravellerProfile, TripPlan, TripRequest,
                                   WalkLeg)
 from routing.errors import UnknownStop
+from routing.plan.feeds import CompiledFeeds
 from routing.plan.geo import haversine_m
 from routing.plan import (Endpoint, FeedSource, Network, NoService, NoStopNearby, Place, Planner,
                           PlanRequest, Profile, Ride, UnknownEndpoint, Walk, to_instant,
@@ -36,21 +37,43 @@ _WHEELCHAIR = {1: True, 2: False}
 
 class RaptorJourneyPlanner:
     def __init__(self, sources: Callable[[], Sequence[FeedSource]], cache_dir: Path, *,
-                 max_dates: int = 4, streets: StreetRouter | None = None) -> None:
+                 max_dates: int = 8, streets: StreetRouter | None = None) -> None:
         self._sources = sources
         self._streets = None if streets is None else StreetWalks(streets)
         self._cache_dir = Path(cache_dir)
         self._max_dates = max_dates
+        self._feeds = CompiledFeeds(self._cache_dir)
         self._network: Network | None = None
-        self._lock = threading.Lock()
+        self._building = threading.Lock()
 
     def network(self) -> Network:
+        """The network of the current feed set. When the set changed, the new network is
+        linked first (only new or replaced feeds compile) and then swapped in with one
+        reference assignment; a call holds the network it got for its whole run, so it sees
+        the old network or the new one, never a mix. While one thread builds, others keep
+        using the old network."""
         current = tuple(self._sources())
-        with self._lock:
-            if self._network is None or self._network.sources != current:
-                self._network = Network(current, cache_dir=self._cache_dir,
-                                        max_dates=self._max_dates)
-            return self._network
+        network = self._network
+        if network is not None and network.sources == current:
+            return network
+        if not self._building.acquire(blocking=network is None):
+            return network  # type: ignore[return-value]  # not None: blocking otherwise
+        try:
+            network = self._network
+            if network is None or network.sources != current:
+                fresh = Network(current, cache_dir=self._cache_dir, max_dates=self._max_dates,
+                                feeds=self._feeds)
+                fresh.link()
+                self._feeds.retain(zip(fresh.keys, (s.digest for s in current)))
+                self._network = network = fresh
+            return network
+        finally:
+            self._building.release()
+
+    def feed_failures(self) -> dict[str, str]:
+        """Feeds left out of the current network because they failed to compile."""
+        network = self._network
+        return {} if network is None else network.failures
 
     # -- the port ---------------------------------------------------------------------------
     def plan(self, request: TripRequest) -> TripPlan:
@@ -66,7 +89,7 @@ class RaptorJourneyPlanner:
         for end, name in ((origin, "from"), (destination, "to")):
             if end.stop_id is not None:
                 _stop_or_unknown(planner, end.stop_id, f"{name}.stop_id")
-        if planner.timetable.n_trips == 0:
+        if not planner.has_service:
             raise errors.NoService(f"no transit service on {day.isoformat()}",
                                    fields={field: f"no transit runs on {day.isoformat()}"})
         routed = PlanRequest(origin, destination, seconds, arrive_by=field == "arrive_by",
@@ -92,7 +115,7 @@ class RaptorJourneyPlanner:
             stop = planner.stop_index(stop_id)
         except UnknownStop as exc:
             raise errors.NotFound(str(exc), fields={"stop_id": "no such stop"}) from None
-        if planner.timetable.n_trips == 0:
+        if not planner.has_service:
             raise errors.NoService(f"no transit service on {day.isoformat()}",
                                    fields={"from": f"no transit runs on {day.isoformat()}"})
         found = planner.departures(stop_id, seconds, limit)
@@ -123,9 +146,12 @@ class RaptorJourneyPlanner:
         day, _ = _service_time(at, network.timezone, "depart_at")
         planner = self._planner(network, day, "depart_at")
         tt = planner.timetable
-        if tt.n_trips == 0:
+        if not planner.has_service:
             return []
-        trips = np.diff(tt.pattern_trip_offsets.astype(np.int64))[tt.stop_patterns]
+        trip_pattern = np.repeat(np.arange(tt.n_patterns),
+                                 np.diff(tt.pattern_trip_offsets.astype(np.int64)))
+        running = np.bincount(trip_pattern[planner.active_trips], minlength=tt.n_patterns)
+        trips = running[tt.stop_patterns]
         per_stop = np.zeros(tt.n_stops, np.int64)
         np.add.at(per_stop, np.repeat(np.arange(tt.n_stops),
                                       np.diff(tt.stop_pattern_offsets.astype(np.int64))), trips)

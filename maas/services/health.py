@@ -1,9 +1,11 @@
-"""Liveness and readiness: is the database answering, how fast, and how fresh real time is."""
+"""Liveness and readiness: is the database answering, how fast, how fresh real time is, and
+which transit feeds failed to compile (the others still serve, so the service stays healthy)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable, Mapping
 
 from pydantic import BaseModel, ConfigDict
 
@@ -17,6 +19,7 @@ class HealthReport(BaseModel):
     database: str
     database_latency_ms: float | None
     realtime: tuple[RealtimeSourceStatus, ...] = ()
+    feeds_failed: dict[str, str] = {}  # feed key -> why it failed to compile
 
     @property
     def degraded(self) -> bool:
@@ -26,10 +29,11 @@ class HealthReport(BaseModel):
 
 class HealthService:
     def __init__(self, uow: UnitOfWorkFactory, *, timeout_s: float = 2.0, realtime: RealtimeInfo | None = None,
-                 clock: Clock | None = None) -> None:
+                 clock: Clock | None = None, feed_failures: Callable[[], Mapping[str, str]] | None = None) -> None:
         self._uow = uow
         self._timeout_s = timeout_s
         self._realtime, self._clock = realtime, clock
+        self._feed_failures = feed_failures
 
     async def check(self) -> HealthReport:
         realtime = (self._realtime.statuses(self._clock.now())
@@ -41,6 +45,9 @@ class HealthService:
                     await uow.ping()
         except Exception as exc:  # any failure means "not ready"; the reason goes to the report
             return HealthReport(healthy=False, database=f"unavailable: {type(exc).__name__}", database_latency_ms=None,
-                                realtime=realtime)
+                                realtime=realtime, feeds_failed=self._failures())
         return HealthReport(healthy=True, database="ok", database_latency_ms=round((time.perf_counter() - started) * 1000, 2),
-                            realtime=realtime)
+                            realtime=realtime, feeds_failed=self._failures())
+
+    def _failures(self) -> dict[str, str]:
+        return {} if self._feed_failures is None else dict(self._feed_failures())

@@ -197,9 +197,12 @@ def _stop_times(router: RaptorRouter) -> tuple[np.ndarray, np.ndarray, np.ndarra
     n_pos = np.diff(p_stop_off)[pattern]
     position = p_stop_off[pattern] + (np.arange(len(arrays.dep_s)) - p_time_off[pattern]) % n_pos
     n_stops = router.timetable.n_stops
-    board = arrays.p_board[position]
+    # only the trips this router may board (its day's bit, the wheelchair rule) make candidates
+    runs = arrays.trip_ok[arrays.p_trip_off[pattern]
+                          + (np.arange(len(arrays.dep_s)) - p_time_off[pattern]) // n_pos]
+    board = arrays.p_board[position] & runs
     boarding = _csr(p_stops[position][board], arrays.dep_s[board], n_stops)
-    alight = arrays.p_alight[position]
+    alight = arrays.p_alight[position] & runs
     stop, times = p_stops[position][alight], arrays.arr_s[alight]
     source = csr_rows(arrays.fp_off)
     per_stop = np.bincount(stop, minlength=n_stops)

@@ -159,3 +159,4 @@ class FareTable:
         for (key, fare), zones in contains.items():
             index.setdefault(key, []).append((frozenset(zones), fare))
         return index
+

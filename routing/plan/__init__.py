@@ -2,9 +2,9 @@
 
 `Planner(timetable, fares).plan(PlanRequest)` turns coordinates or stop ids and a traveller
 `Profile` into itineraries (walk and ride segments with names, operators and fares);
-`Planner.departures` lists the next departures at a stop. `Network` holds a federated feed set,
-compiles the timetable of each service date lazily (a small LRU, backed by the .npz cache) and
-knows the feeds' timezone; `service_time` converts instants to service-day seconds and back.
+`Planner.departures` lists the next departures at a stop. `Network` holds a federated feed set
+compiled once for its whole calendar (each feed cached by its own digest, then linked), gives
+the planner of any date as a trip mask over it, and knows the feeds' timezone; `service_time` converts instants to service-day seconds and back.
 """
 
 from routing.plan.errors import NoService, NoStopNearby, PlanError, UnknownEndpoint

@@ -1,11 +1,15 @@
-"""A federated feed set as one network: the timetable of each service date, fares, timezone.
+"""A federated feed set as one network: the timetable of the feeds' whole calendar, fares,
+timezone.
 
-`Network(sources, cache_dir=...)` keeps the planners of the last few service dates in memory
-(an LRU) and compiles a date on first use, or loads it from the .npz cache keyed by the feeds'
-digests, which the sources carry so that a warm start never reads or hashes the feeds. Fares
-(date independent) are cached the same way in "fares-<key>.npz". A date on which nothing runs
-raises NoService (its empty timetable is remembered in memory, never written to disk). Safe to
-share between threads; one date is compiled at a time.
+`Network(sources, cache_dir=..., feeds=CompiledFeeds(...))` takes each feed from the shared
+store of compiled feeds (memory, else the .npz cache keyed by that feed's digest, which the
+sources carry so that a warm start never reads or hashes the feeds, else compiled) and links
+them (routing.timetable.link) on first use; the linked network is cached whole too
+("timetable-network-…", keyed by every feed's cache key), so a restart reads one file. Every date of the calendar is then answered by the
+same arrays: a planner of a date is the network with that date's trip mask, made in
+milliseconds and kept in a small LRU. A date on which nothing runs raises NoService. A feed
+that fails to compile is left out and named in `failures`; the others serve. Safe to share
+between threads; a network never changes once linked (a new feed set is a new Network).
 """
 
 from __future__ import annotations
@@ -17,31 +21,29 @@ import io
 import json
 import logging
 import os
-import tempfile
 import threading
 import zipfile
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import numpy as np
-
-from routing.fares import FORMAT_VERSION as FARES_FORMAT
-from routing.fares import FareTable, compile_fares
-from routing.gtfs import LoadedFeed, read_feed
+from routing.fares import FareSet
 from routing.plan.errors import NoService
-from routing.plan.planner import Planner
+from routing.plan.feeds import CompiledFeed, CompiledFeeds
+from routing.plan.planner import Planner, RouterPool
 from routing.timetable.cache import cache_key, load_cached, save_cached
-from routing.timetable.compile import TimetableParams, compile_feeds, feed_keys
+from routing.timetable.compile import feed_keys
+from routing.timetable.link import link_feeds
+from routing.timetable.model import Timetable
+from routing.timetable.params import TimetableParams
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_FOOTPATH_RADIUS_M = 1000  # the longest transfer walk any profile may ask for
-DEFAULT_MAX_DATES = 4
+DEFAULT_MAX_DATES = 8  # planners kept per network; each is only a trip mask
 
 
 @dataclass(frozen=True)
@@ -51,18 +53,28 @@ class FeedSource:
     timezone: str = ""  # the agency timezone; read from agency.txt when empty
 
 
+@dataclass(frozen=True)
+class _Linked:
+    timetable: Timetable
+    fares: FareSet
+    pool: RouterPool
+    failures: dict[str, str]
+
+
 class Network:
     def __init__(self, sources: Sequence[FeedSource], *, cache_dir: str | os.PathLike | None = None,
                  footpath_radius_m: int = DEFAULT_FOOTPATH_RADIUS_M,
-                 max_dates: int = DEFAULT_MAX_DATES) -> None:
+                 max_dates: int = DEFAULT_MAX_DATES, feeds: CompiledFeeds | None = None) -> None:
         self.sources = tuple(sources)
         self.keys = tuple(feed_keys([s.path for s in self.sources]))
         self.cache_dir = None if cache_dir is None else Path(cache_dir)
         self.params = TimetableParams(footpath_radius_m=footpath_radius_m)
         self.max_dates = max_dates
+        self.feeds = feeds if feeds is not None else CompiledFeeds(self.cache_dir)
         self._planners: OrderedDict[dt.date, Planner] = OrderedDict()
-        self._fares: FareTable | None = None
         self._lock = threading.Lock()
+        self._link_lock = threading.Lock()
+        self._linked: _Linked | None = None
 
     @cached_property
     def timezone(self) -> ZoneInfo:
@@ -77,67 +89,73 @@ class Network:
                     logger.warning("feed %s names an unknown timezone %r", source.path, name)
         return ZoneInfo("UTC")
 
+    def link(self) -> _Linked:
+        """Every feed compiled (or taken from the store) and linked; done once per network.
+        A linked network without failures is cached whole too, so a restart reads one file
+        instead of one per feed."""
+        with self._link_lock:
+            if self._linked is None:
+                self._linked = self._linked_from_cache() or self._link_feeds()
+            return self._linked
+
+    def _link_feeds(self) -> _Linked:
+        parts: list[CompiledFeed] = []
+        failures: dict[str, str] = {}
+        for source, key in zip(self.sources, self.keys):
+            try:
+                parts.append(self.feeds.get(source, key, self.params))
+            except Exception as exc:  # one broken feed must not take the others down
+                logger.exception("feed %s failed to compile", source.path)
+                failures[key] = f"{type(exc).__name__}: {exc}"
+        timetable = (link_feeds([p.timetable for p in parts], self.params) if parts
+                     else Timetable.empty())
+        if parts and not failures and len(parts) > 1 and self.cache_dir is not None:
+            save_cached(self.cache_dir, self._network_key(), timetable)
+        fares = FareSet({p.key: p.fares for p in parts})
+        return _Linked(timetable, fares, RouterPool(timetable), failures)
+
+    def _network_key(self) -> str:
+        feeds = [cache_key(k, s.digest, self.params) for k, s in zip(self.keys, self.sources)]
+        return "network-" + hashlib.sha256(json.dumps(feeds).encode()).hexdigest()
+
+    def _linked_from_cache(self) -> _Linked | None:
+        if self.cache_dir is None or len(self.sources) < 2:
+            return None
+        loaders = {k: self.feeds.cached_fares(s, k) for k, s in zip(self.keys, self.sources)}
+        if any(loader is None for loader in loaders.values()):
+            return None
+        timetable = load_cached(self.cache_dir, self._network_key())
+        if timetable is None:
+            return None
+        fares = FareSet({k: loader for k, loader in loaders.items() if loader is not None})
+        return _Linked(timetable, fares, RouterPool(timetable), {})
+
+    @property
+    def timetable(self) -> Timetable:
+        return self.link().timetable
+
+    @property
+    def failures(self) -> dict[str, str]:
+        """Feed key -> why it failed to compile, for the feeds left out."""
+        return dict(self.link().failures)
+
     def planner(self, day: dt.date, *, allow_empty: bool = False) -> Planner:
         """The planner of one service date; raises NoService when no trip runs that day
         (unless allow_empty: its stops can still be looked up)."""
         if not self.sources:
             raise NoService("no transit feeds are loaded", day=day)
+        linked = self.link()
         with self._lock:
-            if day not in self._planners:
-                self._planners[day] = self._build(day)
+            planner = self._planners.get(day)
+            if planner is None:
+                planner = self._planners[day] = Planner(linked.timetable, linked.fares, day=day,
+                                                        pool=linked.pool)
                 while len(self._planners) > self.max_dates:
                     self._planners.popitem(last=False)
             self._planners.move_to_end(day)
-            planner = self._planners[day]
-        if planner.timetable.n_trips == 0 and not allow_empty:
+        if not planner.has_service and not allow_empty:
             raise NoService(f"no transit service on {day.isoformat()}", day=day)
         return planner
-
-    def _build(self, day: dt.date) -> Planner:
-        loaded: list[LoadedFeed] = []
-
-        def feeds() -> list[LoadedFeed]:
-            if not loaded:
-                loaded.extend(read_feed(s.path) for s in self.sources)
-            return loaded
-
-        digests = [s.digest for s in self.sources]
-        key = cache_key(self.keys, digests, day, self.params)
-        timetable = load_cached(self.cache_dir, key) if self.cache_dir is not None else None
-        if timetable is None:
-            timetable = compile_feeds(feeds(), self.keys, day, self.params)
-            if self.cache_dir is not None and timetable.n_trips > 0:
-                save_cached(self.cache_dir, key, timetable)
-        if timetable.n_trips == 0:
-            return Planner(timetable, None)
-        if self._fares is None:
-            self._fares = self._load_fares(feeds)
-        return Planner(timetable, self._fares)
-
-    def _load_fares(self, feeds: Callable[[], list[LoadedFeed]]) -> FareTable:
-        document = {"format": FARES_FORMAT, "feeds": [[k, s.digest]
-                                                      for k, s in zip(self.keys, self.sources)]}
-        key = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
-        path = None if self.cache_dir is None else self.cache_dir / f"fares-{key}.npz"
-        if path is not None and path.is_file():
-            with np.load(path, allow_pickle=False) as data:
-                return FareTable.from_arrays({name: data[name] for name in data.files})
-        table = compile_fares(feeds(), list(self.keys))
-        if path is not None:
-            _save_npz(path, table.arrays())
-        return table
-
-
-def _save_npz(path: Path, arrays: dict[str, Any]) -> None:  # Any: savez's stubs type **kwds as flags
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _agency_bytes(path: Path) -> bytes | None:

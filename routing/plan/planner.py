@@ -14,14 +14,16 @@ arriving earlier, fewer changes and less walking, and the best few are kept.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 from routing.errors import UnknownStop
-from routing.fares import FareTable
+from routing.fares import FareSet, FareTable
 from routing.plan.errors import NoStopNearby, UnknownEndpoint
 from routing.plan.geo import (MAX_ACCESS_STOPS, StopAccess, haversine_m, nearby_stops, served_stops,
                               walk_distance_m)
@@ -88,15 +90,46 @@ class _End:
     stop: int | None  # timetable index when the end is a stop
 
 
+class RouterPool:
+    """Routers prepared once per profile on a whole-calendar timetable, shared by the planners
+    of every date (a date only adds its trip mask)."""
+
+    def __init__(self, timetable: Timetable) -> None:
+        self.timetable = timetable
+        self._routers: dict[RaptorParams, RaptorRouter] = {}
+        self._lock = threading.Lock()
+
+    def router(self, params: RaptorParams, day: dt.date | None) -> RaptorRouter:
+        with self._lock:
+            base = self._routers.get(params)
+            if base is None:
+                base = self._routers[params] = RaptorRouter(self.timetable, params)
+        return base if day is None else base.for_day(day)
+
+
 @dataclass
 class Planner:
-    """Plans on one service date's timetable; routers are built once per distinct profile."""
+    """Plans on one service date: a timetable cut to that date (day None), or a whole-calendar
+    timetable searched on `day`; routers are built once per distinct profile."""
 
     timetable: Timetable
-    fares: FareTable | None = None
+    fares: FareTable | FareSet | None = None
+    day: dt.date | None = None
+    pool: RouterPool | None = field(default=None, repr=False)
     streets: StreetWalks | None = None  # walks to and from stops on the streets; straight lines when None
     _routers: dict[RaptorParams, RaptorRouter] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @cached_property
+    def active_trips(self) -> np.ndarray:
+        """Per trip: runs on this planner's date."""
+        if self.day is None:
+            return np.ones(self.timetable.n_trips, np.bool_)
+        return self.timetable.active_trips(self.day)
+
+    @property
+    def has_service(self) -> bool:
+        return bool(self.active_trips.any())
 
     # -- stops ------------------------------------------------------------------------------
     def stop_index(self, stop_id: str) -> int:
@@ -123,7 +156,9 @@ class Planner:
         with self._lock:
             router = self._routers.get(params)
             if router is None:
-                router = self._routers[params] = RaptorRouter(self.timetable, params)
+                router = (self.pool.router(params, self.day) if self.pool is not None
+                          else RaptorRouter(self.timetable, params, day=self.day))
+                self._routers[params] = router
             return router
 
     # -- planning ---------------------------------------------------------------------------
@@ -317,7 +352,7 @@ class Planner:
                 t0, t1 = int(tt.pattern_time_offsets[pattern]), int(tt.pattern_time_offsets[pattern + 1])
                 dep = tt.departure_s[t0 + position:t1:n].astype(np.int64)
                 index = int(tt.pattern_trip_offsets[pattern]) + np.arange(len(dep))
-                keep = dep >= from_s
+                keep = (dep >= from_s) & self.active_trips[index]
                 times.append(dep[keep])
                 trips.append(index[keep])
                 stops.append(np.full(int(keep.sum()), s))

@@ -36,6 +36,7 @@ def departure_candidates(router: RaptorRouter, stops: np.ndarray, access_s: np.n
     tt = router.timetable
     arrays = router.kernel_arrays
     fp_off, fp_to, fp_s, can_board = arrays.fp_off, arrays.fp_to, arrays.fp_dur_s, arrays.p_board
+    trip_ok = arrays.trip_ok
     reach: dict[int, int] = {}
     for stop, access in zip(stops.tolist(), access_s.tolist()):
         reach[stop] = min(reach.get(stop, access), access)
@@ -52,7 +53,8 @@ def departure_candidates(router: RaptorRouter, stops: np.ndarray, access_s: np.n
             n_stops = tt.pattern_stop_offsets[pattern + 1] - tt.pattern_stop_offsets[pattern]
             lo, hi = tt.pattern_time_offsets[pattern], tt.pattern_time_offsets[pattern + 1]
             departures = tt.departure_s[lo + position:hi:n_stops].astype(np.int64) - offset
-            times.append(departures[(departures >= start_s) & (departures <= end_s)])
+            runs = trip_ok[tt.pattern_trip_offsets[pattern]:tt.pattern_trip_offsets[pattern + 1]]
+            times.append(departures[(departures >= start_s) & (departures <= end_s) & runs])
     return np.unique(np.concatenate(times))[::-1]
 
 

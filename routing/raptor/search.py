@@ -9,6 +9,8 @@ and range queries and travel-time matrices live in `routing.raptor.profile`.
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -136,11 +138,15 @@ class RaptorRouter:
     """One timetable prepared for many searches with the same parameters."""
 
     def __init__(self, timetable: Timetable, params: RaptorParams = RaptorParams(), *,
-                 trip_forward: np.ndarray | None = None) -> None:
+                 trip_forward: np.ndarray | None = None, day: dt.date | None = None) -> None:
         """trip_forward: for a router on a time-reversed timetable, each of its trips' index in
-        the forward timetable (journeys found backwards are flipped back with it)."""
+        the forward timetable (journeys found backwards are flipped back with it).
+        day: the service date searched (its trips and the previous day's late ones); needed
+        for a whole-calendar timetable, optional for one cut to a date."""
         self.timetable, self.params = timetable, params
         self.trip_forward = trip_forward
+        self.day = day
+        self._base: RaptorRouter | None = None
         tt = timetable
         self._transfer_s = np.maximum(tt.stop_min_transfer_s, params.min_transfer_s).astype(
             np.int64)
@@ -150,7 +156,29 @@ class RaptorRouter:
         else:
             self._stop_ok = np.ones(tt.n_stops, np.bool_)
             self._trip_ok = np.ones(tt.n_trips, np.bool_)
+        self._profile_ok = self._trip_ok
         self._arrays = self._prepare(tt)
+        if day is not None:
+            self._set_day(day)
+
+    def _set_day(self, day: dt.date) -> None:
+        self.day = day
+        self._trip_ok = self._profile_ok & self.timetable.active_trips(day)
+        self._arrays = self._arrays._replace(trip_ok=self._trip_ok)
+
+    def for_day(self, day: dt.date) -> RaptorRouter:
+        """This router on another service date: the prepared arrays are shared, only the
+        trips' day mask (the bit of the date in each trip's bitfield) is new."""
+        router = copy.copy(self)
+        router.__dict__.pop("reversed", None)
+        router._base = self._base or self
+        router._set_day(day)
+        return router
+
+    @property
+    def trip_ok(self) -> np.ndarray:
+        """Per trip: may be boarded in this router's searches (profile and day)."""
+        return self._trip_ok
 
     def _prepare(self, tt: Timetable) -> KernelArrays:
         walked = np.ceil(tt.footpath_distance_m / self.params.walk_speed_mps).astype(np.int64)
@@ -226,8 +254,10 @@ class RaptorRouter:
     @cached_property
     def reversed(self) -> RaptorRouter:
         """The same router on the time-reversed timetable (for arrive-by searches)."""
+        if self._base is not None and self.day is not None:
+            return self._base.reversed.for_day(self.day)
         timetable, trip_perm = reverse_timetable(self.timetable)
-        return RaptorRouter(timetable, self.params, trip_forward=trip_perm)
+        return RaptorRouter(timetable, self.params, trip_forward=trip_perm, day=self.day)
 
     def latest_departure(self, origins: Mapping[str, int] | str, arrive_by_s: int,
                          targets: Mapping[str, int] | str) -> list[Journey]:

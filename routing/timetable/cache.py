@@ -1,8 +1,9 @@
-"""Compiled timetables cached as .npz files keyed by a digest of everything that shapes them.
+"""Compiled feeds cached as .npz files, one per feed, keyed by what shapes it.
 
-The key covers the feed digests (in order, with their keys), the service date, the compile
-parameters and FORMAT_VERSION. `load_or_compile` needs only the feed files' digests to find a
-cached timetable, so a hit never parses the feeds.
+The key covers the feed's key (its ids carry it) and digest, the compile parameters and
+FORMAT_VERSION, never the date (a compiled feed holds its whole calendar) nor the other feeds
+(they are linked after loading, routing.timetable.link). A hit never parses the feed, and a
+changed feed recompiles alone.
 """
 
 from __future__ import annotations
@@ -14,23 +15,26 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from routing.gtfs import LoadedFeed, feed_digest, read_feed
-from routing.timetable.compile import TimetableParams, compile_feeds, feed_keys
+from routing.timetable.compile import compile_feed, feed_keys
+from routing.timetable.day import timetable_on_day
+from routing.timetable.link import link_feeds
 from routing.timetable.model import FORMAT_VERSION, Timetable
+from routing.timetable.params import TimetableParams
 
 logger = logging.getLogger(__name__)
 
 
-def cache_key(keys: Sequence[str], digests: Sequence[str], day: dt.date,
-              params: TimetableParams) -> str:
-    document = {"format": FORMAT_VERSION, "feeds": list(zip(keys, digests)),
-                "date": day.isoformat(), "params": dataclasses.asdict(params)}
+def cache_key(key: str, digest: str, params: TimetableParams) -> str:
+    """The cache key of one feed compiled under its key (ids carry it) with params."""
+    document = {"format": FORMAT_VERSION, "feed": [key, digest],
+                "params": dataclasses.asdict(params)}
     return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
 
 
@@ -62,30 +66,51 @@ def save_cached(cache_dir: str | os.PathLike, key: str, timetable: Timetable) ->
     return path
 
 
+def load_or_compile_feed(key: str, digest: str, read: Callable[[], LoadedFeed],
+                         params: TimetableParams,
+                         cache_dir: str | os.PathLike | None = None) -> Timetable:
+    """One feed's calendar timetable from the cache, or compiled (read() parses the feed only
+    then) and cached."""
+    name = cache_key(key, digest, params)
+    if cache_dir is not None and (hit := load_cached(cache_dir, name)) is not None:
+        logger.debug("timetable cache hit %s (%s)", name, key)
+        return hit
+    timetable = compile_feed(read(), key, params)
+    if cache_dir is not None:
+        save_cached(cache_dir, name, timetable)
+    return timetable
+
+
+def _given(feed: LoadedFeed) -> Callable[[], LoadedFeed]:
+    return lambda: feed
+
+
+def _reader(path: str | os.PathLike[str]) -> Callable[[], LoadedFeed]:
+    return lambda: read_feed(path)
+
+
 def compile_timetable(feeds: Sequence[LoadedFeed], date: dt.date, *,
                       params: TimetableParams = TimetableParams(),
                       cache_dir: str | os.PathLike | None = None) -> Timetable:
-    """Compile already loaded feeds, reusing or filling the cache when cache_dir is given."""
+    """Already loaded feeds cut to one date, each feed reused from or written to the cache
+    when cache_dir is given."""
     keys = feed_keys([f.source for f in feeds])
-    key = cache_key(keys, [f.digest for f in feeds], date, params)
-    if cache_dir is not None and (hit := load_cached(cache_dir, key)) is not None:
-        return hit
-    timetable = compile_feeds(feeds, keys, date, params)
-    if cache_dir is not None:
-        save_cached(cache_dir, key, timetable)
-    return timetable
+    parts = [load_or_compile_feed(k, f.digest, _given(f), params, cache_dir)
+             for f, k in zip(feeds, keys)]
+    return timetable_on_day(link_feeds(parts, params), date)
+
+
+def load_calendar(paths: Sequence[str | os.PathLike], params: TimetableParams = TimetableParams(),
+                  cache_dir: str | os.PathLike | None = None) -> Timetable:
+    """The whole-calendar timetable of feed files; a feed is parsed only on its cache miss."""
+    keys = feed_keys(paths)
+    parts = [load_or_compile_feed(k, feed_digest(p), _reader(p), params, cache_dir)
+             for p, k in zip(paths, keys)]
+    return link_feeds(parts, params)
 
 
 def load_or_compile(paths: Sequence[str | os.PathLike], date: dt.date,
                     params: TimetableParams = TimetableParams(),
                     cache_dir: str | os.PathLike | None = None) -> Timetable:
-    """The timetable of feed files for a date; the feeds are parsed only on a cache miss."""
-    keys = feed_keys(paths)
-    key = cache_key(keys, [feed_digest(p) for p in paths], date, params)
-    if cache_dir is not None and (hit := load_cached(cache_dir, key)) is not None:
-        logger.debug("timetable cache hit %s", key)
-        return hit
-    timetable = compile_feeds([read_feed(p) for p in paths], keys, date, params)
-    if cache_dir is not None:
-        save_cached(cache_dir, key, timetable)
-    return timetable
+    """The timetable of feed files cut to one date (see load_calendar)."""
+    return timetable_on_day(load_calendar(paths, params, cache_dir), date)

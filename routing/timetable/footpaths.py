@@ -1,7 +1,7 @@
 """Footpaths between nearby stops (straight line times a detour factor) and transfers.txt rules.
 
-Stops are sorted by latitude so each stop only measures the stops inside its latitude band
-(a sweep instead of all pairs); distances inside the band are computed with numpy at once.
+Stops are put in grid cells at least the radius on a side, so each stop only measures the stops
+of the 3 x 3 cells around it; the candidate pairs are measured with numpy in chunks.
 Walking durations are not fixed here: the timetable keeps walked distances in metres so the
 search can apply its own walking speed. transfers.txt rows with transfer_type 2 between two
 different stops become fixed-duration footpaths; with type 3 they remove the footpath; type 2
@@ -22,6 +22,19 @@ from routing.geodesy import EARTH_RADIUS_M, haversine_m
 NO_TRANSFER_S = 10 * 86_400  # same-stop "transfer" time of a stop where changing is forbidden
 
 
+_CHUNK = 4096  # stops measured at once, so a dense city within a large radius stays in memory
+
+
+def _cells(lat: np.ndarray, lon: np.ndarray, radius_m: int) -> tuple[np.ndarray, np.ndarray]:
+    """Grid cells at least radius_m on a side (row, column), so neighbours lie in the 3 x 3
+    cells around a stop."""
+    cell_lat = math.degrees(radius_m / EARTH_RADIUS_M)
+    widest = math.cos(math.radians(min(float(np.abs(lat).max()), 89.0)))
+    cell_lon = cell_lat / widest
+    return (np.floor(lat / cell_lat).astype(np.int64),
+            np.floor(lon / cell_lon).astype(np.int64))
+
+
 def nearby_pairs(lat: np.ndarray, lon: np.ndarray, radius_m: int,
                  detour_factor: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(from, to, walked distance m) for ordered pairs of distinct stops within radius_m."""
@@ -29,20 +42,31 @@ def nearby_pairs(lat: np.ndarray, lon: np.ndarray, radius_m: int,
     usable = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
     if radius_m <= 0 or len(usable) < 2:
         return empty, empty, empty
-    order = usable[np.argsort(lat[usable], kind="stable")]
-    sorted_lat = lat[order]
-    band_deg = math.degrees(radius_m / EARTH_RADIUS_M)
-    starts = np.searchsorted(sorted_lat, sorted_lat - band_deg, side="left")
-    ends = np.searchsorted(sorted_lat, sorted_lat + band_deg, side="right")
+    row, column = _cells(lat[usable], lon[usable], radius_m)
+    column = column - column.min() + 1
+    width = int(column.max()) + 2
+    key = row * width + column
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
     sources, targets, dists = [], [], []
-    for i, (lo, hi) in enumerate(zip(starts, ends)):
-        candidates = order[lo:hi]
-        d = haversine_m(lat[order[i]], lon[order[i]], lat[candidates], lon[candidates])
-        keep = (d <= radius_m) & (candidates != order[i])
-        if keep.any():
-            sources.append(np.full(int(keep.sum()), order[i], np.int32))
-            targets.append(candidates[keep].astype(np.int32))
-            dists.append(np.ceil(d[keep] * detour_factor).astype(np.int32))
+    for start in range(0, len(usable), _CHUNK):
+        mine = np.arange(start, min(start + _CHUNK, len(usable)))
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                wanted = key[mine] + dy * width + dx
+                lo = np.searchsorted(sorted_key, wanted, side="left")
+                counts = np.searchsorted(sorted_key, wanted, side="right") - lo
+                total = int(counts.sum())
+                if total == 0:
+                    continue
+                first = np.repeat(lo - (np.cumsum(counts) - counts), counts)
+                a = np.repeat(mine, counts)
+                b = order[first + np.arange(total)]
+                d = haversine_m(lat[usable[a]], lon[usable[a]], lat[usable[b]], lon[usable[b]])
+                keep = (d <= radius_m) & (a != b)
+                sources.append(usable[a[keep]].astype(np.int32))
+                targets.append(usable[b[keep]].astype(np.int32))
+                dists.append(np.ceil(d[keep] * detour_factor).astype(np.int32))
     if not sources:
         return empty, empty, empty
     return np.concatenate(sources), np.concatenate(targets), np.concatenate(dists)

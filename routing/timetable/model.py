@@ -1,4 +1,4 @@
-"""The compiled Timetable: one service date of one or more feeds as flat numpy integer arrays.
+"""The compiled Timetable: the whole calendar of one or more feeds as flat numpy arrays.
 
 Layout follows RAPTOR's needs (Delling et al. 2012): trips grouped into route patterns with one
 stop sequence each, trips inside a pattern in FIFO order, times stored trip-major so that the
@@ -11,20 +11,27 @@ headsign, route, GTFS-JP operator office and accessibility (``trip_*``, aligned 
 ``trip_ids``), and each feed's timezone. Wheelchair codes follow GTFS: 0 unknown,
 1 accessible, 2 not accessible. ``trip_next`` links a trip to the trip of the same block a
 rider may stay on board into (routing.timetable.blocks), -1 when none.
+
+Days of operation are bitfields (as in nigiri): ``day_bits[b, d]`` is True when bitfield b
+runs on day d after ``first_day``; each trip points to one (``trip_days``), so a search on a
+date boards only the trips whose bit is set that day (`active_trips`). A timetable cut to one
+date (`routing.timetable.day.timetable_on_day`) keeps a single all-true bitfield.
 Text is stored as numpy unicode arrays so the .npz cache needs no pickling.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
 
 from routing.errors import UnknownStop
+from routing.timetable.calendar import day_index
 
 # Bumped whenever the arrays or their meaning change, so old cache files are never reused.
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 
 
 def csr_rows(offsets: np.ndarray) -> np.ndarray:
@@ -35,7 +42,7 @@ def csr_rows(offsets: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class Timetable:
-    service_date: str  # ISO date the timetable was compiled for
+    service_date: str  # ISO date of a timetable cut to one date; "" for a whole calendar
     feed_keys: tuple[str, ...]
     stop_ids: np.ndarray  # str, "feed_key:stop_id"
     stop_lat: np.ndarray  # float64
@@ -74,6 +81,9 @@ class Timetable:
     trip_office_names: np.ndarray  # str per trip, GTFS-JP office_jp.office_name; "" when none
     trip_wheelchair: np.ndarray  # int8 wheelchair_accessible (0 when missing)
     agency_timezones: np.ndarray  # str per feed key (same order as feed_keys)
+    first_day: str  # ISO date of day_bits column 0; "" when no feed names a date
+    trip_days: np.ndarray  # int32 per trip: its row of day_bits
+    day_bits: np.ndarray  # bool [bitfields, days]
 
     @property
     def n_stops(self) -> int:
@@ -86,6 +96,19 @@ class Timetable:
     @property
     def n_trips(self) -> int:
         return len(self.trip_ids)
+
+    def day_column(self, day: dt.date) -> int | None:
+        """The day_bits column of a date, None when the date is outside the calendar."""
+        column = day_index(self.first_day, day)
+        return column if 0 <= column < self.day_bits.shape[1] else None
+
+    def active_trips(self, day: dt.date) -> np.ndarray:
+        """Per trip: runs on the date (its own service day's trips and the previous day's
+        late ones, which carry the next day's bit)."""
+        column = self.day_column(day)
+        if column is None:
+            return np.zeros(self.n_trips, np.bool_)
+        return self.day_bits[:, column][self.trip_days]
 
     def stop_index(self, stop_id: str) -> int:
         """Index of a stop by its global id, or by the feed's own id when one feed was compiled."""
@@ -124,6 +147,30 @@ class Timetable:
         start = self.pattern_time_offsets[pattern] + trip_in_pattern * n
         return self.arrival_s[start:start + n], self.departure_s[start:start + n]
 
+    @classmethod
+    def empty(cls) -> Timetable:
+        """No stops, no trips (a network whose every feed failed)."""
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            if f.name in ("service_date", "first_day"):
+                values[f.name] = ""
+            elif f.name == "feed_keys":
+                values[f.name] = ()
+            elif f.name.endswith("_offsets"):
+                values[f.name] = np.zeros(1, np.int64 if "time" in f.name else np.int32)
+            elif f.name == "day_bits":
+                values[f.name] = np.zeros((0, 0), np.bool_)
+            elif f.name.endswith("ids") or f.name.endswith("names") or f.name in (
+                    "trip_headsigns", "route_colors", "agency_timezones"):
+                values[f.name] = np.zeros(0, str)
+            elif f.name in ("stop_lat", "stop_lon"):
+                values[f.name] = np.zeros(0, np.float64)
+            elif f.name in ("pattern_can_board", "pattern_can_alight"):
+                values[f.name] = np.zeros(0, np.bool_)
+            else:
+                values[f.name] = np.zeros(0, np.int32)
+        return cls(**values)  # type: ignore[arg-type]
+
     def arrays(self) -> dict[str, np.ndarray]:
         """Every field as an array, the form the .npz cache stores."""
         out = {}
@@ -137,7 +184,7 @@ class Timetable:
         values: dict[str, Any] = {}
         for f in fields(cls):
             value: Any = arrays[f.name]
-            if f.name == "service_date":
+            if f.name in ("service_date", "first_day"):
                 value = str(value)
             elif f.name == "feed_keys":
                 value = tuple(str(k) for k in value)

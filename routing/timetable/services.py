@@ -29,9 +29,12 @@ def active_services(calendar: pd.DataFrame | None, calendar_dates: pd.DataFrame 
 
 def clock_seconds(values: pd.Series) -> np.ndarray:
     """'HH:MM:SS' (hours may pass 24) as float seconds; NaN where the text is missing."""
-    parts = values.astype("string").str.extract(r"^\s*(\d+):(\d\d):(\d\d)\s*$")
+    # A day has few distinct clock times: parse each once (stop_times repeat them many times).
+    codes, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
+    parts = pd.Series(uniques, dtype="string").str.extract(r"^\s*(\d+):(\d\d):(\d\d)\s*$")
     numbers = parts.apply(pd.to_numeric).to_numpy(np.float64)
-    return numbers[:, 0] * 3600 + numbers[:, 1] * 60 + numbers[:, 2]
+    seconds = np.append(numbers[:, 0] * 3600 + numbers[:, 1] * 60 + numbers[:, 2], np.nan)
+    return seconds[np.where(codes < 0, len(uniques), codes)]
 
 
 def format_clock(seconds: int) -> str:

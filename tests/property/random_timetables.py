@@ -34,7 +34,12 @@ def clock(seconds: int) -> str:
     return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
-def write_feed(folder: Path, n_stops: int, trips, walks) -> Path:
+ALWAYS = ["ON,1,1,1,1,1,1,1,20260101,20261231", "OFF,0,0,0,0,0,0,0,20260101,20261231"]
+
+
+def write_feed(folder: Path, n_stops: int, trips, walks, calendar: list[str] = ALWAYS,
+               calendar_dates: list[str] = ()) -> Path:  # type: ignore[assignment]
+    """calendar: calendar.txt rows (services by name); calendar_dates: its exception rows."""
     lines = {
         "agency.txt": ["agency_id,agency_name,agency_url,agency_timezone",
                        "X,Random,https://example.com,Asia/Tokyo"],
@@ -44,9 +49,8 @@ def write_feed(folder: Path, n_stops: int, trips, walks) -> Path:
         "trips.txt": ["route_id,service_id,trip_id"]
         + [f"R,{service},T{i}" for i, (service, _) in enumerate(trips)],
         "calendar.txt": ["service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,"
-                         "start_date,end_date",
-                         "ON,1,1,1,1,1,1,1,20260101,20261231",
-                         "OFF,0,0,0,0,0,0,0,20260101,20261231"],
+                         "start_date,end_date", *calendar],
+        "calendar_dates.txt": ["service_id,date,exception_type", *calendar_dates],
         "stop_times.txt": ["trip_id,arrival_time,departure_time,stop_id,stop_sequence,"
                            "pickup_type,drop_off_type"],
         "transfers.txt": ["from_stop_id,to_stop_id,transfer_type,min_transfer_time"]

@@ -20,4 +20,5 @@ async def get_health(call: Call) -> HealthResponse:
         raise ApiError(503, "service_unavailable", "the database is not reachable", {"database": report.database})
     return HealthResponse(status="degraded" if report.degraded else "ok", database=report.database,
                           database_latency_ms=report.database_latency_ms, version=maas.__version__,
-                          realtime=[RealtimeSourceOut(**s.model_dump()) for s in report.realtime])
+                          realtime=[RealtimeSourceOut(**s.model_dump()) for s in report.realtime],
+                          feeds_failed=report.feeds_failed)

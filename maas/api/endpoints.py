@@ -33,12 +33,15 @@ class Call:
     query: Any
 
     def path(self, name: str) -> str:
-        return self.request.match_info[name]
+        return self.request.match_info[name]  # checked for NUL and broken UTF-8 before the handler
 
     def idempotency_key(self, default: str | None = None) -> str:
         """The `Idempotency-Key` header, what makes a retried booking safe; without a default
         it is required."""
         key = self.request.headers.get("Idempotency-Key", "").strip()
+        if not _storable(key):
+            raise InvalidRequest("the Idempotency-Key must be printable UTF-8",
+                                 fields={"Idempotency-Key": "not printable UTF-8"})
         if len(key) > 200:
             raise InvalidRequest("the Idempotency-Key is too long", fields={"Idempotency-Key": "at most 200 characters"})
         if key:
@@ -128,6 +131,8 @@ class EndpointTable:
 def _aiohttp_handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def handle(request: web.Request) -> web.StreamResponse:
         container = request.app[CONTAINER]
+        if not all(_storable(value) for value in request.match_info.values()):
+            raise ApiError(404, "not_found", "no such resource")  # no id holds NUL or broken UTF-8
         principal = None
         if endpoint.roles is not None:
             principal = await container.auth.authenticate(request.headers.get("Authorization"))
@@ -164,13 +169,46 @@ async def _parse_body(request: web.Request, model: type[BaseModel]) -> BaseModel
     raw = await request.read()  # raises 413 past client_max_size
     try:
         data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, an integer past 4,300 digits
         raise ApiError(400, "malformed_json", f"the body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise ApiError(400, "malformed_json", "the body is nested too deeply") from None
+    if not _clean_json(data):
+        raise ApiError(422, "invalid_request", "text in the body may not contain NUL characters",
+                       {"body": "NUL character"})
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise ApiError(422, "invalid_request", "the body does not match the schema",
                        validation_fields(exc, "body")) from None
+
+
+def _storable(text: str) -> bool:
+    """Text a database can store: no NUL (PostgreSQL refuses it) and no undecodable bytes (aiohttp
+    keeps those as lone surrogates, which no driver can encode)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _clean_json(data: object) -> bool:
+    """No string in a parsed body (keys included) holds a NUL; iterative, so depth costs no stack."""
+    pending = [data]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return False
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return True
 
 
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
@@ -188,6 +226,8 @@ def _check_query_encoding(raw: str) -> None:
 
 def _parse_query(request: web.Request, model: type[BaseModel]) -> BaseModel:
     _check_query_encoding(request.rel_url.raw_query_string)
+    if "%00" in request.rel_url.raw_query_string:
+        raise ApiError(422, "invalid_request", "the query may not contain NUL characters", {"query": "NUL character"})
     repeated = [k for k in request.query if len(request.query.getall(k)) > 1]
     if repeated:
         raise ApiError(422, "invalid_request", "query parameters may appear once",

@@ -29,7 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from maas.domain.bookings import IN_FLIGHT, Booking, SagaStep, StepStatus, TripState
+from maas.domain.bookings import CANCEL_STEP, CANCELLABLE, IN_FLIGHT, Booking, SagaStep, StepStatus, TripState
 from maas.domain.errors import Conflict, NotFound
 from maas.domain.mobility import Offer
 from maas.storage.payloads import BOOKING, OFFER, dump, load
@@ -153,6 +153,14 @@ class SqlBookings:
 
     async def in_flight(self) -> list[Booking]:
         query = (select(_BOOKINGS.c.payload).where(_BOOKINGS.c.state.in_(sorted(s.value for s in IN_FLIGHT)))
+                 .order_by(_BOOKINGS.c.created_at, _BOOKINGS.c.id))
+        return [load(BOOKING, p) for p in (await self._s.execute(query)).scalars()]
+
+    async def cancel_begun(self) -> list[Booking]:
+        begun = select(_STEPS.c.booking_id).where(_STEPS.c.booking_id == _BOOKINGS.c.id,
+                                                  _STEPS.c.name == CANCEL_STEP)
+        query = (select(_BOOKINGS.c.payload)
+                 .where(_BOOKINGS.c.state.in_(sorted(s.value for s in CANCELLABLE)), begun.exists())
                  .order_by(_BOOKINGS.c.created_at, _BOOKINGS.c.id))
         return [load(BOOKING, p) for p in (await self._s.execute(query)).scalars()]
 

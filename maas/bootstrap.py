@@ -14,6 +14,7 @@ from maas.domain.translations import TranslationSource
 from maas.domain.ondemand import RideStore
 from maas.domain.ports import (Clock, FeedArchive, FeedReader, JourneyPlanner, OperatorAdapter, PasswordHasher,
                                UnitOfWorkFactory)
+from maas.domain.quotes import QuoteStore
 from maas.domain.vehicle_holds import VehicleHolds
 from maas.plugins import OperatorConfigError, build_adapters, load_operators_config
 from maas.routing_adapter.feed_archive import DirectoryFeedArchive, NetworkSources
@@ -50,6 +51,7 @@ from maas.services.tickets import TicketService
 from maas.settings import Settings
 from maas.storage.engine import create_engine
 from maas.storage.rides import SqlRideStore
+from maas.storage.quotes import SqlQuoteStore
 from maas.storage.vehicle_holds import SqlVehicleHolds
 from maas.storage.unit_of_work import SqlUnitOfWorkFactory
 from maas.ticketing import Ed25519TicketSigner
@@ -149,6 +151,7 @@ def build_container(
     uow: UnitOfWorkFactory | None = None,
     ride_store: RideStore | None = None,
     vehicle_holds: VehicleHolds | None = None,
+    quote_store: QuoteStore | None = None,
 ) -> Container:
     """Wire the service; raises OperatorConfigError (naming the operator) when an enabled
     operator adapter is missing or breaks the contract. The storage seam: given `uow` (and the
@@ -161,6 +164,7 @@ def build_container(
         uow = SqlUnitOfWorkFactory(engine)
         ride_store = ride_store or SqlRideStore(engine, clock)
         vehicle_holds = vehicle_holds or SqlVehicleHolds(engine, clock)
+        quote_store = quote_store or SqlQuoteStore(engine)
     hasher = hasher or Argon2PasswordHasher()
     # Imported feeds are kept under data_dir/feeds; the planner routes over the demo region's
     # feed plus those, with compiled timetables and fares cached under data_dir/cache.
@@ -176,11 +180,12 @@ def build_container(
             config = load_operators_config(settings.operators_config)
             if payout_accounts is None:
                 payout_accounts = {e.id: e.payout_account for e in config.operators if e.payout_account}
-            # On-demand operators keep their rides and day plans, shared-vehicle operators their
-            # bookings and held vehicles, in the service's database (seen by every process).
+            # On-demand operators keep their rides, day plans and quotes, shared-vehicle operators
+            # their bookings and held vehicles, in the service's database (seen by every process).
             operator_adapters = build_adapters(config, settings.operators_config.parent, clock,
                                                extras={k: v for k, v in (("ride_store", ride_store),
-                                                                         ("vehicle_holds", vehicle_holds))
+                                                                         ("vehicle_holds", vehicle_holds),
+                                                                         ("quote_store", quote_store))
                                                        if v is not None})
     if payments is None:
         secret = settings.stripe_webhook_secret

@@ -173,9 +173,6 @@ async def _parse_body(request: web.Request, model: type[BaseModel]) -> BaseModel
         raise ApiError(400, "malformed_json", f"the body is not valid JSON: {exc}") from None
     except RecursionError:
         raise ApiError(400, "malformed_json", "the body is nested too deeply") from None
-    if not _clean_json(data):
-        raise ApiError(422, "invalid_request", "text in the body may not contain NUL characters",
-                       {"body": "NUL character"})
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -192,22 +189,6 @@ def _storable(text: str) -> bool:
         text.encode("utf-8")
     except UnicodeEncodeError:
         return False
-    return True
-
-
-def _clean_json(data: object) -> bool:
-    """No string in a parsed body (keys included) holds a NUL; iterative, so depth costs no stack."""
-    pending = [data]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                return False
-        elif isinstance(item, dict):
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
     return True
 
 

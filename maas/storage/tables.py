@@ -360,3 +360,17 @@ class TicketIssuedRow(SQLModel, table=True):
 
 
 metadata = SQLModel.metadata
+
+
+class OperatorQuoteRow(SQLModel, table=True):
+    """An offer an in-process operator sold (maas.domain.quotes): the Offer as a versioned payload
+    beside the adapter's own details (its JSON), the booking it was sold as, and when it lapses."""
+
+    __tablename__ = "operator_quotes"
+    __table_args__ = (Index("ix_operator_quotes_operator_valid", "operator_id", "valid_until"),)
+    operator_id: str = Field(primary_key=True)
+    offer_id: str = Field(primary_key=True)
+    valid_until: dt.datetime = Field(sa_column=_utc_column())  # UTC
+    booked_as: str | None = None
+    offer: str = Field(sa_column=Column(Text, nullable=False))  # maas.storage.payloads OFFER
+    details: str = Field(sa_column=Column(Text, nullable=False))  # the adapter's JSON

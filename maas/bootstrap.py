@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from limits.aio.storage import MemoryStorage
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from maas.domain.fare_rules import FareRules
@@ -15,6 +16,7 @@ from maas.domain.ondemand import RideStore
 from maas.domain.ports import (Clock, FeedArchive, FeedReader, JourneyPlanner, OperatorAdapter, PasswordHasher,
                                UnitOfWorkFactory)
 from maas.domain.quotes import QuoteStore
+from maas.domain.status import StatusReader
 from maas.domain.vehicle_holds import VehicleHolds
 from maas.plugins import OperatorConfigError, build_adapters, load_operators_config
 from maas.routing_adapter.feed_archive import DirectoryFeedArchive, NetworkSources
@@ -26,6 +28,8 @@ from maas.domain.analyses import AccessibilityEngine, RideArea
 from maas.domain.plausibility import EventWindow
 from maas.routing_adapter.accessibility import RaptorAccessibilityEngine
 from maas.routing_adapter.scenarios import RaptorScenarioEngine
+from maas.metrics import ServiceMetrics
+from maas.ratelimit import RateLimits, storage_from_setting
 from maas.security import Argon2PasswordHasher
 from maas.services.analyses import AnalysisService
 from maas.services.auth import AuthService
@@ -52,6 +56,8 @@ from maas.settings import Settings
 from maas.storage.engine import create_engine
 from maas.storage.rides import SqlRideStore
 from maas.storage.quotes import SqlQuoteStore
+from maas.storage.rate_limits import SqlRateLimitStorage
+from maas.storage.status import SqlStatusReader
 from maas.storage.vehicle_holds import SqlVehicleHolds
 from maas.storage.unit_of_work import SqlUnitOfWorkFactory
 from maas.ticketing import Ed25519TicketSigner
@@ -91,12 +97,17 @@ class Container:
     rider_fares: RiderFares
     operator_adapters: dict[str, OperatorAdapter] = field(default_factory=dict)
     names: TranslationSource | None = None  # the feeds' translated names; None: names as the feeds write them
+    rate_limits: RateLimits | None = None  # None: no limits (MAAS_RATE_LIMITS=false)
+    metrics: ServiceMetrics | None = None
+    status: StatusReader | None = None  # the database's figures for /metrics; None without an engine
 
     async def aclose(self) -> None:
         await self.analyses.aclose()  # running analyses stop before the database goes
         for adapter in self.operator_adapters.values():
             await adapter.aclose()
         await self.payments.aclose()
+        if self.rate_limits is not None:
+            await self.rate_limits.aclose()
         if self.engine is not None:
             await self.engine.dispose()
 
@@ -193,7 +204,9 @@ def build_container(
             settings.stripe_api_key.get_secret_value() if settings.stripe_api_key else None,
             secret.get_secret_value() if secret else None, settings.stripe_api_base)
     rules = load_fare_rules(settings.fare_rules)
-    offers = OfferService(operator_adapters, budget_s=settings.operator_budget_s, uow=uow, clock=clock)
+    metrics = ServiceMetrics()
+    offers = OfferService(operator_adapters, budget_s=settings.operator_budget_s, uow=uow, clock=clock,
+                          observe=metrics.observe_operator)
     # Transit legs are booked through the platform's own ticket office, beside the operators.
     office = TransitTicketOffice(uow, clock) if settings.sell_transit_tickets else None
     if office is not None and office.operator_id in operator_adapters:
@@ -241,4 +254,19 @@ def build_container(
         riders=RiderDirectory(uow),
         rider_fares=RiderFares(rules),
         operator_adapters=operator_adapters,
+        rate_limits=build_rate_limits(settings, engine),
+        metrics=metrics,
+        status=SqlStatusReader(engine) if engine is not None else None,
     )
+
+
+def build_rate_limits(settings: Settings, engine: AsyncEngine | None) -> RateLimits | None:
+    """The limits in the storage the settings name: the database (this process's memory when the
+    tests gave a unit of work of their own), Redis, or memory."""
+    if not settings.rate_limits:
+        return None
+    storage = storage_from_setting(settings.rate_limit_storage)
+    if storage is None:
+        storage = SqlRateLimitStorage(engine) if engine is not None else MemoryStorage()
+    return RateLimits(storage, {"sign_in": settings.rate_limit_sign_in, "register": settings.rate_limit_register,
+                                "expensive": settings.rate_limit_expensive})

@@ -55,6 +55,14 @@ class Settings(BaseModel):
     trip_event_after_s: int = Field(default=6 * 3600, ge=0, le=7 * 86400)
     # Riders' language when Accept-Language names neither Japanese nor English.
     default_language: Literal["ja", "en"] = "ja"
+    # Rate limits (maas/ratelimit.py), each per client address and per account: `N/unit` joined by `;`.
+    rate_limits: bool = True
+    rate_limit_storage: str = "database"  # or memory:// (one process), redis://HOST:PORT
+    rate_limit_sign_in: str = "10/minute;60/hour"
+    rate_limit_register: str = "20/hour"
+    rate_limit_expensive: str = "120/minute"  # plans, door-to-door plans, starting analyses
+    # Behind a load balancer: the client address is the last one it appended to X-Forwarded-For.
+    forwarded_for: bool = False
 
     @field_validator("database_url")
     @classmethod
@@ -73,6 +81,24 @@ class Settings(BaseModel):
     def _r5_files(cls, value: Path | None, info: ValidationInfo) -> Path | None:
         if info.data.get("access_engine") == "r5" and value is None:
             raise ValueError("MAAS_ACCESS_ENGINE=r5 needs MAAS_R5_JAR (R5's r5-all.jar) and MAAS_R5_OSM (an .osm.pbf)")
+        return value
+
+    @field_validator("rate_limit_sign_in", "rate_limit_register", "rate_limit_expensive")
+    @classmethod
+    def _readable_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError("write limits as N/unit joined by ';', for example 10/minute;60/hour") from None
+        return value
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _known_storage(cls, value: str) -> str:
+        if value != "database" and value != "memory://" and not value.startswith(("redis://", "rediss://")):
+            raise ValueError("use database, memory:// or redis://HOST:PORT")
         return value
 
     @field_validator("log_level")
@@ -117,6 +143,12 @@ _ENV_FIELDS = {
     "MAAS_TRIP_EVENT_BEFORE_S": "trip_event_before_s",
     "MAAS_TRIP_EVENT_AFTER_S": "trip_event_after_s",
     "MAAS_DEFAULT_LANGUAGE": "default_language",
+    "MAAS_RATE_LIMITS": "rate_limits",
+    "MAAS_RATE_LIMIT_STORAGE": "rate_limit_storage",
+    "MAAS_RATE_LIMIT_SIGN_IN": "rate_limit_sign_in",
+    "MAAS_RATE_LIMIT_REGISTER": "rate_limit_register",
+    "MAAS_RATE_LIMIT_EXPENSIVE": "rate_limit_expensive",
+    "MAAS_FORWARDED_FOR": "forwarded_for",
 }
 
 

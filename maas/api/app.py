@@ -8,9 +8,10 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
-from maas.api import docs_page
+from maas.api import docs_page, metrics
 from maas.api.endpoints import Endpoint
 from maas.api.keys import CONTAINER, OPENAPI_DOCUMENT, SETTINGS
+from maas.api.metrics import metrics_middleware
 from maas.api.middleware import error_middleware, language_middleware, request_id_middleware
 from maas.api.openapi import build_document
 from maas.api.routes import ALL
@@ -26,7 +27,7 @@ def endpoints() -> list[Endpoint]:
 
 def create_app(settings: Settings, *, container_factory: ContainerFactory = build_container) -> web.Application:
     app = web.Application(
-        middlewares=[request_id_middleware, language_middleware, error_middleware],
+        middlewares=[metrics_middleware, request_id_middleware, language_middleware, error_middleware],
         client_max_size=settings.max_body_bytes,
     )
     app[SETTINGS] = settings
@@ -34,6 +35,7 @@ def create_app(settings: Settings, *, container_factory: ContainerFactory = buil
     for table in ALL:
         table.install(app)
     docs_page.install(app)
+    metrics.install(app)
 
     async def container_ctx(app: web.Application) -> AsyncIterator[None]:
         container = container_factory(settings)

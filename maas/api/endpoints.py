@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from maas.api import language, messages
 from maas.api.errors import ApiError, json_response, validation_fields
-from maas.api.keys import CONTAINER
+from maas.api.keys import CONTAINER, SETTINGS
 from maas.bootstrap import Container
 from maas.domain.accounts import Principal, Role
 from maas.domain.errors import InvalidRequest
@@ -100,6 +100,7 @@ class Endpoint:
     # The media type of a body handed to the handler as raw bytes, unparsed (a signature is
     # checked over the exact bytes sent); None: the body, if any, is parsed into `body`.
     raw_body: str | None = None
+    limit: str | None = None  # the rate limit (maas.ratelimit.RULES) counted per address and account
 
     @property
     def operation_id(self) -> str:
@@ -114,11 +115,14 @@ class EndpointTable:
         self, method: str, path: str, *, summary: str, tags: tuple[str, ...], roles: tuple[Role, ...] | None,
         body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
         response: type[BaseModel] | None = None, status: int = 200, errors: tuple[int, ...] = (),
-        raw_body: str | None = None,
+        raw_body: str | None = None, limit: str | None = None,
     ) -> Callable[[Handler], Handler]:
+        if limit is not None and 429 not in errors:
+            errors = (*errors, 429)
+
         def register(handler: Handler) -> Handler:
             self.endpoints.append(Endpoint(method, path, handler, summary, tags, roles, body, query, response,
-                                           status, errors, raw_body))
+                                           status, errors, raw_body, limit))
             return handler
 
         return register
@@ -134,6 +138,8 @@ def _aiohttp_handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[we
         if not all(_storable(value) for value in request.match_info.values()):
             raise ApiError(404, "not_found", "no such resource")  # no id holds NUL or broken UTF-8
         principal = None
+        if endpoint.limit is not None:
+            await _count(request, endpoint.limit, "address:" + client_address(request))
         if endpoint.roles is not None:
             principal = await container.auth.authenticate(request.headers.get("Authorization"))
             principal.require(*endpoint.roles)
@@ -142,6 +148,11 @@ def _aiohttp_handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[we
             body = await request.read()  # raises 413 past client_max_size
         elif endpoint.body is not None:
             body = await _parse_body(request, endpoint.body)
+        if endpoint.limit is not None:
+            # Sign-in counts per account named, so one address cannot try many passwords on it.
+            account = principal.subject_id if principal is not None else getattr(body, "email", None)
+            if isinstance(account, str) and account:
+                await _count(request, endpoint.limit, "account:" + account.strip().lower())
         query = _parse_query(request, endpoint.query) if endpoint.query is not None else None
         result = await endpoint.handler(Call(request, container, principal, body, query))
         if result is None:
@@ -161,6 +172,26 @@ def _aiohttp_handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[we
 
     handle.__name__ = endpoint.operation_id
     return handle
+
+
+def client_address(request: web.Request) -> str:
+    """The caller's address: the peer's, or behind a load balancer (MAAS_FORWARDED_FOR) the
+    last address of X-Forwarded-For, the one the balancer appended (earlier ones the client wrote)."""
+    if request.app[SETTINGS].forwarded_for:
+        forwarded = request.headers.get("X-Forwarded-For", "").rsplit(",", 1)[-1].strip()
+        if forwarded:
+            return forwarded
+    return request.remote or "unknown"
+
+
+async def _count(request: web.Request, rule: str, who: str) -> None:
+    limits = request.app[CONTAINER].rate_limits
+    if limits is None:
+        return
+    wait_s = await limits.hit(rule, who)
+    if wait_s is not None:
+        raise ApiError(429, "too_many_requests", f"too many requests; retry in {wait_s} s",
+                       headers={"Retry-After": str(wait_s)})
 
 
 async def _parse_body(request: web.Request, model: type[BaseModel]) -> BaseModel:

@@ -374,3 +374,12 @@ class OperatorQuoteRow(SQLModel, table=True):
     booked_as: str | None = None
     offer: str = Field(sa_column=Column(Text, nullable=False))  # maas.storage.payloads OFFER
     details: str = Field(sa_column=Column(Text, nullable=False))  # the adapter's JSON
+
+
+class RateLimitCounterRow(SQLModel, table=True):
+    """One rate-limit window's hits (maas.storage.rate_limits): shared by every API process."""
+
+    __tablename__ = "rate_limit_counters"
+    key: str = Field(primary_key=True)
+    hits: int
+    expires_at: float = Field(index=True)  # Unix seconds: the window ends then

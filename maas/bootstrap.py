@@ -57,9 +57,11 @@ from maas.storage.engine import create_engine
 from maas.storage.rides import SqlRideStore
 from maas.storage.quotes import SqlQuoteStore
 from maas.storage.rate_limits import SqlRateLimitStorage
+from maas.storage.signing_keys import SqlSigningKeys
 from maas.storage.status import SqlStatusReader
 from maas.storage.vehicle_holds import SqlVehicleHolds
 from maas.storage.unit_of_work import SqlUnitOfWorkFactory
+from maas.ticket_keys import TicketKeyRing
 from maas.ticketing import Ed25519TicketSigner
 from payments.config import gateway_from_settings
 
@@ -99,6 +101,7 @@ class Container:
     names: TranslationSource | None = None  # the feeds' translated names; None: names as the feeds write them
     rate_limits: RateLimits | None = None  # None: no limits (MAAS_RATE_LIMITS=false)
     metrics: ServiceMetrics | None = None
+    ticket_keys: TicketKeyRing | None = None  # None without a database: the signer keeps its key
     status: StatusReader | None = None  # the database's figures for /metrics; None without an engine
 
     async def aclose(self) -> None:
@@ -216,8 +219,13 @@ def build_container(
     sellers = {**operator_adapters, **({office.operator_id: office} if office is not None else {})}
     bookings = BookingService(uow, sellers, payments, clock, rules=rules,
                               confirm_within_s=settings.booking_confirm_within_s, payouts=payout_accounts or {})
-    # The ticket key lives beside the service's data, created on first start (mode 0600).
-    signer = Ed25519TicketSigner.load_or_create(settings.data_dir / "keys" / "ticket-signing-key.pem")
+    # Ticket keys live in the database (maas/ticket_keys.py), loaded when the app starts; until
+    # then (and without a database) the key file of earlier releases, or a key of this process.
+    legacy_key = settings.data_dir / "keys" / "ticket-signing-key.pem"
+    signer = (Ed25519TicketSigner.load_or_create(legacy_key) if legacy_key.exists() or engine is None
+              else Ed25519TicketSigner.generate())
+    ticket_keys = (TicketKeyRing(SqlSigningKeys(engine), signer, settings.secret_key.get_secret_value(), clock,
+                                 legacy_pem=legacy_key) if engine is not None else None)
     events = EventWindow(before_s=settings.trip_event_before_s, after_s=settings.trip_event_after_s)
     return Container(
         settings=settings,
@@ -256,6 +264,7 @@ def build_container(
         operator_adapters=operator_adapters,
         rate_limits=build_rate_limits(settings, engine),
         metrics=metrics,
+        ticket_keys=ticket_keys,
         status=SqlStatusReader(engine) if engine is not None else None,
     )
 

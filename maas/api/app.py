@@ -17,6 +17,7 @@ from maas.api.openapi import build_document
 from maas.api.routes import ALL
 from maas.bootstrap import Container, build_container
 from maas.settings import Settings
+from maas.ticket_keys import REFRESH_EVERY_S, KeyRingError
 
 ContainerFactory = Callable[[Settings], Container]
 
@@ -44,6 +45,16 @@ def create_app(settings: Settings, *, container_factory: ContainerFactory = buil
         # So do the operators' engines (the vans' dispatch kernels compile on first use).
         warm_up = (asyncio.gather(container.planning.warm_up(), container.offers.warm_up())
                    if settings.planner_warmup else None)
+        # Every process signs tickets with the database's current key; a key that cannot be
+        # decrypted (another MAAS_SECRET_KEY) stops the start rather than sign with a stray key.
+        if container.ticket_keys is not None:
+            try:
+                await container.ticket_keys.refresh()
+            except KeyRingError:
+                raise
+            except Exception:
+                logging.getLogger(__name__).exception("ticket keys could not be loaded; signing with this "
+                                                      "process's key until the next refresh")
         # Bookings a crash left half made are finished or compensated before the server takes new
         # requests; conditional ones are then asked about until their operators answer.
         try:
@@ -54,15 +65,30 @@ def create_app(settings: Settings, *, container_factory: ContainerFactory = buil
             logging.getLogger(__name__).exception("booking or pass recovery failed")
         stop = asyncio.Event()
         recovery = asyncio.create_task(container.bookings.watch(stop))
+        keys = asyncio.create_task(_refresh_keys(container, stop))
         yield
         stop.set()
-        await asyncio.gather(recovery, return_exceptions=True)
+        await asyncio.gather(recovery, keys, return_exceptions=True)
         if warm_up is not None:
             await warm_up  # a worker thread cannot be cancelled; let it finish
         await container.aclose()
 
     app.cleanup_ctx.append(container_ctx)
     return app
+
+
+async def _refresh_keys(container: Container, stop: asyncio.Event) -> None:
+    """Picks up keys rotated by another process (they sign only after ACTIVATE_IN, longer than this)."""
+    if container.ticket_keys is None:
+        return
+    while not stop.is_set():
+        try:
+            await asyncio.wait_for(stop.wait(), REFRESH_EVERY_S)
+        except TimeoutError:
+            try:
+                await container.ticket_keys.refresh()
+            except Exception:
+                logging.getLogger(__name__).exception("ticket keys: refresh failed; keeping the keys loaded")
 
 
 def run_app(settings: Settings, *, host: str, port: int) -> None:

@@ -383,3 +383,16 @@ class RateLimitCounterRow(SQLModel, table=True):
     key: str = Field(primary_key=True)
     hits: int
     expires_at: float = Field(index=True)  # Unix seconds: the window ends then
+
+
+class SigningKeyRow(SQLModel, table=True):
+    """A signing key (maas/ticket_keys.py): the private key encrypted with a key derived from
+    MAAS_SECRET_KEY, its public PEM, and when it signs from (keys rotate; old ones still verify)."""
+
+    __tablename__ = "signing_keys"
+    key_id: str = Field(primary_key=True)
+    purpose: str = Field(index=True)  # "tickets"
+    private_key: str = Field(sa_column=Column(Text, nullable=False))  # Fernet token of the PKCS#8 PEM
+    public_pem: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: dt.datetime = Field(sa_column=_utc_column())  # UTC
+    active_from: dt.datetime = Field(sa_column=_utc_column())  # UTC: signs from then until the next key's

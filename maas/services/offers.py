@@ -50,16 +50,38 @@ class OfferService:
         self._budget_s = budget_s
         self._uow, self._clock = uow, clock
         self._observe = observe
+        self._batch: list[Offer] = []  # offers waiting for the next write
+        self._batch_done: asyncio.Future[None] | None = None  # resolved once that write is over
+        self._writer: asyncio.Task[None] | None = None
 
     async def remember(self, offers: Sequence[Offer]) -> None:
+        """Stores the offers before it returns. Requests at the same time share one transaction
+        (a group commit): while one batch is written the next gathers, so twenty plans at once
+        cost a couple of writes, not twenty queued on SQLite's write lock."""
         if self._uow is None or self._clock is None or not offers:
             return
-        try:
-            async with self._uow() as uow:
-                await uow.offers.remember(offers, now=self._clock.now())
-                await uow.commit()
-        except Exception:  # the rider still sees the offers; booking one says to plan again
-            logger.exception("could not remember %d offers for booking", len(offers))
+        if self._batch_done is None:
+            self._batch_done = asyncio.get_running_loop().create_future()
+        self._batch.extend(offers)
+        done = self._batch_done
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_batches())
+        await asyncio.shield(done)
+
+    async def _write_batches(self) -> None:
+        assert self._uow is not None and self._clock is not None
+        while self._batch:
+            batch, done = self._batch, self._batch_done
+            self._batch, self._batch_done = [], None
+            try:
+                async with self._uow() as uow:
+                    await uow.offers.remember(batch, now=self._clock.now())
+                    await uow.commit()
+            except Exception:  # the rider still sees the offers; booking one says to plan again
+                logger.exception("could not remember %d offers for booking", len(batch))
+            finally:
+                if done is not None and not done.done():
+                    done.set_result(None)
 
     async def warm_up(self) -> list[str]:
         """Lets each operator that can (an optional `warm_up()`, e.g. compiling a dispatch

@@ -21,8 +21,16 @@ class HealthService:
     def __init__(self, uow: UnitOfWorkFactory, *, timeout_s: float = 2.0) -> None:
         self._uow = uow
         self._timeout_s = timeout_s
+        self._running: asyncio.Task[HealthReport] | None = None
 
     async def check(self) -> HealthReport:
+        """Checks asked for while one is under way share its answer (one ping for a burst of
+        probes from load balancers), never an older one."""
+        if self._running is None or self._running.done():
+            self._running = asyncio.create_task(self._check())
+        return await asyncio.shield(self._running)
+
+    async def _check(self) -> HealthReport:
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self._timeout_s):

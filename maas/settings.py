@@ -31,6 +31,7 @@ class Settings(BaseModel):
     token_ttl_s: int = Field(default=12 * 3600, ge=60)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one object a line, with the request id
     # Load the journey planner's network (today's timetable) in the background at app start.
     planner_warmup: bool = True
     # JSON file enabling operator adapters (see maas/plugins.py); none enabled when unset.
@@ -126,6 +127,7 @@ _ENV_FIELDS = {
     "MAAS_TOKEN_TTL_S": "token_ttl_s",
     "MAAS_MAX_BODY_BYTES": "max_body_bytes",
     "MAAS_LOG_LEVEL": "log_level",
+    "MAAS_LOG_FORMAT": "log_format",
     "MAAS_PLANNER_WARMUP": "planner_warmup",
     "MAAS_OPERATORS_CONFIG": "operators_config",
     "MAAS_OPERATOR_BUDGET_S": "operator_budget_s",

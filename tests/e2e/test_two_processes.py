@@ -56,3 +56,20 @@ async def test_an_unknown_or_expired_offer_is_refused_on_any_process(aiohttp_cli
     expired = await second.client.post(f"{BASE}/rides", json={"offer_id": offer_id},
                                        headers={**rider, "Idempotency-Key": "late"})
     assert expired.status == 409 and (await expired.json())["error"]["code"] == "offer_expired"
+
+
+async def test_two_processes_publish_and_sign_with_the_same_ticket_key_after_a_rotation(
+        aiohttp_client, database_url, tmp_path, fast_hasher) -> None:
+    first = await vans_app(aiohttp_client, database_url, tmp_path, fast_hasher)
+    second = await vans_app(aiohttp_client, database_url, tmp_path / "other", fast_hasher)
+    one = await (await first.client.get("/v1/tickets/keys")).json()
+    two = await (await second.client.get("/v1/tickets/keys")).json()
+    assert one == two and list(one["keys"]) == [one["current_key_id"]]
+    new = await first.container.ticket_keys.rotate()  # signs two minutes from now
+    await second.container.ticket_keys.refresh()
+    published = await (await second.client.get("/v1/tickets/keys")).json()
+    assert published["current_key_id"] == one["current_key_id"] and set(published["keys"]) == {new, one["current_key_id"]}
+    for app in (first, second):
+        app.clock.advance(150)
+        await app.container.ticket_keys.refresh()
+    assert {(await (await app.client.get("/v1/tickets/keys")).json())["current_key_id"] for app in (first, second)} == {new}

@@ -5,7 +5,9 @@ single upsert that starts a new window when the old one has ended."""
 
 from __future__ import annotations
 
+import asyncio
 import time
+from typing import Any
 
 from limits.aio.storage import Storage
 from sqlalchemy import case, delete, select
@@ -16,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from maas.storage.tables import RateLimitCounterRow
 
 _COUNTERS = RateLimitCounterRow.__table__  # type: ignore[attr-defined]
+_Hit = tuple[str, int, int, "asyncio.Future[int]"]  # key, expiry, amount, where the count goes
 SWEEP_EVERY_S = 60.0  # ended windows are deleted at most this often per process
 
 
@@ -27,25 +30,50 @@ class SqlRateLimitStorage(Storage):
         self._engine = engine
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         self._swept = 0.0
+        self._pending: list[_Hit] = []
+        self._writer: asyncio.Task[None] | None = None
 
     @property
     def base_exceptions(self) -> type[Exception]:
         return SQLAlchemyError
 
     async def incr(self, key: str, expiry: int, amount: int = 1) -> int:
-        now = time.time()
+        """Counts a hit. Hits at the same moment share one transaction (a group commit): while one
+        batch is written the next gathers, so a burst of plans does not queue on SQLite's lock."""
+        hit: _Hit = (key, expiry, amount, asyncio.get_running_loop().create_future())
+        self._pending.append(hit)
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write())
+        return await asyncio.shield(hit[3])
+
+    async def _write(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            now = time.time()
+            try:
+                async with self._engine.begin() as conn:
+                    counts = [await conn.execute(self._upsert(key, expiry, amount, now))
+                              for key, expiry, amount, _ in batch]
+                    hits = [int(c.scalar_one()) for c in counts]
+                    if now - self._swept >= SWEEP_EVERY_S:
+                        self._swept = now
+                        await conn.execute(delete(_COUNTERS).where(_COUNTERS.c.expires_at <= now))
+            except Exception as exc:  # every waiter learns of it (limits then lets the request through or not)
+                for *_, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                continue
+            for (*_, done), count in zip(batch, hits, strict=True):
+                if not done.done():
+                    done.set_result(count)
+
+    def _upsert(self, key: str, expiry: int, amount: int, now: float) -> Any:
         new = self._insert(_COUNTERS).values(key=key, hits=amount, expires_at=now + expiry)
         ended = _COUNTERS.c.expires_at <= now
-        upsert = new.on_conflict_do_update(index_elements=[_COUNTERS.c.key], set_={
+        return new.on_conflict_do_update(index_elements=[_COUNTERS.c.key], set_={
             "hits": case((ended, amount), else_=_COUNTERS.c.hits + amount),
             "expires_at": case((ended, now + expiry), else_=_COUNTERS.c.expires_at),
         }).returning(_COUNTERS.c.hits)
-        async with self._engine.begin() as conn:
-            hits = (await conn.execute(upsert)).scalar_one()
-            if now - self._swept >= SWEEP_EVERY_S:
-                self._swept = now
-                await conn.execute(delete(_COUNTERS).where(_COUNTERS.c.expires_at <= now))
-        return int(hits)
 
     async def get(self, key: str) -> int:
         async with self._engine.connect() as conn:

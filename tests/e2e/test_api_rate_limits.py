@@ -120,3 +120,20 @@ async def test_redis_storage_counts_like_the_database() -> None:
 def test_bad_limit_settings_are_refused(name, value) -> None:
     with pytest.raises(SettingsError, match=name):
         load_settings({name: value})
+
+
+async def test_hits_at_the_same_moment_are_each_counted_once(database_url, tmp_path) -> None:
+    import asyncio
+
+    from maas.storage.rate_limits import SqlRateLimitStorage
+
+    settings = load_settings({}, database_url=database_url, data_dir=tmp_path, planner_warmup=False)
+    container = build_container(settings)
+    await migrate.upgrade(container.engine)
+    storage = SqlRateLimitStorage(container.engine)
+    counts = await asyncio.gather(*(storage.incr(f"k{n % 2}", 60) for n in range(20)))
+    assert sorted(counts) == sorted([*range(1, 11), *range(1, 11)])
+    assert await storage.get("k0") == 10 and await storage.get("nobody") == 0
+    await storage.clear("k0")
+    assert await storage.get("k0") == 0 and await storage.get("k1") == 10
+    await container.aclose()

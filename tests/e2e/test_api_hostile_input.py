@@ -27,31 +27,32 @@ async def raw_request(client, head: bytes) -> tuple[int, bytes]:
     return status, answer.partition(b"\r\n\r\n")[2]
 
 
-@pytest.mark.parametrize("body", [
-    b"[" * 100_000 + b"]" * 100_000,  # past the recursion limit
-    b'{"email": ' + b"9" * 5000 + b', "password": "x"}',  # past int_max_str_digits
-])
-async def test_bodies_that_crashed_the_parser_are_400(client, body) -> None:
-    response = await client.post("/v1/auth/token", data=body, headers={"Content-Type": "application/json"})
-    assert response.status == 400, await response.text()
-    assert_envelope(await response.json(), "malformed_json")
+@pytest.mark.sqlite_only  # refused before anything reaches a database
+async def test_bodies_that_crashed_the_parser_are_400(client) -> None:
+    for body in (b"[" * 100_000 + b"]" * 100_000,  # past the recursion limit
+                 b'{"email": ' + b"9" * 5000 + b', "password": "x"}'):  # past int_max_str_digits
+        response = await client.post("/v1/auth/token", data=body, headers={"Content-Type": "application/json"})
+        assert response.status == 400, await response.text()
+        assert_envelope(await response.json(), "malformed_json")
 
 
+@pytest.mark.sqlite_only
 async def test_a_nul_in_a_body_string_is_422(client) -> None:
     response = await client.post("/v1/auth/token", json={"email": "a\u0000@example.jp", "password": "x" * 12})
     assert response.status == 422
     assert_envelope(await response.json(), "invalid_request")
 
 
-@pytest.mark.parametrize("header", [b"Bearer mt_\xff\xfe", b"Bearer \xe3\x81", b"Bearer mk_abc\xc0_x"])
-async def test_a_token_that_is_not_utf8_is_401(client, header) -> None:
-    head = (b"GET /v1/bookings HTTP/1.1\r\nHost: test\r\nConnection: close\r\nAuthorization: " + header
-            + b"\r\n\r\n")
-    status, body = await raw_request(client, head)
-    assert status == 401, body
-    assert b'"unauthenticated"' in body or b'"authentication_failed"' in body, body
+@pytest.mark.sqlite_only
+async def test_a_token_that_is_not_utf8_is_401(client) -> None:
+    for header in (b"Bearer mt_\xff\xfe", b"Bearer \xe3\x81", b"Bearer mk_abc\xc0_x"):
+        head = (b"GET /v1/bookings HTTP/1.1\r\nHost: test\r\nConnection: close\r\nAuthorization: " + header
+                + b"\r\n\r\n")
+        status, body = await raw_request(client, head)
+        assert status == 401 and b'"unauthenticated"' in body, (header, body)
 
 
+@pytest.mark.sqlite_only
 async def test_an_idempotency_key_that_is_not_utf8_is_422(client, sign_in) -> None:
     rider = await sign_in(Role.RIDER)
     head = (b"POST /v1/passes HTTP/1.1\r\nHost: test\r\nConnection: close\r\nContent-Type: application/json\r\n"
@@ -61,15 +62,13 @@ async def test_an_idempotency_key_that_is_not_utf8_is_422(client, sign_in) -> No
     assert status == 422, body
 
 
-@pytest.mark.parametrize("path", ["/v1/bookings/bk_%00x", "/v1/passes/pass_%00", "/v1/bookings/%FF%FE"])
-async def test_a_nul_or_broken_byte_in_a_path_id_is_404(client, sign_in, path) -> None:
+async def test_a_nul_or_broken_byte_in_a_path_id_or_query_is_a_4xx(client, sign_in) -> None:
+    """On PostgreSQL too, which refuses NUL in text: these once reached it and came back as 500."""
     rider = await sign_in(Role.RIDER)
-    response = await client.get(path, headers=rider.headers)
-    assert response.status == 404, await response.text()
-    assert_envelope(await response.json(), "not_found")
-
-
-async def test_a_nul_in_a_query_is_422(client, sign_in) -> None:
+    for path in ("/v1/bookings/bk_%00x", "/v1/passes/pass_%00", "/v1/bookings/%FF%FE"):
+        response = await client.get(path, headers=rider.headers)
+        assert response.status == 404, (path, await response.text())
+        assert_envelope(await response.json(), "not_found")
     response = await client.get("/v1/stops?q=%E7%94%BA%00")
     assert response.status == 422, await response.text()
     assert_envelope(await response.json(), "invalid_request")

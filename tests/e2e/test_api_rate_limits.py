@@ -47,6 +47,7 @@ async def test_sign_in_is_limited_per_address_across_two_processes(aiohttp_clien
     assert_429(also, await also.json())
 
 
+@pytest.mark.sqlite_only  # the storage's SQL is run on both databases above and below
 async def test_sign_in_is_limited_per_account_named_whatever_the_address(aiohttp_client, database_url, tmp_path,
                                                                          fast_hasher) -> None:
     client = await app_on(aiohttp_client, database_url, tmp_path, fast_hasher, rate_limit_sign_in="3/minute",
@@ -62,6 +63,7 @@ async def test_sign_in_is_limited_per_account_named_whatever_the_address(aiohttp
     assert other.status == 401  # another account from a fresh address is not held back
 
 
+@pytest.mark.sqlite_only  # the storage's SQL is run on both databases above and below
 async def test_plans_and_registration_are_limited_and_the_limit_can_be_off(aiohttp_client, database_url, tmp_path,
                                                                            fast_hasher) -> None:
     client = await app_on(aiohttp_client, database_url, tmp_path, fast_hasher, rate_limit_expensive="2/minute",
@@ -82,6 +84,7 @@ async def test_plans_and_registration_are_limited_and_the_limit_can_be_off(aioht
     assert all([(await off.post("/v1/plan", json=body)).status != 429 for _ in range(3)])
 
 
+@pytest.mark.sqlite_only  # the storage's SQL is run on both databases above and below
 async def test_the_database_window_ends_and_counts_start_again(database_url, tmp_path) -> None:
     settings = load_settings({}, database_url=database_url, data_dir=tmp_path, planner_warmup=False,
                              rate_limit_sign_in="2/second")

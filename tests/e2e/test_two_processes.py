@@ -5,6 +5,8 @@ quote the first made and sees both rides; one offer is never sold twice across p
 
 from __future__ import annotations
 
+import pytest
+
 from maas.domain.accounts import Role
 from tests.e2e.vans_app import HOME, HOSPITAL, vans_app
 
@@ -43,6 +45,7 @@ async def test_a_quote_made_on_one_process_is_booked_on_another(aiohttp_client, 
     assert sorted(r["id"] for r in mine["items"]) == sorted([ride["id"], (await booked_later.json())["id"]])
 
 
+@pytest.mark.sqlite_only
 async def test_an_unknown_or_expired_offer_is_refused_on_any_process(aiohttp_client, database_url, tmp_path,
                                                                      fast_hasher) -> None:
     first = await vans_app(aiohttp_client, database_url, tmp_path, fast_hasher)

@@ -28,17 +28,7 @@ def offer(n: int, *, operator: str = "noriai", valid_min: int = 5) -> Offer:
                  origin=GeoPoint(lat=36.40, lon=138.90), destination=GeoPoint(lat=36.41, lon=138.91), distance_m=1800)
 
 
-@pytest.fixture(params=["memory", "sql"])
-def stores(request, engine, other_engine):
-    """Two handles on one store (two processes sharing the database; one object in memory)."""
-    if request.param == "memory":
-        store = MemoryQuoteStore()
-        return store, store
-    return SqlQuoteStore(engine), SqlQuoteStore(other_engine)
-
-
-async def test_a_quote_round_trips_and_is_sold_once(stores) -> None:
-    one, other = stores
+async def round_trip_and_sold_once(one, other) -> None:
     await one.add("noriai", offer(1), DETAILS)
     found = await other.find("noriai", "noriai-offer-1")
     assert found is not None and found.offer == offer(1) and found.details == DETAILS and found.booked_as is None
@@ -52,16 +42,14 @@ async def test_a_quote_round_trips_and_is_sold_once(stores) -> None:
         await one.mark_booked("noriai", "noriai-offer-404", "ride-3")
 
 
-async def test_two_processes_selling_one_offer_at_once_sell_it_once(stores) -> None:
-    one, other = stores
+async def two_sellers_at_once_sell_it_once(one, other) -> None:
     await one.add("noriai", offer(1), DETAILS)
     results = await asyncio.gather(*(store.mark_booked("noriai", "noriai-offer-1", f"ride-{n}")
                                      for n, store in enumerate((one, other) * 4)), return_exceptions=True)
     assert sum(r is None for r in results) == 1 and all(isinstance(r, Conflict) for r in results if r is not None)
 
 
-async def test_lapsed_quotes_are_forgotten_for_their_operator_only(stores) -> None:
-    one, other = stores
+async def lapsed_quotes_forgotten_for_their_operator_only(one, other) -> None:
     await one.add("noriai", offer(1, valid_min=5), DETAILS)
     await one.add("noriai", offer(2, valid_min=90), DETAILS)
     await one.add("taxi", offer(3, operator="taxi", valid_min=5), {})
@@ -69,3 +57,17 @@ async def test_lapsed_quotes_are_forgotten_for_their_operator_only(stores) -> No
     assert await one.find("noriai", "noriai-offer-1") is None
     assert await one.find("noriai", "noriai-offer-2") is not None
     assert await one.find("taxi", "taxi-offer-3") is not None
+
+
+CONTRACT = [round_trip_and_sold_once, two_sellers_at_once_sell_it_once, lapsed_quotes_forgotten_for_their_operator_only]
+
+
+@pytest.mark.parametrize("contract", CONTRACT)
+async def test_on_the_database_seen_by_two_processes(contract, engine, other_engine) -> None:
+    await contract(SqlQuoteStore(engine), SqlQuoteStore(other_engine))
+
+
+@pytest.mark.parametrize("contract", CONTRACT)
+async def test_in_memory(contract) -> None:
+    store = MemoryQuoteStore()
+    await contract(store, store)

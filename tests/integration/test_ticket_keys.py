@@ -55,6 +55,7 @@ async def test_two_processes_sign_with_one_key_and_rotate_together(engine, other
     assert set(signer_one.public_keys()) == {new}
 
 
+@pytest.mark.sqlite_only  # the SQL is exercised on both databases above
 async def test_private_keys_are_stored_encrypted_under_the_secret(engine) -> None:
     clock = SteppedClock(T0)
     keyring, _ = ring(engine, clock)
@@ -67,6 +68,7 @@ async def test_private_keys_are_stored_encrypted_under_the_secret(engine) -> Non
         await stranger.refresh()
 
 
+@pytest.mark.sqlite_only  # the SQL is exercised on both databases above
 async def test_the_key_file_of_earlier_releases_becomes_the_first_key(engine, tmp_path) -> None:
     legacy = tmp_path / "ticket-signing-key.pem"
     old = Ed25519TicketSigner.load_or_create(legacy)

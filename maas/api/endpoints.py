@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import urllib.parse
@@ -149,10 +150,7 @@ def _aiohttp_handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[we
         elif endpoint.body is not None:
             body = await _parse_body(request, endpoint.body)
         if endpoint.limit is not None:
-            # Sign-in counts per account named, so one address cannot try many passwords on it.
-            account = principal.subject_id if principal is not None else getattr(body, "email", None)
-            if isinstance(account, str) and account:
-                await _count(request, endpoint.limit, "account:" + account.strip().lower())
+            await _count_account(request, endpoint.limit, principal, body)
         query = _parse_query(request, endpoint.query) if endpoint.query is not None else None
         result = await endpoint.handler(Call(request, container, principal, body, query))
         if result is None:
@@ -182,6 +180,21 @@ def client_address(request: web.Request) -> str:
         if forwarded:
             return forwarded
     return request.remote or "unknown"
+
+
+async def _count_account(request: web.Request, rule: str, principal: Principal | None, body: Any) -> None:
+    """Counts the request against the caller's account: the principal; at sign-in and registration
+    the e-mail named (one address cannot try many passwords on it); on open endpoints called
+    signed in (plans), the session token, without a database read to resolve it."""
+    if principal is not None:
+        who = "account:" + principal.subject_id
+    elif isinstance(email := getattr(body, "email", None), str) and email.strip():
+        who = "account:" + email.strip().lower()
+    elif credential := request.headers.get("Authorization", "").partition(" ")[2].strip():
+        who = "token:" + hashlib.sha256(credential.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    else:
+        return
+    await _count(request, rule, who)
 
 
 async def _count(request: web.Request, rule: str, who: str) -> None:

@@ -79,6 +79,14 @@ async def test_plans_and_registration_are_limited_and_the_limit_can_be_off(aioht
     assert (await client.post("/v1/auth/register", json=account)).status == 201
     again = await client.post("/v1/auth/register", json={**account, "email": "new2@example.jp"})
     assert_429(again, await again.json())
+    signed_in = {"Authorization": "Bearer mt_some-session-token"}  # counted per token as well as per address
+    many = await app_on(aiohttp_client, database_url, tmp_path / "many", fast_hasher, rate_limit_expensive="2/minute",
+                        forwarded_for=True)
+    for n in range(2):
+        assert (await many.post("/v1/plan", json=body, headers={**signed_in, "X-Forwarded-For": f"192.0.2.{n}"})
+                ).status != 429
+    token_spent = await many.post("/v1/plan", json=body, headers={**signed_in, "X-Forwarded-For": "192.0.2.9"})
+    assert_429(token_spent, await token_spent.json())
     off = await app_on(aiohttp_client, database_url, tmp_path / "off", fast_hasher, rate_limits=False,
                        rate_limit_expensive="1/minute")
     assert all([(await off.post("/v1/plan", json=body)).status != 429 for _ in range(3)])

@@ -64,6 +64,8 @@ class Settings(BaseModel):
     rate_limit_expensive: str = "120/minute"  # plans, door-to-door plans, starting analyses
     # Behind a load balancer: the client address is the last one it appended to X-Forwarded-For.
     forwarded_for: bool = False
+    # GET /metrics asks for `Authorization: Bearer <this>` when set (the figures are the town's business).
+    metrics_token: SecretStr | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -151,6 +153,7 @@ _ENV_FIELDS = {
     "MAAS_RATE_LIMIT_REGISTER": "rate_limit_register",
     "MAAS_RATE_LIMIT_EXPENSIVE": "rate_limit_expensive",
     "MAAS_FORWARDED_FOR": "forwarded_for",
+    "MAAS_METRICS_TOKEN": "metrics_token",
 }
 
 

@@ -4,13 +4,14 @@ route template (`/v1/bookings/{booking_id}`, never the id itself, so the label s
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import logging
 import time
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from maas.api.keys import CONTAINER
+from maas.api.keys import CONTAINER, SETTINGS
 from maas.metrics import CONTENT_TYPE
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,11 @@ async def scrape(request: web.Request) -> web.Response:
     container = request.app[CONTAINER]
     if container.metrics is None:
         raise web.HTTPNotFound()
+    token = request.app[SETTINGS].metrics_token
+    if token is not None:
+        offered = request.headers.get("Authorization", "").partition(" ")[2].strip()
+        if not hmac.compare_digest(offered.encode("utf-8", "surrogateescape"), token.get_secret_value().encode()):
+            raise web.HTTPUnauthorized(headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
     status = None
     if container.status is not None:
         try:

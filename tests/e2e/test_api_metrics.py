@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from maas.api.app import create_app
@@ -65,3 +66,17 @@ async def test_metrics_scrape_in_the_text_format(aiohttp_client, database_url, t
     assert errors.value >= 1
     assert [s.value for s in found["maas_analysis_queue_oldest_age_seconds"]] == [0.0]
     assert "maas_bookings" not in found  # no booking yet: no state is reported
+
+
+@pytest.mark.sqlite_only
+async def test_metrics_ask_for_the_token_when_one_is_set(aiohttp_client, database_url, tmp_path, fast_hasher) -> None:
+    settings = load_settings({}, database_url=database_url, data_dir=tmp_path, planner_warmup=False,
+                             metrics_token="scrape-secret")
+    container = build_container(settings, hasher=fast_hasher)
+    await migrate.upgrade(container.engine)
+    client = await aiohttp_client(create_app(settings, container_factory=lambda _s: container))
+    for headers in ({}, {"Authorization": "Bearer wrong"}):
+        refused = await client.get("/metrics", headers=headers)
+        assert refused.status == 401 and (await refused.json())["error"]["code"] == "unauthenticated"
+    allowed = await client.get("/metrics", headers={"Authorization": "Bearer scrape-secret"})
+    assert allowed.status == 200 and "maas_http_request_duration_seconds" in await allowed.text()

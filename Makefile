@@ -6,7 +6,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 GUNMA = $(sort $(wildcard $(CORPUS)/gtfs-jp/kuwayama-gtfsjp-corpus-2019/gtfs.[012]*.zip))
 
-.PHONY: run test lint fixtures clean bench-routing bench-national bench-pooling bench-pooling-insert bench-accessibility bench-realtime bench-streets
+.PHONY: run test lint fixtures clean bench-routing bench-national bench-pooling bench-pooling-insert bench-accessibility bench-realtime bench-streets bench-api
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -113,6 +113,11 @@ bench-pooling: $(VENV)/.installed-test
 	    --sets a pr --out-dir $(BENCH_OUT)/pooling
 
 # Same-day dispatch: book 300 demo-region requests one by one, then time 200 answers and one re-optimisation.
+# The serving path under load (needs wrk: apt-get install -y wrk); BENCH_API_S seconds per run.
+BENCH_API_S ?= 10
+bench-api: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/api_bench.py --duration-s $(BENCH_API_S)
+
 bench-pooling-insert: $(VENV)/.installed-test
 	$(BIN)/python -m routing.pooling.bench_insert --region fixtures/demo-region --vehicles 20 --requests 300 \
 	    --probes 200 --seed 1

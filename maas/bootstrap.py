@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from limits.aio.storage import MemoryStorage
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from maas.domain.fare_rules import FareRules
@@ -15,6 +16,8 @@ from maas.domain.translations import TranslationSource
 from maas.domain.ondemand import RideStore
 from maas.domain.ports import (Clock, FeedArchive, FeedReader, JourneyPlanner, OperatorAdapter, PasswordHasher,
                                UnitOfWorkFactory)
+from maas.domain.quotes import QuoteStore
+from maas.domain.status import StatusReader
 from maas.domain.vehicle_holds import VehicleHolds
 from maas.plugins import OperatorConfigError, build_adapters, load_operators_config
 from maas.routing_adapter.feed_archive import DirectoryFeedArchive, NetworkSources
@@ -29,6 +32,8 @@ from maas.domain.analyses import AccessibilityEngine, RideArea
 from maas.domain.plausibility import EventWindow
 from maas.routing_adapter.accessibility import RaptorAccessibilityEngine
 from maas.routing_adapter.scenarios import RaptorScenarioEngine
+from maas.metrics import ServiceMetrics
+from maas.ratelimit import RateLimits, storage_from_setting
 from maas.security import Argon2PasswordHasher
 from maas.services.analyses import AnalysisService
 from maas.services.auth import AuthService
@@ -60,8 +65,13 @@ from maas.storage.engine import create_engine
 from maas.storage.field_cipher import FieldCipher
 from maas.storage.personal_data import SqlPersonalData
 from maas.storage.rides import SqlRideStore
+from maas.storage.quotes import SqlQuoteStore
+from maas.storage.rate_limits import SqlRateLimitStorage
+from maas.storage.signing_keys import SqlSigningKeys
+from maas.storage.status import SqlStatusReader
 from maas.storage.vehicle_holds import SqlVehicleHolds
 from maas.storage.unit_of_work import SqlUnitOfWorkFactory
+from maas.ticket_keys import TicketKeyRing
 from maas.ticketing import Ed25519TicketSigner
 from payments.config import gateway_from_settings
 
@@ -105,12 +115,18 @@ class Container:
     names: TranslationSource | None = None  # the feeds' translated names; None: names as the feeds write them
     realtime: RealtimePoller | None = None  # GTFS-Realtime sources, polled while the app runs; None when unset
     publisher: RealtimePublisher = field(default_factory=GtfsRtPublisher)  # the vans' positions as GTFS-RT
+    rate_limits: RateLimits | None = None  # None: no limits (MAAS_RATE_LIMITS=false)
+    metrics: ServiceMetrics | None = None
+    ticket_keys: TicketKeyRing | None = None  # None without a database: the signer keeps its key
+    status: StatusReader | None = None  # the database's figures for /metrics; None without an engine
 
     async def aclose(self) -> None:
         await self.analyses.aclose()  # running analyses stop before the database goes
         for adapter in self.operator_adapters.values():
             await adapter.aclose()
         await self.payments.aclose()
+        if self.rate_limits is not None:
+            await self.rate_limits.aclose()
         if self.engine is not None:
             await self.engine.dispose()
 
@@ -179,6 +195,7 @@ def build_container(
     uow: UnitOfWorkFactory | None = None,
     ride_store: RideStore | None = None,
     vehicle_holds: VehicleHolds | None = None,
+    quote_store: QuoteStore | None = None,
 ) -> Container:
     """Wire the service; raises OperatorConfigError (naming the operator) when an enabled
     operator adapter is missing or breaks the contract. The storage seam: given `uow` (and the
@@ -192,6 +209,7 @@ def build_container(
         uow = SqlUnitOfWorkFactory(engine, cipher)
         ride_store = ride_store or SqlRideStore(engine, clock)
         vehicle_holds = vehicle_holds or SqlVehicleHolds(engine, clock)
+        quote_store = quote_store or SqlQuoteStore(engine)
     hasher = hasher or Argon2PasswordHasher()
     # Imported feeds are kept under data_dir/feeds; the planner routes over the demo region's
     # feed plus those, with compiled timetables and fares cached under data_dir/cache.
@@ -210,12 +228,13 @@ def build_container(
             config = load_operators_config(settings.operators_config)
             if payout_accounts is None:
                 payout_accounts = {e.id: e.payout_account for e in config.operators if e.payout_account}
-            # On-demand operators keep their rides and day plans, shared-vehicle operators their
-            # bookings and held vehicles, in the service's database (seen by every process).
+            # On-demand operators keep their rides, day plans and quotes, shared-vehicle operators
+            # their bookings and held vehicles, in the service's database (seen by every process).
             operator_adapters = build_adapters(config, settings.operators_config.parent, clock,
                                                extras={k: v for k, v in (("ride_store", ride_store),
                                                                          ("vehicle_holds", vehicle_holds),
-                                                                         ("street_router", streets))
+                                                                         ("street_router", streets),
+                                                                         ("quote_store", quote_store))
                                                        if v is not None})
     if payments is None:
         secret = settings.stripe_webhook_secret
@@ -223,7 +242,9 @@ def build_container(
             settings.stripe_api_key.get_secret_value() if settings.stripe_api_key else None,
             secret.get_secret_value() if secret else None, settings.stripe_api_base)
     rules = load_fare_rules(settings.fare_rules)
-    offers = OfferService(operator_adapters, budget_s=settings.operator_budget_s, uow=uow, clock=clock)
+    metrics = ServiceMetrics()
+    offers = OfferService(operator_adapters, budget_s=settings.operator_budget_s, uow=uow, clock=clock,
+                          observe=metrics.observe_operator)
     # Transit legs are booked through the platform's own ticket office, beside the operators.
     office = TransitTicketOffice(uow, clock) if settings.sell_transit_tickets else None
     if office is not None and office.operator_id in operator_adapters:
@@ -235,11 +256,16 @@ def build_container(
     sellers = {**operator_adapters, **({office.operator_id: office} if office is not None else {})}
     bookings = BookingService(uow, sellers, payments, clock, rules=rules,
                               confirm_within_s=settings.booking_confirm_within_s, payouts=payout_accounts or {})
-    # The ticket key lives beside the service's data, created on first start (mode 0600).
     personal = SqlPersonalData(engine, cipher) if engine is not None else None
     schedule = RetentionSchedule(ride_places_days=settings.retention_ride_places_days,
                                  refusals_days=settings.retention_refusals_days, audit_days=settings.retention_audit_days)
-    signer = Ed25519TicketSigner.load_or_create(settings.data_dir / "keys" / "ticket-signing-key.pem")
+    # Ticket keys live in the database (maas/ticket_keys.py), loaded when the app starts; until
+    # then (and without a database) the key file of earlier releases, or a key of this process.
+    legacy_key = settings.data_dir / "keys" / "ticket-signing-key.pem"
+    signer = (Ed25519TicketSigner.load_or_create(legacy_key) if legacy_key.exists() or engine is None
+              else Ed25519TicketSigner.generate())
+    ticket_keys = (TicketKeyRing(SqlSigningKeys(engine), signer, settings.secret_key.get_secret_value(), clock,
+                                 legacy_pem=legacy_key) if engine is not None else None)
     events = EventWindow(before_s=settings.trip_event_before_s, after_s=settings.trip_event_after_s)
     trip_events = TripEventService(sellers, bookings, clock, events=events)
     on_demand = OnDemandService(operator_adapters, clock, remember=offers.remember, on_event=bookings.refresh_leg,
@@ -285,4 +311,20 @@ def build_container(
         retention=RetentionService(uow, personal, clock, schedule),
         operator_adapters=operator_adapters,
         realtime=realtime,
+        rate_limits=build_rate_limits(settings, engine),
+        metrics=metrics,
+        ticket_keys=ticket_keys,
+        status=SqlStatusReader(engine) if engine is not None else None,
     )
+
+
+def build_rate_limits(settings: Settings, engine: AsyncEngine | None) -> RateLimits | None:
+    """The limits in the storage the settings name: the database (this process's memory when the
+    tests gave a unit of work of their own), Redis, or memory."""
+    if not settings.rate_limits:
+        return None
+    storage = storage_from_setting(settings.rate_limit_storage)
+    if storage is None:
+        storage = SqlRateLimitStorage(engine) if engine is not None else MemoryStorage()
+    return RateLimits(storage, {"sign_in": settings.rate_limit_sign_in, "register": settings.rate_limit_register,
+                                "expensive": settings.rate_limit_expensive})

@@ -33,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"maas: configuration error: {exc}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     try:
         return int(args.run(settings, args) or 0)
     except DomainError as exc:
@@ -113,6 +113,13 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(run=lambda _settings, args: operator_check.run(args))
 
     tickets = sub.add_parser("tickets", help="tickets").add_subparsers(required=True, metavar="ACTION")
+    rotate = tickets.add_parser("rotate-key", help="add a new ticket signing key (in the database, encrypted with "
+                                                   "MAAS_SECRET_KEY); it signs from --activate-in-s on, and the old "
+                                                   "key stays published until its tickets expire")
+    rotate.add_argument("--activate-in-s", type=int, default=120,
+                        help="seconds until it signs (default 120: every API process has loaded it by then)")
+    rotate.set_defaults(run=_rotate_ticket_key)
+    tickets.add_parser("keys", help="list the ticket signing keys published now").set_defaults(run=_ticket_keys)
     ticket_check.add_arguments(tickets.add_parser(
         "check", help="check a rider's ticket offline with the published keys and revocation list (a driver's "
                       "laptop; needs no database): exit 0 valid, 1 refused (invalid, expired, revoked), 2 unusable "
@@ -314,6 +321,31 @@ def _issue_key(settings: Settings, args: argparse.Namespace) -> int:
     async def work(container: Container) -> int:
         issued = await container.auth.issue_api_key(args.operator_id, args.label)
         print(f"API key {issued.key.id} for {args.operator_id} (shown once):\n{issued.secret}")
+        return 0
+
+    return _with_container(settings, work)
+
+
+def _rotate_ticket_key(settings: Settings, args: argparse.Namespace) -> int:
+    async def work(container: Container) -> int:
+        if container.ticket_keys is None or args.activate_in_s < 0:
+            print("maas: rotate-key needs the database and --activate-in-s >= 0", file=sys.stderr)
+            return 2
+        await container.ticket_keys.refresh()  # the first key is stored before a second is added
+        key_id = await container.ticket_keys.rotate(dt.timedelta(seconds=args.activate_in_s))
+        print(f"ticket signing key {key_id} added; it signs from {args.activate_in_s} s from now")
+        return 0
+
+    return _with_container(settings, work)
+
+
+def _ticket_keys(settings: Settings, args: argparse.Namespace) -> int:
+    async def work(container: Container) -> int:
+        if container.ticket_keys is not None:
+            current = await container.ticket_keys.refresh()
+            print(f"signing now: {current}")
+        for key_id in sorted(container.tickets.public_keys()):
+            print(key_id)
         return 0
 
     return _with_container(settings, work)

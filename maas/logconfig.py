@@ -1,8 +1,11 @@
-"""Logging for the entry point: request ids on every line, credentials masked wherever they slip in."""
+"""Logging for the entry point: request ids on every line, credentials masked wherever they slip in;
+as text, or as one JSON object a line (MAAS_LOG_FORMAT=json) for a log collector."""
 
 from __future__ import annotations
 
 import contextvars
+import datetime as dt
+import json
 import logging
 import re
 
@@ -23,14 +26,27 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time (UTC), level, logger, request id, message, and the traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {"time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
+                "level": record.levelname, "logger": record.name,
+                "request_id": getattr(record, "request_id", "-"), "message": redact(record.getMessage())}
+        if record.exc_info:
+            line["exception"] = redact(self.formatException(record.exc_info))
+        return json.dumps(line, ensure_ascii=False)
+
+
 def redact(text: str) -> str:
     return _SECRETS.sub("[redacted]", text)
 
 
-def configure_logging(level: str = "INFO") -> None:
+def configure_logging(level: str = "INFO", log_format: str = "text") -> None:
     handler = logging.StreamHandler()
     handler.addFilter(RequestContextFilter())
-    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
+    handler.setFormatter(JsonFormatter() if log_format == "json" else
+                         RedactingFormatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

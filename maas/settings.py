@@ -31,6 +31,7 @@ class Settings(BaseModel):
     token_ttl_s: int = Field(default=12 * 3600, ge=60)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one object a line, with the request id
     # Load the journey planner's network (today's timetable) in the background at app start.
     planner_warmup: bool = True
     # JSON file enabling operator adapters (see maas/plugins.py); none enabled when unset.
@@ -74,6 +75,16 @@ class Settings(BaseModel):
     min_riders_per_aggregate: int = Field(default=5, ge=1, le=1000)
     # HSTS is sent on responses that arrived over TLS (directly or X-Forwarded-Proto: https) when set.
     hsts: bool = True
+    # Rate limits (maas/ratelimit.py), each per client address and per account: `N/unit` joined by `;`.
+    rate_limits: bool = True
+    rate_limit_storage: str = "database"  # or memory:// (one process), redis://HOST:PORT
+    rate_limit_sign_in: str = "10/minute;60/hour"
+    rate_limit_register: str = "20/hour"
+    rate_limit_expensive: str = "120/minute"  # plans, door-to-door plans, starting analyses
+    # Behind a load balancer: the client address is the last one it appended to X-Forwarded-For.
+    forwarded_for: bool = False
+    # GET /metrics asks for `Authorization: Bearer <this>` when set (the figures are the town's business).
+    metrics_token: SecretStr | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -92,6 +103,24 @@ class Settings(BaseModel):
     def _r5_files(cls, value: Path | None, info: ValidationInfo) -> Path | None:
         if info.data.get("access_engine") == "r5" and value is None:
             raise ValueError("MAAS_ACCESS_ENGINE=r5 needs MAAS_R5_JAR (R5's r5-all.jar) and MAAS_R5_OSM (an .osm.pbf)")
+        return value
+
+    @field_validator("rate_limit_sign_in", "rate_limit_register", "rate_limit_expensive")
+    @classmethod
+    def _readable_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError("write limits as N/unit joined by ';', for example 10/minute;60/hour") from None
+        return value
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _known_storage(cls, value: str) -> str:
+        if value != "database" and value != "memory://" and not value.startswith(("redis://", "rediss://")):
+            raise ValueError("use database, memory:// or redis://HOST:PORT")
         return value
 
     @field_validator("log_level")
@@ -119,6 +148,7 @@ _ENV_FIELDS = {
     "MAAS_TOKEN_TTL_S": "token_ttl_s",
     "MAAS_MAX_BODY_BYTES": "max_body_bytes",
     "MAAS_LOG_LEVEL": "log_level",
+    "MAAS_LOG_FORMAT": "log_format",
     "MAAS_PLANNER_WARMUP": "planner_warmup",
     "MAAS_OPERATORS_CONFIG": "operators_config",
     "MAAS_OPERATOR_BUDGET_S": "operator_budget_s",
@@ -146,6 +176,13 @@ _ENV_FIELDS = {
     "MAAS_MIN_RIDERS_PER_AGGREGATE": "min_riders_per_aggregate",
     "MAAS_HSTS": "hsts",
     "MAAS_REALTIME_CONFIG": "realtime_config",
+    "MAAS_RATE_LIMITS": "rate_limits",
+    "MAAS_RATE_LIMIT_STORAGE": "rate_limit_storage",
+    "MAAS_RATE_LIMIT_SIGN_IN": "rate_limit_sign_in",
+    "MAAS_RATE_LIMIT_REGISTER": "rate_limit_register",
+    "MAAS_RATE_LIMIT_EXPENSIVE": "rate_limit_expensive",
+    "MAAS_FORWARDED_FOR": "forwarded_for",
+    "MAAS_METRICS_TOKEN": "metrics_token",
 }
 
 

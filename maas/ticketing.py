@@ -55,10 +55,15 @@ class Ed25519TicketSigner:
     def __init__(self, private_key: Ed25519PrivateKey, *, trusted: Mapping[str, str] | None = None) -> None:
         """`trusted` maps older key ids to their public PEM, so tickets issued before a key
         rotation still verify."""
-        self._private_key = private_key
-        self._key_id = key_id_of(private_key.public_key())
-        self._known = {kid: pem for kid, pem in (trusted or {}).items()}
-        self._known[self._key_id] = _public_pem(private_key.public_key())
+        self.use_keys(private_key, trusted=trusted)
+
+    def use_keys(self, private_key: Ed25519PrivateKey, *, trusted: Mapping[str, str] | None = None) -> None:
+        """Signs with `private_key` from now on, trusting `trusted` besides (the key ring's refresh)."""
+        key_id = key_id_of(private_key.public_key())
+        known = {kid: pem for kid, pem in (trusted or {}).items()}
+        known[key_id] = _public_pem(private_key.public_key())
+        # Swapped in one assignment each, between awaits: a request sees the old set or the new one.
+        self._private_key, self._key_id, self._known = private_key, key_id, known
 
     @classmethod
     def generate(cls, *, trusted: Mapping[str, str] | None = None) -> Ed25519TicketSigner:

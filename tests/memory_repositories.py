@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from maas.domain.analyses import Analysis, AnalysisState
-from maas.domain.bookings import IN_FLIGHT, Booking, SagaStep, TripState
+from maas.domain.bookings import CANCEL_STEP, CANCELLABLE, IN_FLIGHT, Booking, SagaStep, TripState
 from maas.domain.errors import Conflict, InvalidRequest, NotFound
 from maas.domain.ledger import EntryKind, LedgerEntry
 from maas.domain.mobility import LegBooking, Offer
@@ -101,6 +101,11 @@ class MemoryBookings(Repo):
 
     async def in_flight(self) -> list[Booking]:
         found = [b for b in self._tx.table("bookings").values() if b.state in IN_FLIGHT]
+        return sorted(found, key=lambda b: (b.created_at, b.id))
+
+    async def cancel_begun(self) -> list[Booking]:
+        begun = {booking_id for (booking_id, _), step in self._tx.table("steps").items() if step.name == CANCEL_STEP}
+        found = [b for b in self._tx.table("bookings").values() if b.state in CANCELLABLE and b.id in begun]
         return sorted(found, key=lambda b: (b.created_at, b.id))
 
     async def add_step(self, step: SagaStep) -> None:

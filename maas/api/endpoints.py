@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import urllib.parse
@@ -14,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from maas.api import language, messages
 from maas.api.errors import ApiError, json_response, validation_fields
-from maas.api.keys import CONTAINER
+from maas.api.keys import CONTAINER, SETTINGS
 from maas.bootstrap import Container
 from maas.domain.accounts import Principal, Role
 from maas.domain.errors import InvalidRequest
@@ -33,12 +34,15 @@ class Call:
     query: Any
 
     def path(self, name: str) -> str:
-        return self.request.match_info[name]
+        return self.request.match_info[name]  # checked for NUL and broken UTF-8 before the handler
 
     def idempotency_key(self, default: str | None = None) -> str:
         """The `Idempotency-Key` header, what makes a retried booking safe; without a default
         it is required."""
         key = self.request.headers.get("Idempotency-Key", "").strip()
+        if not _storable(key):
+            raise InvalidRequest("the Idempotency-Key must be printable UTF-8",
+                                 fields={"Idempotency-Key": "not printable UTF-8"})
         if len(key) > 200:
             raise InvalidRequest("the Idempotency-Key is too long", fields={"Idempotency-Key": "at most 200 characters"})
         if key:
@@ -100,6 +104,7 @@ class Endpoint:
     # A TOMP-API endpoint for operators' systems: errors are TOMP `error` objects and the
     # operator authenticates in the handler (X-API-Key or a bearer token).
     tomp: bool = False
+    limit: str | None = None  # the rate limit (maas.ratelimit.RULES) counted per address and account
 
     @property
     def operation_id(self) -> str:
@@ -114,11 +119,14 @@ class EndpointTable:
         self, method: str, path: str, *, summary: str, tags: tuple[str, ...], roles: tuple[Role, ...] | None,
         body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
         response: type[BaseModel] | None = None, status: int = 200, errors: tuple[int, ...] = (),
-        raw_body: str | None = None, tomp: bool = False,
+        raw_body: str | None = None, tomp: bool = False, limit: str | None = None,
     ) -> Callable[[Handler], Handler]:
+        if limit is not None and 429 not in errors:
+            errors = (*errors, 429)
+
         def register(handler: Handler) -> Handler:
             self.endpoints.append(Endpoint(method, path, handler, summary, tags, roles, body, query, response,
-                                           status, errors, raw_body, tomp))
+                                           status, errors, raw_body, tomp, limit))
             return handler
 
         return register
@@ -131,7 +139,11 @@ class EndpointTable:
 def _aiohttp_handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def handle(request: web.Request) -> web.StreamResponse:
         container = request.app[CONTAINER]
+        if not all(_storable(value) for value in request.match_info.values()):
+            raise ApiError(404, "not_found", "no such resource")  # no id holds NUL or broken UTF-8
         principal = None
+        if endpoint.limit is not None:
+            await _count(request, endpoint.limit, "address:" + client_address(request))
         if endpoint.roles is not None:
             principal = await container.auth.authenticate(request.headers.get("Authorization"))
             principal.require(*endpoint.roles)
@@ -140,6 +152,8 @@ def _aiohttp_handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[we
             body = await request.read()  # raises 413 past client_max_size
         elif endpoint.body is not None:
             body = await _parse_body(request, endpoint.body)
+        if endpoint.limit is not None:
+            await _count_account(request, endpoint.limit, principal, body)
         query = _parse_query(request, endpoint.query) if endpoint.query is not None else None
         result = await endpoint.handler(Call(request, container, principal, body, query))
         if result is None:
@@ -161,19 +175,68 @@ def _aiohttp_handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[we
     return handle
 
 
+def client_address(request: web.Request) -> str:
+    """The caller's address: the peer's, or behind a load balancer (MAAS_FORWARDED_FOR) the
+    last address of X-Forwarded-For, the one the balancer appended (earlier ones the client wrote)."""
+    if request.app[SETTINGS].forwarded_for:
+        forwarded = request.headers.get("X-Forwarded-For", "").rsplit(",", 1)[-1].strip()
+        if forwarded:
+            return forwarded
+    return request.remote or "unknown"
+
+
+async def _count_account(request: web.Request, rule: str, principal: Principal | None, body: Any) -> None:
+    """Counts the request against the caller's account: the principal; at sign-in and registration
+    the e-mail named (one address cannot try many passwords on it); on open endpoints called
+    signed in (plans), the session token, without a database read to resolve it."""
+    if principal is not None:
+        who = "account:" + principal.subject_id
+    elif isinstance(email := getattr(body, "email", None), str) and email.strip():
+        who = "account:" + email.strip().lower()
+    elif credential := request.headers.get("Authorization", "").partition(" ")[2].strip():
+        who = "token:" + hashlib.sha256(credential.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    else:
+        return
+    await _count(request, rule, who)
+
+
+async def _count(request: web.Request, rule: str, who: str) -> None:
+    limits = request.app[CONTAINER].rate_limits
+    if limits is None:
+        return
+    wait_s = await limits.hit(rule, who)
+    if wait_s is not None:
+        raise ApiError(429, "too_many_requests", f"too many requests; retry in {wait_s} s",
+                       headers={"Retry-After": str(wait_s)})
+
+
 async def _parse_body(request: web.Request, model: type[BaseModel]) -> BaseModel:
     if request.content_type != "application/json":
         raise ApiError(415, "unsupported_media_type", "send the body as application/json")
     raw = await request.read()  # raises 413 past client_max_size
     try:
         data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, an integer past 4,300 digits
         raise ApiError(400, "malformed_json", f"the body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise ApiError(400, "malformed_json", "the body is nested too deeply") from None
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise ApiError(422, "invalid_request", "the body does not match the schema",
                        validation_fields(exc, "body")) from None
+
+
+def _storable(text: str) -> bool:
+    """Text a database can store: no NUL (PostgreSQL refuses it) and no undecodable bytes (aiohttp
+    keeps those as lone surrogates, which no driver can encode)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
@@ -191,6 +254,8 @@ def _check_query_encoding(raw: str) -> None:
 
 def _parse_query(request: web.Request, model: type[BaseModel]) -> BaseModel:
     _check_query_encoding(request.rel_url.raw_query_string)
+    if "%00" in request.rel_url.raw_query_string:
+        raise ApiError(422, "invalid_request", "the query may not contain NUL characters", {"query": "NUL character"})
     repeated = [k for k in request.query if len(request.query.getall(k)) > 1]
     if repeated:
         raise ApiError(422, "invalid_request", "query parameters may appear once",

@@ -68,9 +68,11 @@ CODE_BY_STATUS = {
 class ApiError(Exception):
     """An error raised by the HTTP layer itself (bad JSON, wrong content type)."""
 
-    def __init__(self, status: int, code: str, message: str, fields: Mapping[str, str] | None = None) -> None:
+    def __init__(self, status: int, code: str, message: str, fields: Mapping[str, str] | None = None, *,
+                 headers: Mapping[str, str] | None = None) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.fields = status, code, message, dict(fields or {})
+        self.headers = dict(headers or {})
 
 
 def json_response(data: object, *, status: int = 200, headers: Mapping[str, str] | None = None) -> web.Response:

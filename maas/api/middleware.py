@@ -67,7 +67,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except DomainError as exc:
         return from_domain(exc)
     except ApiError as exc:
-        return envelope(exc.status, exc.code, exc.message, exc.fields)
+        return envelope(exc.status, exc.code, exc.message, exc.fields, exc.headers)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

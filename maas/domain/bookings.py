@@ -55,6 +55,8 @@ TRIP_TRANSITIONS: dict[TripState, frozenset[TripState]] = {
 }
 TRIP_FINAL = frozenset(s for s, nxt in TRIP_TRANSITIONS.items() if not nxt)
 IN_FLIGHT = frozenset({T.PENDING, T.CONDITIONAL_CONFIRMED})
+CANCELLABLE = frozenset({T.CONFIRMED, T.CONDITIONAL_CONFIRMED})
+CANCEL_STEP = "cancel"  # the journal step around a whole cancellation; its detail is the CancelIntent
 L = BookingState
 
 
@@ -69,6 +71,16 @@ class Confirmation:
     @property
     def compensate(self) -> bool:
         return self.state in (T.REJECTED, T.EXPIRED)
+
+
+class CancelIntent(BaseModel):
+    """Why a cancellation began and whether its fees are waived: journaled before any leg is
+    cancelled, so recovery can finish it as it was meant."""
+
+    model_config = ConfigDict(frozen=True)
+    at: dt.datetime  # when it was asked for: the fees are those due then, not at recovery
+    why: str = ""
+    waive_fees: bool = False
 
 
 class Booking(BaseModel):
@@ -314,6 +326,11 @@ class BookingRepository(Protocol):
 
     async def in_flight(self) -> list[Booking]:
         """Bookings in PENDING or CONDITIONAL_CONFIRMED: what recovery looks at after a restart."""
+        ...
+
+    async def cancel_begun(self) -> list[Booking]:
+        """Bookings still CONFIRMED or CONDITIONAL_CONFIRMED whose journal has a `cancel` step: a
+        cancellation that may have been cut short, for recovery to look at."""
         ...
 
     async def add_step(self, step: SagaStep) -> None: ...

@@ -124,6 +124,8 @@ class AuthService:
             raise AuthenticationFailed("missing Authorization header")
         scheme, _, credential = authorization.strip().partition(" ")
         credential = credential.strip()
+        if not credential.isascii() or not credential.isprintable():  # every token and key we issue is
+            raise AuthenticationFailed("unknown credential")  # printable ASCII; other bytes can't be digested
         if scheme.lower() != "bearer" or not credential:
             raise AuthenticationFailed("use 'Authorization: Bearer <token or API key>'")
         if credential.startswith(SESSION_PREFIX):

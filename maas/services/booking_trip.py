@@ -14,7 +14,7 @@ import logging
 
 from maas.domain.accounts import Principal, Role
 from maas.domain.booked_legs import PaymentAction, PaymentStep
-from maas.domain.bookings import Booking, SagaStep, StepStatus, TripState
+from maas.domain.bookings import CANCEL_STEP, Booking, CancelIntent, SagaStep, StepStatus, TripState
 from maas.domain.errors import Conflict, DomainError, InvalidRequest, NotFound
 from maas.domain.ledger import LedgerEntry, rider_paid_by_operator, settlement_entries
 from maas.domain.mobility import FINAL_STATES
@@ -204,9 +204,45 @@ class BookingTrip(BookingSaga):
         booking = await self._save(booking.model_copy(update={"cancelled_by": caller.subject_id}))
         return await self._cancel_legs(booking)
 
-    async def _cancel_legs(self, booking: Booking, why: str = "", *, waive_fees: bool = False) -> Booking:
-        booking = await self._end_legs(booking, "cancel")
-        booking = booking.with_fees(self.clock.now(), waive=waive_fees)
-        booking = await self._pay(booking, booking.cancellation_payment(), capture="capture-fees")
-        return await self._save(booking.moved_to(T.CANCELLED, reason=booking.cancellation_reason(why),
-                                                 at=self.clock.now()))
+    async def _cancel_legs(self, booking: Booking, why: str = "", *, waive_fees: bool = False,
+                           resumed: CancelIntent | None = None) -> Booking:
+        """Cancels the legs, takes the fees or releases the hold, then CANCELLED. The whole of it is
+        journaled as the step `cancel` (with its intent) first, so a crash half-way is finished by
+        recovery instead of leaving a confirmed trip with cancelled legs and the hold in place."""
+        intent = resumed or CancelIntent(at=self.clock.now(), why=why, waive_fees=waive_fees)
+        await self._journal(booking.id, CANCEL_STEP, StepStatus.STARTED, intent.model_dump_json())
+        try:
+            booking = await self._end_legs(booking, "cancel")
+            booking = booking.with_fees(intent.at, waive=intent.waive_fees)
+            booking = await self._pay(booking, booking.cancellation_payment(), capture="capture-fees")
+            booking = await self._save(booking.moved_to(T.CANCELLED, reason=booking.cancellation_reason(intent.why),
+                                                        at=self.clock.now()))
+        except DomainError as failure:
+            await self._journal(booking.id, CANCEL_STEP, StepStatus.FAILED, f"{failure.code}: {failure.message}")
+            raise
+        await self._journal(booking.id, CANCEL_STEP, StepStatus.DONE)
+        return booking
+
+    async def recover(self) -> list[Booking]:
+        """Finish the cancellations a crash cut short, then drive the bookings in flight (the saga's)."""
+        finished = await self.finish_cancellations()
+        return finished + await super().recover()
+
+    async def finish_cancellations(self) -> list[Booking]:
+        """Bookings whose last `cancel` step only started: cancelled again with the same intent
+        (each operator and gateway call repeats its key, so nothing is cancelled or taken twice)."""
+        async with self._uow() as uow:
+            begun = await uow.bookings.cancel_begun()
+        done = []
+        for booking in begun:
+            async with self._uow() as uow:
+                steps = [s for s in await uow.bookings.steps(booking.id) if s.name == CANCEL_STEP]
+            if not steps or steps[-1].status is not StepStatus.STARTED:
+                continue  # it ended (a refusal is the rider's to retry), or never began
+            intent = CancelIntent.model_validate_json(steps[-1].detail)
+            log.info("booking %s: finishing a cancellation cut short", booking.id)
+            try:
+                done.append(await self._cancel_legs(booking, resumed=intent))
+            except DomainError as failure:
+                log.warning("booking %s: cancellation still not finished (%s)", booking.id, failure.message)
+        return done

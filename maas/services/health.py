@@ -34,8 +34,16 @@ class HealthService:
         self._timeout_s = timeout_s
         self._realtime, self._clock = realtime, clock
         self._feed_failures = feed_failures
+        self._running: asyncio.Task[HealthReport] | None = None
 
     async def check(self) -> HealthReport:
+        """Checks asked for while one is under way share its answer (one ping for a burst of
+        probes from load balancers), never an older one."""
+        if self._running is None or self._running.done():
+            self._running = asyncio.create_task(self._check())
+        return await asyncio.shield(self._running)
+
+    async def _check(self) -> HealthReport:
         realtime = (self._realtime.statuses(self._clock.now())
                     if self._realtime is not None and self._clock is not None else ())
         started = time.perf_counter()

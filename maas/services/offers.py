@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
@@ -19,6 +20,8 @@ from maas.domain.ports import Clock, OperatorAdapter, UnitOfWorkFactory
 from maas.domain.riders import RiderContext, issued_for
 
 logger = logging.getLogger(__name__)
+# Told of every operator call: operator id, the call, seconds taken, and ok / timeout / error.
+OperatorObserver = Callable[[str, str, float, str], None]
 
 
 class OperatorFailure(BaseModel):
@@ -39,22 +42,46 @@ class OfferService:
     from what the operator offered and never from what a client sends back."""
 
     def __init__(self, adapters: Mapping[str, OperatorAdapter], *, budget_s: float = 3.0,
-                 uow: UnitOfWorkFactory | None = None, clock: Clock | None = None) -> None:
+                 uow: UnitOfWorkFactory | None = None, clock: Clock | None = None,
+                 observe: OperatorObserver | None = None) -> None:
         if budget_s <= 0:
             raise ValueError("budget_s must be positive")
         self._adapters = dict(adapters)
         self._budget_s = budget_s
         self._uow, self._clock = uow, clock
+        self._observe = observe
+        self._batch: list[Offer] = []  # offers waiting for the next write
+        self._batch_done: asyncio.Future[None] | None = None  # resolved once that write is over
+        self._writer: asyncio.Task[None] | None = None
 
     async def remember(self, offers: Sequence[Offer]) -> None:
+        """Stores the offers before it returns. Requests at the same time share one transaction
+        (a group commit): while one batch is written the next gathers, so twenty plans at once
+        cost a couple of writes, not twenty queued on SQLite's write lock."""
         if self._uow is None or self._clock is None or not offers:
             return
-        try:
-            async with self._uow() as uow:
-                await uow.offers.remember(offers, now=self._clock.now())
-                await uow.commit()
-        except Exception:  # the rider still sees the offers; booking one says to plan again
-            logger.exception("could not remember %d offers for booking", len(offers))
+        if self._batch_done is None:
+            self._batch_done = asyncio.get_running_loop().create_future()
+        self._batch.extend(offers)
+        done = self._batch_done
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_batches())
+        await asyncio.shield(done)
+
+    async def _write_batches(self) -> None:
+        assert self._uow is not None and self._clock is not None
+        while self._batch:
+            batch, done = self._batch, self._batch_done
+            self._batch, self._batch_done = [], None
+            try:
+                async with self._uow() as uow:
+                    await uow.offers.remember(batch, now=self._clock.now())
+                    await uow.commit()
+            except Exception:  # the rider still sees the offers; booking one says to plan again
+                logger.exception("could not remember %d offers for booking", len(batch))
+            finally:
+                if done is not None and not done.done():
+                    done.set_result(None)
 
     async def warm_up(self) -> list[str]:
         """Lets each operator that can (an optional `warm_up()`, e.g. compiling a dispatch
@@ -92,7 +119,7 @@ class OfferService:
         adapters = {oid: self.get_adapter(oid) for oid in chosen}
         budget = self._budget_s if budget_s is None else budget_s
         answers = await asyncio.gather(
-            *(asyncio.wait_for(a.search_offers(query), budget) for a in adapters.values()),
+            *(self._timed(oid, asyncio.wait_for(a.search_offers(query), budget)) for oid, a in adapters.items()),
             return_exceptions=True)
         offers: list[Offer] = []
         failures: list[OperatorFailure] = []
@@ -108,6 +135,20 @@ class OfferService:
             offers.extend(issued_for(answer, rider))
         await self.remember(offers)
         return OfferSearch(offers=tuple(offers), failures=tuple(failures))
+
+    async def _timed(self, operator_id: str, call: Awaitable[list[Offer]]) -> list[Offer]:
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            answer = await call
+            outcome = "ok"
+            return answer
+        except TimeoutError:
+            outcome = "timeout"
+            raise
+        finally:
+            if self._observe is not None:
+                self._observe(operator_id, "search_offers", time.perf_counter() - started, outcome)
 
 
 def _failure(operator_id: str, exc: BaseException, budget_s: float) -> OperatorFailure:

@@ -27,6 +27,7 @@ from maas.domain.riders import RiderContext
 
 log = logging.getLogger(__name__)
 MAX_DAYS_AHEAD = 31  # a pass may start up to a month ahead
+IN_PROGRESS = dt.timedelta(seconds=30)  # a PENDING pass younger than this is being paid by another request
 
 
 def _digest(product_id: str, first_day: dt.date, payment_method: str | None) -> str:
@@ -57,14 +58,29 @@ class PassService:
         today = now.astimezone(self._tz).date()
         first_day = first_day or today
         digest = _digest(product_id, first_day, payment_method)
+        # The replay is answered after the transaction ends: paying writes in a transaction of its
+        # own, and on SQLite one opened inside another waits for itself until the busy timeout.
+        stored, made = await self._store_pending(caller, owner, product_id, idempotency_key, first_day, today, now,
+                                                 digest, payment_method)
+        if stored.state is not PassState.PENDING:
+            return stored, made
+        if not made and now - stored.updated_at < IN_PROGRESS:
+            # Another request is paying for it now; paying beside it would race at the gateway.
+            raise Conflict("this purchase is still being paid for: retry in a moment",
+                           fields={"Idempotency-Key": "in progress"})
+        return await self._pay(stored, stored.payment_method), made
+
+    async def _store_pending(self, caller: Principal, owner: str, product_id: str, idempotency_key: str,
+                             first_day: dt.date, today: dt.date, now: dt.datetime, digest: str,
+                             payment_method: str | None) -> tuple[RiderPass, bool]:
+        """The PENDING pass stored now (True), or the one stored first under this key (a replay)."""
         async with self._uow() as uow:
             first = await uow.passes.find_by_key(owner, idempotency_key)
             if first is not None:
                 if first.request_digest != digest:
                     raise Conflict("this Idempotency-Key was used for a different purchase",
                                    fields={"Idempotency-Key": "reused with another body"})
-                return (await self._pay(first, first.payment_method) if first.state is PassState.PENDING
-                        else first), False
+                return first, False
             product = self._product(product_id, first_day, today)
             await uow.accounts.get(owner)
             entitled = Entitlements.of(await uow.claims.list_for(owner))
@@ -84,9 +100,12 @@ class PassService:
                 winner = await uow.passes.find_by_key(owner, idempotency_key)
                 if winner is None:
                     raise
+                if winner.request_digest != digest:
+                    raise Conflict("this Idempotency-Key was used for a different purchase",
+                                   fields={"Idempotency-Key": "reused with another body"}) from None
                 return winner, False
             await uow.commit()
-        return await self._pay(bought, payment_method), True
+        return bought, True
 
     def _product(self, product_id: str, first_day: dt.date, today: dt.date) -> PassProduct:
         product = self._rules.pass_product(product_id)

@@ -29,7 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from maas.domain.bookings import IN_FLIGHT, Booking, SagaStep, StepStatus, TripState
+from maas.domain.bookings import CANCEL_STEP, CANCELLABLE, IN_FLIGHT, Booking, SagaStep, StepStatus, TripState
 from maas.domain.errors import Conflict, NotFound
 from maas.domain.mobility import Offer
 from maas.storage.payloads import BOOKING, OFFER, dump, load
@@ -156,6 +156,14 @@ class SqlBookings:
                  .order_by(_BOOKINGS.c.created_at, _BOOKINGS.c.id))
         return [load(BOOKING, p) for p in (await self._s.execute(query)).scalars()]
 
+    async def cancel_begun(self) -> list[Booking]:
+        begun = select(_STEPS.c.booking_id).where(_STEPS.c.booking_id == _BOOKINGS.c.id,
+                                                  _STEPS.c.name == CANCEL_STEP)
+        query = (select(_BOOKINGS.c.payload)
+                 .where(_BOOKINGS.c.state.in_(sorted(s.value for s in CANCELLABLE)), begun.exists())
+                 .order_by(_BOOKINGS.c.created_at, _BOOKINGS.c.id))
+        return [load(BOOKING, p) for p in (await self._s.execute(query)).scalars()]
+
     async def add_step(self, step: SagaStep) -> None:
         try:
             async with self._s.begin_nested():
@@ -177,6 +185,10 @@ class SqlBookings:
                 for r in (await self._s.execute(query))]
 
 
+SWEEP_EVERY = dt.timedelta(minutes=1)
+_NEXT_SWEEP: dict[str, dt.datetime] = {}  # database URL -> when this process sweeps lapsed offers next
+
+
 class SqlOfferRegistry:
     """OfferRegistry on the unit of work's session: an offer id seen again replaces its row."""
 
@@ -184,7 +196,8 @@ class SqlOfferRegistry:
         self._s = session
 
     async def remember(self, offers: Sequence[Offer], *, now: dt.datetime) -> None:
-        latest = {offer.id: offer for offer in offers}  # one row per id, the last one given wins
+        # One row per id, the last one given wins; one lapsed past the retention is never kept.
+        latest = {offer.id: offer for offer in offers if offer.valid_until >= now - OFFER_RETENTION}
         rows = [dict(offer_id=o.id, operator_id=o.operator_id, valid_until=utc(o.valid_until), issued_at=utc(now),
                      payload=dump(OFFER, o)) for o in latest.values()]
         dialect = postgresql if self._s.get_bind().dialect.name == "postgresql" else sqlite
@@ -194,7 +207,11 @@ class SqlOfferRegistry:
                 index_elements=[_OFFERS.c.offer_id],
                 set_={name: upsert.excluded[name] for name in ("operator_id", "valid_until", "issued_at", "payload")},
             ))
-        await self._s.execute(delete(_OFFERS).where(_OFFERS.c.valid_until < utc(now) - OFFER_RETENTION))
+        # Lapsed offers are swept at most once a minute per database and process, not by every plan.
+        bind = str(self._s.get_bind().url)
+        if now >= _NEXT_SWEEP.get(bind, now):
+            _NEXT_SWEEP[bind] = now + SWEEP_EVERY
+            await self._s.execute(delete(_OFFERS).where(_OFFERS.c.valid_until < utc(now) - OFFER_RETENTION))
 
     async def get(self, offer_id: str) -> Offer | None:
         payload = (await self._s.execute(

@@ -415,3 +415,39 @@ class AuditEntryRow(SQLModel, table=True):
 
 
 metadata = SQLModel.metadata
+
+
+class OperatorQuoteRow(SQLModel, table=True):
+    """An offer an in-process operator sold (maas.domain.quotes): the Offer as a versioned payload
+    beside the adapter's own details (its JSON), the booking it was sold as, and when it lapses."""
+
+    __tablename__ = "operator_quotes"
+    __table_args__ = (Index("ix_operator_quotes_operator_valid", "operator_id", "valid_until"),)
+    operator_id: str = Field(primary_key=True)
+    offer_id: str = Field(primary_key=True)
+    valid_until: dt.datetime = Field(sa_column=_utc_column())  # UTC
+    booked_as: str | None = None
+    offer: str = Field(sa_column=Column(Text, nullable=False))  # maas.storage.payloads OFFER
+    details: str = Field(sa_column=Column(Text, nullable=False))  # the adapter's JSON
+
+
+class RateLimitCounterRow(SQLModel, table=True):
+    """One rate-limit window's hits (maas.storage.rate_limits): shared by every API process."""
+
+    __tablename__ = "rate_limit_counters"
+    key: str = Field(primary_key=True)
+    hits: int
+    expires_at: float = Field(index=True)  # Unix seconds: the window ends then
+
+
+class SigningKeyRow(SQLModel, table=True):
+    """A signing key (maas/ticket_keys.py): the private key encrypted with a key derived from
+    MAAS_SECRET_KEY, its public PEM, and when it signs from (keys rotate; old ones still verify)."""
+
+    __tablename__ = "signing_keys"
+    key_id: str = Field(primary_key=True)
+    purpose: str = Field(index=True)  # "tickets"
+    private_key: str = Field(sa_column=Column(Text, nullable=False))  # Fernet token of the PKCS#8 PEM
+    public_pem: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: dt.datetime = Field(sa_column=_utc_column())  # UTC
+    active_from: dt.datetime = Field(sa_column=_utc_column())  # UTC: signs from then until the next key's

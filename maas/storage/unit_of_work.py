@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from maas.storage.analyses import SqlAnalyses
+from maas.storage.engine import READ_ONLY
 from maas.storage.bookings import SqlBookings, SqlOfferRegistry
 from maas.storage.field_cipher import FieldCipher
 from maas.storage.ledger import SqlLedger
@@ -63,8 +64,14 @@ class SqlUnitOfWork:
         await self._session.commit()
 
     async def ping(self) -> None:
+        """SELECT 1 on a connection of its own that only reads: on SQLite it takes no write lock,
+        so the health check never queues behind writers."""
         assert self._session is not None
-        await self._session.execute(text("SELECT 1"))
+        engine = self._session.bind
+        assert isinstance(engine, AsyncEngine)
+        async with engine.connect() as conn:
+            reading = await conn.execution_options(**{READ_ONLY: True})
+            await reading.execute(text("SELECT 1"))
 
 
 class SqlUnitOfWorkFactory:

@@ -16,8 +16,11 @@ import asyncio
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from maas.domain.accounts import GeoPoint
 from maas.domain.analyses import RideService
 from maas.domain.errors import Conflict, OperatorRejected, OperatorUnavailable
 from maas.domain.mobility import (HELD_STATES, BookingState, Conditions, LegBooking, Offer, OfferQuery,
@@ -26,7 +29,8 @@ from maas.domain.ondemand import (DayPlan, Manifest, RefusalCode, Ride, RideRefu
                                   StopKind)
 from maas.domain.planning import Money
 from maas.domain.ports import Clock
-from operators.offer_book import Answers, OfferBook
+from maas.domain.quotes import QuoteStore
+from operators.offer_book import Answers, MemoryQuoteStore, SharedOfferBook
 from operators.ondemand.area import Admission, ServiceArea, zone_rings
 from operators.ondemand.config import OnDemandConfig
 from routing.streets import StreetError, StreetRouter
@@ -46,19 +50,43 @@ MAX_ATTEMPTS = 8  # compare-and-swap retries before telling the rider to try aga
 class _Quote:
     offer: Offer
     query: OfferQuery
-    admission: Admission
+    service_date: dt.date
     candidate: Candidate  # pickup window narrowed to the one offered
     latest_dropoff: dt.datetime
 
 
+def _encode(quote: _Quote) -> dict[str, Any]:
+    """The quote's details as JSON, for the shared quote store (the offer is stored beside them)."""
+    c = quote.candidate
+    return {"query": quote.query.model_dump(mode="json"), "service_date": quote.service_date.isoformat(),
+            "latest_dropoff": quote.latest_dropoff.isoformat(),
+            "candidate": {"origin": c.origin.model_dump(mode="json"), "destination": c.destination.model_dump(mode="json"),
+                          "travellers": c.travellers, "wheelchairs": c.wheelchairs,
+                          "pickup_window_s": list(c.pickup_window_s), "dropoff_window_s": list(c.dropoff_window_s)}}
+
+
+def _decode(offer: Offer, details: Mapping[str, Any]) -> _Quote:
+    c = details["candidate"]
+    candidate = Candidate(origin=GeoPoint.model_validate(c["origin"]),
+                          destination=GeoPoint.model_validate(c["destination"]),
+                          travellers=int(c["travellers"]), wheelchairs=int(c["wheelchairs"]),
+                          pickup_window_s=(int(c["pickup_window_s"][0]), int(c["pickup_window_s"][1])),
+                          dropoff_window_s=(int(c["dropoff_window_s"][0]), int(c["dropoff_window_s"][1])))
+    return _Quote(offer, OfferQuery.model_validate(details["query"]),
+                  dt.date.fromisoformat(details["service_date"]), candidate,
+                  dt.datetime.fromisoformat(details["latest_dropoff"]))
+
+
 class OnDemandAdapter:
     def __init__(self, config: OnDemandConfig, area: ServiceArea, store: RideStore, clock: Clock,
-                 streets: StreetRouter | None = None) -> None:
+                 streets: StreetRouter | None = None, quotes: QuoteStore | None = None) -> None:
         self.operator_id, self.config, self.area, self.store, self.clock = (
             config.operator_id, config, area, store, clock)
         self._builder = DayBuilder(config, streets)
         self._lock = asyncio.Lock()
-        self._offers: OfferBook[_Quote] = OfferBook(self.operator_id)
+        # Quotes in the service's database when given: any process books what another quoted.
+        self._offers: SharedOfferBook[_Quote] = SharedOfferBook(self.operator_id, quotes or MemoryQuoteStore(),
+                                                                _encode, _decode)
         self._answers = Answers()
         self._background: dict[dt.date, asyncio.Task[None]] = {}
         self._closing = False
@@ -104,10 +132,9 @@ class OnDemandAdapter:
                                candidate.dropoff_window_s[1])
         offer = self._offer(query, model, window, insertion.pickup_s, insertion.dropoff_s + request.alighting_s,
                             admission, now, latest_dropoff_s + request.alighting_s)
-        self._offers.forget_old(now)
-        self._offers.add(_Quote(offer, query, admission,
-                                Candidate(**{**candidate.__dict__, "pickup_window_s": window}),
-                                model.at(latest_dropoff_s)))
+        await self._offers.add(_Quote(offer, query, admission.service_date,
+                                      Candidate(**{**candidate.__dict__, "pickup_window_s": window}),
+                                      model.at(latest_dropoff_s)), now)
         return offer
 
     def _admit(self, query: OfferQuery, now: dt.datetime) -> tuple[Candidate, Admission]:
@@ -249,13 +276,13 @@ class OnDemandAdapter:
                     return existing
                 raise Conflict(f"offer {offer_id} is already booked as {existing.id}")
             now = self.clock.now()
-            quote = self._offers.bookable(offer_id, now)
+            quote = await self._offers.bookable(offer_id, now)
             # Booked as part of a trip, the ride is the rider's the offer was quoted for.
             rider_ref, rider_name = rider_ref or quote.query.rider_ref, rider_name or quote.query.rider_name
-            ride = await self._write(quote.admission.service_date, now,
+            ride = await self._write(quote.service_date, now,
                                      lambda day: self._place(day, quote, now, idempotency_key, rider_ref, rider_name,
                                                              booked_by))
-            self._offers.mark_booked(offer_id, ride.id)
+            await self._offers.mark_booked(offer_id, ride.id)
             self._answers.remember("book", idempotency_key, offer_id, ride.booking)
         self._reoptimise_soon(ride.service_date)
         return ride

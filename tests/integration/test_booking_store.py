@@ -246,10 +246,13 @@ async def test_offers_remember_get_replace_and_purge(uow: SqlUnitOfWorkFactory) 
         await work.commit()
     async with uow() as work:
         assert await work.offers.get("offer-1") == repriced
-        # A day later offer-2 (valid until `now`) is exactly one day old and stays; a moment later it goes.
+        # A day later offer-2 (valid until `now`) is exactly one day old and stays; it goes at the
+        # first sweep after that (sweeps run at most once a minute, not on every call).
         await work.offers.remember([], now=now + dt.timedelta(days=1))
         assert await work.offers.get("offer-2") == soon
         await work.offers.remember([], now=now + dt.timedelta(days=1, seconds=1))
+        assert await work.offers.get("offer-2") == soon  # within the minute: not swept yet
+        await work.offers.remember([], now=now + dt.timedelta(days=1, minutes=1))
         assert await work.offers.get("offer-2") is None
         assert await work.offers.get("offer-1") == repriced
         await work.commit()

@@ -222,6 +222,46 @@ async def test_a_crash_during_compensation_is_finished_by_recovery() -> None:
     assert recovered.legs[0].booking.state is BookingState.CANCELLED
 
 
+@pytest.mark.parametrize("step", ["cancel:1", "cancel:1:answered", "void", "void:answered"])
+async def test_a_crash_during_a_cancellation_is_finished_by_recovery(step: str) -> None:
+    """Issue 16: a process killed while cancelling left the trip CONFIRMED with a leg cancelled and
+    the payment held; recovery now ends it CANCELLED with the hold released, each call once."""
+    town = Town("taxi", "bus")
+    free = Conditions(free_cancellation_until=T0 + dt.timedelta(minutes=30),
+                      cancellation_fee=Money(amount_minor=500, currency=JPY))
+    booking, _ = await town.book(conditions=free)
+    town.crash_at = step
+    with pytest.raises(Crash):
+        await town.service.cancel(RIDER, booking.id)
+    stuck = await town.service.get(RIDER, booking.id)
+    assert stuck.state is TripState.CONFIRMED and stuck.payment.state is PaymentState.AUTHORISED
+    town.clock.advance(3600)  # recovered after the free period: the fee is the one due when asked
+    (recovered,) = await town.restart().recover()
+    assert recovered.id == booking.id and recovered.state is TripState.CANCELLED
+    assert recovered.reason == "cancelled free of charge" and recovered.cancelled_by == RIDER.subject_id
+    assert town.leg_states(recovered) == [BookingState.CANCELLED, BookingState.CANCELLED]
+    assert recovered.payment.state is PaymentState.CANCELLED
+    steps = await town.steps(booking.id)
+    assert steps.count("void:done") == 1 and steps[-1] == "cancel:done"
+    assert await town.service.recover() == []
+
+
+async def test_a_refused_cancellation_is_not_retried_by_recovery() -> None:
+    town = Town("taxi")
+    booking, _ = await town.book()
+
+    async def refuse(booking_id: str, *, idempotency_key: str):
+        raise Conflict("the ride has begun")
+
+    town.ops["taxi"].cancel = refuse  # type: ignore[method-assign]
+    with pytest.raises(Conflict):
+        await town.service.cancel(RIDER, booking.id)
+    assert (await town.steps(booking.id))[-4:] == ["cancel:started", "cancel:0:started", "cancel:0:failed",
+                                                   "cancel:failed"]
+    assert await town.restart().recover() == []
+    assert (await town.service.get(RIDER, booking.id)).state is TripState.CONFIRMED
+
+
 async def test_a_finished_trip_is_settled_once_with_its_ledger() -> None:
     town = Town("taxi")
     booking, _ = await town.book()

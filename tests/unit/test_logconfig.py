@@ -26,3 +26,26 @@ def test_records_carry_the_request_id_and_are_redacted() -> None:
         request_id_var.reset(token)
     text = RedactingFormatter("[%(request_id)s] %(message)s").format(record)
     assert text == "[req-42] login with [redacted]"
+
+
+def test_json_lines_carry_the_request_id_and_the_traceback_redacted() -> None:
+    import json
+    import sys
+
+    from maas.logconfig import JsonFormatter
+
+    try:
+        raise ValueError("token mt_secretsecretsecret leaked")
+    except ValueError:
+        exc_info = sys.exc_info()
+    record = logging.LogRecord("maas.api", logging.ERROR, __file__, 1, "failed for %s", ("Bearer mk_abc_defghijkl",),
+                               exc_info)
+    token = request_id_var.set("req-7")
+    try:
+        RequestContextFilter().filter(record)
+    finally:
+        request_id_var.reset(token)
+    line = json.loads(JsonFormatter().format(record))
+    assert (line["level"], line["logger"], line["request_id"]) == ("ERROR", "maas.api", "req-7")
+    assert line["message"] == "failed for [redacted]" and line["time"].endswith("+00:00")
+    assert "ValueError" in line["exception"] and "mt_secret" not in line["exception"]

@@ -68,3 +68,29 @@ async def test_a_subset_of_operators_and_unknown_ones() -> None:
         await service.search(QUERY, operator_ids=["nobody"])
     with pytest.raises(ValueError):
         OfferService({}, budget_s=0)
+
+
+async def test_offers_remembered_at_once_share_a_transaction_and_are_stored_before_returning() -> None:
+    from tests.fakes import InMemoryUnitOfWorkFactory
+
+    clock, store = SteppedClock(T0), InMemoryUnitOfWorkFactory()
+    opened = 0
+
+    def counting():
+        nonlocal opened
+        opened += 1
+        return store()
+
+    adapter = named("taxi")
+    service = OfferService({"taxi": adapter}, uow=counting, clock=clock)
+    batches = [await adapter.search_offers(QUERY) for _ in range(20)]
+
+    async def remember_and_check(offers) -> None:
+        await service.remember(offers)
+        async with store() as uow:  # stored by the time remember returns
+            assert [await uow.offers.get(o.id) for o in offers] == list(offers)
+
+    await asyncio.gather(*(remember_and_check(b) for b in batches))
+    assert 1 <= opened <= 2  # the first write, then one for everyone who came while it ran
+    await service.remember(batches[0])
+    assert opened <= 3

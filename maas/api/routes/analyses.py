@@ -24,7 +24,7 @@ def _principal(call: Call) -> Principal:
 
 
 @routes.route("POST", "/v1/analyses", summary="Start an analysis", tags=TAGS, roles=ANALYSTS, body=AnalysisStart,
-              response=AnalysisOut, status=202, errors=(403, 422))
+              response=AnalysisOut, status=202, errors=(403, 422), limit="expensive")
 async def start_analysis(call: Call) -> Binary:
     """Stored as queued and computed in the background; poll `Location` (`GET /v1/analyses/{id}`) until it
     is done or failed. Destinations are the places of the given categories, or points you send; origins

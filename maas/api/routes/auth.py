@@ -10,7 +10,7 @@ routes = EndpointTable()
 
 
 @routes.route("POST", "/v1/auth/token", summary="Sign in with email and password", tags=("auth",), roles=None,
-              body=LoginRequest, response=TokenResponse, status=201, errors=(401,))
+              body=LoginRequest, response=TokenResponse, status=201, errors=(401,), limit="sign_in")
 async def create_token(call: Call) -> TokenResponse:
     body: LoginRequest = call.body
     issued = await call.container.auth.login(body.email, body.password)
@@ -26,7 +26,7 @@ async def delete_token(call: Call) -> None:
 
 
 @routes.route("POST", "/v1/auth/register", summary="Open a rider account", tags=("auth",), roles=None,
-              body=RegisterRequest, response=AccountOut, status=201, errors=(409,))
+              body=RegisterRequest, response=AccountOut, status=201, errors=(409,), limit="register")
 async def register_rider(call: Call) -> AccountOut:
     body: RegisterRequest = call.body
     account = await call.container.auth.register(new_account(body, Role.RIDER), by=None)

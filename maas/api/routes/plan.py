@@ -16,7 +16,7 @@ routes = EndpointTable()
 
 
 @routes.route("POST", "/v1/plan", summary="Plan a transit trip", tags=("planning",), roles=None,
-              body=PlanRequest, response=PlanResponse, errors=(422,))
+              body=PlanRequest, response=PlanResponse, errors=(422,), limit="expensive")
 async def plan_trip(call: Call) -> PlanResponse:
     """From and to are stops or coordinates; give `depart_at` or `arrive_by` with an offset.
     The profile defaults to the elderly one. Errors (422): `unknown_stop`, `no_stop_nearby`
@@ -33,7 +33,7 @@ async def plan_trip(call: Call) -> PlanResponse:
 
 @routes.route("POST", "/v1/plan/door-to-door", summary="Door-to-door options over every mode",
               tags=("planning",), roles=None, body=TripOptionsRequest, response=TripOptionsResponse,
-              errors=(401, 404, 422))
+              errors=(401, 404, 422), limit="expensive")
 async def plan_door_to_door(call: Call) -> TripOptionsResponse:
     """Transit, operators' direct rides (taxi, on-demand van, shared bike or car) and transit
     with a ride for the first or last mile, each leg with its operator, offer id, price and

@@ -42,17 +42,23 @@ from maas.services.passes import PassService
 from maas.services.payment_methods import PaymentMethodService
 from maas.services.planning import PlanningService
 from maas.services.rider_fares import RiderFares
+from maas.services.rider_events import EventService
 from maas.services.riders import RiderDirectory
 from maas.services.transit_tickets import TransitTicketOffice
 from maas.services.trip_events import TripEventService
 from maas.services.stops import StopService
 from maas.services.tickets import TicketService
+from maas.services.webhook_delivery import DeliveryWorker, WebhookDispatcher
+from maas.services.webhooks import WebhookService
 from maas.settings import Settings
 from maas.storage.engine import create_engine
 from maas.storage.rides import SqlRideStore
 from maas.storage.vehicle_holds import SqlVehicleHolds
 from maas.storage.unit_of_work import SqlUnitOfWorkFactory
 from maas.ticketing import Ed25519TicketSigner
+from maas.domain.webhooks import RetryPolicy, WebhookSender
+from maas.webhook_http import AiohttpWebhookSender
+from maas.webhook_secrets import FernetSecretBox
 from payments.config import gateway_from_settings
 
 
@@ -87,6 +93,11 @@ class Container:
     analyses: AnalysisService
     riders: RiderDirectory
     rider_fares: RiderFares
+    events: EventService
+    webhooks: WebhookService
+    webhook_dispatcher: WebhookDispatcher
+    delivery_worker: DeliveryWorker
+    webhook_sender: WebhookSender
     operator_adapters: dict[str, OperatorAdapter] = field(default_factory=dict)
     names: TranslationSource | None = None  # the feeds' translated names; None: names as the feeds write them
 
@@ -95,6 +106,9 @@ class Container:
         for adapter in self.operator_adapters.values():
             await adapter.aclose()
         await self.payments.aclose()
+        close = getattr(self.webhook_sender, "aclose", None)
+        if close is not None:
+            await close()
         if self.engine is not None:
             await self.engine.dispose()
 
@@ -149,6 +163,7 @@ def build_container(
     uow: UnitOfWorkFactory | None = None,
     ride_store: RideStore | None = None,
     vehicle_holds: VehicleHolds | None = None,
+    webhook_sender: WebhookSender | None = None,
 ) -> Container:
     """Wire the service; raises OperatorConfigError (naming the operator) when an enabled
     operator adapter is missing or breaks the contract. The storage seam: given `uow` (and the
@@ -201,6 +216,15 @@ def build_container(
     # The ticket key lives beside the service's data, created on first start (mode 0600).
     signer = Ed25519TicketSigner.load_or_create(settings.data_dir / "keys" / "ticket-signing-key.pem")
     events = EventWindow(before_s=settings.trip_event_before_s, after_s=settings.trip_event_after_s)
+    # Rider events: the outbox is written with each booking change; webhooks are delivered by a
+    # worker in this process, woken after each commit (a job queue can take the dispatcher over).
+    box = FernetSecretBox(settings.secret_key.get_secret_value())
+    webhook_sender = webhook_sender or AiohttpWebhookSender(timeout_s=settings.webhook_timeout_s)
+    dispatcher = WebhookDispatcher(uow, webhook_sender, box, clock, policy=RetryPolicy(
+        base_s=settings.webhook_retry_base_s, disable_after=dt.timedelta(days=settings.webhook_disable_after_days)))
+    worker = DeliveryWorker(dispatcher, interval_s=settings.webhook_poll_s)
+    rider_events = EventService(uow, clock, wake=worker)
+    bookings.on_events = rider_events.committed
     return Container(
         settings=settings,
         engine=engine,
@@ -235,5 +259,10 @@ def build_container(
                                  events=events),
         riders=RiderDirectory(uow),
         rider_fares=RiderFares(rules),
+        events=rider_events,
+        webhooks=WebhookService(uow, clock, box, allow_loopback_http=settings.webhooks_allow_loopback_http),
+        webhook_dispatcher=dispatcher,
+        delivery_worker=worker,
+        webhook_sender=webhook_sender,
         operator_adapters=operator_adapters,
     )

@@ -85,6 +85,8 @@ class InMemoryUnitOfWork:
         self.analyses = repos.MemoryAnalyses(self)
         self.ride_refusals = repos.MemoryRideRefusals(self)
         self.tickets_issued = repos.MemoryTicketsIssued(self)
+        self.events = repos.MemoryEventOutbox(self)
+        self.webhooks = repos.MemoryWebhooks(self)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from maas.api import docs_page
 from maas.api.endpoints import Endpoint
-from maas.api.keys import CONTAINER, OPENAPI_DOCUMENT, SETTINGS
+from maas.api.keys import CONTAINER, OPENAPI_DOCUMENT, SETTINGS, SHUTDOWN
 from maas.api.middleware import error_middleware, language_middleware, request_id_middleware
 from maas.api.openapi import build_document
 from maas.api.routes import ALL
@@ -31,6 +31,12 @@ def create_app(settings: Settings, *, container_factory: ContainerFactory = buil
     )
     app[SETTINGS] = settings
     app[OPENAPI_DOCUMENT] = build_document(endpoints())
+    app[SHUTDOWN] = asyncio.Event()
+
+    async def end_streams(app: web.Application) -> None:
+        app[SHUTDOWN].set()
+
+    app.on_shutdown.append(end_streams)
     for table in ALL:
         table.install(app)
     docs_page.install(app)
@@ -52,9 +58,11 @@ def create_app(settings: Settings, *, container_factory: ContainerFactory = buil
             logging.getLogger(__name__).exception("booking or pass recovery failed")
         stop = asyncio.Event()
         recovery = asyncio.create_task(container.bookings.watch(stop))
+        # Webhooks left in the outbox by the last run (a crash, a stop) go out now.
+        deliveries = asyncio.create_task(container.delivery_worker.run(stop))
         yield
         stop.set()
-        await asyncio.gather(recovery, return_exceptions=True)
+        await asyncio.gather(recovery, deliveries, return_exceptions=True)
         if warm_up is not None:
             await warm_up  # a worker thread cannot be cancelled; let it finish
         await container.aclose()

@@ -19,6 +19,7 @@ from typing import Any
 from maas.domain.errors import Conflict
 from maas.domain.payments import GatewayEvent, Payment, PaymentGateway, PaymentState
 from maas.domain.ports import Clock, UnitOfWorkFactory
+from maas.services.rider_events import record_booking_change
 
 log = logging.getLogger(__name__)
 S = PaymentState
@@ -63,7 +64,9 @@ class PaymentEventService:
             if not await uow.payment_events.add(event, outcome, received_at=now):
                 return DUPLICATE
             if changed is not None:
-                await uow.bookings.save(changed)  # Conflict if the version moved since the read
+                saved = await uow.bookings.save(changed)  # Conflict if the version moved since the read
+                assert booking is not None
+                await record_booking_change(uow, booking, saved, now)
             await uow.commit()
         return outcome
 

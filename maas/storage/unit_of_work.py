@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from maas.storage.analyses import SqlAnalyses
 from maas.storage.bookings import SqlBookings, SqlOfferRegistry
+from maas.storage.events import SqlEventOutbox
 from maas.storage.ledger import SqlLedger
 from maas.storage.passes import SqlPasses
 from maas.storage.payment_events import SqlPaymentEvents
@@ -17,6 +18,7 @@ from maas.storage.repositories import SqlAccounts, SqlFeeds, SqlOperators, SqlPl
 from maas.storage.ride_refusals import SqlRideRefusals
 from maas.storage.tickets_issued import SqlTicketsIssued
 from maas.storage.transit_tickets import SqlTransitTickets
+from maas.storage.webhooks import SqlWebhooks
 
 
 class SqlUnitOfWork:
@@ -41,6 +43,8 @@ class SqlUnitOfWork:
         self.analyses = SqlAnalyses(self._session)
         self.ride_refusals = SqlRideRefusals(self._session)
         self.tickets_issued = SqlTicketsIssued(self._session)
+        self.events = SqlEventOutbox(self._session)
+        self.webhooks = SqlWebhooks(self._session)
         return self
 
     async def __aexit__(

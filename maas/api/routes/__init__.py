@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from maas.api.endpoints import EndpointTable
-from maas.api.routes import (accounts, analyses, auth, bookings, feeds, on_demand, operators, passes, payments, places,
-                             plan, settlement, stops, system, tickets)
+from maas.api.routes import (accounts, analyses, auth, bookings, events, feeds, on_demand, operators, passes, payments,
+                             places, plan, settlement, stops, system, tickets, webhooks)
 
 ALL: tuple[EndpointTable, ...] = (system.routes, auth.routes, accounts.routes, operators.routes, feeds.routes,
                                   places.routes, stops.routes, plan.routes, on_demand.routes, bookings.routes,
                                   tickets.routes, passes.routes, payments.routes, settlement.routes,
-                                  analyses.routes)
+                                  analyses.routes, webhooks.routes, events.routes)

@@ -81,8 +81,9 @@ class RetryPolicy:
     def delay_s(self, attempts: int, rng: random.Random | None = None) -> float:
         """After `attempts` failures: half the exponential step fixed, half random ("equal
         jitter"), so receivers coming back up are not hit by every sender at once."""
-        step = min(self.cap_s, self.base_s * 2 ** max(0, attempts - 1))
-        return step / 2 + (rng or random).uniform(0, step / 2)
+        step: float = min(self.cap_s, self.base_s * float(2 ** max(0, attempts - 1)))
+        jitter: float = (rng or random.Random()).uniform(0, step / 2)
+        return step / 2 + jitter
 
 
 def check_url(url: str, *, allow_loopback_http: bool) -> str:

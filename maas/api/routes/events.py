@@ -56,7 +56,7 @@ async def event_stream(call: Call) -> web.StreamResponse:
         if loop.time() - quiet_since >= heartbeat:
             await response.write(b": heartbeat\n\n")
             quiet_since = loop.time()
-        waiter = asyncio.ensure_future(events.wait(POLL_S))
+        waiter = asyncio.ensure_future(events.wait(min(POLL_S, heartbeat)))
         stopper = asyncio.ensure_future(shutdown.wait())
         await asyncio.wait([waiter, stopper], return_when=asyncio.FIRST_COMPLETED)
         waiter.cancel()

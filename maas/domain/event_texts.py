@@ -38,18 +38,24 @@ _BY = {"rider": ("by you", "ご本人による取消"), "staff": ("by the call c
 
 def sentence(kind: str, data: dict[str, Any]) -> dict[str, str]:
     english, japanese = TEMPLATES[kind]
-    values = {k: _shown(v) for k, v in data.items()}
     en_by, ja_by = _BY.get(str(data.get("cancelled_by", "")), _BY["operator"])
-    values.update(cancelled_by_en=en_by, cancelled_by_ja=ja_by)
-    values.setdefault("summary_en", str(data.get("summary", {}).get("en", "")) if isinstance(data.get("summary"), dict) else "")
-    values.setdefault("summary_ja", str(data.get("summary", {}).get("ja", "")) if isinstance(data.get("summary"), dict) else "")
-    return {"ja": japanese.format_map(_Missing(values)), "en": english.format_map(_Missing(values))}
+    given = data.get("summary")
+    summary: dict[str, Any] = given if isinstance(given, dict) else {}
+    extra = {"cancelled_by_en": en_by, "cancelled_by_ja": ja_by, "summary_en": str(summary.get("en", "")),
+             "summary_ja": str(summary.get("ja", ""))}
+    texts = {}
+    for language, template in (("ja", japanese), ("en", english)):
+        values = {k: _shown(v, language) for k, v in data.items()} | extra
+        texts[language] = template.format_map(_Missing(values))
+    return texts
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any, language: str) -> str:
     if isinstance(value, dict) and "amount_minor" in value:
         currency = value.get("currency", "JPY")
-        return f"{value['amount_minor']}円" if currency == "JPY" else f"{value['amount_minor']} {currency}"
+        if currency == "JPY" and language == "ja":
+            return f"{value['amount_minor']}円"
+        return f"{currency} {value['amount_minor']}"
     if isinstance(value, str) and len(value) >= 16 and value[4:5] == "-" and "T" in value:
         try:
             return dt.datetime.fromisoformat(value).astimezone(_ZONE).strftime("%H:%M")

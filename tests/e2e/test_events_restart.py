@@ -5,11 +5,9 @@ server starts on the same database, and an event acknowledged before the crash i
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 from collections import Counter
 
-import pytest
 
 from maas.domain.accounts import NewAccount, Role
 from maas.domain.rider_events import EventType

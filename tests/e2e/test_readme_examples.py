@@ -54,7 +54,8 @@ def test_the_readme_examples_are_found_and_use_no_placeholders() -> None:
 @pytest.fixture
 async def live_demo(database_url, tmp_path, fast_hasher):
     settings = load_settings({}, database_url=database_url, data_dir=tmp_path, planner_warmup=False,
-                             fare_rules=DEMO / "fare-rules.json", operators_config=DEMO / "maas-operators.json")
+                             fare_rules=DEMO / "fare-rules.json", operators_config=DEMO / "maas-operators.json",
+                             webhooks_allow_loopback_http=True)  # as `make run` sets it
     container = build_container(settings, hasher=fast_hasher)
     await migrate.upgrade(container.engine)
     await load_demo(container, DEMO, password="yamabuki-demo")
@@ -86,3 +87,4 @@ async def test_every_readme_curl_answers_with_json(live_demo: str, tmp_path: Pat
     bookings = [a for a in answers if "state" in a and "legs" in a]
     assert bookings and bookings[-1]["legs"][0]["rider_price"]["amount_minor"] == 100
     assert any("token" in a and "qr_svg" in a for a in answers)
+    assert any(str(a.get("secret", "")).startswith("whsec_") for a in answers)  # a webhook, its secret shown once

@@ -42,6 +42,7 @@ from maas.services.passes import PassService
 from maas.services.payment_methods import PaymentMethodService
 from maas.services.planning import PlanningService
 from maas.services.rider_fares import RiderFares
+from maas.services.ride_news import RideNews
 from maas.services.rider_events import EventService
 from maas.services.riders import RiderDirectory
 from maas.services.transit_tickets import TransitTicketOffice
@@ -94,6 +95,7 @@ class Container:
     riders: RiderDirectory
     rider_fares: RiderFares
     events: EventService
+    ride_news: RideNews
     webhooks: WebhookService
     webhook_dispatcher: WebhookDispatcher
     delivery_worker: DeliveryWorker
@@ -225,6 +227,7 @@ def build_container(
     worker = DeliveryWorker(dispatcher, interval_s=settings.webhook_poll_s)
     rider_events = EventService(uow, clock, wake=worker)
     bookings.on_events = rider_events.committed
+    ride_news = RideNews(operator_adapters, uow, bookings, rider_events, clock)
     return Container(
         settings=settings,
         engine=engine,
@@ -241,7 +244,7 @@ def build_container(
         door_to_door=DoorToDoorService(planning, journey_planner, offers, clock=clock),
         names=names,
         on_demand=OnDemandService(operator_adapters, clock, remember=offers.remember,
-                                  on_event=bookings.refresh_leg, refusals=uow, events=events, rules=rules),
+                                  on_event=ride_news.reported, refusals=uow, events=events, rules=rules),
         bookings=bookings,
         tickets=TicketService(bookings, signer, clock, uow),
         settlement=SettlementService(uow, municipality=rules.municipality or "municipality"),
@@ -260,6 +263,7 @@ def build_container(
         riders=RiderDirectory(uow),
         rider_fares=RiderFares(rules),
         events=rider_events,
+        ride_news=ride_news,
         webhooks=WebhookService(uow, clock, box, allow_loopback_http=settings.webhooks_allow_loopback_http),
         webhook_dispatcher=dispatcher,
         delivery_worker=worker,

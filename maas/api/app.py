@@ -60,9 +60,10 @@ def create_app(settings: Settings, *, container_factory: ContainerFactory = buil
         recovery = asyncio.create_task(container.bookings.watch(stop))
         # Webhooks left in the outbox by the last run (a crash, a stop) go out now.
         deliveries = asyncio.create_task(container.delivery_worker.run(stop))
+        approaching = asyncio.create_task(container.ride_news.watch(stop))
         yield
         stop.set()
-        await asyncio.gather(recovery, deliveries, return_exceptions=True)
+        await asyncio.gather(recovery, deliveries, approaching, return_exceptions=True)
         if warm_up is not None:
             await warm_up  # a worker thread cannot be cancelled; let it finish
         await container.aclose()

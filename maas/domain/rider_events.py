@@ -147,12 +147,16 @@ def _leg_events(before: Booking, after: Booking, add: Any) -> None:
             continue  # the booking's own cancellation says it
         if ride and now is BookingState.STARTED:
             add(EventType.PICKED_UP, leg=new.index, operator_id=new.operator_id)
-        elif ride and now is BookingState.FINISHED and "no show" in new.booking.reason.lower():
+        elif ride and now is BookingState.FINISHED and _no_show(new.booking.reason):
             add(EventType.NO_SHOW, leg=new.index, operator_id=new.operator_id)
         elif ride and now is BookingState.FINISHED:
             add(EventType.DROPPED_OFF, leg=new.index, operator_id=new.operator_id)
         elif after.state is before.state and after.state in (TripState.CONFIRMED, TripState.STARTED):
             add(EventType.BOOKING_CHANGED, leg=new.index, leg_state=now.value, previous_leg_state=was.value)
+
+
+def _no_show(reason: str) -> bool:
+    return "no show" in reason.lower().replace("-", " ").replace("_", " ")
 
 
 def _payment_events(before: Booking, after: Booking, add: Any) -> None:

@@ -20,7 +20,9 @@ from maas.domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from maas.domain.rider_events import EventType, RiderEvent, booking_events, make_event
 from maas.domain.webhooks import DeliveryWake
 
-NEWS = frozenset({EventType.DISRUPTION, EventType.DELAY, EventType.PICKUP_APPROACHING, EventType.DRIVER_ARRIVED})
+# What is told from outside a booking's save: real time, and the van (for rides booked on their own).
+NEWS = frozenset({EventType.DISRUPTION, EventType.DELAY, EventType.PICKUP_APPROACHING, EventType.DRIVER_ARRIVED,
+                  EventType.PICKED_UP, EventType.DROPPED_OFF, EventType.NO_SHOW})
 
 
 async def record_booking_change(uow: UnitOfWork, before: Booking | None, after: Booking, at: dt.datetime) -> int:

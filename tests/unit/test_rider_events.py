@@ -100,7 +100,7 @@ def test_the_ride_moving_along_is_told_step_by_step() -> None:
     off = (leg(0, "on_demand", BookingState.FINISHED), VAN_BUS[1])
     assert kinds(booking_events(trip(TripState.STARTED, riding), trip(TripState.STARTED, off, version=3),
                                 T0)) == ["ride.dropped_off"]
-    missed = (leg(0, "on_demand", BookingState.FINISHED, reason="no show at the pickup"), VAN_BUS[1])
+    missed = (leg(0, "on_demand", BookingState.FINISHED, reason="no-show"), VAN_BUS[1])  # as the van says it
     assert kinds(booking_events(trip(TripState.CONFIRMED, VAN_BUS), trip(TripState.CONFIRMED, missed, version=2),
                                 T0)) == ["ride.no_show"]
 

@@ -228,6 +228,8 @@ def build_container(
     rider_events = EventService(uow, clock, wake=worker)
     bookings.on_events = rider_events.committed
     ride_news = RideNews(operator_adapters, uow, bookings, rider_events, clock)
+    payment_events = PaymentEventService(uow, payments, clock)
+    payment_events.on_events = rider_events.committed
     return Container(
         settings=settings,
         engine=engine,
@@ -249,7 +251,7 @@ def build_container(
         tickets=TicketService(bookings, signer, clock, uow),
         settlement=SettlementService(uow, municipality=rules.municipality or "municipality"),
         payments=payments,
-        payment_events=PaymentEventService(uow, payments, clock),
+        payment_events=payment_events,
         trip_events=TripEventService(sellers, bookings, clock, events=events),
         passes=PassService(uow, payments, clock, rules),
         payment_methods=PaymentMethodService(uow, payments, clock),

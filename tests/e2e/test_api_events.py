@@ -69,12 +69,16 @@ def readme_verify(secret: str, header: str, body: bytes, now: int) -> bool:
 async def test_a_receiver_gets_signed_webhooks_when_a_booking_is_confirmed_and_cancelled(town) -> None:
     hook = await register(town)
     assert hook["secret"].startswith("whsec_") and hook["rider_id"] == town["haru_id"]
+    akis = await register(town, headers=town["aki"])  # the same receiver: Haru's events must not reach it as Aki's
     booking_id = await shuttle_booking(town["container"], rider_principal(town["haru_id"]), "trip-1")
     cancelled = await town["client"].post(f"/v1/bookings/{booking_id}/cancel", headers=town["haru"])
     assert cancelled.status == 200, await cancelled.text()
     receiver = town["receiver"]
     await wait_for(lambda: "booking.cancelled" in receiver.types())
+    await asyncio.sleep(0.3)
     assert receiver.types() == ["booking.confirmed", "ride.van_assigned", "booking.cancelled"]  # the shuttle is driven
+    assert (await (await town["client"].get(f"/v1/webhooks/{akis['id']}/deliveries",
+                                            headers=town["aki"])).json())["items"] == []
     now = int(town["clock"].now().timestamp())
     for headers, body in receiver.received:
         assert verify(hook["secret"], headers["Maas-Signature"], body, now=now)
@@ -104,7 +108,8 @@ async def test_a_receiver_gets_signed_webhooks_when_a_booking_is_confirmed_and_c
     for method, path in (("GET", f"/v1/webhooks/{hook['id']}/deliveries"), ("DELETE", f"/v1/webhooks/{hook['id']}")):
         other = await town["client"].request(method, path, headers=town["aki"])
         assert other.status == 404 and (await other.json())["error"]["code"] == "not_found"
-    assert (await (await town["client"].get("/v1/webhooks", headers=town["aki"])).json())["items"] == []
+    assert [h["id"] for h in (await (await town["client"].get("/v1/webhooks", headers=town["aki"])).json())["items"]] \
+        == [akis["id"]]
     assert (await town["client"].delete(f"/v1/webhooks/{hook['id']}", headers=town["haru"])).status == 204
     assert (await (await town["client"].get("/v1/webhooks", headers=town["haru"])).json())["items"] == []
 

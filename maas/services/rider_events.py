@@ -33,25 +33,21 @@ async def record_booking_change(uow: UnitOfWork, before: Booking | None, after: 
 class EventService:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, wake: DeliveryWake | None = None) -> None:
         self._uow, self._clock, self._wake = uow, clock, wake
-        self._changed = asyncio.Condition()
+        self._changed = asyncio.Event()  # replaced by a fresh one each time it is set
 
     def committed(self) -> None:
         """Events were committed: wake the streams of this process and the deliverer."""
         if self._wake is not None:
             self._wake.wake()
-        asyncio.get_running_loop().create_task(self._notify())
-
-    async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
 
     async def wait(self, timeout_s: float) -> None:
         """Until events are committed in this process, or the timeout (then streams poll)."""
-        async with self._changed:
-            try:
-                await asyncio.wait_for(self._changed.wait(), timeout_s)
-            except TimeoutError:
-                pass
+        try:
+            await asyncio.wait_for(self._changed.wait(), timeout_s)
+        except TimeoutError:
+            pass
 
     async def publish(self, kind: EventType, *, account_id: str, booking_id: str | None, key: str,
                       data: Mapping[str, Any]) -> RiderEvent:

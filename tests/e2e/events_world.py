@@ -50,9 +50,11 @@ class Receiver:
 
 
 def events_settings(database_url: str, data_dir, **extra: object) -> Settings:
+    # A long webhook timeout: a booking that waited for a hanging receiver would show it.
+    values: dict[str, object] = dict(webhooks_allow_loopback_http=True, webhook_timeout_s=30.0, webhook_poll_s=0.2,
+                                     event_stream_heartbeat_s=0.3)
     return load_settings({}, database_url=database_url, data_dir=data_dir, planner_warmup=False,
-                         webhooks_allow_loopback_http=True, webhook_timeout_s=1.0, webhook_poll_s=0.2,
-                         event_stream_heartbeat_s=0.3, **extra)
+                         **(values | extra))
 
 
 def events_container(settings: Settings, clock: SteppedClock, hasher, shuttle: Shuttle | None = None) -> Container:

@@ -156,22 +156,22 @@ async def test_a_receiver_that_is_down_or_hangs_never_slows_a_booking(town) -> N
     receiver.hang = asyncio.Event()
     await register(town)  # hangs
     down = await register(town, url=f"http://127.0.0.1:{_closed_port()}/hooks")  # connection refused
-    started = time.perf_counter()
-    booking_id = await shuttle_booking(town["container"], rider_principal(town["haru_id"]), "trip-down")
-    took = time.perf_counter() - started
-    assert took < 0.9, f"booking took {took:.2f} s"  # less than one webhook timeout (1 s)
+    for key in ("trip-down-1", "trip-down-2"):  # the second while the first's webhooks still hang
+        started = time.perf_counter()
+        booking_id = await shuttle_booking(town["container"], rider_principal(town["haru_id"]), key)
+        took = time.perf_counter() - started
+        assert took < 5, f"booking took {took:.2f} s"  # a booking waiting on the receiver would take 30 s
     booking = await town["client"].get(f"/v1/bookings/{booking_id}", headers=town["haru"])
     assert (await booking.json())["state"] == "CONFIRMED"
     await wait_for(lambda: len(receiver.received) >= 1)
 
     async def refused() -> bool:
         got = await town["client"].get(f"/v1/webhooks/{down['id']}/deliveries", headers=town["haru"])
-        items = (await got.json())["items"]
-        return bool(items) and items[0]["attempts"] >= 1 and items[0]["last_status"] is None
+        tried = [d for d in (await got.json())["items"] if d["attempts"] >= 1]
+        return bool(tried) and all(d["last_status"] is None and d["last_error"] and d["delivered_at"] is None
+                                   for d in tried)
 
     await wait_for(refused)
-    got = await (await town["client"].get(f"/v1/webhooks/{down['id']}/deliveries", headers=town["haru"])).json()
-    assert got["items"][0]["last_error"] and got["items"][0]["delivered_at"] is None
     receiver.hang.set()
 
 

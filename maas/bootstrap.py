@@ -105,6 +105,8 @@ class Container:
 
     async def aclose(self) -> None:
         await self.analyses.aclose()  # running analyses stop before the database goes
+        await self.delivery_worker.aclose()  # and so do webhook deliveries and the vans' watcher
+        await self.ride_news.aclose()
         for adapter in self.operator_adapters.values():
             await adapter.aclose()
         await self.payments.aclose()

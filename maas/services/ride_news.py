@@ -34,6 +34,7 @@ class RideNews:
         self._services = {op: a for op, a in adapters.items() if isinstance(a, OnDemandDispatch)}
         self._uow, self._bookings, self._events, self._clock = uow, bookings, events, clock
         self._approach, self._zone = dt.timedelta(seconds=approach_s), ZoneInfo(timezone)
+        self._closed, self._busy = asyncio.Event(), asyncio.Lock()
 
     async def reported(self, operator_id: str, ride_id: str) -> Booking | None:
         """After a driver's report: the trip booking holding the ride moves along (and tells the
@@ -76,15 +77,23 @@ class RideNews:
         return told
 
     async def watch(self, stop: asyncio.Event, interval_s: float = 30.0) -> None:
-        while not stop.is_set():
+        while not (stop.is_set() or self._closed.is_set()):
             try:
-                await self.announce_approaching()
+                async with self._busy:
+                    if not self._closed.is_set():
+                        await self.announce_approaching()
             except Exception:  # an operator's hiccup must not end the watcher
                 log.exception("announcing approaching vans failed")
             try:
                 await asyncio.wait_for(stop.wait(), interval_s)
             except TimeoutError:
                 pass
+
+    async def aclose(self) -> None:
+        """No round starts after this; one under way finishes (before the database goes)."""
+        self._closed.set()
+        async with self._busy:
+            pass
 
     async def _booking_of(self, ride: Ride) -> str | None:
         async with self._uow() as uow:

@@ -69,21 +69,29 @@ class DeliveryWorker:
 
     def __init__(self, dispatcher: WebhookDispatcher, *, interval_s: float = 2.0) -> None:
         self._dispatcher, self._interval = dispatcher, interval_s
-        self._woken = asyncio.Event()
+        self._woken, self._closed, self._busy = asyncio.Event(), asyncio.Event(), asyncio.Lock()
 
     def wake(self) -> None:
         self._woken.set()
 
+    async def aclose(self) -> None:
+        """No round starts after this; one under way finishes (before the database goes)."""
+        self._closed.set()
+        async with self._busy:
+            pass
+
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
+        while not (stop.is_set() or self._closed.is_set()):
             self._woken.clear()  # before the round: a wake during it starts another
             try:
-                while await self._dispatcher.deliver_due():
-                    if stop.is_set():
-                        return
+                async with self._busy:
+                    while not self._closed.is_set() and await self._dispatcher.deliver_due():
+                        if stop.is_set():
+                            return
             except Exception:  # a database hiccup must not end deliveries for the process's life
                 log.exception("delivering webhooks failed")
-            waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._woken.wait())]
+            waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._woken.wait()),
+                     asyncio.ensure_future(self._closed.wait())]
             await asyncio.wait(waits, timeout=self._interval, return_when=asyncio.FIRST_COMPLETED)
             for waiting in waits:
                 waiting.cancel()

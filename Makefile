@@ -29,6 +29,7 @@ run: export MAAS_FARE_RULES ?= $(CURDIR)/fixtures/demo-region/fare-rules.json
 # `maas serve` refuses the development secret unless told this is development (docs/privacy.md).
 run: export MAAS_DEV_MODE ?= true
 run: export MAAS_REALTIME_CONFIG ?= $(CURDIR)/fixtures/demo-region/realtime.json
+run: export MAAS_WEBHOOKS_ALLOW_LOOPBACK_HTTP ?= true
 run: $(VENV)/.installed-run
 	$(BIN)/maas db upgrade
 	$(BIN)/maas demo load

@@ -54,12 +54,16 @@ from maas.services.entitlements import EntitlementService
 from maas.services.privacy import PrivacyService
 from maas.services.retention import RetentionSchedule, RetentionService
 from maas.services.rider_fares import RiderFares
+from maas.services.ride_news import RideNews
+from maas.services.rider_events import EventService
 from maas.services.riders import RiderDirectory
 from maas.services.transit_tickets import TransitTicketOffice
 from maas.services.operator_callbacks import OperatorCallbacks
 from maas.services.trip_events import TripEventService
 from maas.services.stops import StopService
 from maas.services.tickets import TicketService
+from maas.services.webhook_delivery import DeliveryWorker, WebhookDispatcher
+from maas.services.webhooks import WebhookService
 from maas.settings import Settings
 from maas.storage.engine import create_engine
 from maas.storage.field_cipher import FieldCipher
@@ -73,6 +77,9 @@ from maas.storage.vehicle_holds import SqlVehicleHolds
 from maas.storage.unit_of_work import SqlUnitOfWorkFactory
 from maas.ticket_keys import TicketKeyRing
 from maas.ticketing import Ed25519TicketSigner
+from maas.domain.webhooks import RetryPolicy, WebhookSender
+from maas.webhook_http import AiohttpWebhookSender
+from maas.webhook_secrets import FernetSecretBox
 from payments.config import gateway_from_settings
 
 
@@ -111,6 +118,12 @@ class Container:
     entitlements: EntitlementService
     privacy: PrivacyService
     retention: RetentionService
+    events: EventService
+    ride_news: RideNews
+    webhooks: WebhookService
+    webhook_dispatcher: WebhookDispatcher
+    delivery_worker: DeliveryWorker
+    webhook_sender: WebhookSender
     operator_adapters: dict[str, OperatorAdapter] = field(default_factory=dict)
     names: TranslationSource | None = None  # the feeds' translated names; None: names as the feeds write them
     realtime: RealtimePoller | None = None  # GTFS-Realtime sources, polled while the app runs; None when unset
@@ -122,11 +135,16 @@ class Container:
 
     async def aclose(self) -> None:
         await self.analyses.aclose()  # running analyses stop before the database goes
+        await self.delivery_worker.aclose()  # and so do webhook deliveries and the vans' watcher
+        await self.ride_news.aclose()
         for adapter in self.operator_adapters.values():
             await adapter.aclose()
         await self.payments.aclose()
         if self.rate_limits is not None:
             await self.rate_limits.aclose()
+        close = getattr(self.webhook_sender, "aclose", None)
+        if close is not None:
+            await close()
         if self.engine is not None:
             await self.engine.dispose()
 
@@ -196,6 +214,7 @@ def build_container(
     ride_store: RideStore | None = None,
     vehicle_holds: VehicleHolds | None = None,
     quote_store: QuoteStore | None = None,
+    webhook_sender: WebhookSender | None = None,
 ) -> Container:
     """Wire the service; raises OperatorConfigError (naming the operator) when an enabled
     operator adapter is missing or breaks the contract. The storage seam: given `uow` (and the
@@ -267,8 +286,20 @@ def build_container(
     ticket_keys = (TicketKeyRing(SqlSigningKeys(engine), signer, settings.secret_key.get_secret_value(), clock,
                                  legacy_pem=legacy_key) if engine is not None else None)
     events = EventWindow(before_s=settings.trip_event_before_s, after_s=settings.trip_event_after_s)
+    # Rider events: the outbox is written with each booking change; webhooks are delivered by a
+    # worker in this process, woken after each commit (a job queue can take the dispatcher over).
+    box = FernetSecretBox(settings.secret_key.get_secret_value())
+    webhook_sender = webhook_sender or AiohttpWebhookSender(timeout_s=settings.webhook_timeout_s)
+    dispatcher = WebhookDispatcher(uow, webhook_sender, box, clock, policy=RetryPolicy(
+        base_s=settings.webhook_retry_base_s, disable_after=dt.timedelta(days=settings.webhook_disable_after_days)))
+    worker = DeliveryWorker(dispatcher, interval_s=settings.webhook_poll_s)
+    rider_events = EventService(uow, clock, wake=worker)
+    bookings.on_events = rider_events.committed
+    ride_news = RideNews(operator_adapters, uow, bookings, rider_events, clock)
+    payment_events = PaymentEventService(uow, payments, clock)
+    payment_events.on_events = rider_events.committed
     trip_events = TripEventService(sellers, bookings, clock, events=events)
-    on_demand = OnDemandService(operator_adapters, clock, remember=offers.remember, on_event=bookings.refresh_leg,
+    on_demand = OnDemandService(operator_adapters, clock, remember=offers.remember, on_event=ride_news.reported,
                                 refusals=uow, events=events, rules=rules)
     return Container(
         settings=settings,
@@ -292,7 +323,7 @@ def build_container(
         tickets=TicketService(bookings, signer, clock, uow),
         settlement=SettlementService(uow, municipality=rules.municipality or "municipality"),
         payments=payments,
-        payment_events=PaymentEventService(uow, payments, clock),
+        payment_events=payment_events,
         trip_events=trip_events,
         passes=PassService(uow, payments, clock, rules),
         payment_methods=PaymentMethodService(uow, payments, clock),
@@ -309,6 +340,12 @@ def build_container(
         entitlements=EntitlementService(uow, clock),
         privacy=PrivacyService(uow, clock, payments, bookings, personal, on_demand),
         retention=RetentionService(uow, personal, clock, schedule),
+        events=rider_events,
+        ride_news=ride_news,
+        webhooks=WebhookService(uow, clock, box, allow_loopback_http=settings.webhooks_allow_loopback_http),
+        webhook_dispatcher=dispatcher,
+        delivery_worker=worker,
+        webhook_sender=webhook_sender,
         operator_adapters=operator_adapters,
         realtime=realtime,
         rate_limits=build_rate_limits(settings, engine),

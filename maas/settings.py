@@ -58,6 +58,13 @@ class Settings(BaseModel):
     trip_event_after_s: int = Field(default=6 * 3600, ge=0, le=7 * 86400)
     # JSON file naming the GTFS-Realtime sources (maas/routing_adapter/realtime_sources.py); none when unset.
     realtime_config: Path | None = None
+    # Webhooks: http to this machine is allowed only in development; https everywhere always.
+    webhooks_allow_loopback_http: bool = False
+    webhook_timeout_s: float = Field(default=5.0, gt=0, le=30)
+    webhook_retry_base_s: float = Field(default=30.0, gt=0, le=3600)  # doubled per failure, with jitter
+    webhook_disable_after_days: float = Field(default=3.0, gt=0, le=30)  # an endpoint failing this long is disabled
+    webhook_poll_s: float = Field(default=2.0, gt=0, le=60)  # the delivery worker's round when not woken
+    event_stream_heartbeat_s: float = Field(default=15.0, gt=0, le=300)  # SSE comment lines keep proxies open
     # Riders' language when Accept-Language names neither Japanese nor English.
     default_language: Literal["ja", "en"] = "ja"
     # Personal data (docs/privacy.md): `maas serve` refuses the development secret unless this is set.
@@ -183,6 +190,12 @@ _ENV_FIELDS = {
     "MAAS_RATE_LIMIT_EXPENSIVE": "rate_limit_expensive",
     "MAAS_FORWARDED_FOR": "forwarded_for",
     "MAAS_METRICS_TOKEN": "metrics_token",
+    "MAAS_WEBHOOKS_ALLOW_LOOPBACK_HTTP": "webhooks_allow_loopback_http",
+    "MAAS_WEBHOOK_TIMEOUT_S": "webhook_timeout_s",
+    "MAAS_WEBHOOK_RETRY_BASE_S": "webhook_retry_base_s",
+    "MAAS_WEBHOOK_DISABLE_AFTER_DAYS": "webhook_disable_after_days",
+    "MAAS_WEBHOOK_POLL_S": "webhook_poll_s",
+    "MAAS_EVENT_STREAM_HEARTBEAT_S": "event_stream_heartbeat_s",
 }
 
 

@@ -89,6 +89,8 @@ class InMemoryUnitOfWork:
         self.claims = privacy.MemoryClaims(self)
         self.consents = privacy.MemoryConsents(self)
         self.audit = privacy.MemoryAudit(self)
+        self.events = repos.MemoryEventOutbox(self)
+        self.webhooks = repos.MemoryWebhooks(self)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -20,7 +20,9 @@ from maas.domain.mobility import LegBooking, Offer
 from maas.domain.passes import PassState, RiderPass
 from maas.domain.payments import GatewayEvent, PaymentProfile
 from maas.domain.ride_refusals import RideRefusal
+from maas.domain.rider_events import RiderEvent
 from maas.domain.tickets import TicketRecord
+from maas.domain.webhooks import Claimed, Delivery, WebhookEndpoint
 
 OFFER_RETENTION = dt.timedelta(days=1)  # as maas.storage.bookings: offers expired longer ago are purged
 _ROW_IDS = itertools.count(1)  # insertion order, as an autoincrement id keeps it
@@ -277,3 +279,115 @@ class MemoryTicketsIssued(Repo):
         found = [r for r in self._tx.table("tickets_issued").values()
                  if r.booking_id in bookings and bookings[r.booking_id].state in states and r.valid_until > valid_after]
         return sorted(found, key=lambda r: (r.booking_id, r.booking_version))
+
+
+_EVENT_SEQ = itertools.count(1)
+_DELIVERY_IDS = itertools.count(1)
+
+
+class MemoryEventOutbox(Repo):
+    """rider_events: id -> (seq, event); deliveries fanned out as SqlEventOutbox does."""
+
+    async def add(self, events: list[RiderEvent]) -> int:
+        known = {*self._tx.table("rider_events"), *self._tx.committed("rider_events")}
+        endpoints = [e for e, _ in [*self._tx.table("webhook_endpoints").values()]]
+        added = 0
+        for event in events:
+            if event.id in known:
+                continue
+            known.add(event.id)
+            self._tx.table("rider_events")[event.id] = (next(_EVENT_SEQ), event)
+            added += 1
+            for endpoint in endpoints:
+                if endpoint.wants(event):
+                    delivery_id = next(_DELIVERY_IDS)
+                    self._tx.table("webhook_deliveries")[delivery_id] = (Delivery(
+                        id=delivery_id, endpoint_id=endpoint.id, event_id=event.id,
+                        next_attempt_at=event.created), None, None)
+        return added
+
+    async def list_for(self, account_id: str, *, after_seq: int = 0, limit: int = 100) -> list[tuple[int, RiderEvent]]:
+        rows = sorted(r for r in self._tx.table("rider_events").values()
+                      if r[1].account_id == account_id and r[0] > after_seq)
+        return rows[:limit]
+
+    async def position(self, event_id: str, account_id: str) -> int | None:
+        row = self._tx.table("rider_events").get(event_id)
+        return row[0] if row is not None and row[1].account_id == account_id else None
+
+    async def last_position(self) -> int:
+        return max((r[0] for r in self._tx.table("rider_events").values()), default=0)
+
+
+class MemoryWebhooks(Repo):
+    """webhook_endpoints: id -> (endpoint, sealed); webhook_deliveries: id -> (delivery, owner, lease_until)."""
+
+    async def add_endpoint(self, endpoint: WebhookEndpoint, sealed_secret: bytes) -> None:
+        self._tx.table("webhook_endpoints")[endpoint.id] = (endpoint, sealed_secret)
+
+    async def list_endpoints(self, account_id: str | None, *, created_by: str | None = None) -> list[WebhookEndpoint]:
+        return [e for e, _ in self._tx.table("webhook_endpoints").values() if e.account_id == account_id
+                and (created_by is None or e.created_by == created_by)]
+
+    async def find_endpoint(self, endpoint_id: str) -> WebhookEndpoint | None:
+        row = self._tx.table("webhook_endpoints").get(endpoint_id)
+        return None if row is None else row[0]
+
+    async def delete_endpoint(self, endpoint_id: str) -> None:
+        self._tx.table("webhook_endpoints").pop(endpoint_id, None)
+        deliveries = self._tx.table("webhook_deliveries")
+        for key in [k for k, (d, _, _) in deliveries.items() if d.endpoint_id == endpoint_id]:
+            del deliveries[key]
+
+    async def deliveries(self, endpoint_id: str, *, limit: int = 50) -> list[Delivery]:
+        found = [d for d, _, _ in self._tx.table("webhook_deliveries").values() if d.endpoint_id == endpoint_id]
+        return sorted(found, key=lambda d: -d.id)[:limit]
+
+    async def claim(self, owner: str, now: dt.datetime, lease: dt.timedelta, limit: int) -> list[Claimed]:
+        endpoints = self._tx.table("webhook_endpoints")
+        events = self._tx.table("rider_events")
+        deliveries = self._tx.table("webhook_deliveries")
+        due = sorted((d for d, _, until in deliveries.values()
+                      if d.delivered_at is None and d.next_attempt_at <= now and (until is None or until < now)
+                      and d.endpoint_id in endpoints and endpoints[d.endpoint_id][0].disabled_at is None),
+                     key=lambda d: (d.next_attempt_at, d.id))[:limit]
+        claimed = []
+        for d in due:
+            deliveries[d.id] = (d, owner, now + lease)
+            endpoint, sealed = endpoints[d.endpoint_id]
+            body = json.dumps(events[d.event_id][1].payload(), ensure_ascii=False, separators=(",", ":")).encode()
+            claimed.append(Claimed(delivery=d, url=endpoint.url, secret=sealed, body=body))
+        return claimed
+
+    def _held(self, delivery_id: int, owner: str) -> Delivery | None:
+        row = self._tx.table("webhook_deliveries").get(delivery_id)
+        if row is None or row[1] != owner or row[0].delivered_at is not None:
+            return None
+        return row[0]
+
+    async def succeeded(self, delivery_id: int, owner: str, status: int, now: dt.datetime) -> bool:
+        held = self._held(delivery_id, owner)
+        if held is None:
+            return False
+        self._tx.table("webhook_deliveries")[delivery_id] = (held.model_copy(update={
+            "attempts": held.attempts + 1, "last_status": status, "last_error": "", "delivered_at": now}), None, None)
+        endpoint, sealed = self._tx.table("webhook_endpoints")[held.endpoint_id]
+        self._tx.table("webhook_endpoints")[held.endpoint_id] = (endpoint.model_copy(update={"failing_since": None}),
+                                                                 sealed)
+        return True
+
+    async def failed(self, delivery_id: int, owner: str, status: int | None, error: str, now: dt.datetime,
+                     retry_at: dt.datetime, disable_after: dt.timedelta) -> bool:
+        held = self._held(delivery_id, owner)
+        if held is None:
+            return False
+        self._tx.table("webhook_deliveries")[delivery_id] = (held.model_copy(update={
+            "attempts": held.attempts + 1, "last_status": status, "last_error": error,
+            "next_attempt_at": retry_at}), None, None)
+        endpoint, sealed = self._tx.table("webhook_endpoints")[held.endpoint_id]
+        if endpoint.failing_since is None:
+            endpoint = endpoint.model_copy(update={"failing_since": now})
+        elif now - endpoint.failing_since >= disable_after:
+            endpoint = endpoint.model_copy(update={"disabled_at": now})
+        self._tx.table("webhook_endpoints")[held.endpoint_id] = (endpoint, sealed)
+        return True

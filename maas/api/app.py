@@ -10,7 +10,7 @@ from aiohttp import web
 
 from maas.api import docs_page, metrics, security_headers
 from maas.api.endpoints import Endpoint
-from maas.api.keys import CONTAINER, OPENAPI_DOCUMENT, SETTINGS
+from maas.api.keys import CONTAINER, OPENAPI_DOCUMENT, SETTINGS, SHUTDOWN
 from maas.api.metrics import metrics_middleware
 from maas.api.middleware import error_middleware, language_middleware, request_id_middleware
 from maas.api.openapi import build_document
@@ -36,6 +36,12 @@ def create_app(settings: Settings, *, container_factory: ContainerFactory = buil
     app[SETTINGS] = settings
     app.on_response_prepare.append(security_headers.add)
     app[OPENAPI_DOCUMENT] = build_document(endpoints())
+    app[SHUTDOWN] = asyncio.Event()
+
+    async def end_streams(app: web.Application) -> None:
+        app[SHUTDOWN].set()
+
+    app.on_shutdown.append(end_streams)
     for table in ALL:
         table.install(app)
     docs_page.install(app)
@@ -72,10 +78,13 @@ def create_app(settings: Settings, *, container_factory: ContainerFactory = buil
         keys = asyncio.create_task(_refresh_keys(container, stop))
         # GTFS-Realtime sources are polled for as long as the app serves; a failing source only degrades /health.
         polling = asyncio.create_task(container.realtime.run(stop)) if container.realtime is not None else None
+        # Webhooks left in the outbox by the last run (a crash, a stop) go out now.
+        deliveries = asyncio.create_task(container.delivery_worker.run(stop))
+        approaching = asyncio.create_task(container.ride_news.watch(stop))
         yield
         stop.set()
-        await asyncio.gather(recovery, retention, keys, *([polling] if polling is not None else []),
-                             return_exceptions=True)
+        await asyncio.gather(recovery, retention, keys, deliveries, approaching,
+                             *([polling] if polling is not None else []), return_exceptions=True)
         if warm_up is not None:
             await warm_up  # a worker thread cannot be cancelled; let it finish
         await container.aclose()

@@ -82,7 +82,8 @@ class Binary:
     headers: dict[str, str] | None = None  # extra response headers (a Location, a Content-Disposition)
 
 
-Handler = Callable[[Call], Awaitable[BaseModel | Replayed | Failed | Binary | None]]
+# A handler may also answer with a response it has prepared and written itself (a stream).
+Handler = Callable[[Call], Awaitable[BaseModel | Replayed | Failed | Binary | web.StreamResponse | None]]
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,8 @@ def _aiohttp_handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[we
         result = await endpoint.handler(Call(request, container, principal, body, query))
         if result is None:
             return web.Response(status=204)
+        if isinstance(result, web.StreamResponse):
+            return result
         if isinstance(result, Replayed):
             return json_response(result.model.model_dump(mode="json"), status=200)
         if isinstance(result, Failed):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from maas.bootstrap import Container
@@ -10,3 +12,4 @@ from maas.settings import Settings
 SETTINGS = web.AppKey("settings", Settings)
 CONTAINER = web.AppKey("container", Container)
 OPENAPI_DOCUMENT = web.AppKey("openapi_document", dict)
+SHUTDOWN = web.AppKey("shutdown", asyncio.Event)  # set when the server stops: open event streams end

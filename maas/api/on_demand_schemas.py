@@ -187,10 +187,11 @@ class ManifestList(BaseModel):
 
 
 REPORT_KINDS = {"picked_up": TripEventKind.STARTED, "dropped_off": TripEventKind.FINISHED,
-                "no_show": TripEventKind.NO_SHOW, "issue": TripEventKind.ISSUE}
+                "no_show": TripEventKind.NO_SHOW, "issue": TripEventKind.ISSUE,
+                "arrived": TripEventKind.ISSUE}  # at the pickup: a note for the operator, news for the rider
 
 
 class RideReportRequest(Request):
-    kind: Literal["picked_up", "dropped_off", "no_show", "issue"]
+    kind: Literal["picked_up", "dropped_off", "no_show", "issue", "arrived"]
     at: AwareDatetime | None = Field(default=None, description="When it happened; now if left out.")
     detail: str = Field(default="", max_length=2000)

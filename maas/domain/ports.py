@@ -21,9 +21,11 @@ from maas.domain.payments import PaymentEventLog, PaymentProfiles
 from maas.domain.places import Place
 from maas.domain.privacy import AuditLog, ConsentBook
 from maas.domain.ride_refusals import RideRefusalLog
+from maas.domain.rider_events import EventOutbox
 from maas.domain.tickets import TicketRegister
 from maas.domain.planning import DepartureBoard, LegPlace, TripPlan, TripRequest
 from maas.domain.transit_tickets import TicketBook
+from maas.domain.webhooks import WebhookStore
 
 
 class Clock(Protocol):
@@ -167,6 +169,12 @@ class UnitOfWork(Protocol):
 
     @property
     def audit(self) -> AuditLog: ...
+
+    @property
+    def events(self) -> EventOutbox: ...
+
+    @property
+    def webhooks(self) -> WebhookStore: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -27,6 +27,7 @@ from maas.domain.mobility import FINAL_STATES, HELD_STATES, BookingState, LegBoo
 from maas.domain.payments import Payment, PaymentGateway, PaymentState
 from maas.domain.ports import BookingData, Clock, HoldExtension, OperatorAdapter, UnitOfWorkFactory
 from maas.services.booking_terms import BookingTerms
+from maas.services.rider_events import record_booking_change
 
 log = logging.getLogger(__name__)
 Answer = TypeVar("Answer")
@@ -40,13 +41,14 @@ class BookingSaga:
     def __init__(self, uow: UnitOfWorkFactory, adapters: Mapping[str, OperatorAdapter],
                  payments: PaymentGateway, clock: Clock, *, confirm_within_s: int = 900,
                  rules: FareRules | None = None, payouts: Mapping[str, str] | None = None,
-                 step_hook: StepHook | None = None) -> None:
+                 step_hook: StepHook | None = None, on_events: Callable[[], None] | None = None) -> None:
         self._uow, self._adapters, self._payments, self.clock = uow, adapters, payments, clock
         self._rules = rules or FareRules()
         self._terms = BookingTerms(self._rules, payments, clock)
         self._payouts = dict(payouts or {})  # operator id -> account its riders' money goes to
         self._confirm_within = dt.timedelta(seconds=confirm_within_s)
         self._step_hook = step_hook
+        self.on_events = on_events  # told after a save committed rider events (streams, webhooks)
 
     async def _forward(self, booking: Booking, payment_method: str | None = None,
                        booking_data: Mapping[str, str] | None = None) -> Booking:
@@ -200,10 +202,19 @@ class BookingSaga:
         return seq
 
     async def _save(self, booking: Booking) -> Booking:
+        """Save, and in the same transaction put the events the change means in the outbox."""
         async with self._uow() as uow:
+            before = await uow.bookings.get(booking.id)
             saved = await uow.bookings.save(booking.model_copy(update={"updated_at": self.clock.now()}))
+            recorded = await record_booking_change(uow, before, saved, self.clock.now())
             await uow.commit()
+        if recorded:
+            self._announce()
         return saved
+
+    def _announce(self) -> None:
+        if self.on_events is not None:
+            self.on_events()
 
     async def _latest(self, booking_id: str) -> Booking:
         async with self._uow() as uow:

@@ -20,6 +20,7 @@ from maas.domain.ledger import LedgerEntry, rider_paid_by_operator, settlement_e
 from maas.domain.mobility import FINAL_STATES
 from maas.domain.payments import PaymentDeclined
 from maas.services.booking_saga import BookingSaga
+from maas.services.rider_events import record_booking_change
 
 log = logging.getLogger(__name__)
 T = TripState
@@ -135,7 +136,10 @@ class BookingTrip(BookingSaga):
         async with self._uow() as uow:
             await uow.ledger.add(entries)
             saved = await uow.bookings.save(booking.moved_to(T.SETTLED, at=self.clock.now()))
+            recorded = await record_booking_change(uow, booking, saved, self.clock.now())
             await uow.commit()
+        if recorded:
+            self._announce()
         return saved
 
     async def _pay(self, booking: Booking, action: PaymentAction, *, capture: str) -> Booking:

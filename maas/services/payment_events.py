@@ -14,11 +14,13 @@ do not act on), duplicate (handled before).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from maas.domain.errors import Conflict
 from maas.domain.payments import GatewayEvent, Payment, PaymentGateway, PaymentState
 from maas.domain.ports import Clock, UnitOfWorkFactory
+from maas.services.rider_events import record_booking_change
 
 log = logging.getLogger(__name__)
 S = PaymentState
@@ -30,6 +32,7 @@ _REFUNDED = ("charge.refunded", "charge.refund.", "refund.")
 class PaymentEventService:
     def __init__(self, uow: UnitOfWorkFactory, gateway: PaymentGateway, clock: Clock, *, attempts: int = 5) -> None:
         self._uow, self._gateway, self._clock, self._attempts = uow, gateway, clock, attempts
+        self.on_events: Callable[[], None] | None = None  # told after rider events were committed
 
     async def handle(self, raw_body: bytes, signature: str) -> str:
         """The outcome of one webhook delivery; WebhookRejected if it does not verify, Conflict
@@ -62,9 +65,14 @@ class PaymentEventService:
             # After the read, yet in the same transaction: the unique key decides, not the read.
             if not await uow.payment_events.add(event, outcome, received_at=now):
                 return DUPLICATE
+            recorded = 0
             if changed is not None:
-                await uow.bookings.save(changed)  # Conflict if the version moved since the read
+                saved = await uow.bookings.save(changed)  # Conflict if the version moved since the read
+                assert booking is not None
+                recorded = await record_booking_change(uow, booking, saved, now)
             await uow.commit()
+        if recorded and self.on_events is not None:
+            self.on_events()
         return outcome
 
 

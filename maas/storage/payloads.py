@@ -1,6 +1,6 @@
 """Versioned payloads: the domain objects stored whole as JSON, and how old rows are read.
 
-Seven tables keep a domain model as JSON in their `payload` column. Every payload written here
+Eight tables keep a domain model as JSON in their `payload` column. Every payload written here
 carries a top-level `"schema_version": N`, the current version of its kind; a payload without
 one is version 1 (every row written before versions existed). Reading lifts a payload through
 its kind's upcasters (`{1: v1 -> v2, 2: v2 -> v3, ...}`, each a plain dict -> dict function)
@@ -28,6 +28,7 @@ from maas.domain.bookings import Booking
 from maas.domain.mobility import LegBooking, Offer
 from maas.domain.ondemand import Ride
 from maas.domain.passes import RiderPass
+from maas.domain.rider_events import RiderEvent
 from maas.domain.vehicle_holds import HeldBooking
 
 M = TypeVar("M", bound=BaseModel)
@@ -63,7 +64,9 @@ TRANSIT_TICKET = PayloadKind("transit_tickets", LegBooking)
 RIDER_PASS = PayloadKind("rider_passes", RiderPass)
 ANALYSIS = PayloadKind("analyses", Analysis)
 VEHICLE_HOLD = PayloadKind("vehicle_holds", HeldBooking)
-KINDS: tuple[PayloadKind[Any], ...] = (BOOKING, OFFER, RIDE, TRANSIT_TICKET, RIDER_PASS, ANALYSIS, VEHICLE_HOLD)
+RIDER_EVENT = PayloadKind("rider_events", RiderEvent)
+KINDS: tuple[PayloadKind[Any], ...] = (BOOKING, OFFER, RIDE, TRANSIT_TICKET, RIDER_PASS, ANALYSIS, VEHICLE_HOLD,
+                                       RIDER_EVENT)
 
 
 def dump(kind: PayloadKind[M], obj: M) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, Column, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text,
+                        UniqueConstraint)
 from sqlmodel import Field, SQLModel
 
 
@@ -412,6 +413,53 @@ class AuditEntryRow(SQLModel, table=True):
     subject_id: str
     action: str
     reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+class RiderEventRow(SQLModel, table=True):
+    """The outbox: a rider event (maas.domain.rider_events.RiderEvent), written in the transaction
+    of the change that caused it; `seq` orders a rider's stream (SSE resumes after it)."""
+
+    __tablename__ = "rider_events"
+    __table_args__ = (Index("ix_rider_events_account_seq", "account_id", "seq"),)
+    seq: int | None = Field(default=None, primary_key=True)
+    id: str = Field(unique=True)
+    type: str
+    account_id: str
+    booking_id: str | None = None
+    created_at: dt.datetime = Field(sa_column=_utc_column())  # UTC
+    payload: str = Field(sa_column=Column(Text, nullable=False))  # versioned RiderEvent JSON
+
+
+class WebhookEndpointRow(SQLModel, table=True):
+    __tablename__ = "webhook_endpoints"
+    id: str = Field(primary_key=True)
+    account_id: str | None = Field(default=None, index=True)  # NULL: an integration's (every rider's events)
+    created_by: str
+    url: str
+    event_types: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    secret_sealed: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # encrypted (SecretBox)
+    created_at: dt.datetime = Field(sa_column=_utc_column())
+    failing_since: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    disabled_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class WebhookDeliveryRow(SQLModel, table=True):
+    """One event's delivery to one endpoint: attempts, the last answer, the next try and the lease
+    of the worker sending it now."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (UniqueConstraint("endpoint_id", "event_id", name="uq_webhook_deliveries_endpoint_event"),
+                      Index("ix_webhook_deliveries_due", "delivered_at", "next_attempt_at"))
+    id: int | None = Field(default=None, primary_key=True)
+    endpoint_id: str = Field(sa_column=_fk("webhook_endpoints.id"))
+    event_id: str = Field(sa_column=Column(String, ForeignKey("rider_events.id", ondelete="CASCADE"),
+                                           nullable=False, index=True))
+    attempts: int = 0
+    next_attempt_at: dt.datetime = Field(sa_column=_utc_column())
+    last_status: int | None = None
+    last_error: str = ""
+    delivered_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    lease_owner: str | None = None
+    lease_until: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
 
 
 metadata = SQLModel.metadata

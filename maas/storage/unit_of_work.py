@@ -11,6 +11,7 @@ from maas.storage.analyses import SqlAnalyses
 from maas.storage.engine import READ_ONLY
 from maas.storage.bookings import SqlBookings, SqlOfferRegistry
 from maas.storage.field_cipher import FieldCipher
+from maas.storage.events import SqlEventOutbox
 from maas.storage.ledger import SqlLedger
 from maas.storage.passes import SqlPasses
 from maas.storage.payment_events import SqlPaymentEvents
@@ -20,6 +21,7 @@ from maas.storage.repositories import SqlAccounts, SqlFeeds, SqlOperators, SqlPl
 from maas.storage.ride_refusals import SqlRideRefusals
 from maas.storage.tickets_issued import SqlTicketsIssued
 from maas.storage.transit_tickets import SqlTransitTickets
+from maas.storage.webhooks import SqlWebhooks
 
 
 class SqlUnitOfWork:
@@ -47,6 +49,8 @@ class SqlUnitOfWork:
         self.claims = SqlClaims(self._session)
         self.consents = SqlConsents(self._session)
         self.audit = SqlAudit(self._session)
+        self.events = SqlEventOutbox(self._session)
+        self.webhooks = SqlWebhooks(self._session)
         return self
 
     async def __aexit__(

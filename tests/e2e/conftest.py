@@ -30,7 +30,9 @@ from tests.localstripe import API_KEY, WEBHOOK_SECRET
 
 
 @pytest.fixture
-async def client(aiohttp_client, settings, container):
+async def client(settings, container, aiohttp_client):
+    # aiohttp_client after container: its teardown (the app's cleanup, which stops the background
+    # workers) runs before the container's, so no worker touches a disposed engine.
     app = create_app(settings, container_factory=lambda _settings: container)
     return await aiohttp_client(app)
 

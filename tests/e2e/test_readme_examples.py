@@ -72,7 +72,8 @@ async def live_demo(database_url, tmp_path, fast_hasher, live_realtime):
     settings = load_settings({}, database_url=database_url, data_dir=tmp_path, planner_warmup=False,
                              fare_rules=DEMO / "fare-rules.json", operators_config=DEMO / "maas-operators.json",
                              realtime_config=live_realtime[1],
-                             osm_file=DEMO / "streets.osm")
+                             osm_file=DEMO / "streets.osm",
+                             webhooks_allow_loopback_http=True)  # as `make run` sets it
     container = build_container(settings, hasher=fast_hasher)
     await migrate.upgrade(container.engine)
     await load_demo(container, DEMO, password="yamabuki-demo")
@@ -107,3 +108,4 @@ async def test_every_readme_curl_answers_with_json(live_demo: str, live_realtime
     bookings = [a for a in answers if "state" in a and "legs" in a]
     assert bookings and bookings[-1]["legs"][0]["rider_price"]["amount_minor"] == 100
     assert any("token" in a and "qr_svg" in a for a in answers)
+    assert any(str(a.get("secret", "")).startswith("whsec_") for a in answers)  # a webhook, its secret shown once

@@ -30,6 +30,7 @@ from maas.domain.ondemand import Ride  # noqa: E402
 from maas.domain.passes import PassState, RiderPass  # noqa: E402
 from maas.domain.payments import Payment, PaymentState  # noqa: E402
 from maas.domain.planning import Money  # noqa: E402
+from maas.domain.rider_events import EventType, make_event  # noqa: E402
 from maas.domain.vehicle_holds import HeldBooking, VehicleHold  # noqa: E402
 from maas.storage.payloads import KINDS, dump, fingerprint  # noqa: E402
 
@@ -105,8 +106,12 @@ def samples() -> dict[str, Any]:
                                                       from_at=at("09:45"), started_at=at("10:01"),
                                                       finished_at=at("10:19")),
                        book_key="bike-key-0001", booked_as=bike.model_copy(update={"state": BookingState.CONFIRMED}))
+    event = make_event(EventType.PICKUP_WINDOW_CHANGED, at=at("09:10"), account_id="acc-haru",
+                       booking_id="bk-golden-0001", key="7:0",
+                       data={"booking_id": "bk-golden-0001", "leg": 0, "departure": at("09:35").isoformat(),
+                             "arrival": at("10:05").isoformat(), "previous_departure": at("09:30").isoformat()})
     return {"bookings": booking, "offers_issued": offer, "ondemand_rides": ride, "transit_tickets": TAXI_LEG,
-            "rider_passes": rider_pass, "analyses": analysis, "vehicle_holds": hold}
+            "rider_passes": rider_pass, "analyses": analysis, "vehicle_holds": hold, "rider_events": event}
 
 
 def main(argv: list[str]) -> None:

@@ -95,8 +95,14 @@ def _hold(h: Any) -> None:
     assert h.hold.from_at == dt.datetime(2026, 12, 8, 9, 45, tzinfo=JST)
 
 
+def _event(event: Any) -> None:
+    assert event.type.value == "ride.pickup_window_changed" and event.created.utcoffset() == dt.timedelta(hours=9)
+    assert event.data["previous_departure"] == "2026-12-08T09:30:00+09:00"
+    assert event.text == {"ja": "お迎えの時刻が09:35に変わりました。", "en": "Your pickup time changed to 09:35."}
+
+
 CHECKS = {"bookings": _booking, "offers_issued": _offer, "ondemand_rides": _ride, "transit_tickets": _ticket,
-          "rider_passes": _pass, "analyses": _analysis, "vehicle_holds": _hold}
+          "rider_passes": _pass, "analyses": _analysis, "vehicle_holds": _hold, "rider_events": _event}
 
 
 # --- the stairway ---------------------------------------------------------------------------------

@@ -121,9 +121,13 @@ async def vehicle_positions(call: Call) -> Binary:
 @routes.route("POST", f"{BASE}/rides/{{ride_id}}/reports", summary="Report a pickup, drop-off or no-show",
               tags=TAGS, roles=DRIVERS, body=RideReportRequest, response=RideOut, errors=(403, 404, 409, 422))
 async def report(call: Call) -> RideOut:
-    """`picked_up`, `dropped_off`, `no_show` (not after a pickup) or `issue`; a repeated report
-    changes nothing. 409 for an impossible step (a drop-off of a cancelled ride)."""
+    """`picked_up`, `dropped_off`, `no_show` (not after a pickup), `issue`, or `arrived` (the van is
+    at the pickup: the rider is told); a repeated report changes nothing. 409 for an impossible
+    step (a drop-off of a cancelled ride)."""
     body: RideReportRequest = call.body
+    detail = body.detail or ("arrived at the pickup" if body.kind == "arrived" else "")
     ride = await call.container.on_demand.report(_principal(call), call.path("operator_id"), call.path("ride_id"),
-                                                 REPORT_KINDS[body.kind], at=body.at, detail=body.detail)
+                                                 REPORT_KINDS[body.kind], at=body.at, detail=detail)
+    if body.kind == "arrived":
+        await call.container.ride_news.arrived(_principal(call), call.path("operator_id"), call.path("ride_id"))
     return RideOut.of(ride)

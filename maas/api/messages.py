@@ -45,6 +45,8 @@ CATALOGUE: dict[str, dict[Language, str]] = {
     "unknown_stop": {"ja": "その停留所・駅は見つかりません。", "en": "Unknown stop."},
     "no_stop_nearby": {"ja": "歩ける距離に停留所・駅がありません。", "en": "No stop within walking distance."},
     "no_service": {"ja": "その日は運行がありません。", "en": "No service runs on that date."},
+    "outside_region": {"ja": "地点が対象地域の外にあります。緯度と経度の順序を確かめてください。",
+                       "en": "A point lies outside the region; check the order of latitude and longitude."},
     # Offers, operators and bookings.
     "offer_expired": {"ja": "この案内の有効期限が切れました。もう一度検索してください。",
                       "en": "The offer has expired; search again."},

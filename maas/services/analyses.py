@@ -29,7 +29,7 @@ from maas.domain.errors import Conflict, DomainError, InvalidRequest
 from maas.domain.ids import new_id
 from maas.domain.plausibility import EventWindow
 from maas.domain.ports import Clock, UnitOfWorkFactory
-from maas.domain.scenarios import RoutePerformanceParams, ScenarioEngine, ScenarioParams
+from maas.domain.scenarios import RoutePerformanceParams, RouteRiders, ScenarioEngine, ScenarioParams
 from maas.domain.ondemand import RideStore
 from maas.services import accessibility, route_performance, scenarios
 
@@ -287,6 +287,8 @@ class AnalysisService:
         destinations = await self._destinations(params)
         engine, scenario = self._engine, self._scenarios
         rides = self._ride_services(params)
+        riders = RouteRiders(per_day=dict(params.route_riders_per_day),
+                             source={r: "given" for r in params.route_riders_per_day})
         assert scenario is not None
 
         def work() -> Outcome:
@@ -295,7 +297,8 @@ class AnalysisService:
             outcome = scenario.compare(request, params.edits, thresholds_min=params.thresholds_min,
                                        cost_model=params.cost_model, seed=params.seed,
                                        progress=lambda f, m: progress(0.02 + 0.93 * f, m),
-                                       baseline_edits=params.baseline_edits)
+                                       baseline_edits=params.baseline_edits,
+                                       route_riders=riders)
             progress(0.96, "adding up the measures")
             summary, cells = scenarios.compute(params, origins, destinations, outcome, engine=scenario.name)
             return {**summary, **accessibility.modes_summary(rides)}, cells

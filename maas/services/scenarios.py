@@ -38,6 +38,8 @@ def compute(params: ScenarioParams, origins: Sequence[OriginPoint], destinations
                "residents_gained": a.residents_gained, "residents_lost": a.residents_lost,
                "residents_65_plus_gained": a.residents_65_plus_gained,
                "residents_65_plus_lost": a.residents_65_plus_lost,
+               "residents_gained_served": a.residents_gained_served,
+               "residents_65_plus_gained_served": a.residents_65_plus_gained_served,
                "gained_cell_ids": list(a.gained), "lost_cell_ids": list(a.lost)} for a in outcome.access]
     by_route_after = {r.route_id: r for r in outcome.routes_after}
     by_route_before = {r.route_id: r for r in outcome.routes_before}

@@ -117,7 +117,8 @@ def _parser() -> argparse.ArgumentParser:
                                                           "(instead of the places in the database)")
     access.add_argument("--percentiles", default="50", help="comma-separated (default 50)")
     access.add_argument("--thresholds", default="15,30,45,60", help="minutes, comma-separated (default 15,30,45,60)")
-    access.add_argument("--max-walk-m", type=int, default=1000)
+    access.add_argument("--max-walk-m", type=int, help="each walk (default: the elderly profile's 500 m)")
+    access.add_argument("--walk-speed", type=float, help="m/s (default: the elderly profile's 0.8)")
     access.add_argument("--modes", default="", help="door-to-door rides besides walking and transit, comma-separated: "
                                                     "on_demand, taxi (default none)")
     access.add_argument("--out", required=True, type=Path, help="folder for the results")
@@ -134,7 +135,8 @@ def _parser() -> argparse.ArgumentParser:
     scenario.add_argument("--categories", required=True, help="place categories, e.g. hospital")
     scenario.add_argument("--percentiles", default="50")
     scenario.add_argument("--thresholds", default="15,30,45,60")
-    scenario.add_argument("--max-walk-m", type=int, default=1000)
+    scenario.add_argument("--max-walk-m", type=int, help="each walk (default: the elderly profile's 500 m)")
+    scenario.add_argument("--walk-speed", type=float, help="m/s (default: the elderly profile's 0.8)")
     scenario.add_argument("--modes", default="", help="on_demand, taxi (default none)")
     scenario.add_argument("--cost-per-hour", type=int, help="yen per vehicle-hour (a cost model for the routes)")
     scenario.add_argument("--cost-per-km", type=int, default=0)
@@ -365,7 +367,7 @@ def _analyse_accessibility(settings: Settings, args: argparse.Namespace) -> int:
         destinations = {"type": "places", "categories": [c.strip() for c in args.categories.split(",") if c.strip()]}
     params = {"date": args.date.isoformat(), "start": args.start.isoformat(), "window_min": args.window_min,
               "percentiles": [int(p) for p in args.percentiles.split(",")],
-              "thresholds_min": [int(t) for t in args.thresholds.split(",")], "max_walk_m": args.max_walk_m,
+              "thresholds_min": [int(t) for t in args.thresholds.split(",")], **_walking(args),
               "origins": origins, "destinations": destinations, "modes": _modes(args.modes)}
 
     async def work(container: Container) -> int:
@@ -399,6 +401,12 @@ def _analyse_accessibility(settings: Settings, args: argparse.Namespace) -> int:
     return _with_container(settings, work)
 
 
+def _walking(args: argparse.Namespace) -> dict[str, float]:
+    """Only what the analyst gave: the analyses default to the planner's elderly profile."""
+    given = {"max_walk_m": args.max_walk_m, "walk_speed_mps": args.walk_speed}
+    return {k: v for k, v in given.items() if v is not None}
+
+
 def _cost_model(args: argparse.Namespace) -> dict[str, int]:
     return {"per_vehicle_hour_yen": args.cost_per_hour or 0, "per_km_yen": args.cost_per_km,
             "per_trip_yen": args.cost_per_trip}
@@ -418,7 +426,7 @@ def _analyse_scenario(settings: Settings, args: argparse.Namespace) -> int:
     params: dict[str, object] = {
         "date": args.date.isoformat(), "start": args.start.isoformat(), "window_min": args.window_min,
         "percentiles": [int(p) for p in args.percentiles.split(",")],
-        "thresholds_min": [int(t) for t in args.thresholds.split(",")], "max_walk_m": args.max_walk_m,
+        "thresholds_min": [int(t) for t in args.thresholds.split(",")], **_walking(args),
         "origins": origins, "edits": edits, "modes": _modes(args.modes),
         "destinations": {"type": "places", "categories": [c.strip() for c in args.categories.split(",") if c.strip()]}}
     if args.cost_per_hour is not None or args.cost_per_km or args.cost_per_trip:

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from maas.api.schemas import Request, _has_control_characters
-from maas.domain.analyses import Analysis
+from maas.domain.analyses import ELDERLY, Analysis
 
 
 class _Part(BaseModel):
@@ -79,8 +79,10 @@ class AccessibilityIn(Request):
     step_min: int = Field(default=1, ge=1, le=60)
     percentiles: list[int] = Field(default=[50], min_length=1, max_length=5)
     thresholds_min: list[int] = Field(default=[15, 30, 45, 60], min_length=1, max_length=8)
-    max_walk_m: int = Field(default=1000, ge=0, le=3000, description="Each walk to and from a stop, and a direct walk.")
-    walk_speed_mps: float = Field(default=1.2, ge=0.3, le=3.0)
+    max_walk_m: int = Field(default=ELDERLY.max_walk_m, ge=0, le=3000, description=(
+        "Each walk to and from a stop, and a direct walk; default: the planner's elderly profile (500 m)."))
+    walk_speed_mps: float = Field(default=ELDERLY.walk_speed_mps, ge=0.3, le=3.0,
+                                  description="default: the planner's elderly profile (0.8 m/s)")
     max_travel_min: int = Field(default=120, ge=1, le=360)
     origins: Annotated[PopulationOriginsIn | GridOriginsIn, Field(discriminator="type")] = PopulationOriginsIn()
     destinations: Annotated[PlacesIn | PointsIn, Field(discriminator="type")]

@@ -120,3 +120,25 @@ async def test_riders_bad_parameters_unknown_ids_and_unreadable_origins(client, 
     (summary,) = grid["results"]["categories"]
     # Every centre is within 510 m of the hospital: at most 9.2 min on foot; each cell counts as one.
     assert summary["within"][0]["share_population"] == 1.0 and summary["worst_time_s"] < 9.3 * 60
+
+
+async def test_analyses_walk_as_the_planners_elderly_profile_unless_told(client, town) -> None:
+    """0.8 m/s and 500 m per walk (maas.domain.planning.TravellerProfile) when the request says nothing."""
+    analyst = town["analyst"]
+    plain = {k: v for k, v in MORNING.items() if k not in ("walk_speed_mps", "max_walk_m")}
+    slow = await run(client, analyst, {**plain, "start": "10:00", "window_min": 0})
+    assert slow["state"] == "done", slow["error"]
+    assert (slow["parameters"]["walk_speed_mps"], slow["parameters"]["max_walk_m"]) == (0.8, 500)
+    brisk = await run(client, analyst, {**MORNING, "start": "10:00", "window_min": 0})
+    assert (brisk["parameters"]["walk_speed_mps"], brisk["parameters"]["max_walk_m"]) == (1.2, 1000)
+    # The cell nearest the hospital walks there either way: 1.3 × straight line at each speed.
+    near = min(csv.DictReader(io.StringIO((DEMO / "population.csv").read_text("utf-8"))),
+               key=lambda r: distance_m((float(r["lat"]), float(r["lon"])), HOSPITAL))
+    metres = distance_m((float(near["lat"]), float(near["lon"])), HOSPITAL) * 1.3
+    times = {}
+    for name, done in (("slow", slow), ("brisk", brisk)):
+        text = await (await client.get(f"/v1/analyses/{done['id']}/cells.csv", headers=analyst)).text()
+        times[name] = float(next(r for r in csv.DictReader(io.StringIO(text)) if r["cell_id"] == near["cell_id"])
+                            ["hospital_p50_min"])
+    assert times["slow"] == pytest.approx(metres / 0.8 / 60, abs=0.05)
+    assert times["brisk"] == pytest.approx(metres / 1.2 / 60, abs=0.05)

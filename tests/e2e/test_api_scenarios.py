@@ -17,12 +17,12 @@ import json
 
 import pytest
 
-from tests.e2e.analyses_runs import DEMO, HINOKIZAWA, finished
+from tests.e2e.analyses_runs import BRISK, DEMO, HINOKIZAWA, finished
 
 pytestmark = pytest.mark.sqlite_only  # PostgreSQL adds nothing here: docs/guide.md, section 5
 
 MIDDAY = {"date": "2026-11-24", "start": "12:00", "window_min": 60, "percentiles": [0],
-          "thresholds_min": [30, 60], "destinations": {"type": "places", "categories": ["hospital"]}}
+          "thresholds_min": [30, 60], "destinations": {"type": "places", "categories": ["hospital"]}, **BRISK}
 REMOVE_BRANCH = {**MIDDAY, "edits": [{"type": "remove_route", "route_id": "bus-hinokizawa"}],
                  "cost_model": {"per_vehicle_hour_yen": 4000}}
 

@@ -175,6 +175,7 @@ class OriginPoint:
     lon: float
     population: float
     population_65_plus: float
+    ring: tuple[tuple[float, float], ...] | None = None  # the cell's outline: closed, (lon, lat) GeoJSON order
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from typing import Any
 from maas.domain.analyses import Destination, OriginPoint
 from maas.domain.scenarios import ScenarioOutcome, ScenarioParams
 from maas.services import accessibility
+from maas.services.accessibility import geometry
 
 
 def _minutes(seconds: float | None) -> float | None:
@@ -108,7 +109,7 @@ def cells_geojson(summary: dict[str, Any], cells: list[dict[str, Any]]) -> dict[
                                  "population_65_plus": cell["population_65_plus"]}
         props.update({c[0]: _value(cell, *c[1:]) for c in columns})
         features.append({"type": "Feature", "id": cell["id"],
-                         "geometry": {"type": "Point", "coordinates": [cell["lon"], cell["lat"]]},
+                         "geometry": geometry(cell),
                          "properties": props})
     return {"type": "FeatureCollection", "features": features}
 

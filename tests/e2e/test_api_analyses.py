@@ -49,7 +49,15 @@ async def test_hospital_access_over_the_demo_population(client, town) -> None:
     geo = json.loads(await response.read())
     assert geo["type"] == "FeatureCollection" and len(geo["features"]) == 168
     feature = next(f for f in geo["features"] if f["id"] == near["cell_id"])
-    assert feature["geometry"]["coordinates"] == [float(near["lon"]), float(near["lat"])]
+    # A JIS X 0410 half-mesh cell (500 m): its outline, [lon, lat], around the centre the CSV gives.
+    assert feature["geometry"]["type"] == "Polygon" and all(f["geometry"]["type"] == "Polygon" for f in geo["features"])
+    (ring,) = feature["geometry"]["coordinates"]
+    lons, lats = {p[0] for p in ring}, {p[1] for p in ring}
+    assert len(ring) == 5 and ring[0] == ring[-1] and len(lons) == len(lats) == 2
+    assert (min(lons) + max(lons)) / 2 == pytest.approx(float(near["lon"]), abs=1e-6)
+    assert (min(lats) + max(lats)) / 2 == pytest.approx(float(near["lat"]), abs=1e-6)
+    assert max(lons) - min(lons) == pytest.approx(1 / 160, abs=1e-6)
+    assert max(lats) - min(lats) == pytest.approx(1 / 240, abs=1e-6)
     assert feature["properties"]["hospital_p50_min"] == pytest.approx(walk_min, abs=0.05)
 
     report = await client.get(f"/v1/analyses/{done['id']}/report", headers={**analyst, "Accept-Language": "en"})
@@ -117,6 +125,8 @@ async def test_riders_bad_parameters_unknown_ids_and_unreadable_origins(client, 
                                            {"id": "h", "lat": HOSPITAL[0], "lon": HOSPITAL[1],
                                             "category": "hospital"}]}})
     assert grid["state"] == "done" and grid["results"]["origins"] == 4  # 2 × 2 half-mesh cells
+    grid_geo = json.loads(await (await client.get(f"/v1/analyses/{grid['id']}/cells.geojson", headers=analyst)).read())
+    assert {f["geometry"]["type"] for f in grid_geo["features"]} == {"Polygon"}
     (summary,) = grid["results"]["categories"]
     # Every centre is within 510 m of the hospital: at most 9.2 min on foot; each cell counts as one.
     assert summary["within"][0]["share_population"] == 1.0 and summary["worst_time_s"] < 9.3 * 60

@@ -27,6 +27,7 @@ from maas.routing_adapter.accessibility import RaptorAccessibilityEngine
 from maas.routing_adapter.scenarios import RaptorScenarioEngine
 from maas.security import Argon2PasswordHasher
 from maas.services.analyses import AnalysisService
+from maas.services.ridership import RidershipService
 from maas.services.auth import AuthService
 from maas.services.bookings import BookingService
 from maas.services.settlement import SettlementService
@@ -85,6 +86,7 @@ class Container:
     passes: PassService
     payment_methods: PaymentMethodService
     analyses: AnalysisService
+    ridership: RidershipService
     riders: RiderDirectory
     rider_fares: RiderFares
     operator_adapters: dict[str, OperatorAdapter] = field(default_factory=dict)
@@ -233,6 +235,7 @@ def build_container(
                                  # On-demand operators lend their zone, hours and speed to the "on_demand" mode.
                                  ride_areas=[a for a in operator_adapters.values() if isinstance(a, RideArea)],
                                  events=events),
+        ridership=RidershipService(uow, clock),
         riders=RiderDirectory(uow),
         rider_fares=RiderFares(rules),
         operator_adapters=operator_adapters,

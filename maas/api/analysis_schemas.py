@@ -174,6 +174,9 @@ class ReplaceByOnDemandIn(_Part):
     start: Clock
     end: Clock
     depot: LatLonIn | None = Field(default=None, description="{lat, lon}; default: the zone's centre")
+    demand: Literal["recorded", "synthetic"] = Field(default="recorded", description=(
+        "recorded: the on-demand rides booked on the date with both ends in the zone; synthetic: "
+        "trips_per_person_day per resident inside the zone"))
     trips_per_person_day: float = Field(default=0.02, ge=0, le=2,
                                         description="synthetic demand per resident inside the zone")
     fare_yen: int = Field(default=0, ge=0, le=100_000)

@@ -19,6 +19,7 @@ from maas.domain.passes import PassBook
 from maas.domain.payments import PaymentEventLog, PaymentProfiles
 from maas.domain.places import Place
 from maas.domain.ride_refusals import RideRefusalLog
+from maas.domain.ridership import RidershipLog
 from maas.domain.tickets import TicketRegister
 from maas.domain.planning import DepartureBoard, LegPlace, TripPlan, TripRequest
 from maas.domain.transit_tickets import TicketBook
@@ -149,6 +150,9 @@ class UnitOfWork(Protocol):
 
     @property
     def ride_refusals(self) -> RideRefusalLog: ...
+
+    @property
+    def ridership(self) -> RidershipLog: ...
 
     @property
     def tickets_issued(self) -> TicketRegister: ...

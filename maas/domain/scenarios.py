@@ -173,6 +173,9 @@ class ReplaceByOnDemandEdit(_Span):
     end: ClockText
     depot: Annotated[LatLon | None, BeforeValidator(_depot_from_pair)] = Field(
         default=None, description="{lat, lon}; default: the zone's centre")
+    # "recorded": the on-demand rides booked on the date with both ends in the zone; "synthetic":
+    # trips_per_person_day per resident inside the zone, drawn from the population field.
+    demand: Literal["recorded", "synthetic"] = "recorded"
     trips_per_person_day: float = Field(default=0.02, ge=0, le=2)
     fare_yen: int = Field(default=0, ge=0, le=100_000, description="per rider, for revenue")
     speed_kmh: float = Field(default=25.0, ge=5, le=80, description="door-to-door average on the road")
@@ -255,6 +258,19 @@ class RouteFigures:
 
 
 @dataclass(frozen=True)
+class RecordedTrip:
+    """A trip that happened (a booked on-demand ride), as demand for a scenario's vans."""
+
+    origin_lat: float
+    origin_lon: float
+    destination_lat: float
+    destination_lon: float
+    requested_s: int  # seconds after the service date's local midnight
+    party_size: int = 1
+    source: str = ""  # e.g. "on-demand rides of noriai"
+
+
+@dataclass(frozen=True)
 class RouteRiders:
     """Riders per day of fixed routes before the edits, and where each figure came from."""
 
@@ -302,10 +318,12 @@ class ScenarioEngine(Protocol):
     def compare(self, request: MatrixRequest, edits: Sequence[AnyEdit], *, thresholds_min: Sequence[int],
                 cost_model: CostModelSpec | None, seed: int, progress: Progress,
                 baseline_edits: Sequence[AnyEdit] = (),
-                route_riders: RouteRiders | None = None) -> ScenarioOutcome:
+                route_riders: RouteRiders | None = None,
+                recorded_trips: Sequence[RecordedTrip] = ()) -> ScenarioOutcome:
         """The scenario (baseline edits, then `edits`) against the baseline (today's network with the
         baseline edits, none by default). The scenario's on-demand zones are routed in "after" in place
-        of the request's on-demand rides; route_riders price the fixed routes' fares."""
+        of the request's on-demand rides; route_riders price the fixed routes' fares; a zone asking for recorded
+        demand is planned on the recorded trips with both ends inside it."""
         ...
 
     def route_figures(self, date: dt.date) -> list[RouteFigures]:

@@ -20,7 +20,7 @@ import numpy as np
 from maas.domain import errors
 from maas.domain.analyses import MatrixRequest, Progress
 from maas.domain.scenarios import (AccessChange, AddRouteEdit, AnyEdit, CostModelSpec, RemoveRouteEdit,
-                                   ReplaceByOnDemandEdit, RouteFigures, RouteRiders, ScenarioOutcome,
+                                   RecordedTrip, ReplaceByOnDemandEdit, RouteFigures, RouteRiders, ScenarioOutcome,
                                    SetHeadwayEdit, SetSpanEdit, clock_s)
 from maas.routing_adapter.accessibility import CHUNK_CELLS, route_matrix
 from maas.routing_adapter.scenario_money import route_fares, scenario_economics
@@ -91,7 +91,8 @@ class RaptorScenarioEngine:
 
     def compare(self, request: MatrixRequest, edits: Sequence[AnyEdit], *, thresholds_min: Sequence[int],
                 cost_model: CostModelSpec | None, seed: int, progress: Progress,
-                baseline_edits: Sequence[AnyEdit] = (), route_riders: RouteRiders | None = None) -> ScenarioOutcome:
+                baseline_edits: Sequence[AnyEdit] = (), route_riders: RouteRiders | None = None,
+                recorded_trips: Sequence[RecordedTrip] = ()) -> ScenarioOutcome:
         network = self._network()
         progress(0.0, "applying the edits")
         # Two scenarios side by side: the baseline is the network with its own edits, if any.
@@ -108,7 +109,7 @@ class RaptorScenarioEngine:
         zones = []
         for n, spec in enumerate(specs, start=1):  # first: their waits and capacity shape the "after" rides
             progress(0.04, f"simulating on-demand zone {n} of {len(specs)}")
-            zones.append(simulate_zone(request, spec, n, seed))
+            zones.append(simulate_zone(request, spec, n, seed, recorded_trips))
         before = route_matrix(baseline, request, lambda f, m: progress(0.05 + 0.4 * f, m), self._chunk,
                               label="baseline travel times")
         after_request = dataclasses.replace(request, rides=tuple(after_rides(request.rides, zones)))

@@ -29,9 +29,10 @@ from maas.domain.errors import Conflict, DomainError, InvalidRequest
 from maas.domain.ids import new_id
 from maas.domain.plausibility import EventWindow
 from maas.domain.ports import Clock, UnitOfWorkFactory
-from maas.domain.scenarios import RoutePerformanceParams, RouteRiders, ScenarioEngine, ScenarioParams
+from maas.domain.scenarios import (RecordedTrip, ReplaceByOnDemandEdit, RoutePerformanceParams, RouteRiders,
+                                   ScenarioEngine, ScenarioParams)
 from maas.domain.ondemand import RideStore
-from maas.services import accessibility, route_performance, scenarios
+from maas.services import accessibility, route_performance, scenario_demand, scenarios
 
 log = logging.getLogger(__name__)
 ANALYSTS = (Role.ANALYST, Role.ADMIN)
@@ -52,7 +53,9 @@ class AnalysisService:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, *, accessibility_engine: AccessibilityEngine,
                  renderer: ReportRenderer | None = None, max_running: int = 1,
                  scenario_engine: ScenarioEngine | None = None, ride_store: RideStore | None = None,
-                 ride_areas: Sequence[RideArea] = (), events: EventWindow | None = None) -> None:
+                 ride_areas: Sequence[RideArea] = (), events: EventWindow | None = None,
+                 timezone: str = "Asia/Tokyo") -> None:
+        self._timezone = timezone  # of the service days
         self._uow, self._clock = uow, clock
         self._events = events  # recorded ride times outside it stay out of the figures
         self._ride_areas = list(ride_areas)  # on-demand services offering their zone for the "on_demand" mode
@@ -287,8 +290,7 @@ class AnalysisService:
         destinations = await self._destinations(params)
         engine, scenario = self._engine, self._scenarios
         rides = self._ride_services(params)
-        riders = RouteRiders(per_day=dict(params.route_riders_per_day),
-                             source={r: "given" for r in params.route_riders_per_day})
+        riders, trips = await self._what_happened(params)
         assert scenario is not None
 
         def work() -> Outcome:
@@ -298,12 +300,30 @@ class AnalysisService:
                                        cost_model=params.cost_model, seed=params.seed,
                                        progress=lambda f, m: progress(0.02 + 0.93 * f, m),
                                        baseline_edits=params.baseline_edits,
-                                       route_riders=riders)
+                                       route_riders=riders, recorded_trips=trips)
             progress(0.96, "adding up the measures")
             summary, cells = scenarios.compute(params, origins, destinations, outcome, engine=scenario.name)
             return {**summary, **accessibility.modes_summary(rides)}, cells
 
         return await asyncio.to_thread(work)
+
+    async def _what_happened(self, params: ScenarioParams) -> tuple[RouteRiders, list[RecordedTrip]]:
+        """Fixed-route riders of the date (given, uploaded or recorded) and the on-demand rides booked for it."""
+        day = params.date
+        period = RoutePerformanceParams(date=day, timezone=self._timezone)
+        sold = await self._sold_legs(period, "transit")
+        async with self._uow() as uow:  # counts the town uploaded for trips not booked here
+            uploaded = await uow.ridership.totals(day)
+        riders = scenario_demand.route_riders(params.route_riders_per_day, uploaded,
+                                              (leg.route_id for leg in sold if leg.ridden))
+        trips: list[RecordedTrip] = []
+        wanted = any(isinstance(e, ReplaceByOnDemandEdit) and e.demand == "recorded" for e in params.edits)
+        if wanted and self._rides is not None:
+            operators = {r.operator_id for area in self._ride_areas for r in area.ride_services(day) if r.operator_id}
+            for operator_id in sorted(operators):
+                _, booked = await self._rides.load_day(operator_id, day)
+                trips += scenario_demand.recorded_trips(booked, day, self._timezone, operator_id)
+        return riders, trips
 
     async def _route_performance(self, analysis: Analysis, progress: Progress) -> Outcome:
         params = RoutePerformanceParams.model_validate(analysis.parameters)

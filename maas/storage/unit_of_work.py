@@ -15,6 +15,7 @@ from maas.storage.payment_events import SqlPaymentEvents
 from maas.storage.payment_profiles import SqlPaymentProfiles
 from maas.storage.repositories import SqlAccounts, SqlFeeds, SqlOperators, SqlPlaces
 from maas.storage.ride_refusals import SqlRideRefusals
+from maas.storage.ridership import SqlRidership
 from maas.storage.tickets_issued import SqlTicketsIssued
 from maas.storage.transit_tickets import SqlTransitTickets
 
@@ -40,6 +41,7 @@ class SqlUnitOfWork:
         self.payment_profiles = SqlPaymentProfiles(self._session)
         self.analyses = SqlAnalyses(self._session)
         self.ride_refusals = SqlRideRefusals(self._session)
+        self.ridership = SqlRidership(self._session)
         self.tickets_issued = SqlTicketsIssued(self._session)
         return self
 

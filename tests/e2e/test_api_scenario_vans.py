@@ -26,7 +26,7 @@ ZONE = {"type": "Polygon", "coordinates": [[[138.86, 36.395], [138.925, 36.395],
                                             [138.86, 36.435], [138.86, 36.395]]]}
 REPLACE = {"type": "replace_by_on_demand", "route_ids": ["bus-hinokizawa"], "zone": ZONE, "vehicles": 2,
            "seats": 4, "start": "07:00", "end": "19:00", "depot": {"lat": 36.399189, "lon": 138.900446},
-           "trips_per_person_day": 0.05, "fare_yen": 300}
+           "demand": "synthetic", "trips_per_person_day": 0.05, "fare_yen": 300}
 
 
 def small_population() -> str:
@@ -114,3 +114,33 @@ async def test_points_in_the_wrong_order_are_refused(client, places_town) -> Non
     assert pair.status == 422  # a bare pair is ambiguous: the API takes {lat, lon} objects only
     listed = await (await client.get("/v1/analyses", headers=analyst)).json()
     assert listed["items"] == []
+
+
+async def test_uploaded_ridership_prices_the_routes_and_recorded_demand_is_the_default(client, places_town) -> None:
+    analyst, rider = places_town["analyst"], places_town["rider"]
+    counts = "route_id,date,boardings,trip_id\nbus-loop,2026-11-24,30,a\nbus-loop,2026-11-24,25,b\n" \
+             "bus-hinokizawa,2026-11-24,9,\n"
+    assert (await client.post("/v1/ridership", json={"content": counts}, headers=rider)).status == 403
+    bad = await client.post("/v1/ridership", json={"content": counts + "bus-loop,2026-11-24,many,c\n"},
+                            headers=analyst)
+    body = await bad.json()
+    assert bad.status == 422 and "row 5" in body["error"]["fields"], body
+    stored = await client.post("/v1/ridership", json={"content": counts}, headers=analyst)
+    assert stored.status == 201, await stored.text()
+    assert (await stored.json())["boardings"] == 64
+    # A correction replaces the same route, date and trip.
+    await client.post("/v1/ridership", json={"content": "route_id,date,boardings,trip_id\nbus-loop,2026-11-24,35,a\n"},
+                      headers=analyst)
+    totals = await (await client.get("/v1/ridership?date=2026-11-24", headers=analyst)).json()
+    assert totals["boardings"] == {"bus-loop": 60, "bus-hinokizawa": 9}
+
+    done = await run_scenario(client, analyst, parameters(edits=[{k: v for k, v in REPLACE.items()
+                                                                  if k not in ("demand", "trips_per_person_day")}],
+                                                         route_riders_per_day={"bus-hinokizawa": 12}))
+    assert done["state"] == "done", done["error"]
+    money = done["results"]["economics"]
+    assert money["riders_source"] == {"bus-loop": "uploaded", "bus-hinokizawa": "given"}
+    assert money["services_before"]["bus-loop"]["revenue_yen"] == 60 * 200
+    (day,) = done["results"]["on_demand"]
+    # Nobody booked a van on that day in this world: recorded demand is none, and is said to be recorded.
+    assert day["demand"] == "recorded" and day["requested"] == 0 and day["trips_per_person_day"] is None

@@ -135,7 +135,7 @@ async def test_replacing_the_branch_by_an_on_demand_zone_is_simulated(client, to
                                                 [138.865, 36.43], [138.865, 36.398]]]}
     done = await run_scenario(client, analyst, {**REMOVE_BRANCH, "edits": [
         {"type": "replace_by_on_demand", "route_ids": ["bus-hinokizawa"], "zone": zone, "vehicles": 1, "seats": 4,
-         "start": "08:00", "end": "12:00", "depot": {"lat": 36.399189, "lon": 138.900446}, "trips_per_person_day": 0.005,
+         "start": "08:00", "end": "12:00", "depot": {"lat": 36.399189, "lon": 138.900446}, "demand": "synthetic", "trips_per_person_day": 0.005,
          "fare_yen": 300}]})
     assert done["state"] == "done", done["error"]
     (day,) = done["results"]["on_demand"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from maas.api.endpoints import EndpointTable
 from maas.api.routes import (accounts, analyses, auth, bookings, feeds, on_demand, operators, passes, payments, places,
-                             plan, settlement, stops, system, tickets)
+                             plan, ridership, settlement, stops, system, tickets)
 
 ALL: tuple[EndpointTable, ...] = (system.routes, auth.routes, accounts.routes, operators.routes, feeds.routes,
                                   places.routes, stops.routes, plan.routes, on_demand.routes, bookings.routes,
                                   tickets.routes, passes.routes, payments.routes, settlement.routes,
-                                  analyses.routes)
+                                  analyses.routes, ridership.routes)

@@ -352,7 +352,12 @@ class AnalysisService:
                                                                 last=dates[-1])
             on_demand = route_performance.on_demand_figures(params.on_demand_operator_id, days, sold,
                                                             params.cost_model, refused, window=self._events)
-        return route_performance.compute(params, figures, transit, on_demand, taxis)
+        uploaded: dict[str, int] = {}
+        async with self._uow() as uow:  # the town's counts of trips not booked here, over the period
+            for day in dates:
+                for route_id, boardings in (await uow.ridership.totals(day)).items():
+                    uploaded[route_id] = uploaded.get(route_id, 0) + boardings
+        return route_performance.compute(params, figures, transit, on_demand, taxis, uploaded)
 
     async def _sold_legs(self, params: RoutePerformanceParams, operator_id: str | None, *,
                          mode: str | None = None) -> list[route_performance.SoldLeg]:

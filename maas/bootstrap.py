@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +45,7 @@ from maas.services.payment_methods import PaymentMethodService
 from maas.services.planning import PlanningService
 from maas.services.rider_fares import RiderFares
 from maas.services.riders import RiderDirectory
+from routing.plan import Network
 from maas.services.transit_tickets import TransitTicketOffice
 from maas.services.trip_events import TripEventService
 from maas.services.stops import StopService
@@ -91,6 +93,7 @@ class Container:
     rider_fares: RiderFares
     operator_adapters: dict[str, OperatorAdapter] = field(default_factory=dict)
     names: TranslationSource | None = None  # the feeds' translated names; None: names as the feeds write them
+    network: Callable[[], Network] | None = None  # the planner's feed set, for publishing (maas export)
 
     async def aclose(self) -> None:
         await self.analyses.aclose()  # running analyses stop before the database goes
@@ -239,4 +242,5 @@ def build_container(
         riders=RiderDirectory(uow),
         rider_fares=RiderFares(rules),
         operator_adapters=operator_adapters,
+        network=journey_planner.network if isinstance(journey_planner, RaptorJourneyPlanner) else None,
     )

@@ -26,6 +26,7 @@ from maas.logconfig import configure_logging
 from maas.plugins import OperatorConfigError, OperatorEntry, OperatorsConfig, build_adapters
 from maas.settings import Settings, SettingsError, load_settings
 from maas.storage import migrate
+from maas.town_export import ExportFailed, export_town
 from operators.conformance import ConformanceScenario, run_conformance
 
 log = logging.getLogger("maas.cli")
@@ -104,6 +105,13 @@ def _parser() -> argparse.ArgumentParser:
         "check", help="check a rider's ticket offline with the published keys and revocation list (a driver's "
                       "laptop; needs no database): exit 0 valid, 1 refused (invalid, expired, revoked), 2 unusable "
                       "keys or list")).set_defaults(run=lambda _settings, args: ticket_check.run(args))
+
+    export = sub.add_parser("export", help="publish the town's community buses (GTFS-JP) and on-demand vans "
+                                           "(GTFS-Flex), each checked by reading it back")
+    export.add_argument("--agency", action="append", help="agency_id of the town's buses (repeatable; default "
+                                                          "yamabuki_town, the demo region's)")
+    export.add_argument("--out", required=True, type=Path, help="folder for gtfs-jp/<feed>/ and gtfs-flex/<operator>/")
+    export.set_defaults(run=_export)
 
     analyse = sub.add_parser("analyse", help="municipal analyses").add_subparsers(required=True, metavar="KIND")
     access = analyse.add_parser("accessibility", help="who reaches which places within T minutes by transit and "
@@ -399,6 +407,26 @@ def _analyse_accessibility(settings: Settings, args: argparse.Namespace) -> int:
         return 0
 
     return _with_container(settings, work)
+
+
+def _export(settings: Settings, args: argparse.Namespace) -> int:
+    async def work(container: Container) -> int:
+        if container.network is None:
+            print("maas: the configured engine keeps no feed set to export", file=sys.stderr)
+            return 1
+        try:
+            summary = await asyncio.to_thread(export_town, container.network, container.operator_adapters, args.out,
+                                              args.agency or ["yamabuki_town"])
+        except (ExportFailed, ValueError) as exc:
+            print(f"maas: export failed: {exc}", file=sys.stderr)
+            return 1
+        for kind, feeds in summary.items():
+            for name, feed in feeds.items():
+                print(f"{kind} {name}: {feed['folder']} ({sum(feed['rows'].values())} rows, "
+                      f"{len(feed['findings'])} findings on reading it back)")
+        return 0
+
+    return _with_container(settings, work, migrated=False)
 
 
 def _walking(args: argparse.Namespace) -> dict[str, float]:

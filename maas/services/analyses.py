@@ -119,6 +119,10 @@ class AnalysisService:
         analysis, cells = await self.cells(caller, analysis_id)
         return await asyncio.to_thread(self._need_renderer().report_html, analysis, cells, language)
 
+    async def report_pdf(self, caller: Principal, analysis_id: str, language: str = "ja") -> bytes:
+        analysis, cells = await self.cells(caller, analysis_id)
+        return await asyncio.to_thread(self._need_renderer().report_pdf, analysis, cells, language)
+
     async def map_png(self, caller: Principal, analysis_id: str) -> bytes:
         analysis, cells = await self.cells(caller, analysis_id)
         return await asyncio.to_thread(self._need_renderer().map_png, analysis, cells)

@@ -16,6 +16,7 @@ import io
 import json
 
 import pytest
+from pypdf import PdfReader
 
 from tests.e2e.analyses_runs import DEMO, HINOKIZAWA, HOSPITAL, MORNING, distance_m, run
 
@@ -151,4 +152,9 @@ async def test_analyses_walk_as_the_planners_elderly_profile_unless_told(client,
         times[name] = float(next(r for r in csv.DictReader(io.StringIO(text)) if r["cell_id"] == near["cell_id"])
                             ["hospital_p50_min"])
     assert times["slow"] == pytest.approx(metres / 0.8 / 60, abs=0.05)
+    # The council's PDF: A4, in Japanese by default, a map page per category with its legend.
+    pdf = await client.get(f"/v1/analyses/{slow['id']}/report", headers={**analyst, "Accept": "application/pdf"})
+    assert pdf.status == 200 and pdf.headers["Content-Type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(await pdf.read())).pages)
+    assert all(words in text for words in ("到達圏分析", "病院", "住民なし", "到達できない", "山吹町立病院")), text
     assert times["brisk"] == pytest.approx(metres / 1.2 / 60, abs=0.05)

@@ -17,6 +17,7 @@ import csv
 import io
 
 import pytest
+from pypdf import PdfReader
 
 from tests.e2e.analyses_runs import DEMO, HINOKIZAWA, finished
 
@@ -144,3 +145,28 @@ async def test_uploaded_ridership_prices_the_routes_and_recorded_demand_is_the_d
     (day,) = done["results"]["on_demand"]
     # Nobody booked a van on that day in this world: recorded demand is none, and is said to be recorded.
     assert day["demand"] == "recorded" and day["requested"] == 0 and day["trips_per_person_day"] is None
+
+
+async def test_the_council_pdf_in_japanese_and_english(client, places_town) -> None:
+    analyst = places_town["analyst"]
+    done = await run_scenario(client, analyst, parameters())
+    assert done["state"] == "done", done["error"]
+    location = f"/v1/analyses/{done['id']}/report"
+    response = await client.get(location, headers={**analyst, "Accept": "application/pdf"})
+    assert response.status == 200 and response.headers["Content-Type"] == "application/pdf"
+    assert response.headers["Content-Language"] == "ja"
+    pdf = PdfReader(io.BytesIO(await response.read()))
+    # The terms and tables, then one page per destination category (before, after, difference).
+    assert len(pdf.pages) == 1 + 2
+    width, height = (float(v) for v in pdf.pages[0].mediabox[2:])
+    assert (round(width), round(height)) == (595, 842)  # A4 in points
+    text = "".join(page.extract_text() for page in pdf.pages)
+    for words in ("シナリオ比較", "行ける住民の増減", "デマンド交通", "病院", "スーパー", "住民なし", "到達できない",
+                  "変更前", "変更後", "山吹町立病院"):
+        assert words in text, words
+    english = await client.get(location, headers={**analyst, "Accept": "application/pdf", "Accept-Language": "en"})
+    assert english.headers["Content-Language"] == "en"
+    text_en = "".join(page.extract_text() for page in PdfReader(io.BytesIO(await english.read())).pages)
+    assert "Scenario comparison" in text_en and "no residents" in text_en and "not reached" in text_en
+    html_page = await client.get(location, headers=analyst)  # without asking for PDF: the HTML page
+    assert (await html_page.text()).startswith("<!doctype html>")

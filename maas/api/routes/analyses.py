@@ -74,6 +74,14 @@ async def analysis_cells_geojson(call: Call) -> Binary:
 @routes.route("GET", "/v1/analyses/{analysis_id}/report", summary="The analysis report (HTML with a map and a chart)",
               tags=TAGS, roles=ANALYSTS, errors=(403, 404, 409))
 async def analysis_report(call: Call) -> Binary:
+    """HTML by default; with `Accept: application/pdf` an A4 PDF for a council paper (accessibility and scenario
+    analyses), in Japanese unless the request asks for English (`Accept-Language: en`)."""
+    if "application/pdf" in call.request.headers.get("Accept", ""):
+        language_asked = "en" if language.current() == "en" else "ja"
+        document = await call.container.analyses.report_pdf(_principal(call), call.path("analysis_id"), language_asked)
+        return Binary(document, "application/pdf", headers={
+            "Content-Language": language_asked,
+            "Content-Disposition": f'inline; filename="{call.path("analysis_id")}-report-{language_asked}.pdf"'})
     page = await call.container.analyses.report_html(_principal(call), call.path("analysis_id"), language.current())
     written = _PAGE_LANGUAGE.search(page)  # scenario and route pages exist in English only, and say so
     return Binary(page.encode("utf-8"), "text/html", headers={"Content-Language": written[1] if written else "en"})

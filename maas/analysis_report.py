@@ -90,7 +90,8 @@ def _map(summary: dict[str, Any], cells: list[dict[str, Any]]) -> Figure:
     lat = [c["lat"] for c in cells]
     for ax, category in zip(axes[0], categories):
         seconds = [None if not category else c["times_s"][category][0] for c in cells]
-        travel_time_layer(figure, ax, lon, lat, seconds, limit_min=limit, percentile=percentile, size=size)
+        travel_time_layer(figure, ax, lon, lat, seconds, limit_min=limit, percentile=percentile, size=size,
+                          population=[c["population"] for c in cells])
         places = [d for d in summary.get("destination_points", []) if d["category"] == category]
         if places:
             ax.scatter([d["lon"] for d in places], [d["lat"] for d in places], c="red", marker="*", s=160,

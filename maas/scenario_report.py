@@ -15,20 +15,33 @@ from matplotlib.figure import Figure
 from maas.domain.analyses import Analysis
 from maas.report_layers import marker_size, travel_time_layer
 
+MAX_CATEGORIES = 4
+
 
 def scenario_map(summary: dict[str, Any], cells: list[dict[str, Any]]) -> Figure:
-    category = next(iter(summary.get("destinations", {})), "")
+    """One row per destination category (at most MAX_CATEGORIES): before, after and the difference."""
+    categories = list(summary.get("destinations", {}))[:MAX_CATEGORIES] or [""]
+    figure, axes = plt.subplots(len(categories), 3, figsize=(16.5, 5 * len(categories)), squeeze=False,
+                                layout="constrained")
+    for row, category in zip(axes, categories):
+        _category_row(figure, row, summary, cells, category)
+    return figure
+
+
+def _category_row(figure: Figure, axes: Any, summary: dict[str, Any], cells: list[dict[str, Any]],
+                  category: str) -> None:
     percentile = (summary.get("percentiles") or [50])[0]
     limit = max(summary.get("thresholds_min") or [60])
-    figure, axes = plt.subplots(1, 3, figsize=(16.5, 5), squeeze=False, layout="constrained")
     size = marker_size(len(cells))
     lon = [c["lon"] for c in cells]
     lat = [c["lat"] for c in cells]
-    for ax, key, title in ((axes[0][0], "times_s", "before"), (axes[0][1], "times_after_s", "after")):
+    population = [c["population"] for c in cells]
+    for ax, key, title in ((axes[0], "times_s", "before"), (axes[1], "times_after_s", "after")):
         seconds = [c[key][category][0] if category else None for c in cells]
-        travel_time_layer(figure, ax, lon, lat, seconds, limit_min=limit, percentile=percentile, size=size)
+        travel_time_layer(figure, ax, lon, lat, seconds, limit_min=limit, percentile=percentile, size=size,
+                          population=population)
         _frame(ax, f"{category}: {title}", summary, category)
-    ax = axes[0][2]
+    ax = axes[2]
     changes: list[float] = []
     colours: list[Any] = []
     for c in cells:
@@ -52,7 +65,6 @@ def scenario_map(summary: dict[str, Any], cells: list[dict[str, Any]]) -> Figure
             ax.scatter([lon[i] for i in marked], [lat[i] for i in marked], c=colour, marker="s", s=size,
                        edgecolors="black", label=label)
     _frame(ax, f"{category}: difference", summary, category)
-    return figure
 
 
 def _frame(ax: Any, title: str, summary: dict[str, Any], category: str) -> None:

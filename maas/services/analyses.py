@@ -32,7 +32,7 @@ from maas.domain.ports import Clock, UnitOfWorkFactory
 from maas.domain.scenarios import (RecordedTrip, ReplaceByOnDemandEdit, RoutePerformanceParams, RouteRiders,
                                    ScenarioEngine, ScenarioParams)
 from maas.domain.ondemand import RideStore
-from maas.services import accessibility, route_performance, scenario_demand, scenarios
+from maas.services import accessibility, report_figures, route_performance, scenario_demand, scenarios
 
 log = logging.getLogger(__name__)
 ANALYSTS = (Role.ANALYST, Role.ADMIN)
@@ -118,6 +118,11 @@ class AnalysisService:
     async def report_html(self, caller: Principal, analysis_id: str, language: str = "en") -> str:
         analysis, cells = await self.cells(caller, analysis_id)
         return await asyncio.to_thread(self._need_renderer().report_html, analysis, cells, language)
+
+    async def figures_csv(self, caller: Principal, analysis_id: str) -> str:
+        """Every figure of the report (not per cell) as a long CSV."""
+        analysis, _ = await self.cells(caller, analysis_id)
+        return report_figures.figures_csv(analysis.kind.value, analysis.summary or {})
 
     async def report_pdf(self, caller: Principal, analysis_id: str, language: str = "ja") -> bytes:
         analysis, cells = await self.cells(caller, analysis_id)

@@ -170,3 +170,11 @@ async def test_the_council_pdf_in_japanese_and_english(client, places_town) -> N
     assert "Scenario comparison" in text_en and "no residents" in text_en and "not reached" in text_en
     html_page = await client.get(location, headers=analyst)  # without asking for PDF: the HTML page
     assert (await html_page.text()).startswith("<!doctype html>")
+    figures = await client.get(f"/v1/analyses/{done['id']}/figures.csv", headers=analyst)
+    rows = list(csv.DictReader(io.StringIO(await figures.text())))
+    gained = {(r["item"], r["measure"]): r["value"] for r in rows if r["section"] == "access"}
+    hospital = next(a for a in done["results"]["access"] if a["category"] == "hospital")
+    assert float(gained[("hospital p50 within 60 min", "residents_gained")]) == hospital["residents_gained"]
+    vans = {r["measure"]: r["value"] for r in rows if r["section"] == "on_demand"}
+    assert int(vans["riders_not_served"]) == done["results"]["on_demand"][0]["riders_not_served"]
+    assert any(r["section"] == "economics" and r["measure"] == "subsidy_per_passenger_before_yen" for r in rows)

@@ -64,6 +64,17 @@ async def analysis_cells_csv(call: Call) -> Binary:
                   headers={"Content-Disposition": f'attachment; filename="{analysis_id}-cells.csv"'})
 
 
+@routes.route("GET", "/v1/analyses/{analysis_id}/figures.csv", summary="Every figure of the report (CSV)", tags=TAGS,
+              roles=ANALYSTS, errors=(403, 404, 409))
+async def analysis_figures_csv(call: Call) -> Binary:
+    """The report's tables and charts as rows of section, item, measure and value (the per-cell values are in
+    cells.csv). 409 until the analysis is done."""
+    analysis_id = call.path("analysis_id")
+    text = await call.container.analyses.figures_csv(_principal(call), analysis_id)
+    return Binary(text.encode("utf-8"), "text/csv",
+                  headers={"Content-Disposition": f'attachment; filename="{analysis_id}-figures.csv"'})
+
+
 @routes.route("GET", "/v1/analyses/{analysis_id}/cells.geojson", summary="Per-cell travel times (GeoJSON)",
               tags=TAGS, roles=ANALYSTS, errors=(403, 404, 409))
 async def analysis_cells_geojson(call: Call) -> Binary:

@@ -329,3 +329,7 @@ class ScenarioEngine(Protocol):
     def route_figures(self, date: dt.date) -> list[RouteFigures]:
         """Every route of the network with what it runs on the date (zero trips when idle)."""
         ...
+
+    def check_region(self, points: Sequence[tuple[str, float, float]]) -> None:
+        """OutsideRegion naming the field of the first (field, lat, lon) far from every stop of the network."""
+        ...

@@ -84,6 +84,18 @@ class RaptorScenarioEngine:
         base, _ = self._edited(network, baseline_edits, label="baseline_edits")
         self._edited(network, edits, on=base)
 
+    def check_region(self, points: Sequence[tuple[str, float, float]]) -> None:
+        feeds = self._feeds(self._network())
+        if not feeds:
+            return
+        south, west, north, east = _region(feeds)
+        for name, lat, lon in points:
+            if not (south <= lat <= north and west <= lon <= east):
+                raise errors.OutsideRegion(
+                    f"{name}: (lat {lat}, lon {lon}) is outside the region served (lat {south:.3f}..{north:.3f}, "
+                    f"lon {west:.3f}..{east:.3f}); points are {{lat, lon}} objects, bounding boxes "
+                    "[south, west, north, east]", fields={name: "outside the region"})
+
     def route_figures(self, date: dt.date) -> list[RouteFigures]:
         network = self._network()
         return [_figures(p, key) for f, key in zip(self._feeds(network), network.keys)

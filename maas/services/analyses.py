@@ -179,6 +179,8 @@ class AnalysisService:
             except (ZoneInfoNotFoundError, ValueError):
                 raise InvalidRequest(f"unknown timezone {validated['timezone']!r}",
                                      fields={"parameters.timezone": "unknown timezone"}) from None
+        if kind in (AnalysisKind.ACCESSIBILITY, AnalysisKind.SCENARIO) and self._scenarios is not None:
+            await asyncio.to_thread(self._scenarios.check_region, _points_given(validated))
         if kind is AnalysisKind.SCENARIO and self._scenarios is not None:  # unknown routes or stops too
             checked = ScenarioParams.model_validate(validated)
             await asyncio.to_thread(self._scenarios.check_edits, checked.edits, checked.baseline_edits)
@@ -421,6 +423,20 @@ class AnalysisService:
                 found.extend(Destination(id=p.id, lat=p.lat, lon=p.lon, category=p.category.value, name=p.name)
                              for p in places)
         return found
+
+
+def _points_given(parameters: dict[str, Any]) -> list[tuple[str, float, float]]:
+    """(field, lat, lon) of the destination points and the grid's corners a request sends."""
+    points: list[tuple[str, float, float]] = []
+    destinations = parameters.get("destinations") or {}
+    if destinations.get("type") == "points":
+        points += [(f"parameters.destinations.points.{i}", p["lat"], p["lon"])
+                   for i, p in enumerate(destinations["points"])]
+    origins = parameters.get("origins") or {}
+    if origins.get("type") == "grid":
+        south, west, north, east = origins["bbox"]
+        points += [("parameters.origins.bbox", south, west), ("parameters.origins.bbox", north, east)]
+    return points
 
 
 def _exports(kind: AnalysisKind) -> Any:

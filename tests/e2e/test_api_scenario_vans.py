@@ -178,3 +178,26 @@ async def test_the_council_pdf_in_japanese_and_english(client, places_town) -> N
     vans = {r["measure"]: r["value"] for r in rows if r["section"] == "on_demand"}
     assert int(vans["riders_not_served"]) == done["results"]["on_demand"][0]["riders_not_served"]
     assert any(r["section"] == "economics" and r["measure"] == "subsidy_per_passenger_before_yen" for r in rows)
+
+
+async def test_destination_points_and_grids_far_from_the_region_are_refused(client, places_town) -> None:
+    analyst = places_town["analyst"]
+    base = {"date": "2026-11-24", "start": "08:00"}
+    swapped = {**base, "destinations": {"type": "points", "points": [
+        {"id": "h", "lat": 36.412526, "lon": 138.91438, "category": "hospital"},
+        {"id": "x", "lat": 35.6, "lon": 139.7, "category": "hospital"}]}}  # Tokyo: far from 山吹町
+    response = await client.post("/v1/analyses", json={"kind": "accessibility", "parameters": swapped},
+                                 headers=analyst)
+    body = await response.json()
+    assert response.status == 422 and body["error"]["code"] == "outside_region", body
+    assert "parameters.destinations.points.1" in body["error"]["fields"]
+    assert body["error"]["message"].startswith("地点が対象地域の外")
+    grid = {**base, "destinations": {"type": "places", "categories": ["hospital"]},
+            "origins": {"type": "grid", "shape": "mesh500", "bbox": [138.85, 36.38, 138.95, 36.43]}}
+    response = await client.post("/v1/analyses", json={"kind": "accessibility", "parameters": grid}, headers=analyst)
+    assert response.status == 422  # [west, south, east, north] is not a bbox: latitude 138 is impossible
+    elsewhere = {**grid, "origins": {"type": "grid", "shape": "mesh500", "bbox": [35.6, 139.7, 35.65, 139.75]}}
+    response = await client.post("/v1/analyses", json={"kind": "accessibility", "parameters": elsewhere},
+                                 headers=analyst)
+    body = await response.json()
+    assert response.status == 422 and body["error"]["fields"] == {"parameters.origins.bbox": "outside the region"}

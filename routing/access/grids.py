@@ -114,9 +114,12 @@ def hexagon_grid(south: float, west: float, north: float, east: float, *,
     belongs to the box when its centre does. The plane is a local equirectangular projection
     at the box's centre, accurate to well under a metre over a town.
     """
-    if (edge_m is None) == (spacing_m is None):
+    if edge_m is not None and spacing_m is None:
+        edge = float(edge_m)
+    elif spacing_m is not None and edge_m is None:
+        edge = float(spacing_m) / math.sqrt(3)
+    else:
         raise BadValue("give exactly one of edge_m and spacing_m")
-    edge = float(edge_m) if edge_m is not None else float(spacing_m) / math.sqrt(3)
     if not (math.isfinite(edge) and edge > 0):
         raise BadValue("the hexagon size must be a positive number")
     _check_box(south, west, north, east)

@@ -40,7 +40,7 @@ from routing.plan.geo import served_stops
 from routing.plan.profile import DETOUR_FACTOR
 from routing.raptor import RaptorParams, RaptorRouter
 from routing.raptor.search import ACCESSIBLE
-from routing.timetable.model import Timetable
+from routing.timetable.model import Timetable, csr_rows
 
 DEFAULT_MAX_WALK_M = 1000
 DEFAULT_MAX_TRAVEL_S = 2 * 3600  # R5's default maximum trip duration
@@ -178,7 +178,7 @@ def _links(points: PointSet, tt: Timetable, usable: np.ndarray, max_walk_m: floa
 
 def _by_stop(links: _Links, n_stops: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Invert point -> stop links into stop -> (point, seconds, kind) CSR."""
-    point = np.repeat(np.arange(len(links.offsets) - 1), np.diff(links.offsets))
+    point = csr_rows(links.offsets)
     order = np.argsort(links.targets, kind="stable")
     offsets = np.zeros(n_stops + 1, np.int64)
     np.cumsum(np.bincount(links.targets, minlength=n_stops), out=offsets[1:])
@@ -193,7 +193,7 @@ def _stop_times(router: RaptorRouter) -> tuple[np.ndarray, np.ndarray, np.ndarra
         return cached
     arrays = router.kernel_arrays
     p_stop_off, p_stops, p_time_off = arrays.p_stop_off, arrays.p_stops, arrays.p_time_off
-    pattern = np.repeat(np.arange(len(p_time_off) - 1), np.diff(p_time_off))
+    pattern = csr_rows(p_time_off)
     n_pos = np.diff(p_stop_off)[pattern]
     position = p_stop_off[pattern] + (np.arange(len(arrays.dep_s)) - p_time_off[pattern]) % n_pos
     n_stops = router.timetable.n_stops
@@ -201,7 +201,7 @@ def _stop_times(router: RaptorRouter) -> tuple[np.ndarray, np.ndarray, np.ndarra
     boarding = _csr(p_stops[position][board], arrays.dep_s[board], n_stops)
     alight = arrays.p_alight[position]
     stop, times = p_stops[position][alight], arrays.arr_s[alight]
-    source = np.repeat(np.arange(n_stops), np.diff(arrays.fp_off))
+    source = csr_rows(arrays.fp_off)
     per_stop = np.bincount(stop, minlength=n_stops)
     by_stop = np.argsort(stop, kind="stable")
     starts = np.concatenate([[0], np.cumsum(per_stop)])

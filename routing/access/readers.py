@@ -13,6 +13,7 @@ import csv
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -135,7 +136,7 @@ def _centre(geometry: dict, where: str) -> tuple[float, float]:
     raise BadGeometry(f"geometry must be Point, Polygon or MultiPolygon, got {kind!r}", where)
 
 
-def _polygons_centroid(polygons: list, where: str) -> tuple[float, float]:
+def _polygons_centroid(polygons: Any, where: str) -> tuple[float, float]:
     """Area-weighted centroid of the outer rings (holes ignored: cells rarely have them).
     Planar in degrees, which is exact enough for cells of a few hundred metres."""
     total_a, sum_x, sum_y = 0.0, 0.0, 0.0

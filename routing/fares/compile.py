@@ -118,6 +118,10 @@ class _Builder:
                    fares: dict[str, tuple[int, str]], routes: set[str], zones: set[str]) -> None:
         columns = [_text(frame, c) for c in
                    ("fare_id", "route_id", "origin_id", "destination_id", "contains_id")]
+
+        def keyed(value: str) -> str:
+            return f"{key}:{value}" if value else ""
+
         for fare_id, route, origin, destination, contains in zip(*columns):
             if fare_id not in fares:
                 self.skipped["fare_rules rows with an unknown fare_id"] += 1
@@ -126,8 +130,8 @@ class _Builder:
             elif any(z and z not in zones for z in (origin, destination, contains)):
                 self.skipped["fare_rules rows naming a zone no stop is in"] += 1
             else:
-                self.rules.append((fares[fare_id][0], number, *(
-                    f"{key}:{v}" if v else "" for v in (route, origin, destination, contains))))
+                self.rules.append((fares[fare_id][0], number, keyed(route), keyed(origin),
+                                   keyed(destination), keyed(contains)))
 
     def _add_blanket_rules(self, key: str, number: int, fares: dict[str, tuple[int, str]],
                            route_agency: dict[str, str], agencies: set[str]) -> None:

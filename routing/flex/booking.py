@@ -36,13 +36,17 @@ def _rule(line: int, row: dict[str, str], log: FindingLog) -> BookingRule | None
         log.add(FILE, line, column, Severity.ERROR, "bad_booking_rule", f"rule {rule_id}: {problem}; rule dropped")
 
     if kind == BookingType.SAME_DAY and minutes_min is None:
-        return refuse("prior_notice_duration_min", "booking_type 1 needs prior_notice_duration_min")
+        refuse("prior_notice_duration_min", "booking_type 1 needs prior_notice_duration_min")
+        return None
     if kind == BookingType.PRIOR_DAYS and (last_day is None or last_time is None):
-        return refuse("prior_notice_last_day", "booking_type 2 needs prior_notice_last_day and _last_time")
+        refuse("prior_notice_last_day", "booking_type 2 needs prior_notice_last_day and _last_time")
+        return None
     if minutes_min is not None and minutes_max is not None and minutes_max < minutes_min:
-        return refuse("prior_notice_duration_max", "prior_notice_duration_max is below _min")
+        refuse("prior_notice_duration_max", "prior_notice_duration_max is below _min")
+        return None
     if kind == BookingType.PRIOR_DAYS and start_day is not None and start_day < last_day:  # type: ignore[operator]
-        return refuse("prior_notice_start_day", "prior_notice_start_day is after prior_notice_last_day")
+        refuse("prior_notice_start_day", "prior_notice_start_day is after prior_notice_last_day")
+        return None
     if start_day is not None and start_time is None:
         log.add(FILE, line, "prior_notice_start_time", Severity.WARNING, "missing_start_time",
                 f"rule {rule_id}: prior_notice_start_day without _start_time; midnight assumed")

@@ -8,6 +8,7 @@ row in a location_id column.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -19,10 +20,10 @@ from routing.gtfs.findings import FindingLog, Severity
 GEOJSON = "locations.geojson"
 
 
-def _ring(coordinates: object) -> np.ndarray | None:
+def _ring(coordinates: Any) -> np.ndarray | None:  # Any: untrusted GeoJSON
     """A closed (n, 2) ring of finite lon/lat pairs with at least 3 corners, else None."""
     try:
-        ring = np.array([[float(p[0]), float(p[1])] for p in coordinates], dtype=np.float64)  # type: ignore[union-attr]
+        ring = np.array([[float(p[0]), float(p[1])] for p in coordinates], dtype=np.float64)
     except (TypeError, ValueError, IndexError):
         return None
     if ring.ndim != 2 or not np.isfinite(ring).all():
@@ -49,7 +50,8 @@ def _area_zone(index: int, feature: object, log: FindingLog) -> Zone | None:
         log.add(GEOJSON, row, "geometry", Severity.ERROR, "bad_feature", "feature has no geometry")
         return None
     zone_id = feature.get("id")
-    properties = feature.get("properties") if isinstance(feature.get("properties"), dict) else {}
+    found = feature.get("properties")
+    properties: dict[str, Any] = found if isinstance(found, dict) else {}
     if zone_id in (None, ""):
         log.add(GEOJSON, row, "id", Severity.ERROR, "missing_id", "feature has no id")
         return None

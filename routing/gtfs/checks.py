@@ -148,7 +148,8 @@ def _drop_duplicates(table: Table, frame: pd.DataFrame, log: FindingLog) -> pd.D
         return frame
     keyed = frame[keys].copy()
     for name in keys:
-        if table.column(name).kind is Kind.INT:
+        column = table.column(name)
+        if column is not None and column.kind is Kind.INT:
             keyed[name] = to_float(keyed[name])
     keyed = keyed[(frame[keys] != "").all(axis=1)]
     duplicated = keyed.duplicated(keep="first")

@@ -13,6 +13,14 @@ from routing.gtfs.values import time_to_seconds
 Tables = dict[str, pd.DataFrame | None]
 
 
+def required(tables: Tables, name: str) -> pd.DataFrame:
+    """A table the reader guarantees (required files are present, empty if the feed lacks them)."""
+    table = tables.get(name)
+    if table is None:
+        raise KeyError(f"{name}.txt was not read")
+    return table
+
+
 @dataclass(frozen=True)
 class Reference:
     child: str
@@ -78,7 +86,7 @@ def apply_references(references: tuple[Reference, ...], tables: Tables, raw: Tab
 
 def check_route_agencies(tables: Tables, log: FindingLog) -> None:
     """With several agencies each route must name one; with one, a wrong name is repaired."""
-    agency, routes = tables["agency"], tables["routes"]
+    agency, routes = required(tables, "agency"), required(tables, "routes")
     if agency.empty:
         return
     if "agency_id" not in agency:
@@ -102,7 +110,7 @@ def check_route_agencies(tables: Tables, log: FindingLog) -> None:
     tables["agency"] = agency[~unnamed]
     apply_references((Reference("routes", "agency_id", ("agency",), "agency_id"),), tables,
                      {"agency": agency}, log)
-    routes = tables["routes"]
+    routes = required(tables, "routes")
     empty = routes["agency_id"] == ""
     log.add_rows("routes.txt", routes.loc[empty, "route_id"], "agency_id", Severity.ERROR,
                  "missing_value", "route {value!r} names no agency_id though the feed has several "
@@ -134,7 +142,7 @@ def _fill_one_sided_times(stop_times: pd.DataFrame, log: FindingLog
 
 def check_trip_times(tables: Tables, log: FindingLog) -> None:
     """Fill one-sided times, then drop trips with untimed ends or times running backwards."""
-    stop_times, arrival, departure = _fill_one_sided_times(tables["stop_times"], log)
+    stop_times, arrival, departure = _fill_one_sided_times(required(tables, "stop_times"), log)
     tables["stop_times"] = stop_times
     if not stop_times.empty:
         codes = pd.factorize(stop_times["trip_id"])[0]
@@ -157,7 +165,7 @@ def check_trip_times(tables: Tables, log: FindingLog) -> None:
                      "{value} is earlier than the stop before it; trip dropped")
         bad_trips = rows["trip_id"][untimed | backwards].unique()
         if len(bad_trips):
-            trips = tables["trips"]
+            trips = required(tables, "trips")
             tables["trips"] = trips[~trips["trip_id"].isin(bad_trips)]
             apply_references((Reference("stop_times", "trip_id", ("trips",), "trip_id"),), tables,
                              {"trips": trips}, log)
@@ -165,8 +173,8 @@ def check_trip_times(tables: Tables, log: FindingLog) -> None:
 
 
 def _warn_short_trips(tables: Tables, log: FindingLog) -> None:
-    trips = tables["trips"]
-    counts = tables["stop_times"]["trip_id"].value_counts()
+    trips = required(tables, "trips")
+    counts = required(tables, "stop_times")["trip_id"].value_counts()
     short = trips["trip_id"].map(counts).fillna(0) < 2
     log.add_rows("trips.txt", trips.loc[short, "trip_id"], "trip_id", Severity.WARNING,
                  "too_few_stop_times", "trip {value!r} has fewer than two stop_times")

@@ -86,7 +86,7 @@ def _unusable(tables: Tables, log: FindingLog, after_checks: bool) -> list[str]:
     groups = [(name,) for name in REQUIRED_TABLES] + [CALENDAR_TABLES]
     missing = []
     for group in groups:
-        frames = [tables[name] for name in group if tables[name] is not None]
+        frames = [frame for name in group if (frame := tables[name]) is not None]
         if not frames:
             missing.append(group[0])
         elif after_checks and all(frame.empty for frame in frames):

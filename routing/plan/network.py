@@ -21,10 +21,11 @@ import tempfile
 import threading
 import zipfile
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
@@ -113,7 +114,7 @@ class Network:
             self._fares = self._load_fares(feeds)
         return Planner(timetable, self._fares)
 
-    def _load_fares(self, feeds) -> FareTable:  # type: ignore[no-untyped-def]
+    def _load_fares(self, feeds: Callable[[], list[LoadedFeed]]) -> FareTable:
         document = {"format": FARES_FORMAT, "feeds": [[k, s.digest]
                                                       for k, s in zip(self.keys, self.sources)]}
         key = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
@@ -127,7 +128,7 @@ class Network:
         return table
 
 
-def _save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+def _save_npz(path: Path, arrays: dict[str, Any]) -> None:  # Any: savez's stubs type **kwds as flags
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
     try:

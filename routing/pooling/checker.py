@@ -107,7 +107,7 @@ def _check_requests(problem: PoolingProblem, visits: dict, violations: list[str]
     served: set[int] = set()
     for i, req in enumerate(problem.requests):
         pick, drop = visits.get((i, True)), visits.get((i, False))
-        if req.on_board:
+        if req.picked_up_s is not None:  # on board
             if pick is not None or drop is None or drop[0] != req.vehicle:
                 violations.append(f"request {i}: on board of vehicle {req.vehicle}, must only be dropped off by it")
                 continue

@@ -12,24 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
-try:
-    from numba import njit
-except ImportError:  # pragma: no cover - the pure-python fallback is slow but correct
-    def njit(*args, **kwargs):
-        return args[0] if args and callable(args[0]) else (lambda f: f)
+from routing.jit import compile_kernel
 
 EPS = 1e-7
 
 
-def _compiled(function):
-    """njit with an on-disk cache where the install allows one."""
-    try:
-        return njit(cache=True, nogil=True)(function)
-    except RuntimeError:
-        return njit(cache=False, nogil=True)(function)
-
-
-@_compiled
+@compile_kernel
 def stn_earliest(place, lo, hi, svc, partner, ride, max_duration, dur, x):
     """Fill x with the earliest feasible service starts; False when there are none."""
     m = place.shape[0]
@@ -57,7 +45,7 @@ def stn_earliest(place, lo, hi, svc, partner, ride, max_duration, dur, x):
     return False
 
 
-@_compiled
+@compile_kernel
 def stn_latest(place, lo, hi, svc, partner, ride, max_duration, dur, x):
     """Fill x with the latest feasible service starts; False when there are none.
 
@@ -89,7 +77,7 @@ def stn_latest(place, lo, hi, svc, partner, ride, max_duration, dur, x):
     return False
 
 
-@_compiled
+@compile_kernel
 def latest_starts(place, hi, svc, dur, out):
     """Latest service starts allowed by windows and travel alone (ride limits ignored)."""
     m = place.shape[0]
@@ -99,7 +87,7 @@ def latest_starts(place, hi, svc, dur, out):
         out[k] = hi[k] if hi[k] < t else t
 
 
-@_compiled
+@compile_kernel
 def cheapest_insertion(place, lo, hi, svc, partner, ride, rest, max_duration, seats, chairs, times, latest,
                        dur, dist, req, max_checks):
     """(added distance, i, j): pickup after node i, drop-off after node j (j >= i), or (inf, -1, -1).
@@ -167,7 +155,7 @@ def cheapest_insertion(place, lo, hi, svc, partner, ride, rest, max_duration, se
     return np.inf, -1, -1
 
 
-@_compiled
+@compile_kernel
 def build_route(ids, table, ride_limit, vehicle, dur, dist):
     """A route's node arrays, earliest times and latest starts from its visit ids.
 

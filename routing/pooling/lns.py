@@ -43,7 +43,7 @@ def fixed_routes(problem: PoolingProblem) -> list[list[Visit]]:
     """The stops each vehicle cannot do without: on-board drop-offs, then breaks by window."""
     routes: list[list[Visit]] = [[] for _ in problem.vehicles]
     for i, req in enumerate(problem.requests):
-        if req.on_board:
+        if req.on_board and req.vehicle is not None:  # validated: on board names its vehicle
             routes[req.vehicle].append((i, False))
     for v, car in enumerate(problem.vehicles):  # riders leave before the driver rests
         routes[v] += [break_visit(k) for k in sorted(range(len(car.breaks)), key=lambda k: car.breaks[k].window_s)]
@@ -51,8 +51,9 @@ def fixed_routes(problem: PoolingProblem) -> list[list[Visit]]:
 
 
 def plan_from_visits(problem: PoolingProblem, routes: list[list[Visit]], penalty_m: float) -> Plan:
-    states = [route_state(problem, v, visits) for v, visits in enumerate(routes)]
-    if any(state is None for state in states):
+    found = [route_state(problem, v, visits) for v, visits in enumerate(routes)]
+    states = [state for state in found if state is not None]
+    if len(states) != len(found):
         raise ValueError("a route given to the LNS has no feasible schedule")
     served = {r for visits in routes for r, is_pickup in visits if is_pickup}
     free = {i for i, req in enumerate(problem.requests) if not req.on_board and i not in served}
@@ -186,9 +187,10 @@ def recreate(plan: Plan, rng: np.random.Generator, use_regret: bool, noise_m: fl
             key = -(second - costs[0][0]) if use_regret else costs[0][0]
             if chosen_key is None or key < chosen_key:
                 chosen, chosen_key, chosen_route = r, key, costs[0][1]
-        if chosen is None:
+        best = None if chosen is None else options[chosen][chosen_route]
+        if chosen is None or best is None:
             return
-        _, i, j = options[chosen][chosen_route]
+        _, i, j = best
         state = route_state(problem, chosen_route, inserted(plan.routes[chosen_route].visits, chosen, i, j))
         assert state is not None, "an insertion that passed the exact check stays schedulable"
         plan.routes[chosen_route] = state

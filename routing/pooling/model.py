@@ -141,7 +141,7 @@ def _check_request(i: int, request: Request, n_places: int, vehicles: tuple[Vehi
 def _check_on_board_loads(requests: tuple[Request, ...], vehicles: tuple[Vehicle, ...]) -> None:
     seats, chairs = [0] * len(vehicles), [0] * len(vehicles)
     for request in requests:
-        if request.on_board:
+        if request.on_board and request.vehicle is not None:  # checked given before
             seats[request.vehicle] += request.party_size
             chairs[request.vehicle] += request.wheelchairs
     for k, vehicle in enumerate(vehicles):

@@ -156,7 +156,7 @@ def _add_requests(routing: pywrapcp.RoutingModel, manager: pywrapcp.RoutingIndex
         req = problem.requests[r]
         index = manager.NodeToIndex(k)
         lo, hi = req.pickup_window_s if is_pickup else req.dropoff_window_s
-        if not is_pickup and req.on_board:
+        if not is_pickup and req.picked_up_s is not None:  # on board
             lo = max(lo, req.picked_up_s + req.boarding_s)
             if req.max_ride_s is not None:
                 hi = min(hi, req.picked_up_s + req.boarding_s + req.max_ride_s)

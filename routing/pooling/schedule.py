@@ -47,7 +47,7 @@ def timing_of(problem: PoolingProblem) -> Timing:
             limit = math.inf if req.max_ride_s is None else float(req.max_ride_s + req.boarding_s)
             ride.append(limit)
             drop_lo, drop_hi = float(req.dropoff_window_s[0]), float(req.dropoff_window_s[1])
-            if req.on_board:  # a rider on board alights no sooner than boarding ends
+            if req.picked_up_s is not None:  # on board: alights no sooner than boarding ends
                 drop_lo = max(drop_lo, float(req.picked_up_s + req.boarding_s))
                 drop_hi = min(drop_hi, req.picked_up_s + limit)
             visit[(i, True)] = (req.pickup_place, float(req.pickup_window_s[0]),

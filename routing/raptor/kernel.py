@@ -23,11 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-try:
-    from numba import njit
-except ImportError:  # pragma: no cover - the pure-python fallback is slow but correct
-    def njit(*args, **kwargs):
-        return args[0] if args and callable(args[0]) else (lambda f: f)
+from routing.jit import compile_kernel
 
 INF = np.int64(2**62)
 
@@ -52,22 +48,6 @@ class KernelArrays(NamedTuple):
     trip_ok: np.ndarray  # per trip: may be boarded (wheelchair rule)
     trip_next: np.ndarray  # per trip: its stay-seated continuation, -1 none
     trip_pattern: np.ndarray
-
-
-def compile_kernel(function, helper: bool = False):
-    """njit with an on-disk cache where possible.
-
-    helper=True compiles a small function the kernels call in their hot loops without the
-    reference counting of its array arguments (it allocates nothing and keeps no array): with
-    it such a call costs what the code written inline costs, without it several times more.
-    cache=True needs a writable cache directory; numba refuses at decoration when none is
-    usable (read-only install), so fall back to compiling in memory on every process start.
-    """
-    options = {"nogil": True, "_nrt": False} if helper else {"nogil": True}
-    try:
-        return njit(cache=True, **options)(function)
-    except RuntimeError:
-        return njit(cache=False, **options)(function)
 
 
 def _earliest_trip(dep_s, to, ns, i, first_trip, nt, ready, trip_ok):

@@ -11,10 +11,11 @@ point to the previous trip of the block, and FIFO order is kept.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 
-from routing.timetable.model import Timetable
+from routing.timetable.model import Timetable, csr_rows
 
 
 def _block_reversal(offsets: np.ndarray) -> np.ndarray:
@@ -31,7 +32,7 @@ def reverse_timetable(tt: Timetable) -> tuple[Timetable, np.ndarray]:
     time_perm = _block_reversal(tt.pattern_time_offsets)
     trip_perm = _block_reversal(tt.pattern_trip_offsets)
     n_per_pattern = np.diff(tt.pattern_stop_offsets.astype(np.int64))
-    changes: dict[str, np.ndarray] = {
+    changes: dict[str, Any] = {  # Any: replace() also takes the str fields
         "pattern_stops": tt.pattern_stops[stop_perm],
         "pattern_can_board": tt.pattern_can_alight[stop_perm],
         "pattern_can_alight": tt.pattern_can_board[stop_perm],
@@ -53,7 +54,7 @@ def reverse_timetable(tt: Timetable) -> tuple[Timetable, np.ndarray]:
     before = previous[trip_perm]
     changes["trip_next"] = np.where(before >= 0, trip_perm[np.maximum(before, 0)],
                                     -1).astype(np.int32)
-    src = np.repeat(np.arange(tt.n_stops), np.diff(tt.footpath_offsets.astype(np.int64)))
+    src = csr_rows(tt.footpath_offsets)
     order = np.lexsort((src, tt.footpath_to))
     offsets = np.zeros(tt.n_stops + 1, np.int32)
     np.cumsum(np.bincount(tt.footpath_to, minlength=tt.n_stops), out=offsets[1:])

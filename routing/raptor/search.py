@@ -19,7 +19,7 @@ import numpy as np
 from routing.raptor.journeys import Journey, flip_journey, reconstruct
 from routing.raptor.kernel import INF, KernelArrays, raptor_rounds
 from routing.raptor.reverse import reverse_timetable
-from routing.timetable.model import Timetable
+from routing.timetable.model import Timetable, csr_rows
 
 ACCESSIBLE = 1  # GTFS wheelchair_boarding / wheelchair_accessible value for "yes"
 
@@ -96,7 +96,7 @@ class RaptorResult:
         targets = np.flatnonzero(self.egress_s >= 0)
         if len(targets) == 0:
             raise ValueError("this search had no targets")
-        per_target = np.stack([np.minimum(self.arrival_by_round(t) + self.egress_s[t], INF)
+        per_target = np.stack([np.minimum(self.arrival_by_round(int(t)) + self.egress_s[t], INF)
                                for t in targets])
         best = per_target.argmin(axis=0)
         arrival = per_target[best, np.arange(per_target.shape[1])]
@@ -158,7 +158,7 @@ class RaptorRouter:
         keep = np.ones(len(footpath_s), np.bool_)
         if self.params.max_walk_m is not None:
             keep = (tt.footpath_fixed_s >= 0) | (tt.footpath_distance_m <= self.params.max_walk_m)
-        src = np.repeat(np.arange(tt.n_stops), np.diff(tt.footpath_offsets.astype(np.int64)))
+        src = csr_rows(tt.footpath_offsets)
         fp_off = np.zeros(tt.n_stops + 1, np.int64)
         np.cumsum(np.bincount(src[keep], minlength=tt.n_stops), out=fp_off[1:])
         stop_ok = self._stop_ok[tt.pattern_stops]
@@ -176,8 +176,7 @@ class RaptorRouter:
             fp_to=tt.footpath_to[keep].astype(np.int64),
             fp_dur_s=footpath_s[keep].astype(np.int64), trip_ok=self._trip_ok,
             trip_next=tt.trip_next.astype(np.int64),
-            trip_pattern=np.repeat(np.arange(tt.n_patterns, dtype=np.int64),
-                                   np.diff(tt.pattern_trip_offsets.astype(np.int64))))
+            trip_pattern=csr_rows(tt.pattern_trip_offsets))
 
     @property
     def kernel_arrays(self) -> KernelArrays:
@@ -220,7 +219,9 @@ class RaptorRouter:
         labels = raptor_rounds(np.int64(depart_s), stops, access_s, egress_s,
                                np.int64(self.params.max_transfers + 1), self._transfer_s,
                                *self.kernel_arrays)
-        return RaptorResult(self.timetable, depart_s, egress_s, *labels, self._transfer_s)
+        tr_arr, tr_pattern, tr_trip, tr_board_pos, tr_first, ft_arr, ft_from, origin_s = labels
+        return RaptorResult(self.timetable, depart_s, egress_s, tr_arr, tr_pattern, tr_trip,
+                            tr_board_pos, tr_first, ft_arr, ft_from, origin_s, self._transfer_s)
 
     @cached_property
     def reversed(self) -> RaptorRouter:
@@ -240,6 +241,7 @@ class RaptorRouter:
         backwards = self.reversed
         result = backwards.earliest_arrival(targets, -int(arrive_by_s), origins)
         trip_forward = backwards.trip_forward
+        assert trip_forward is not None  # set on every reversed router
         journeys = []
         for journey, _ in result.target_journeys():
             journeys.append(flip_journey(journey, trip_forward, self.timetable.trip_ids))

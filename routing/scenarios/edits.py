@@ -68,7 +68,7 @@ class SetHeadway:
         _check_headway(self.headway_s)
         if (self.start_s is None) != (self.end_s is None):
             raise InvalidEdit("give both start_s and end_s, or neither")
-        if self.start_s is not None:
+        if self.start_s is not None and self.end_s is not None:
             _check_span(self.start_s, self.end_s)
 
 
@@ -352,8 +352,9 @@ def _service(feed, edit: AddRoute) -> str:
             raise InvalidEdit(f"route {edit.route_id}: unknown service_id {edit.service_id!r}")
         return edit.service_id
     service_id = f"scenario-{edit.route_id}"
+    weekdays = edit.weekdays or ()  # one of service_id and weekdays is given (checked)
     start, end = date_span(feed.calendar, feed.calendar_dates)
-    row = {day: int(flag) for day, flag in zip(WEEKDAYS, edit.weekdays)}
+    row = {day: int(flag) for day, flag in zip(WEEKDAYS, weekdays)}
     feed.calendar = append_rows(feed.calendar, [{"service_id": service_id, **row,
                                                  "start_date": start, "end_date": end}])
     return service_id

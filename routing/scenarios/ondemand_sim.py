@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -195,7 +196,7 @@ def simulate_day(requests: Sequence[TripRequest], vehicles: int, seats: int,
 def simulate_replacement(edit: ReplaceByOnDemand, population: PointSet | Iterable[Point],
                          destinations: PointSet | Iterable[Point], depot: tuple[float, float], *,
                          trips_per_person_day: float, seed: int = 0,
-                         **simulate: object) -> tuple[list[TripRequest], OnDemandDayFigures]:
+                         **simulate: Any) -> tuple[list[TripRequest], OnDemandDayFigures]:
     """Synthetic demand in an edit's zone and window, run on its fleet. Vehicles stay on duty an
     hour past the window so the last requests are still taken home."""
     requests = synthetic_demand(population, edit.zone, destinations, trips_per_person_day,

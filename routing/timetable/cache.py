@@ -16,6 +16,7 @@ import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -51,8 +52,9 @@ def save_cached(cache_dir: str | os.PathLike, key: str, timetable: Timetable) ->
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
     try:
+        arrays: dict[str, Any] = timetable.arrays()  # Any: savez's stubs type **kwds as its flags
         with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, **timetable.arrays())
+            np.savez(handle, **arrays)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -16,6 +16,7 @@ a frequency-based trip) and "key:T@prev" (previous service day, shifted -86 400 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,7 +50,7 @@ class TimetableParams:
             raise ValueError("detour_factor must be at least 1")
 
 
-def feed_keys(paths: Sequence[str | Path]) -> list[str]:
+def feed_keys(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
     """Short unique names for feeds ("tampere" for tampere.gtfs.zip), prefixed to their ids."""
     keys: list[str] = []
     for path in paths:

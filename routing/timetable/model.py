@@ -17,6 +17,7 @@ Text is stored as numpy unicode arrays so the .npz cache needs no pickling.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 
@@ -24,6 +25,12 @@ from routing.errors import UnknownStop
 
 # Bumped whenever the arrays or their meaning change, so old cache files are never reused.
 FORMAT_VERSION = 5
+
+
+def csr_rows(offsets: np.ndarray) -> np.ndarray:
+    """The row each entry of a CSR array belongs to (offsets has one more item than rows)."""
+    counts: np.ndarray = np.diff(np.asarray(offsets, np.int64))
+    return np.repeat(np.arange(len(counts), dtype=np.int64), counts)
 
 
 @dataclass(frozen=True, eq=False)
@@ -127,9 +134,9 @@ class Timetable:
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray]) -> Timetable:
-        values = {}
+        values: dict[str, Any] = {}
         for f in fields(cls):
-            value = arrays[f.name]
+            value: Any = arrays[f.name]
             if f.name == "service_date":
                 value = str(value)
             elif f.name == "feed_keys":

@@ -55,7 +55,9 @@ def build_patterns(st: pd.DataFrame, n_stops: int) -> dict[str, np.ndarray]:
     board_all = st["board"].to_numpy(bool)
     alight_all = st["alight"].to_numpy(bool)
     p_stops, p_board, p_alight, p_route, p_ntrips, p_nstops = [], [], [], [], [], []
-    t_names, t_arr, t_dep = [], [], []
+    t_names: list[str] = []
+    t_arr: list[np.ndarray] = []
+    t_dep: list[np.ndarray] = []
     for trips in groups.values():
         lo0, hi0 = starts[trips[0]], ends[trips[0]]
         arr = np.stack([arr_all[starts[t]:ends[t]] for t in trips])
@@ -76,7 +78,7 @@ def build_patterns(st: pd.DataFrame, n_stops: int) -> dict[str, np.ndarray]:
     n_patterns = len(p_stops)
 
     def offsets(sizes: list[int], dtype: type) -> np.ndarray:
-        out = np.zeros(len(sizes) + 1, dtype)
+        out: np.ndarray = np.zeros(len(sizes) + 1, dtype)
         np.cumsum(np.asarray(sizes, np.int64), out=out[1:])
         return out
 

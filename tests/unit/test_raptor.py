@@ -179,17 +179,17 @@ def test_frequencies_expand_to_trips(feed, tmp_path):
 
 def test_kernel_compiles_without_a_writable_numba_cache(monkeypatch):
     """numba refuses cache=True at decoration when no cache directory is writable."""
-    from routing.raptor import kernel
+    from routing import jit
 
-    real = kernel.njit
+    real = jit.njit
 
     def refusing(*args, cache=False, **kwargs):
         if cache:
             raise RuntimeError("cannot cache function: no locator available")
         return real(*args, cache=cache, **kwargs)
 
-    monkeypatch.setattr(kernel, "njit", refusing)
-    compiled = kernel.compile_kernel(lambda x: x + 1)
+    monkeypatch.setattr(jit, "njit", refusing)
+    compiled = jit.compile_kernel(lambda x: x + 1)
     assert compiled(41) == 42
 
 

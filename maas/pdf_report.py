@@ -5,8 +5,9 @@ path, registered once; the package is never imported, so nobody's rcParams chang
 terms and its figures as tables, then one map per destination category. Cells are drawn as their outlines
 (JIS X 0410 mesh cells or hexagons; squares where a cell has none): coloured by the minutes to the nearest
 destination, grey where residents live but nothing is reached within the travel limit, white with hatching
-where nobody lives; destinations are stars with their names. A scenario's map page holds before, after and
-the difference (gaining green, losing red). Street and river context comes with the OSM streets work: the
+where nobody lives; route lines in their colours (dashed where a scenario removes them), stops and stations
+with their names, destinations as stars with theirs. A scenario's map page holds before, after and the
+difference (gaining green, losing red). Street and river context comes with the OSM streets work: the
 maps take their layers from `context_layers`, empty until then.
 """
 
@@ -27,6 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 A4_IN = (8.27, 11.69)
+MAX_STOP_LABELS = 60
 _FONT: list[str] = []
 # Street, river and place layers a map may carry (the OSM streets issue adds them): each draws on an axis
 # given the map's (west, south, east, north).
@@ -44,7 +46,8 @@ _WORDS = {
            "subsidy": "補助", "passengers": "利用者", "per_passenger": "利用者1人あたり補助",
            "vans": "デマンド交通（シミュレーション）",
            "head_vans": "区域|台数×座席|時間|希望した人|乗れた人|乗れなかった人|最大乗車|車両ごと",
-           "edits": "変更内容", "source": "出典: 山吹町 MaaS 分析 {id}"},
+           "edits": "変更内容", "source": "出典: 山吹町 MaaS 分析 {id}", "stops": "停留所・駅",
+           "removed": "（廃止）"},
     "en": {"access_title": "Accessibility analysis", "scenario_title": "Scenario comparison", "date": "date",
            "leaving": "leaving", "walk": "walking", "cells": "cells", "residents": "residents", "old": "aged 65+",
            "minutes": "min", "share": "Residents reaching each category within T", "category": "category",
@@ -58,7 +61,8 @@ _WORDS = {
            "revenue": "revenue", "subsidy": "subsidy", "passengers": "passengers",
            "per_passenger": "subsidy per passenger", "vans": "On-demand zones (simulated)",
            "head_vans": "zone|vans × seats|hours|riders asking|taken|not taken|most aboard|per van",
-           "edits": "Edits", "source": "Source: MaaS analysis {id}"},
+           "edits": "Edits", "source": "Source: MaaS analysis {id}", "stops": "stops and stations",
+           "removed": " (removed)"},
 }
 _CATEGORIES_JA = {"hospital": "病院", "clinic": "診療所", "station": "駅", "supermarket": "スーパー",
                   "city_hall": "役場", "post_office": "郵便局", "pharmacy": "薬局", "community_centre": "公民館"}
@@ -231,19 +235,48 @@ def _difference_map(figure: Figure, ax: Any, cells: list[dict[str, Any]], before
 
 def _finish(ax: Any, summary: dict[str, Any], category: str, title: str, w: dict[str, str]) -> None:
     places = [d for d in summary.get("destination_points", []) if d["category"] == category]
-    for d in places:
-        ax.plot(d["lon"], d["lat"], marker="*", color="red", markersize=13, markeredgecolor="black")
-        ax.annotate(d.get("name") or d["id"], (d["lon"], d["lat"]), xytext=(5, 5), textcoords="offset points",
-                    fontsize=8, bbox={"boxstyle": "round,pad=0.2", "fc": "white", "alpha": 0.8})
     west, east = ax.get_xlim()
     south, north = ax.get_ylim()
+    if places:  # the destinations stay on the map, a little inside its edge
+        pad_x, pad_y = 0.05 * (east - west), 0.05 * (north - south)
+        west, east = min(west, *(d["lon"] - pad_x for d in places)), max(east, *(d["lon"] + pad_x for d in places))
+        south, north = min(south, *(d["lat"] - pad_y for d in places)), max(north, *(d["lat"] + pad_y for d in places))
     for layer in context_layers:
         layer(ax, (west, south, east, north))
+    _network(ax, summary, w)
+    for d in places:
+        ax.plot(d["lon"], d["lat"], marker="*", color="red", markersize=13, markeredgecolor="black", zorder=6)
+        ax.annotate(d.get("name") or d["id"], (d["lon"], d["lat"]), xytext=(5, 5), textcoords="offset points",
+                    fontsize=8, bbox={"boxstyle": "round,pad=0.2", "fc": "white", "alpha": 0.8}, zorder=7)
+    ax.set_xlim(west, east)  # lines running beyond the cells do not widen the map
+    ax.set_ylim(south, north)
     ax.set_title(title, fontsize=11)
     ax.set_aspect(1.25)
     ax.ticklabel_format(useOffset=False)
     ax.tick_params(labelsize=7)
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5))
+
+
+def _network(ax: Any, summary: dict[str, Any], w: dict[str, str]) -> None:
+    """Route lines in their colours (dashed where the scenario removes the route) and stops with their names."""
+    network = summary.get("network") or {}
+    removed = {r["route_id"] for r in summary.get("routes", []) if r.get("after") is None and r.get("before")}
+    added: list[Any] = []
+    for route in network.get("routes", []):
+        xs = [p[0] for p in route["coordinates"]]
+        ys = [p[1] for p in route["coordinates"]]
+        gone = route["route_id"] in removed
+        added += ax.plot(xs, ys, color=route["color"], linewidth=2.2, linestyle="--" if gone else "-", alpha=0.9,
+                         zorder=3, label=f"{route['name']}{w['removed'] if gone else ''}")
+    stops = network.get("stops", [])
+    if stops:
+        added.append(ax.scatter([s["lon"] for s in stops], [s["lat"] for s in stops], s=14, c="white",
+                                edgecolors="black", linewidths=0.8, zorder=4, label=w["stops"]))
+        for stop in stops[:MAX_STOP_LABELS]:
+            ax.annotate(stop["name"], (stop["lon"], stop["lat"]), xytext=(3, -8), textcoords="offset points",
+                        fontsize=5.5, color="#333333", zorder=5, clip_on=True)
+    old = ax.get_legend()
+    ax.legend(handles=[*(old.legend_handles if old else []), *added], loc="lower left", fontsize=6)
 
 
 def _num(value: Any) -> str:

@@ -330,6 +330,10 @@ class ScenarioEngine(Protocol):
         """Every route of the network with what it runs on the date (zero trips when idle)."""
         ...
 
+    def network_lines(self) -> dict[str, Any]:
+        """Today's routes as lines ([lon, lat] stops of their longest trip) and their stops, for maps."""
+        ...
+
     def check_region(self, points: Sequence[tuple[str, float, float]]) -> None:
         """OutsideRegion naming the field of the first (field, lat, lon) far from every stop of the network."""
         ...

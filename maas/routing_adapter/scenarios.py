@@ -23,6 +23,7 @@ from maas.domain.scenarios import (AccessChange, AddRouteEdit, AnyEdit, CostMode
                                    RecordedTrip, ReplaceByOnDemandEdit, RouteFigures, RouteRiders, ScenarioOutcome,
                                    SetHeadwayEdit, SetSpanEdit, clock_s)
 from maas.routing_adapter.accessibility import CHUNK_CELLS, route_matrix
+from maas.routing_adapter.network_lines import network_lines
 from maas.routing_adapter.scenario_money import route_fares, scenario_economics
 from maas.routing_adapter.scenario_vans import SimulatedZone, after_rides, served_share_of, simulate_zone
 from routing.fares import compile_fares
@@ -95,6 +96,9 @@ class RaptorScenarioEngine:
                     f"{name}: (lat {lat}, lon {lon}) is outside the region served (lat {south:.3f}..{north:.3f}, "
                     f"lon {west:.3f}..{east:.3f}); points are {{lat, lon}} objects, bounding boxes "
                     "[south, west, north, east]", fields={name: "outside the region"})
+
+    def network_lines(self) -> dict[str, Any]:
+        return network_lines(self._feeds(self._network()))
 
     def route_figures(self, date: dt.date) -> list[RouteFigures]:
         network = self._network()

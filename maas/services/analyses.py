@@ -292,7 +292,7 @@ class AnalysisService:
             matrix = engine.travel_times(request, lambda f, m: progress(0.05 + 0.85 * f, m))
             progress(0.92, "adding up the measures")
             summary, cells = accessibility.compute(params, origins, destinations, matrix, engine=engine.name)
-            return {**summary, **accessibility.modes_summary(rides)}, cells
+            return {**summary, **accessibility.modes_summary(rides), **self._network_lines()}, cells
 
         return await asyncio.to_thread(work)
 
@@ -314,9 +314,13 @@ class AnalysisService:
                                        route_riders=riders, recorded_trips=trips)
             progress(0.96, "adding up the measures")
             summary, cells = scenarios.compute(params, origins, destinations, outcome, engine=scenario.name)
-            return {**summary, **accessibility.modes_summary(rides)}, cells
+            return {**summary, **accessibility.modes_summary(rides), **self._network_lines()}, cells
 
         return await asyncio.to_thread(work)
+
+    def _network_lines(self) -> dict[str, Any]:
+        """Routes and stops for the report's maps (none without a scenario engine)."""
+        return {} if self._scenarios is None else {"network": self._scenarios.network_lines()}
 
     async def _what_happened(self, params: ScenarioParams) -> tuple[RouteRiders, list[RecordedTrip]]:
         """Fixed-route riders of the date (given, uploaded or recorded) and the on-demand rides booked for it."""

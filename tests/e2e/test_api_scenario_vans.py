@@ -162,7 +162,7 @@ async def test_the_council_pdf_in_japanese_and_english(client, places_town) -> N
     assert (round(width), round(height)) == (595, 842)  # A4 in points
     text = "".join(page.extract_text() for page in pdf.pages)
     for words in ("シナリオ比較", "行ける住民の増減", "デマンド交通", "病院", "スーパー", "住民なし", "到達できない",
-                  "変更前", "変更後", "山吹町立病院"):
+                  "変更前", "変更後", "山吹町立病院", "町内循環線", "檜沢線（廃止）", "停留所・駅", "山吹駅前"):
         assert words in text, words
     english = await client.get(location, headers={**analyst, "Accept": "application/pdf", "Accept-Language": "en"})
     assert english.headers["Content-Language"] == "en"

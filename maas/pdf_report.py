@@ -160,7 +160,8 @@ def _map_page(kind: str, summary: dict[str, Any], cells: list[dict[str, Any]], c
               language: str) -> Figure:
     percentile = (summary.get("percentiles") or [50])[0]
     limit = max(summary.get("thresholds_min") or [60])
-    figure = Figure(figsize=A4_IN, layout="constrained")
+    figure = Figure(figsize=A4_IN)
+    figure.subplots_adjust(left=0.09, right=0.97, top=0.96, bottom=0.04, hspace=0.22)
     name = _name(category, language)
     before = [c["times_s"][category][0] for c in cells]
     if kind != "scenario":

@@ -17,8 +17,9 @@ matplotlib.use("Agg")  # before pyplot: never a display
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from maas import scenario_report  # noqa: E402
+from maas import pdf_report, scenario_report  # noqa: E402
 from maas.domain.analyses import Analysis, AnalysisKind  # noqa: E402
+from maas.domain.errors import InvalidRequest  # noqa: E402
 from maas.report_layers import marker_size, travel_time_layer  # noqa: E402
 
 _LOCK = threading.Lock()  # matplotlib's state is not thread-safe
@@ -37,6 +38,16 @@ class MatplotlibReportRenderer:
     def chart_png(self, analysis: Analysis) -> bytes:
         with _LOCK:
             return _png(_chart(analysis.summary or {}))
+
+    def report_pdf(self, analysis: Analysis, cells: list[dict[str, Any]], language: str = "ja") -> bytes:
+        if analysis.kind is AnalysisKind.ROUTE_PERFORMANCE:
+            raise InvalidRequest("route performance has no PDF report yet; use the HTML report and cells.csv",
+                                 fields={"Accept": "application/pdf is for accessibility and scenario analyses"})
+        summary = dict(analysis.summary or {})
+        summary["edit_descriptions"] = [scenario_report.describe_edit(e) for e in summary.get("edits", [])]
+        with _LOCK:
+            return pdf_report.report_pdf(analysis.kind.value, analysis.id, analysis.parameters, summary, cells,
+                                         language)
 
     def report_html(self, analysis: Analysis, cells: list[dict[str, Any]], language: str = "en") -> str:
         """The page in `language` ("ja" or "en"); scenario and route pages are in English only."""
@@ -79,7 +90,8 @@ def _map(summary: dict[str, Any], cells: list[dict[str, Any]]) -> Figure:
     lat = [c["lat"] for c in cells]
     for ax, category in zip(axes[0], categories):
         seconds = [None if not category else c["times_s"][category][0] for c in cells]
-        travel_time_layer(figure, ax, lon, lat, seconds, limit_min=limit, percentile=percentile, size=size)
+        travel_time_layer(figure, ax, lon, lat, seconds, limit_min=limit, percentile=percentile, size=size,
+                          population=[c["population"] for c in cells])
         places = [d for d in summary.get("destination_points", []) if d["category"] == category]
         if places:
             ax.scatter([d["lon"] for d in places], [d["lat"] for d in places], c="red", marker="*", s=160,

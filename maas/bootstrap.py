@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from maas.metrics import ServiceMetrics
 from maas.ratelimit import RateLimits, storage_from_setting
 from maas.security import Argon2PasswordHasher
 from maas.services.analyses import AnalysisService
+from maas.services.ridership import RidershipService
 from maas.services.auth import AuthService
 from maas.services.bookings import BookingService
 from maas.services.settlement import SettlementService
@@ -57,6 +59,7 @@ from maas.services.rider_fares import RiderFares
 from maas.services.ride_news import RideNews
 from maas.services.rider_events import EventService
 from maas.services.riders import RiderDirectory
+from routing.plan import Network
 from maas.services.transit_tickets import TransitTicketOffice
 from maas.services.operator_callbacks import OperatorCallbacks
 from maas.services.trip_events import TripEventService
@@ -112,6 +115,7 @@ class Container:
     passes: PassService
     payment_methods: PaymentMethodService
     analyses: AnalysisService
+    ridership: RidershipService
     riders: RiderDirectory
     rider_fares: RiderFares
     operator_callbacks: OperatorCallbacks
@@ -132,6 +136,7 @@ class Container:
     metrics: ServiceMetrics | None = None
     ticket_keys: TicketKeyRing | None = None  # None without a database: the signer keeps its key
     status: StatusReader | None = None  # the database's figures for /metrics; None without an engine
+    network: Callable[[], Network] | None = None  # the planner's feed set, for publishing (maas export)
 
     async def aclose(self) -> None:
         await self.analyses.aclose()  # running analyses stop before the database goes
@@ -334,6 +339,7 @@ def build_container(
                                  # On-demand operators lend their zone, hours and speed to the "on_demand" mode.
                                  ride_areas=[a for a in operator_adapters.values() if isinstance(a, RideArea)],
                                  events=events, min_riders=settings.min_riders_per_aggregate),
+        ridership=RidershipService(uow, clock),
         riders=RiderDirectory(uow, clock),
         rider_fares=RiderFares(rules),
         operator_callbacks=OperatorCallbacks(sellers, bookings, trip_events),
@@ -352,6 +358,7 @@ def build_container(
         metrics=metrics,
         ticket_keys=ticket_keys,
         status=SqlStatusReader(engine) if engine is not None else None,
+        network=journey_planner.network if isinstance(journey_planner, RaptorJourneyPlanner) else None,
     )
 
 

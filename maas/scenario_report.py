@@ -15,20 +15,33 @@ from matplotlib.figure import Figure
 from maas.domain.analyses import Analysis
 from maas.report_layers import marker_size, travel_time_layer
 
+MAX_CATEGORIES = 4
+
 
 def scenario_map(summary: dict[str, Any], cells: list[dict[str, Any]]) -> Figure:
-    category = next(iter(summary.get("destinations", {})), "")
+    """One row per destination category (at most MAX_CATEGORIES): before, after and the difference."""
+    categories = list(summary.get("destinations", {}))[:MAX_CATEGORIES] or [""]
+    figure, axes = plt.subplots(len(categories), 3, figsize=(16.5, 5 * len(categories)), squeeze=False,
+                                layout="constrained")
+    for row, category in zip(axes, categories):
+        _category_row(figure, row, summary, cells, category)
+    return figure
+
+
+def _category_row(figure: Figure, axes: Any, summary: dict[str, Any], cells: list[dict[str, Any]],
+                  category: str) -> None:
     percentile = (summary.get("percentiles") or [50])[0]
     limit = max(summary.get("thresholds_min") or [60])
-    figure, axes = plt.subplots(1, 3, figsize=(16.5, 5), squeeze=False, layout="constrained")
     size = marker_size(len(cells))
     lon = [c["lon"] for c in cells]
     lat = [c["lat"] for c in cells]
-    for ax, key, title in ((axes[0][0], "times_s", "before"), (axes[0][1], "times_after_s", "after")):
+    population = [c["population"] for c in cells]
+    for ax, key, title in ((axes[0], "times_s", "before"), (axes[1], "times_after_s", "after")):
         seconds = [c[key][category][0] if category else None for c in cells]
-        travel_time_layer(figure, ax, lon, lat, seconds, limit_min=limit, percentile=percentile, size=size)
+        travel_time_layer(figure, ax, lon, lat, seconds, limit_min=limit, percentile=percentile, size=size,
+                          population=population)
         _frame(ax, f"{category}: {title}", summary, category)
-    ax = axes[0][2]
+    ax = axes[2]
     changes: list[float] = []
     colours: list[Any] = []
     for c in cells:
@@ -52,7 +65,6 @@ def scenario_map(summary: dict[str, Any], cells: list[dict[str, Any]]) -> Figure
             ax.scatter([lon[i] for i in marked], [lat[i] for i in marked], c=colour, marker="s", s=size,
                        edgecolors="black", label=label)
     _frame(ax, f"{category}: difference", summary, category)
-    return figure
 
 
 def _frame(ax: Any, title: str, summary: dict[str, Any], category: str) -> None:
@@ -88,10 +100,10 @@ def scenario_page(analysis: Analysis, summary: dict[str, Any], map_uri: str) -> 
     e = html.escape
     p = analysis.parameters
     access = _table(["category", "percentile", "T (min)", "cells gaining", "cells losing", "residents gaining",
-                     "residents losing", "65+ gaining", "65+ losing"],
+                     "of whom the vans can take", "residents losing", "65+ gaining", "65+ losing"],
                     [[a["category"], f"p{a['percentile']}", a["minutes"], a["cells_gained"], a["cells_lost"],
-                      a["residents_gained"], a["residents_lost"], a["residents_65_plus_gained"],
-                      a["residents_65_plus_lost"]] for a in summary.get("access", [])])
+                      a["residents_gained"], _round(a.get("residents_gained_served")), a["residents_lost"],
+                      a["residents_65_plus_gained"], a["residents_65_plus_lost"]] for a in summary.get("access", [])])
     routes = _table(["route", "name", "trips before", "trips after", "hours before", "hours after", "km before",
                      "km after"],
                     [[r["route_id"], r["name"], *(_pair(r, "trips")), *(_pair(r, "service_hours")),
@@ -100,14 +112,22 @@ def scenario_page(analysis: Analysis, summary: dict[str, Any], map_uri: str) -> 
     economics = "<p>No cost model was given.</p>" if not money else _table(
         ["", "before", "after", "change"],
         [["operating cost (yen)", money["cost_before_yen"], money["cost_after_yen"], money["cost_change_yen"]],
-         ["subsidy (yen)", money["subsidy_before_yen"], money["subsidy_after_yen"], money["subsidy_change_yen"]]]
+         ["revenue (yen)", money.get("revenue_before_yen"), money.get("revenue_after_yen"), None],
+         ["subsidy (yen)", money["subsidy_before_yen"], money["subsidy_after_yen"], money["subsidy_change_yen"]],
+         ["passengers", money.get("passengers_before"), money.get("passengers_after"), None],
+         ["subsidy per passenger (yen)", money.get("subsidy_per_passenger_before_yen"),
+          money.get("subsidy_per_passenger_after_yen"), None]]
     ) + f"<p>{e(money['revenue_note'])}</p>"
-    zones = _table(["routes replaced", "vehicles", "requested", "served", "refused", "riders", "pooling rate",
-                    "riders per vehicle-hour", "vehicle-hours", "km"],
-                   [[", ".join(z["route_ids"]), z["vehicles"], z["requested"], z["served"], z["refused"],
-                     z["riders_served"], z["pooling_rate"], z["passengers_per_vehicle_hour"],
-                     round(z["vehicle_hours"], 2), round(z["km"], 1)] for z in summary.get("on_demand", [])])
-    edits = "".join(f"<li><code>{e(str(x))}</code></li>" for x in summary.get("edits", []))
+    zones = _table(["zone", "routes replaced", "vans × seats", "hours", "riders asking", "riders taken",
+                    "riders not taken", "most aboard", "riders per van", "pooling rate", "riders per vehicle-hour",
+                    "vehicle-hours", "km"],
+                   [[z.get("name", ""), ", ".join(z["route_ids"]), f"{z['vehicles']} × {z['seats']}",
+                     f"{z['start']}–{z['end']}", z.get("riders_requested"), z["riders_served"],
+                     z.get("riders_not_served"), z.get("max_onboard"),
+                     " / ".join(str(n) for n in z.get("riders_per_vehicle", [])), _round(z["pooling_rate"]),
+                     _round(z["passengers_per_vehicle_hour"]), round(z["vehicle_hours"], 2), round(z["km"], 1)]
+                    for z in summary.get("on_demand", [])])
+    edits = "".join(f"<li>{e(describe_edit(x))}</li>" for x in summary.get("edits", []))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Scenario comparison {e(analysis.id)}</title>{STYLE}</head>
 <body><h1>Scenario comparison {e(analysis.id)}</h1>
@@ -122,6 +142,31 @@ def scenario_page(analysis: Analysis, summary: dict[str, Any], map_uri: str) -> 
 <h2>On-demand zones (simulated)</h2>{zones}
 </body></html>
 """
+
+
+def describe_edit(edit: dict[str, Any]) -> str:
+    """One sentence per edit for a reader, not the stored dictionary."""
+    kind = edit.get("type")
+    window = f" from {edit['start']} to {edit['end']}" if edit.get("start") and edit.get("end") else ""
+    if kind == "set_headway":
+        return f"route {edit['route_id']}: a bus every {edit['headway_min']} min{window}"
+    if kind == "set_span":
+        return f"route {edit['route_id']}: only trips starting{window}"
+    if kind == "remove_route":
+        return f"route {edit['route_id']} removed"
+    if kind == "add_route":
+        return (f"new route {edit['route_id']} ({edit['name']}) over {len(edit['stop_ids'])} stops, "
+                f"every {edit['headway_min']} min{window}")
+    if kind == "replace_by_on_demand":
+        return (f"route(s) {', '.join(edit['route_ids'])} replaced by {edit['vehicles']} on-demand van(s) of "
+                f"{edit['seats']} seats{window}, {edit.get('speed_kmh', 25):g} km/h, wait at least "
+                f"{edit.get('wait_min', 10)} min, booked {edit.get('booking_lead_min', 30)} min ahead, fare "
+                f"{edit.get('fare_yen', 0)} yen")
+    return str(kind)
+
+
+def _round(value: Any) -> Any:
+    return round(value, 2) if isinstance(value, float) else value
 
 
 def _pair(route: dict[str, Any], key: str) -> list[Any]:

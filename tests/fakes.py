@@ -85,6 +85,7 @@ class InMemoryUnitOfWork:
         self.payment_profiles = repos.MemoryPaymentProfiles(self)
         self.analyses = repos.MemoryAnalyses(self)
         self.ride_refusals = repos.MemoryRideRefusals(self)
+        self.ridership = repos.MemoryRidership(self)
         self.tickets_issued = repos.MemoryTicketsIssued(self)
         self.claims = privacy.MemoryClaims(self)
         self.consents = privacy.MemoryConsents(self)

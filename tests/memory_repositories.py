@@ -21,6 +21,7 @@ from maas.domain.passes import PassState, RiderPass
 from maas.domain.payments import GatewayEvent, PaymentProfile
 from maas.domain.ride_refusals import RideRefusal
 from maas.domain.rider_events import RiderEvent
+from maas.domain.ridership import RidershipCount
 from maas.domain.tickets import TicketRecord
 from maas.domain.webhooks import Claimed, Delivery, WebhookEndpoint
 
@@ -268,6 +269,20 @@ class MemoryRideRefusals(Repo):
     async def list_refusals(self, operator_id: str, *, first: dt.date, last: dt.date) -> list[RideRefusal]:
         return [r for _, r in sorted(self._tx.table("ride_refusals").items())
                 if r.operator_id == operator_id and first <= r.service_date <= last]
+
+
+class MemoryRidership(Repo):
+    async def put(self, counts: Sequence[RidershipCount], *, uploaded_by: str, uploaded_at: dt.datetime) -> None:
+        table = self._tx.table("ridership_counts")
+        for c in counts:  # the same route, date and trip replaces the earlier count
+            table[(c.route_id, c.service_date, c.trip_id)] = c
+
+    async def totals(self, day: dt.date) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for c in self._tx.table("ridership_counts").values():
+            if c.service_date == day:
+                out[c.route_id] = out.get(c.route_id, 0) + c.boardings
+        return out
 
 
 class MemoryTicketsIssued(Repo):

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from maas.api.schemas import Request, _has_control_characters
-from maas.domain.analyses import Analysis
+from maas.domain.analyses import ELDERLY, Analysis
 
 
 class _Part(BaseModel):
@@ -79,8 +79,10 @@ class AccessibilityIn(Request):
     step_min: int = Field(default=1, ge=1, le=60)
     percentiles: list[int] = Field(default=[50], min_length=1, max_length=5)
     thresholds_min: list[int] = Field(default=[15, 30, 45, 60], min_length=1, max_length=8)
-    max_walk_m: int = Field(default=1000, ge=0, le=3000, description="Each walk to and from a stop, and a direct walk.")
-    walk_speed_mps: float = Field(default=1.2, ge=0.3, le=3.0)
+    max_walk_m: int = Field(default=ELDERLY.max_walk_m, ge=0, le=3000, description=(
+        "Each walk to and from a stop, and a direct walk; default: the planner's elderly profile (500 m)."))
+    walk_speed_mps: float = Field(default=ELDERLY.walk_speed_mps, ge=0.3, le=3.0,
+                                  description="default: the planner's elderly profile (0.8 m/s)")
     max_travel_min: int = Field(default=120, ge=1, le=360)
     origins: Annotated[PopulationOriginsIn | GridOriginsIn, Field(discriminator="type")] = PopulationOriginsIn()
     destinations: Annotated[PlacesIn | PointsIn, Field(discriminator="type")]
@@ -143,18 +145,45 @@ class AddRouteIn(_Part):
     both_directions: bool = False
 
 
+class LatLonIn(Request):
+    """A point outside GeoJSON: an object, never a bare pair."""
+
+    lat: float = Field(ge=-90, le=90, examples=[36.399189])
+    lon: float = Field(ge=-180, le=180, examples=[138.900446])
+
+
+class PolygonIn(Request):
+    """A GeoJSON Polygon (RFC 7946): rings of [lon, lat] positions, the outer ring first."""
+
+    type: Literal["Polygon"]
+    coordinates: list[list[tuple[float, float]]] = Field(
+        min_length=1, max_length=20, examples=[[[[138.86, 36.40], [138.92, 36.40], [138.92, 36.43], [138.86, 36.43],
+                                                 [138.86, 36.40]]]])
+
+
 class ReplaceByOnDemandIn(_Part):
+    """Remove routes and run the scenario's own vans instead: routed in the "after" network inside the zone
+    and hours (directly, or to and from stops in the zone), their capacity checked by planning the day's
+    demand on them; riders they cannot take are counted as not served."""
+
     type: Literal["replace_by_on_demand"]
     route_ids: list[str] = Field(min_length=1, max_length=50)
-    zone: list[tuple[float, float]] = Field(min_length=3, max_length=500, description="(lon, lat) corners")
+    zone: PolygonIn = Field(description="GeoJSON Polygon, [lon, lat] positions")
     vehicles: int = Field(ge=1, le=50)
     seats: int = Field(ge=1, le=60)
     start: Clock
     end: Clock
-    depot: tuple[float, float] | None = Field(default=None, description="(lat, lon); default: the zone's centre")
+    depot: LatLonIn | None = Field(default=None, description="{lat, lon}; default: the zone's centre")
+    demand: Literal["recorded", "synthetic"] = Field(default="recorded", description=(
+        "recorded: the on-demand rides booked on the date with both ends in the zone; synthetic: "
+        "trips_per_person_day per resident inside the zone"))
     trips_per_person_day: float = Field(default=0.02, ge=0, le=2,
                                         description="synthetic demand per resident inside the zone")
     fare_yen: int = Field(default=0, ge=0, le=100_000)
+    speed_kmh: float = Field(default=25.0, ge=5, le=80, description="door-to-door average on the road")
+    wait_min: int = Field(default=10, ge=0, le=120,
+                          description="request to pickup, at least (the simulated median wait when longer)")
+    booking_lead_min: int = Field(default=30, ge=0, le=1440, description="how long ahead rides are booked")
 
 
 EditIn = Annotated[SetHeadwayIn | SetSpanIn | RemoveRouteIn | AddRouteIn | ReplaceByOnDemandIn,
@@ -175,6 +204,9 @@ class ScenarioIn(AccessibilityIn):
         "Another scenario to compare against instead of today's network; `edits` then apply on top of it."))
     cost_model: CostModelIn | None = None
     seed: int = Field(default=0, ge=0, le=2**31 - 1, description="of the synthetic on-demand demand")
+    route_riders_per_day: dict[str, Annotated[float, Field(ge=0, le=1_000_000)]] = Field(
+        default_factory=dict, max_length=500,
+        description="riders per day of fixed routes before the edits, for their fare revenue")
 
 
 class RoutePerformanceIn(Request):

@@ -27,6 +27,7 @@ STATUS_BY_CODE = {
     "unknown_stop": 422,
     "no_stop_nearby": 422,
     "no_service": 422,
+    "outside_region": 422,
     "offer_expired": 409,
     "booking_data_required": 422,
     "operator_rejected": 409,

@@ -45,6 +45,8 @@ CATALOGUE: dict[str, dict[Language, str]] = {
     "unknown_stop": {"ja": "その停留所・駅は見つかりません。", "en": "Unknown stop."},
     "no_stop_nearby": {"ja": "歩ける距離に停留所・駅がありません。", "en": "No stop within walking distance."},
     "no_service": {"ja": "その日は運行がありません。", "en": "No service runs on that date."},
+    "outside_region": {"ja": "地点が対象地域の外にあります。緯度と経度の順序を確かめてください。",
+                       "en": "A point lies outside the region; check the order of latitude and longitude."},
     # Offers, operators and bookings.
     "booking_data_required": {"ja": "この事業者の予約には、ご本人の情報（メールアドレス・電話番号など）が必要です。入力してからもう一度お試しください。",
                               "en": "This operator needs some of your personal details to book; add them and try again."},

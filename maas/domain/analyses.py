@@ -17,6 +17,10 @@ from typing import Annotated, Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from maas.domain.planning import TravellerProfile
+
+ELDERLY = TravellerProfile()  # the planner's defaults are the elderly profile
+
 
 class AnalysisKind(str, Enum):
     ACCESSIBILITY = "accessibility"
@@ -124,8 +128,9 @@ class AccessibilityParams(_Spec):
     step_min: int = Field(default=1, ge=1, le=60)
     percentiles: list[int] = Field(default=[50], min_length=1, max_length=5)
     thresholds_min: list[int] = Field(default=[15, 30, 45, 60], min_length=1, max_length=8)
-    max_walk_m: int = Field(default=1000, ge=0, le=3000)
-    walk_speed_mps: float = Field(default=1.2, ge=0.3, le=3.0)  # 0.8 for older walkers
+    # The planner's elderly profile unless the request says otherwise: these studies are about residents 65+.
+    max_walk_m: int = Field(default=ELDERLY.max_walk_m, ge=0, le=3000)
+    walk_speed_mps: float = Field(default=ELDERLY.walk_speed_mps, ge=0.3, le=3.0)
     max_travel_min: int = Field(default=120, ge=1, le=360)
     origins: Origins = PopulationOrigins()
     destinations: Destinations
@@ -170,6 +175,7 @@ class OriginPoint:
     lon: float
     population: float
     population_65_plus: float
+    ring: tuple[tuple[float, float], ...] | None = None  # the cell's outline: closed, (lon, lat) GeoJSON order
 
 
 @dataclass(frozen=True)
@@ -267,3 +273,7 @@ class ReportRenderer(Protocol):
     def map_png(self, analysis: Analysis, cells: list[dict[str, Any]]) -> bytes: ...
 
     def report_html(self, analysis: Analysis, cells: list[dict[str, Any]], language: str = "en") -> str: ...
+
+    def report_pdf(self, analysis: Analysis, cells: list[dict[str, Any]], language: str = "ja") -> bytes:
+        """An A4 PDF for a council paper (accessibility and scenario analyses); InvalidRequest for other kinds."""
+        ...

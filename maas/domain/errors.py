@@ -52,6 +52,12 @@ class NoStopNearby(InvalidRequest):
     code = "no_stop_nearby"
 
 
+class OutsideRegion(InvalidRequest):
+    """A coordinate falls outside the region the network serves: often latitude and longitude swapped."""
+
+    code = "outside_region"
+
+
 class NoService(InvalidRequest):
     """No transit runs on the requested service date (outside the feeds' period, or no feeds)."""
 

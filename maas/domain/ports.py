@@ -22,6 +22,7 @@ from maas.domain.places import Place
 from maas.domain.privacy import AuditLog, ConsentBook
 from maas.domain.ride_refusals import RideRefusalLog
 from maas.domain.rider_events import EventOutbox
+from maas.domain.ridership import RidershipLog
 from maas.domain.tickets import TicketRegister
 from maas.domain.planning import DepartureBoard, LegPlace, TripPlan, TripRequest
 from maas.domain.transit_tickets import TicketBook
@@ -157,6 +158,9 @@ class UnitOfWork(Protocol):
 
     @property
     def ride_refusals(self) -> RideRefusalLog: ...
+
+    @property
+    def ridership(self) -> RidershipLog: ...
 
     @property
     def tickets_issued(self) -> TicketRegister: ...

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from maas.domain.analyses import AccessibilityParams, Matrix, MatrixRequest, Progress
 
@@ -111,28 +111,84 @@ class AddRouteEdit(_Span):
         return self
 
 
+class LatLon(_Spec):
+    """A point outside GeoJSON: always an object with named fields, never a bare pair."""
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class ZonePolygon(_Spec):
+    """A GeoJSON Polygon (RFC 7946): rings of [lon, lat] positions, the outer ring first."""
+
+    type: Literal["Polygon"] = "Polygon"
+    coordinates: list[list[tuple[float, float]]] = Field(min_length=1, max_length=20)
+
+    @model_validator(mode="after")
+    def _rings(self) -> ZonePolygon:
+        for ring in self.coordinates:
+            if len(set(ring)) < 3 or len(ring) > 500:
+                raise ValueError("each ring needs 3 to 500 distinct corners")
+            if any(not (-180 <= x <= 180 and -90 <= y <= 90) for x, y in ring):
+                raise ValueError("positions are [lon, lat] (GeoJSON order)")
+        return self
+
+    @property
+    def outer(self) -> tuple[tuple[float, float], ...]:
+        return tuple(self.coordinates[0])
+
+    def corners(self) -> list[tuple[float, float]]:
+        """Every (lon, lat) position of every ring."""
+        return [p for ring in self.coordinates for p in ring]
+
+
+def _zone_from_pairs(value: Any) -> Any:
+    """Analyses stored before the zone was GeoJSON kept a bare ring of (lon, lat) pairs: the same order."""
+    if isinstance(value, (list, tuple)) and value and isinstance(value[0], (list, tuple)) \
+            and value[0] and not isinstance(value[0][0], (list, tuple)):
+        return {"type": "Polygon", "coordinates": [list(value)]}
+    return value
+
+
+def _depot_from_pair(value: Any) -> Any:
+    """Analyses stored before the depot was an object kept a (lat, lon) pair."""
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        return {"lat": value[0], "lon": value[1]}
+    return value
+
+
 class ReplaceByOnDemandEdit(_Span):
-    """Remove routes and run an on-demand zone instead; its day is simulated from synthetic demand
-    drawn from the population field (trips_per_person_day per resident inside the zone)."""
+    """Remove routes and run an on-demand zone instead, with its own vans: in the "after" network they
+    carry riders inside the zone during [start, end) (directly, or to and from stops in the zone) at
+    speed_kmh after a wait of wait_min (or the simulated day's median wait when longer); the day's demand
+    (synthetic: trips_per_person_day per resident inside the zone) is planned on the vans to check their
+    capacity, and riders they cannot take are counted as not served."""
 
     type: Literal["replace_by_on_demand"] = "replace_by_on_demand"
     route_ids: list[RouteId] = Field(min_length=1, max_length=50)
-    zone: list[tuple[float, float]] = Field(min_length=3, max_length=500, description="(lon, lat) corners")
+    zone: Annotated[ZonePolygon, BeforeValidator(_zone_from_pairs)]
     vehicles: int = Field(ge=1, le=50)
     seats: int = Field(ge=1, le=60)
     start: ClockText
     end: ClockText
-    depot: tuple[float, float] | None = Field(default=None, description="(lat, lon); default: the zone's centre")
+    depot: Annotated[LatLon | None, BeforeValidator(_depot_from_pair)] = Field(
+        default=None, description="{lat, lon}; default: the zone's centre")
+    # "recorded": the on-demand rides booked on the date with both ends in the zone; "synthetic":
+    # trips_per_person_day per resident inside the zone, drawn from the population field.
+    demand: Literal["recorded", "synthetic"] = "recorded"
     trips_per_person_day: float = Field(default=0.02, ge=0, le=2)
     fare_yen: int = Field(default=0, ge=0, le=100_000, description="per rider, for revenue")
+    speed_kmh: float = Field(default=25.0, ge=5, le=80, description="door-to-door average on the road")
+    wait_min: int = Field(default=10, ge=0, le=120, description="from the request to the pickup, at least")
+    booking_lead_min: int = Field(default=30, ge=0, le=24 * 60,
+                                  description="how long ahead a ride is booked (not part of the trip's time)")
 
-    @model_validator(mode="after")
-    def _zone(self) -> ReplaceByOnDemandEdit:
-        if len(set(self.zone)) < 3:
-            raise ValueError("the zone needs at least three distinct corners")
-        if any(not (-180 <= x <= 180 and -90 <= y <= 90) for x, y in self.zone):
-            raise ValueError("zone corners are (lon, lat)")
-        return self
+    def depot_point(self) -> tuple[float, float]:
+        """(lat, lon) of the depot, or the mean of the outer ring's corners."""
+        if self.depot is not None:
+            return self.depot.lat, self.depot.lon
+        ring = self.zone.outer
+        return sum(y for _, y in ring) / len(ring), sum(x for x, _ in ring) / len(ring)
 
 
 AnyEdit = SetHeadwayEdit | SetSpanEdit | RemoveRouteEdit | AddRouteEdit | ReplaceByOnDemandEdit
@@ -153,6 +209,10 @@ class ScenarioParams(AccessibilityParams):
     baseline_edits: list[EditSpec] = Field(default_factory=list, max_length=50)
     cost_model: CostModelSpec | None = None
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    # Riders per day of fixed routes (ids as in the edits), for their fare revenue; routes left out earn
+    # nothing modelled (the summary says which routes had riders and where they came from).
+    route_riders_per_day: dict[RouteId, Annotated[float, Field(ge=0, le=1_000_000)]] = Field(
+        default_factory=dict, max_length=500)
 
 
 class RoutePerformanceParams(_Spec):
@@ -198,6 +258,27 @@ class RouteFigures:
 
 
 @dataclass(frozen=True)
+class RecordedTrip:
+    """A trip that happened (a booked on-demand ride), as demand for a scenario's vans."""
+
+    origin_lat: float
+    origin_lon: float
+    destination_lat: float
+    destination_lon: float
+    requested_s: int  # seconds after the service date's local midnight
+    party_size: int = 1
+    source: str = ""  # e.g. "on-demand rides of noriai"
+
+
+@dataclass(frozen=True)
+class RouteRiders:
+    """Riders per day of fixed routes before the edits, and where each figure came from."""
+
+    per_day: dict[str, float] = field(default_factory=dict)  # route id (as in its feed) -> riders
+    source: dict[str, str] = field(default_factory=dict)  # route id -> "given", "recorded", ...
+
+
+@dataclass(frozen=True)
 class AccessChange:
     category: str
     percentile: int
@@ -208,6 +289,9 @@ class AccessChange:
     residents_lost: float
     residents_65_plus_gained: float
     residents_65_plus_lost: float
+    # Gains inside a scenario's on-demand zone count only the share of riders its vans could take.
+    residents_gained_served: float | None = None
+    residents_65_plus_gained_served: float | None = None
 
 
 @dataclass(frozen=True)
@@ -233,11 +317,23 @@ class ScenarioEngine(Protocol):
 
     def compare(self, request: MatrixRequest, edits: Sequence[AnyEdit], *, thresholds_min: Sequence[int],
                 cost_model: CostModelSpec | None, seed: int, progress: Progress,
-                baseline_edits: Sequence[AnyEdit] = ()) -> ScenarioOutcome:
+                baseline_edits: Sequence[AnyEdit] = (),
+                route_riders: RouteRiders | None = None,
+                recorded_trips: Sequence[RecordedTrip] = ()) -> ScenarioOutcome:
         """The scenario (baseline edits, then `edits`) against the baseline (today's network with the
-        baseline edits, none by default)."""
+        baseline edits, none by default). The scenario's on-demand zones are routed in "after" in place
+        of the request's on-demand rides; route_riders price the fixed routes' fares; a zone asking for recorded
+        demand is planned on the recorded trips with both ends inside it."""
         ...
 
     def route_figures(self, date: dt.date) -> list[RouteFigures]:
         """Every route of the network with what it runs on the date (zero trips when idle)."""
+        ...
+
+    def network_lines(self) -> dict[str, Any]:
+        """Today's routes as lines ([lon, lat] stops of their longest trip) and their stops, for maps."""
+        ...
+
+    def check_region(self, points: Sequence[tuple[str, float, float]]) -> None:
+        """OutsideRegion naming the field of the first (field, lat, lon) far from every stop of the network."""
         ...

@@ -8,6 +8,7 @@ progress; a chunk's answer does not depend on the others (percentiles are per or
 
 from __future__ import annotations
 
+import math
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,8 +18,9 @@ import numpy as np
 from maas.domain import errors
 from maas.domain.analyses import (GridOrigins, Matrix, MatrixRequest, OriginPoint, PopulationOrigins, Progress,
                                   RideService)
-from routing.access import (MESH_250M, MESH_500M, AccessInputError, PointSet, RideMode, hexagon_grid, mesh_cells,
-                            read_points_csv, read_points_geojson, travel_time_matrix)
+from routing.access import (MESH_250M, MESH_500M, AccessInputError, PointSet, RideMode, hexagon_grid, mesh_bounds,
+                            mesh_cells, read_points_csv, read_points_geojson, travel_time_matrix)
+from routing.geodesy import METRES_PER_DEGREE
 from routing.plan import Network, NoService, Planner, Profile
 
 CHUNK_CELLS = 500  # origins routed per step between progress reports
@@ -116,7 +118,8 @@ def _read_population(path: Path, spec: PopulationOrigins) -> list[OriginPoint]:
             path, id_column=spec.id_column, weight_column=spec.population_65_plus_column)
     over_65 = np.zeros(len(people)) if older is None else older.weight
     return [OriginPoint(id=str(people.ids[i]), lat=float(people.lat[i]), lon=float(people.lon[i]),
-                        population=float(people.weight[i]), population_65_plus=float(over_65[i]))
+                        population=float(people.weight[i]), population_65_plus=float(over_65[i]),
+                        ring=mesh_ring(str(people.ids[i]), float(people.lat[i]), float(people.lon[i])))
             for i in range(len(people))]
 
 
@@ -130,4 +133,28 @@ def _grid(spec: GridOrigins) -> list[OriginPoint]:
         raise errors.InvalidRequest(f"the grid has {len(cells)} cells; at most 50000",
                                     fields={"parameters.origins.bbox": "too many cells"})
     return [OriginPoint(id=str(cells.ids[i]), lat=float(cells.lat[i]), lon=float(cells.lon[i]), population=1.0,
-                        population_65_plus=1.0) for i in range(len(cells))]
+                        population_65_plus=1.0,
+                        ring=(hexagon_ring(float(cells.lat[i]), float(cells.lon[i]), spec.hexagon_edge_m)
+                              if spec.shape == "hexagon" else mesh_ring(str(cells.ids[i]), float(cells.lat[i]),
+                                                                         float(cells.lon[i]))))
+            for i in range(len(cells))]
+
+
+def mesh_ring(cell_id: str, lat: float, lon: float) -> tuple[tuple[float, float], ...] | None:
+    """The outline of a JIS X 0410 mesh cell when the id is its code and the point lies in it, else None."""
+    try:
+        south, west, north, east = mesh_bounds(cell_id)
+    except AccessInputError:
+        return None
+    if not (south <= lat <= north and west <= lon <= east):
+        return None
+    return ((west, south), (east, south), (east, north), (west, north), (west, south))
+
+
+def hexagon_ring(lat: float, lon: float, edge_m: float) -> tuple[tuple[float, float], ...]:
+    """A pointy-top hexagon of the given edge around a centre (the grid's local projection)."""
+    y_scale = METRES_PER_DEGREE
+    x_scale = METRES_PER_DEGREE * math.cos(math.radians(lat))
+    corners = [(lon + edge_m * math.cos(math.radians(30 + 60 * k)) / x_scale,
+                lat + edge_m * math.sin(math.radians(30 + 60 * k)) / y_scale) for k in range(6)]
+    return (*corners, corners[0])

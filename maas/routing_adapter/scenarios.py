@@ -9,10 +9,10 @@ network is compiled with the network's own parameters and routed by the same
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -20,22 +20,23 @@ import numpy as np
 from maas.domain import errors
 from maas.domain.analyses import MatrixRequest, Progress
 from maas.domain.scenarios import (AccessChange, AddRouteEdit, AnyEdit, CostModelSpec, RemoveRouteEdit,
-                                   ReplaceByOnDemandEdit, RouteFigures, ScenarioOutcome, SetHeadwayEdit,
-                                   SetSpanEdit, clock_s)
+                                   RecordedTrip, ReplaceByOnDemandEdit, RouteFigures, RouteRiders, ScenarioOutcome,
+                                   SetHeadwayEdit, SetSpanEdit, clock_s)
 from maas.routing_adapter.accessibility import CHUNK_CELLS, route_matrix
+from maas.routing_adapter.network_lines import network_lines
+from maas.routing_adapter.scenario_money import route_fares, scenario_economics
+from maas.routing_adapter.scenario_vans import SimulatedZone, after_rides, served_share_of, simulate_zone
+from routing.fares import compile_fares
 from routing.access import PointSet
 from routing.gtfs import LoadedFeed, read_feed
 from routing.plan import Network, NoService, Planner
-from routing.scenarios import (AddRoute, CostModel, NewStop, RemoveRoute, ReplaceByOnDemand, ScenarioError,
-                               SetHeadway, SetSpan, apply_edits, compare_access, compare_economics, economics,
-                               route_performance, simulate_replacement)
+from routing.scenarios import (AddRoute, NewStop, RemoveRoute, ReplaceByOnDemand, ScenarioError, SetHeadway,
+                               SetSpan, apply_edits, compare_access, route_performance)
 from routing.timetable.compile import compile_feeds
 
-SIMULATION_TIME_LIMIT_S = 2.0
-# Counted stopping first, so a scenario gives the same figures on a busy server as on a quiet one;
-# the time limit only caps a day too large to finish its iterations in time.
-SIMULATION_MAX_ITERATIONS = 2000
-SIMULATION_MAX_NO_IMPROVEMENT = 400
+
+# Points this far beyond the network's outermost stops still belong to the region (about 11 km).
+REGION_MARGIN_DEG = 0.1
 
 
 class RaptorScenarioEngine:
@@ -68,7 +69,7 @@ class RaptorScenarioEngine:
                     per_feed.setdefault(k, []).append(converted)
                 if isinstance(edit, ReplaceByOnDemandEdit):
                     zones.append(ReplaceByOnDemand(
-                        tuple(edit.route_ids), tuple(edit.zone), edit.vehicles, edit.seats,
+                        tuple(edit.route_ids), edit.zone.outer, edit.vehicles, edit.seats,
                         clock_s(edit.start), clock_s(edit.end)))
             return [apply_edits(f, per_feed[k]) if k in per_feed else f for k, f in enumerate(feeds)], zones
         except ScenarioError as exc:
@@ -78,8 +79,26 @@ class RaptorScenarioEngine:
     # -- the port -------------------------------------------------------------------------------
     def check_edits(self, edits: Sequence[AnyEdit], baseline_edits: Sequence[AnyEdit] = ()) -> None:
         network = self._network()
+        feeds = self._feeds(network)
+        for label, group in (("baseline_edits", baseline_edits), ("edits", edits)):
+            _check_region(feeds, group, label)
         base, _ = self._edited(network, baseline_edits, label="baseline_edits")
         self._edited(network, edits, on=base)
+
+    def check_region(self, points: Sequence[tuple[str, float, float]]) -> None:
+        feeds = self._feeds(self._network())
+        if not feeds:
+            return
+        south, west, north, east = _region(feeds)
+        for name, lat, lon in points:
+            if not (south <= lat <= north and west <= lon <= east):
+                raise errors.OutsideRegion(
+                    f"{name}: (lat {lat}, lon {lon}) is outside the region served (lat {south:.3f}..{north:.3f}, "
+                    f"lon {west:.3f}..{east:.3f}); points are {{lat, lon}} objects, bounding boxes "
+                    "[south, west, north, east]", fields={name: "outside the region"})
+
+    def network_lines(self) -> dict[str, Any]:
+        return network_lines(self._feeds(self._network()))
 
     def route_figures(self, date: dt.date) -> list[RouteFigures]:
         network = self._network()
@@ -88,12 +107,13 @@ class RaptorScenarioEngine:
 
     def compare(self, request: MatrixRequest, edits: Sequence[AnyEdit], *, thresholds_min: Sequence[int],
                 cost_model: CostModelSpec | None, seed: int, progress: Progress,
-                baseline_edits: Sequence[AnyEdit] = ()) -> ScenarioOutcome:
+                baseline_edits: Sequence[AnyEdit] = (), route_riders: RouteRiders | None = None,
+                recorded_trips: Sequence[RecordedTrip] = ()) -> ScenarioOutcome:
         network = self._network()
         progress(0.0, "applying the edits")
         # Two scenarios side by side: the baseline is the network with its own edits, if any.
         feeds, _ = self._edited(network, baseline_edits, label="baseline_edits")
-        edited, zones = self._edited(network, edits, on=feeds)
+        edited, _ = self._edited(network, edits, on=feeds)
         progress(0.03, f"loading the timetable of {request.date.isoformat()}")
         try:
             baseline = (network.planner(request.date) if not baseline_edits else
@@ -101,46 +121,62 @@ class RaptorScenarioEngine:
         except NoService as exc:
             raise errors.NoService(str(exc), fields={"parameters.date": str(exc)}) from None
         changed = Planner(compile_feeds(edited, network.keys, request.date, network.params))
+        specs = [e for e in edits if isinstance(e, ReplaceByOnDemandEdit)]
+        zones = []
+        for n, spec in enumerate(specs, start=1):  # first: their waits and capacity shape the "after" rides
+            progress(0.04, f"simulating on-demand zone {n} of {len(specs)}")
+            zones.append(simulate_zone(request, spec, n, seed, recorded_trips))
         before = route_matrix(baseline, request, lambda f, m: progress(0.05 + 0.4 * f, m), self._chunk,
                               label="baseline travel times")
-        after = route_matrix(changed, request, lambda f, m: progress(0.45 + 0.4 * f, m), self._chunk,
+        after_request = dataclasses.replace(request, rides=tuple(after_rides(request.rides, zones)))
+        after = route_matrix(changed, after_request, lambda f, m: progress(0.45 + 0.45 * f, m), self._chunk,
                              label="scenario travel times")
-        progress(0.86, "comparing")
-        access = _compare(request, before, after, thresholds_min)
+        progress(0.92, "comparing")
+        access = _compare(request, before, after, thresholds_min, zones)
         perf_before = [p for f in feeds for p in route_performance(f, request.date)]
         perf_after = [p for f in edited for p in route_performance(f, request.date)]
-        on_demand = []
-        for n, zone in enumerate(zones):
-            progress(0.9, f"simulating on-demand zone {n + 1} of {len(zones)}")
-            on_demand.append(self._simulate(request, zone, _spec_of(edits, n), seed))
-        money = None if cost_model is None else _economics(cost_model, perf_before, perf_after, on_demand)
+        money = None
+        if cost_model is not None:
+            fares = route_fares(feeds, network.keys, compile_fares(feeds, list(network.keys)))
+            fares.update(route_fares(edited, network.keys, compile_fares(edited, list(network.keys))))
+            money = scenario_economics(cost_model, perf_before, perf_after, zones, fares,
+                                       route_riders or RouteRiders())
         return ScenarioOutcome(before=before, after=after, access=access,
                                routes_before=[_figures(p) for p in perf_before],
                                routes_after=[_figures(p) for p in perf_after], economics=money,
-                               on_demand=[_json_figures(z, fig, spec) for z, (fig, spec) in
-                                          zip(zones, on_demand)])
-
-    def _simulate(self, request: MatrixRequest, zone: ReplaceByOnDemand, spec: ReplaceByOnDemandEdit,
-                  seed: int) -> tuple[Any, ReplaceByOnDemandEdit]:
-        people = PointSet.from_arrays([o.id for o in request.origins], [o.lat for o in request.origins],
-                                      [o.lon for o in request.origins],
-                                      weight=[o.population for o in request.origins])
-        places = PointSet.from_arrays([d.id for d in request.destinations], [d.lat for d in request.destinations],
-                                      [d.lon for d in request.destinations])
-        depot = spec.depot or (float(np.mean([y for _, y in spec.zone])), float(np.mean([x for x, _ in spec.zone])))
-        try:
-            _, figures = simulate_replacement(zone, people, places, depot, trips_per_person_day=spec.trips_per_person_day,
-                                              seed=seed, time_limit_s=SIMULATION_TIME_LIMIT_S,
-                                              max_iterations=SIMULATION_MAX_ITERATIONS,
-                                              max_no_improvement=SIMULATION_MAX_NO_IMPROVEMENT)
-        except ScenarioError as exc:
-            raise errors.InvalidRequest(f"the on-demand zone of routes {', '.join(spec.route_ids)} cannot be "
-                                        f"simulated: {exc}", fields={"parameters.edits": str(exc)}) from None
-        return figures, spec
+                               on_demand=[z.as_json() for z in zones])
 
 
-def _spec_of(edits: Sequence[AnyEdit], n: int) -> ReplaceByOnDemandEdit:
-    return [e for e in edits if isinstance(e, ReplaceByOnDemandEdit)][n]
+def _region(feeds: Sequence[LoadedFeed]) -> tuple[float, float, float, float]:
+    """(south, west, north, east) of every stop of the network, widened by REGION_MARGIN_DEG."""
+    lats = np.concatenate([f.feed.stops["stop_lat"].to_numpy(float) for f in feeds])
+    lons = np.concatenate([f.feed.stops["stop_lon"].to_numpy(float) for f in feeds])
+    m = REGION_MARGIN_DEG
+    return float(np.nanmin(lats)) - m, float(np.nanmin(lons)) - m, float(np.nanmax(lats)) + m, float(np.nanmax(lons)) + m
+
+
+def _check_region(feeds: Sequence[LoadedFeed], edits: Sequence[AnyEdit], label: str) -> None:
+    """OutsideRegion naming the first zone corner, depot or new stop far from every stop of the network."""
+    if not feeds or not edits:
+        return
+    south, west, north, east = _region(feeds)
+    for i, edit in enumerate(edits):
+        points: list[tuple[str, float, float]] = []
+        if isinstance(edit, ReplaceByOnDemandEdit):
+            points += [("zone", lat, lon) for lon, lat in edit.zone.corners()]
+            if edit.depot is not None:
+                points.append(("depot", edit.depot.lat, edit.depot.lon))
+        elif isinstance(edit, AddRouteEdit):
+            points += [("new_stops", s.lat, s.lon) for s in edit.new_stops]
+        for name, lat, lon in points:
+            if not (south <= lat <= north and west <= lon <= east):
+                hint = (" (it would be inside as [lon, lat] swapped)" if south <= lon <= north and west <= lat <= east
+                        else "")
+                raise errors.OutsideRegion(
+                    f"edit {i}: {name} point (lat {lat}, lon {lon}) is outside the region served "
+                    f"(lat {south:.3f}..{north:.3f}, lon {west:.3f}..{east:.3f}){hint}; zones are GeoJSON "
+                    "[lon, lat] positions, other points {lat, lon} objects",
+                    fields={f"parameters.{label}.{i}.{name}": "outside the region"})
 
 
 def _locate(route_id: str, i: int, feeds: Sequence[LoadedFeed], keys: Sequence[str], name: str,
@@ -194,11 +230,14 @@ def _convert(edit: AnyEdit, i: int, feeds: Sequence[LoadedFeed], keys: Sequence[
     return [(k, route)]
 
 
-def _compare(request: MatrixRequest, before: list, after: list, thresholds_min: Sequence[int]) -> list[AccessChange]:
+def _compare(request: MatrixRequest, before: list, after: list, thresholds_min: Sequence[int],
+             zones: list[SimulatedZone]) -> list[AccessChange]:
     origins = PointSet.from_arrays([o.id for o in request.origins], [o.lat for o in request.origins],
                                    [o.lon for o in request.origins], weight=[o.population for o in request.origins])
     elderly = [o.population_65_plus for o in request.origins]
     categories = sorted({d.category for d in request.destinations})
+    shares = {o.id: served_share_of(zones, o.lat, o.lon) for o in request.origins} if zones else {}
+    people = {o.id: o for o in request.origins}
     out = []
     for category in categories:
         mask = np.array([d.category == category for d in request.destinations], bool)
@@ -212,7 +251,12 @@ def _compare(request: MatrixRequest, before: list, after: list, thresholds_min: 
                                         lost=tuple(x.origin_id for x in c.lost),
                                         residents_gained=c.residents_gained, residents_lost=c.residents_lost,
                                         residents_65_plus_gained=c.elderly_gained,
-                                        residents_65_plus_lost=c.elderly_lost))
+                                        residents_65_plus_lost=c.elderly_lost,
+                                        residents_gained_served=None if not zones else sum(
+                                            people[x.origin_id].population * shares[x.origin_id] for x in c.gained),
+                                        residents_65_plus_gained_served=None if not zones else sum(
+                                            people[x.origin_id].population_65_plus * shares[x.origin_id]
+                                            for x in c.gained)))
     return out
 
 
@@ -221,32 +265,3 @@ def _figures(p: Any, feed_key: str = "") -> RouteFigures:
                         service_hours=round(p.service_hours, 4), service_km=round(p.service_km, 3),
                         distance_source=p.distance_source, first_departure_s=p.first_departure_s,
                         last_departure_s=p.last_departure_s, mean_headway_s=p.mean_headway_s)
-
-
-def _economics(spec: CostModelSpec, before: list, after: list, zones: list) -> dict[str, Any]:
-    """Operating cost per service before and after; fixed-route revenue is not modelled (boardings of a
-    changed timetable are unknown), so its subsidy is its cost; an on-demand zone earns fare x riders."""
-    model = CostModel(spec.per_vehicle_hour_yen, spec.per_km_yen, spec.per_trip_yen)
-    old = {p.route_id: economics(p, model, 0, 0) for p in before if p.trips}
-    new = {p.route_id: economics(p, model, 0, 0) for p in after if p.trips}
-    for n, (fig, edit) in enumerate(zones):
-        new[f"on-demand-{n + 1}"] = economics(fig, model, fig.riders_served, edit.fare_yen * fig.riders_served)
-    change = compare_economics(old, new)
-    return {"cost_before_yen": change.cost_before_yen, "cost_after_yen": change.cost_after_yen,
-            "cost_change_yen": change.cost_change_yen, "subsidy_before_yen": change.subsidy_before_yen,
-            "subsidy_after_yen": change.subsidy_after_yen, "subsidy_change_yen": change.subsidy_change_yen,
-            "services_before": {k: asdict(v) for k, v in old.items()},
-            "services_after": {k: asdict(v) for k, v in new.items()},
-            "revenue_note": "fixed-route revenue is not modelled (0): their subsidy equals their cost; "
-                            "on-demand revenue is fare_yen x riders served in the simulation"}
-
-
-def _json_figures(zone: ReplaceByOnDemand, figures: Any, spec: ReplaceByOnDemandEdit) -> dict[str, Any]:
-    out = asdict(figures)
-    out["wait_s"] = {str(k): v for k, v in figures.wait_s.items()}
-    out["detour"] = {str(k): v for k, v in figures.detour.items()}
-    return {"route_ids": list(zone.route_ids), "vehicles": zone.vehicles, "seats": zone.seats,
-            "start": spec.start, "end": spec.end, "trips_per_person_day": spec.trips_per_person_day,
-            "demand": "synthetic: drawn from the population field inside the zone, to the destinations "
-                      "inside it; the whole day planned in advance (a lower bound on a live dispatcher)",
-            **out}

@@ -35,7 +35,8 @@ def compute(params: AccessibilityParams, origins: Sequence[OriginPoint], destina
     thresholds_s = [t * 60 for t in params.thresholds_min]
     cells: list[dict[str, Any]] = [
         {"id": o.id, "lat": o.lat, "lon": o.lon, "population": o.population,
-         "population_65_plus": o.population_65_plus, "times_s": {}, "opportunities": {}} for o in origins]
+         "population_65_plus": o.population_65_plus, "times_s": {}, "opportunities": {},
+         "ring": None if o.ring is None else [list(p) for p in o.ring]} for o in origins]
     total = sum(o.population for o in origins)
     total_65 = sum(o.population_65_plus for o in origins)
     summaries = []
@@ -146,7 +147,8 @@ def cells_csv(summary: dict[str, Any], cells: list[dict[str, Any]]) -> str:
 
 
 def cells_geojson(summary: dict[str, Any], cells: list[dict[str, Any]]) -> dict[str, Any]:
-    """Cells as Point features (their centres) with the CSV's values as properties (null: not reached)."""
+    """Cells as features with the CSV's values as properties (null: not reached): Polygons of their outline
+    (JIS X 0410 mesh cells, hexagons), Points (their centres) for cells without one."""
     columns = _columns(summary)
     features = []
     for cell in cells:
@@ -159,9 +161,17 @@ def cells_geojson(summary: dict[str, Any], cells: list[dict[str, Any]]) -> dict[
             else:
                 props[name] = cell["opportunities"][category][pi][k]
         features.append({"type": "Feature", "id": cell["id"],
-                         "geometry": {"type": "Point", "coordinates": [cell["lon"], cell["lat"]]},
+                         "geometry": geometry(cell),
                          "properties": props})
     return {"type": "FeatureCollection", "features": features}
+
+
+def geometry(cell: dict[str, Any]) -> dict[str, Any]:
+    """The cell's outline as a GeoJSON Polygon when it has one, else its centre as a Point."""
+    ring = cell.get("ring")
+    if ring:
+        return {"type": "Polygon", "coordinates": [[[round(x, 7), round(y, 7)] for x, y in ring]]}
+    return {"type": "Point", "coordinates": [cell["lon"], cell["lat"]]}
 
 
 def _number(value: float) -> int | float:

@@ -30,9 +30,10 @@ from maas.domain.ids import new_id
 from maas.domain.plausibility import EventWindow
 from maas.domain.privacy import ConsentKind
 from maas.domain.ports import Clock, UnitOfWorkFactory
-from maas.domain.scenarios import RoutePerformanceParams, ScenarioEngine, ScenarioParams
+from maas.domain.scenarios import (RecordedTrip, ReplaceByOnDemandEdit, RoutePerformanceParams, RouteRiders,
+                                   ScenarioEngine, ScenarioParams)
 from maas.domain.ondemand import RideStore
-from maas.services import accessibility, route_performance, scenarios
+from maas.services import accessibility, report_figures, route_performance, scenario_demand, scenarios
 
 log = logging.getLogger(__name__)
 ANALYSTS = (Role.ANALYST, Role.ADMIN)
@@ -54,7 +55,8 @@ class AnalysisService:
                  renderer: ReportRenderer | None = None, max_running: int = 1,
                  scenario_engine: ScenarioEngine | None = None, ride_store: RideStore | None = None,
                  ride_areas: Sequence[RideArea] = (), events: EventWindow | None = None,
-                 min_riders: int = 5) -> None:
+                 min_riders: int = 5, timezone: str = "Asia/Tokyo") -> None:
+        self._timezone = timezone  # of the service days
         self._uow, self._clock = uow, clock
         self._min_riders = min_riders  # k-anonymity: figures over fewer consenting riders are suppressed
         self._events = events  # recorded ride times outside it stay out of the figures
@@ -119,6 +121,15 @@ class AnalysisService:
         analysis, cells = await self.cells(caller, analysis_id)
         return await asyncio.to_thread(self._need_renderer().report_html, analysis, cells, language)
 
+    async def figures_csv(self, caller: Principal, analysis_id: str) -> str:
+        """Every figure of the report (not per cell) as a long CSV."""
+        analysis, _ = await self.cells(caller, analysis_id)
+        return report_figures.figures_csv(analysis.kind.value, analysis.summary or {})
+
+    async def report_pdf(self, caller: Principal, analysis_id: str, language: str = "ja") -> bytes:
+        analysis, cells = await self.cells(caller, analysis_id)
+        return await asyncio.to_thread(self._need_renderer().report_pdf, analysis, cells, language)
+
     async def map_png(self, caller: Principal, analysis_id: str) -> bytes:
         analysis, cells = await self.cells(caller, analysis_id)
         return await asyncio.to_thread(self._need_renderer().map_png, analysis, cells)
@@ -170,6 +181,8 @@ class AnalysisService:
             except (ZoneInfoNotFoundError, ValueError):
                 raise InvalidRequest(f"unknown timezone {validated['timezone']!r}",
                                      fields={"parameters.timezone": "unknown timezone"}) from None
+        if kind in (AnalysisKind.ACCESSIBILITY, AnalysisKind.SCENARIO) and self._scenarios is not None:
+            await asyncio.to_thread(self._scenarios.check_region, _points_given(validated))
         if kind is AnalysisKind.SCENARIO and self._scenarios is not None:  # unknown routes or stops too
             checked = ScenarioParams.model_validate(validated)
             await asyncio.to_thread(self._scenarios.check_edits, checked.edits, checked.baseline_edits)
@@ -281,7 +294,7 @@ class AnalysisService:
             matrix = engine.travel_times(request, lambda f, m: progress(0.05 + 0.85 * f, m))
             progress(0.92, "adding up the measures")
             summary, cells = accessibility.compute(params, origins, destinations, matrix, engine=engine.name)
-            return {**summary, **accessibility.modes_summary(rides)}, cells
+            return {**summary, **accessibility.modes_summary(rides), **self._network_lines()}, cells
 
         return await asyncio.to_thread(work)
 
@@ -290,6 +303,7 @@ class AnalysisService:
         destinations = await self._destinations(params)
         engine, scenario = self._engine, self._scenarios
         rides = self._ride_services(params)
+        riders, trips = await self._what_happened(params)
         assert scenario is not None
 
         def work() -> Outcome:
@@ -298,12 +312,38 @@ class AnalysisService:
             outcome = scenario.compare(request, params.edits, thresholds_min=params.thresholds_min,
                                        cost_model=params.cost_model, seed=params.seed,
                                        progress=lambda f, m: progress(0.02 + 0.93 * f, m),
-                                       baseline_edits=params.baseline_edits)
+                                       baseline_edits=params.baseline_edits,
+                                       route_riders=riders, recorded_trips=trips)
             progress(0.96, "adding up the measures")
             summary, cells = scenarios.compute(params, origins, destinations, outcome, engine=scenario.name)
-            return {**summary, **accessibility.modes_summary(rides)}, cells
+            return {**summary, **accessibility.modes_summary(rides), **self._network_lines()}, cells
 
         return await asyncio.to_thread(work)
+
+    def _network_lines(self) -> dict[str, Any]:
+        """Routes and stops for the report's maps (none without a scenario engine)."""
+        return {} if self._scenarios is None else {"network": self._scenarios.network_lines()}
+
+    async def _what_happened(self, params: ScenarioParams) -> tuple[RouteRiders, list[RecordedTrip]]:
+        """Fixed-route riders of the date (given, uploaded or recorded) and the on-demand rides booked for it."""
+        day = params.date
+        period = RoutePerformanceParams(date=day, timezone=self._timezone)
+        sold = await self._sold_legs(period, "transit")
+        async with self._uow() as uow:  # counts the town uploaded for trips not booked here
+            uploaded = await uow.ridership.totals(day)
+            consenting = await uow.consents.granted(ConsentKind.MUNICIPAL_ANALYSES)
+        riders = scenario_demand.route_riders(params.route_riders_per_day, uploaded,
+                                              (leg.route_id for leg in sold if leg.ridden))
+        trips: list[RecordedTrip] = []
+        wanted = any(isinstance(e, ReplaceByOnDemandEdit) and e.demand == "recorded" for e in params.edits)
+        if wanted and self._rides is not None:
+            operators = {r.operator_id for area in self._ride_areas for r in area.ride_services(day) if r.operator_id}
+            for operator_id in sorted(operators):
+                _, booked = await self._rides.load_day(operator_id, day)
+                # Only riders who agreed to share their trips with the town (docs/privacy.md).
+                shared = [r for r in booked if r.rider_ref in consenting]
+                trips += scenario_demand.recorded_trips(shared, day, self._timezone, operator_id)
+        return riders, trips
 
     async def _route_performance(self, analysis: Analysis, progress: Progress) -> Outcome:
         params = RoutePerformanceParams.model_validate(analysis.parameters)
@@ -341,7 +381,12 @@ class AnalysisService:
             else:
                 on_demand = route_performance.on_demand_figures(params.on_demand_operator_id, days, sold,
                                                                 params.cost_model, refused, window=self._events)
-        return route_performance.compute(params, figures, transit, on_demand, taxis)
+        uploaded: dict[str, int] = {}
+        async with self._uow() as uow:  # the town's counts of trips not booked here, over the period
+            for day in dates:
+                for route_id, boardings in (await uow.ridership.totals(day)).items():
+                    uploaded[route_id] = uploaded.get(route_id, 0) + boardings
+        return route_performance.compute(params, figures, transit, on_demand, taxis, uploaded)
 
     async def _sold_legs(self, params: RoutePerformanceParams, operator_id: str | None, *,
                          mode: str | None = None) -> list[route_performance.SoldLeg]:
@@ -396,6 +441,20 @@ class AnalysisService:
                 found.extend(Destination(id=p.id, lat=p.lat, lon=p.lon, category=p.category.value, name=p.name)
                              for p in places)
         return found
+
+
+def _points_given(parameters: dict[str, Any]) -> list[tuple[str, float, float]]:
+    """(field, lat, lon) of the destination points and the grid's corners a request sends."""
+    points: list[tuple[str, float, float]] = []
+    destinations = parameters.get("destinations") or {}
+    if destinations.get("type") == "points":
+        points += [(f"parameters.destinations.points.{i}", p["lat"], p["lon"])
+                   for i, p in enumerate(destinations["points"])]
+    origins = parameters.get("origins") or {}
+    if origins.get("type") == "grid":
+        south, west, north, east = origins["bbox"]
+        points += [("parameters.origins.bbox", south, west), ("parameters.origins.bbox", north, east)]
+    return points
 
 
 def _exports(kind: AnalysisKind) -> Any:

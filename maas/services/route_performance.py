@@ -26,7 +26,8 @@ Measured:
 - taxi voucher: ledger entries of taxi legs departing in the period that the town paid part of
   (a subsidy_due entry: its fare rules, e.g. the taxi voucher): trips, the town's voucher spend,
   riders' share, the taxi operators' revenue, subsidy per trip, and cost = trips x per_trip.
-Not measured: fares paid on board or with tickets not sold here (boardings undercount), on-demand
+Uploaded ridership counts (maas.domain.ridership) add to each route's boardings (`boardings_uploaded`).
+Not measured: fares paid on board or with tickets not sold here (boardings undercount unless uploaded), on-demand
 refusals in journey searches (the operator answers no offer, without a reason), on-demand km and
 depot runs, seat utilisation (the fleet's seats are not known here), layovers between trips, and
 taxi trips paid with paper vouchers outside the platform.
@@ -50,6 +51,8 @@ from maas.domain.scenarios import CostModelSpec, RouteFigures, RoutePerformanceP
 
 MEASURED = ["trips, service hours and km per route from the GTFS timetable of each date",
             "boardings and revenue of tickets sold by the platform (ledger), by route and departure date",
+            "boardings the town uploaded for trips not booked here (POST /v1/ridership), added to each route's "
+            "boardings and shown apart as boardings_uploaded; their fares are not known (no revenue)",
             "on-demand rides served, cancelled and no-shows, riders, waits, ride times, pooling and vehicle-hours "
             "from the recorded rides and day plans",
             "on-demand utilisation: hours with a rider on board / vehicle-hours; detour factors: recorded ride "
@@ -59,7 +62,8 @@ MEASURED = ["trips, service hours and km per route from the GTFS timetable of ea
             "on-demand quotes refused to riders, by refusal code, and the refusal rate refused / (served + refused)",
             "taxi-voucher trips, the town's voucher spend, riders' share and taxi revenue (ledger), "
             "cost = trips x per_trip"]
-NOT_MEASURED = ["tickets not sold through the platform (cash on board, other sellers): boardings undercount",
+NOT_MEASURED = ["tickets not sold through the platform (cash on board, other sellers) unless the town uploads their "
+                "counts: boardings undercount, and their revenue is never known",
                 "on-demand refusals inside journey searches (no reason is given there); a rider asking again "
                 "after a refusal counts again",
                 "taxi trips with paper vouchers or otherwise not booked through the platform",
@@ -90,8 +94,8 @@ class SoldLeg:
 
 
 def compute(params: RoutePerformanceParams, figures: dict[str, list[RouteFigures]], sold: Sequence[SoldLeg],
-            on_demand: dict[str, Any] | None,
-            taxis: Sequence[SoldLeg] = ()) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+            on_demand: dict[str, Any] | None, taxis: Sequence[SoldLeg] = (),
+            uploaded: dict[str, int] | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """(summary, one row per route and the taxi-voucher row) as JSON values; figures are per ISO date."""
     rows: dict[str, dict[str, Any]] = {}
     for day in figures.values():
@@ -108,6 +112,7 @@ def compute(params: RoutePerformanceParams, figures: dict[str, list[RouteFigures
                 row["distance_source"].add(f.distance_source)
     money = {k: {"boardings": 0, "revenue": 0, "rider_paid": 0, "pass_covered": 0, "fare_subsidy": 0} for k in rows}
     unattributed = 0
+    unattributed_counts = False
     for leg in sold:
         matched = _match(leg.route_id, rows)
         if matched is None:
@@ -119,9 +124,18 @@ def compute(params: RoutePerformanceParams, figures: dict[str, list[RouteFigures
         m["rider_paid"] += leg.amounts.get("rider_paid", 0)
         m["pass_covered"] += leg.amounts.get("pass_covered", 0)
         m["fare_subsidy"] += leg.amounts.get("subsidy_due", 0)
+    counted = {k: 0 for k in rows}
+    for route_id, boardings in (uploaded or {}).items():  # counts the town uploaded: trips not booked here
+        matched = _match(route_id, rows)
+        if matched is None:
+            unattributed_counts = True
+            continue
+        counted[matched] += boardings
+        money[matched]["boardings"] += boardings
     out = []
     for key, row in rows.items():
         m = money[key]
+        row["boardings_uploaded"] = counted[key]
         hours, km = round(row["service_hours"], 4), round(row["service_km"], 3)
         sources = row.pop("distance_source")
         out.append({**row, "service": "fixed_route", "service_hours": hours, "service_km": km,
@@ -140,6 +154,7 @@ def compute(params: RoutePerformanceParams, figures: dict[str, list[RouteFigures
                                          "service_hours": round(sum(r["service_hours"] for r in out), 4),
                                          "service_km": round(sum(r["service_km"] for r in out), 3)},
                "unattributed_transit_legs": unattributed, "on_demand": on_demand,
+               "uploaded_counts_unmatched": unattributed_counts,
                "taxi_voucher": voucher,
                "measured": MEASURED, "not_measured": NOT_MEASURED}
     return summary, [*out, voucher]

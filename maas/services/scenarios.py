@@ -19,6 +19,7 @@ from typing import Any
 from maas.domain.analyses import Destination, OriginPoint
 from maas.domain.scenarios import ScenarioOutcome, ScenarioParams
 from maas.services import accessibility
+from maas.services.accessibility import geometry
 
 
 def _minutes(seconds: float | None) -> float | None:
@@ -38,6 +39,8 @@ def compute(params: ScenarioParams, origins: Sequence[OriginPoint], destinations
                "residents_gained": a.residents_gained, "residents_lost": a.residents_lost,
                "residents_65_plus_gained": a.residents_65_plus_gained,
                "residents_65_plus_lost": a.residents_65_plus_lost,
+               "residents_gained_served": a.residents_gained_served,
+               "residents_65_plus_gained_served": a.residents_65_plus_gained_served,
                "gained_cell_ids": list(a.gained), "lost_cell_ids": list(a.lost)} for a in outcome.access]
     by_route_after = {r.route_id: r for r in outcome.routes_after}
     by_route_before = {r.route_id: r for r in outcome.routes_before}
@@ -106,7 +109,7 @@ def cells_geojson(summary: dict[str, Any], cells: list[dict[str, Any]]) -> dict[
                                  "population_65_plus": cell["population_65_plus"]}
         props.update({c[0]: _value(cell, *c[1:]) for c in columns})
         features.append({"type": "Feature", "id": cell["id"],
-                         "geometry": {"type": "Point", "coordinates": [cell["lon"], cell["lat"]]},
+                         "geometry": geometry(cell),
                          "properties": props})
     return {"type": "FeatureCollection", "features": features}
 

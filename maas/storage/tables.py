@@ -352,6 +352,21 @@ class RideRefusalRow(SQLModel, table=True):
     origin_cell: str
     destination_cell: str
 
+class RidershipRow(SQLModel, table=True):
+    """Boardings a town uploaded for a route on a date (maas.domain.ridership.RidershipCount)."""
+
+    __tablename__ = "ridership_counts"
+    __table_args__ = (UniqueConstraint("route_id", "service_date", "trip_id", name="uq_ridership_route_date_trip"),
+                      Index("ix_ridership_counts_date", "service_date"))
+    id: int | None = Field(default=None, primary_key=True)
+    route_id: str
+    service_date: dt.date = Field(sa_column=Column(Date, nullable=False))
+    trip_id: str  # "" for a whole day's count
+    boardings: int
+    uploaded_by: str
+    uploaded_at: dt.datetime = Field(sa_column=_utc_column())  # UTC
+
+
 class TicketIssuedRow(SQLModel, table=True):
     """A ticket handed out for a booking version (maas.domain.tickets.TicketRecord), kept until
     it expires so that a cancelled booking's ticket can be revoked."""

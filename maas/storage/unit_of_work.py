@@ -19,6 +19,7 @@ from maas.storage.payment_profiles import SqlPaymentProfiles
 from maas.storage.privacy import SqlAudit, SqlClaims, SqlConsents
 from maas.storage.repositories import SqlAccounts, SqlFeeds, SqlOperators, SqlPlaces
 from maas.storage.ride_refusals import SqlRideRefusals
+from maas.storage.ridership import SqlRidership
 from maas.storage.tickets_issued import SqlTicketsIssued
 from maas.storage.transit_tickets import SqlTransitTickets
 from maas.storage.webhooks import SqlWebhooks
@@ -45,6 +46,7 @@ class SqlUnitOfWork:
         self.payment_profiles = SqlPaymentProfiles(self._session)
         self.analyses = SqlAnalyses(self._session)
         self.ride_refusals = SqlRideRefusals(self._session)
+        self.ridership = SqlRidership(self._session)
         self.tickets_issued = SqlTicketsIssued(self._session)
         self.claims = SqlClaims(self._session)
         self.consents = SqlConsents(self._session)

@@ -38,6 +38,8 @@ from routing.streets.travel import StreetTravelProvider
 from operators.ondemand.day import NEW, Candidate, DayBuilder, DayModel, day_start, seconds
 from operators.ondemand.manifest import manifests
 from operators.ondemand.plans import Day, load_day, route_metres, without
+from routing.flex import FlexFeed
+from routing.flex.writer import FlexAgency
 from routing.pooling import Insertion, PoolingParams, insert_request, reoptimise
 from routing.pooling.warmup import warm_up as pooling_warm_up
 
@@ -90,6 +92,15 @@ class OnDemandAdapter:
         self._answers = Answers()
         self._background: dict[dt.date, asyncio.Task[None]] = {}
         self._closing = False
+
+    # -- publishing (GTFS-Flex export) --------------------------------------------------------
+    def published_flex(self) -> tuple[FlexFeed, FlexAgency]:
+        """The service as the platform runs it (zones, hours, booking rules), and who runs it."""
+        feed = self.area.feed
+        rule = next(iter(feed.booking_rules.values()), None)
+        return feed, FlexAgency(agency_id=self.operator_id, name=self.config.name or self.operator_id,
+                                url=(rule.info_url if rule and rule.info_url else ""), timezone=self.config.timezone,
+                                phone=rule.phone_number if rule else "")
 
     # -- for accessibility analyses (the RideArea capability) ----------------------------------
     def ride_services(self, day: dt.date) -> list[RideService]:

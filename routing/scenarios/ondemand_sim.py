@@ -17,7 +17,10 @@ and summarised as `OnDemandDayFigures`:
 - vehicle_hours: per vehicle that drives, from leaving the depot just in time for its first
   pickup to returning after its last drop-off (idle time between rides counts); km: everything
   driven, depot legs included; utilisation: the share of those hours with a rider on board;
-  fleet_hours: vehicles x shift length, what a fleet kept on duty all day costs.
+  fleet_hours: vehicles x shift length, what a fleet kept on duty all day costs;
+- load: riders_requested and riders_not_served (party sizes of the requests the fleet could not
+  fit), max_onboard (the most riders in one vehicle at once), riders per vehicle, and
+  `unserved` (indices of the refused requests, so a caller can say whose trips were not taken).
 """
 
 from __future__ import annotations
@@ -66,6 +69,16 @@ class OnDemandDayFigures:
     utilisation: float | None = None
     fleet_hours: float = 0.0
     checked: bool = False  # the plan passed the pooling checker
+    riders_requested: int = 0
+    riders_not_served: int = 0  # party sizes of the refused requests
+    max_onboard: int = 0  # most riders aboard one vehicle at once
+    riders_per_vehicle: tuple[int, ...] = ()  # per vehicle used, riders picked up
+    unserved: tuple[int, ...] = ()  # indices of the refused requests
+
+    @property
+    def served_share(self) -> float | None:
+        """Riders taken over riders asking; None when nobody asked."""
+        return self.riders_served / self.riders_requested if self.riders_requested else None
 
     # The names `economics` reads, shared with RoutePerformance.
     @property
@@ -210,7 +223,8 @@ def _figures(problem: PoolingProblem, result: Result, served: frozenset[int], co
     waits, detours = [], []
     shared: set[int] = set()
     busy_s = occupied_s = 0.0  # plain floats: figures are reported, not computed on
-    used = 0
+    used = max_onboard = 0
+    per_vehicle: list[int] = []
     for route in result.routes:
         stops = [s for s in route.stops if not s.is_break]
         if not stops:
@@ -220,10 +234,13 @@ def _figures(problem: PoolingProblem, result: Result, served: frozenset[int], co
         first = problem.requests[stops[0].request]
         leave = stops[0].service_start_s - float(dur[car.start_place, first.pickup_place])
         aboard: set[int] = set()
+        riders = 0
         for k, stop in enumerate(stops):
             req = problem.requests[stop.request]
             if stop.is_pickup:
                 aboard.add(stop.request)
+                riders += req.party_size
+                max_onboard = max(max_onboard, sum(problem.requests[r].party_size for r in aboard))
                 pickup_at[stop.request] = stop.service_start_s
                 waits.append(float(stop.service_start_s - req.pickup_window_s[0]))
             else:
@@ -240,7 +257,9 @@ def _figures(problem: PoolingProblem, result: Result, served: frozenset[int], co
         back = (stops[-1].service_start_s + last.alighting_s
                 + float(dur[last.dropoff_place, car.end_place]))
         busy_s += back - leave
+        per_vehicle.append(riders)
     riders = sum(problem.requests[i].party_size for i in served)
+    requested = sum(r.party_size for r in problem.requests)
     hours = busy_s / 3600
     return OnDemandDayFigures(
         requested=problem.n_requests, served=len(served), refused=problem.n_requests - len(served),
@@ -250,4 +269,7 @@ def _figures(problem: PoolingProblem, result: Result, served: frozenset[int], co
         wait_s=_nearest_rank(waits, percentiles), detour=_nearest_rank(detours, percentiles),
         vehicles_used=used, vehicle_hours=hours, km=float(cost_m) / 1000,
         utilisation=occupied_s / busy_s if busy_s > 0 else None, fleet_hours=fleet_hours,
-        checked=True)
+        checked=True, riders_requested=requested,
+        riders_not_served=requested - riders, max_onboard=max_onboard,
+        riders_per_vehicle=tuple(per_vehicle),
+        unserved=tuple(i for i in range(problem.n_requests) if i not in served))

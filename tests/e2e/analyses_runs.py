@@ -11,8 +11,11 @@ from pathlib import Path
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
 HOSPITAL = (36.412526, 138.91438)
 HINOKIZAWA = {"543857001", "543857002", "543857003", "543857004"}  # 檜沢's inhabited cells
+# Walking as the figures below were measured (1.2 m/s, 1 km): the analyses' own default is the elderly profile.
+BRISK = {"walk_speed_mps": 1.2, "max_walk_m": 1000}
 MORNING = {"date": "2026-11-24", "start": "08:00", "window_min": 60, "percentiles": [50],
-           "thresholds_min": [15, 30, 45, 60], "destinations": {"type": "places", "categories": ["hospital"]}}
+           "thresholds_min": [15, 30, 45, 60], "destinations": {"type": "places", "categories": ["hospital"]},
+           **BRISK}
 
 
 def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:

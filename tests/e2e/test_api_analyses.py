@@ -16,6 +16,7 @@ import io
 import json
 
 import pytest
+from pypdf import PdfReader
 
 from tests.e2e.analyses_runs import DEMO, HINOKIZAWA, HOSPITAL, MORNING, distance_m, run
 
@@ -49,7 +50,15 @@ async def test_hospital_access_over_the_demo_population(client, town) -> None:
     geo = json.loads(await response.read())
     assert geo["type"] == "FeatureCollection" and len(geo["features"]) == 168
     feature = next(f for f in geo["features"] if f["id"] == near["cell_id"])
-    assert feature["geometry"]["coordinates"] == [float(near["lon"]), float(near["lat"])]
+    # A JIS X 0410 half-mesh cell (500 m): its outline, [lon, lat], around the centre the CSV gives.
+    assert feature["geometry"]["type"] == "Polygon" and all(f["geometry"]["type"] == "Polygon" for f in geo["features"])
+    (ring,) = feature["geometry"]["coordinates"]
+    lons, lats = {p[0] for p in ring}, {p[1] for p in ring}
+    assert len(ring) == 5 and ring[0] == ring[-1] and len(lons) == len(lats) == 2
+    assert (min(lons) + max(lons)) / 2 == pytest.approx(float(near["lon"]), abs=1e-6)
+    assert (min(lats) + max(lats)) / 2 == pytest.approx(float(near["lat"]), abs=1e-6)
+    assert max(lons) - min(lons) == pytest.approx(1 / 160, abs=1e-6)
+    assert max(lats) - min(lats) == pytest.approx(1 / 240, abs=1e-6)
     assert feature["properties"]["hospital_p50_min"] == pytest.approx(walk_min, abs=0.05)
 
     report = await client.get(f"/v1/analyses/{done['id']}/report", headers={**analyst, "Accept-Language": "en"})
@@ -117,6 +126,35 @@ async def test_riders_bad_parameters_unknown_ids_and_unreadable_origins(client, 
                                            {"id": "h", "lat": HOSPITAL[0], "lon": HOSPITAL[1],
                                             "category": "hospital"}]}})
     assert grid["state"] == "done" and grid["results"]["origins"] == 4  # 2 × 2 half-mesh cells
+    grid_geo = json.loads(await (await client.get(f"/v1/analyses/{grid['id']}/cells.geojson", headers=analyst)).read())
+    assert {f["geometry"]["type"] for f in grid_geo["features"]} == {"Polygon"}
     (summary,) = grid["results"]["categories"]
     # Every centre is within 510 m of the hospital: at most 9.2 min on foot; each cell counts as one.
     assert summary["within"][0]["share_population"] == 1.0 and summary["worst_time_s"] < 9.3 * 60
+
+
+async def test_analyses_walk_as_the_planners_elderly_profile_unless_told(client, town) -> None:
+    """0.8 m/s and 500 m per walk (maas.domain.planning.TravellerProfile) when the request says nothing."""
+    analyst = town["analyst"]
+    plain = {k: v for k, v in MORNING.items() if k not in ("walk_speed_mps", "max_walk_m")}
+    slow = await run(client, analyst, {**plain, "start": "10:00", "window_min": 0})
+    assert slow["state"] == "done", slow["error"]
+    assert (slow["parameters"]["walk_speed_mps"], slow["parameters"]["max_walk_m"]) == (0.8, 500)
+    brisk = await run(client, analyst, {**MORNING, "start": "10:00", "window_min": 0})
+    assert (brisk["parameters"]["walk_speed_mps"], brisk["parameters"]["max_walk_m"]) == (1.2, 1000)
+    # The cell nearest the hospital walks there either way: 1.3 × straight line at each speed.
+    near = min(csv.DictReader(io.StringIO((DEMO / "population.csv").read_text("utf-8"))),
+               key=lambda r: distance_m((float(r["lat"]), float(r["lon"])), HOSPITAL))
+    metres = distance_m((float(near["lat"]), float(near["lon"])), HOSPITAL) * 1.3
+    times = {}
+    for name, done in (("slow", slow), ("brisk", brisk)):
+        text = await (await client.get(f"/v1/analyses/{done['id']}/cells.csv", headers=analyst)).text()
+        times[name] = float(next(r for r in csv.DictReader(io.StringIO(text)) if r["cell_id"] == near["cell_id"])
+                            ["hospital_p50_min"])
+    assert times["slow"] == pytest.approx(metres / 0.8 / 60, abs=0.05)
+    # The council's PDF: A4, in Japanese by default, a map page per category with its legend.
+    pdf = await client.get(f"/v1/analyses/{slow['id']}/report", headers={**analyst, "Accept": "application/pdf"})
+    assert pdf.status == 200 and pdf.headers["Content-Type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(await pdf.read())).pages)
+    assert all(words in text for words in ("到達圏分析", "病院", "住民なし", "到達できない", "山吹町立病院")), text
+    assert times["brisk"] == pytest.approx(metres / 1.2 / 60, abs=0.05)

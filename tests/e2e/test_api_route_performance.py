@@ -155,3 +155,20 @@ async def test_bad_periods_and_riders(client, sign_in) -> None:
     assert zone.status == 422 and "parameters.timezone" in (await zone.json())["error"]["fields"]
     negative = await start(client, analyst, {"date": "2026-11-24", "cost_model": {"per_km_yen": -1}})
     assert negative.status == 422
+
+
+async def test_uploaded_ridership_counts_add_to_the_routes_boardings(client, sign_in) -> None:
+    """Counts of trips not booked here (paid on board) add to boardings, shown apart; their fares are unknown."""
+    analyst = (await sign_in(Role.ANALYST)).headers
+    counts = ("route_id,date,boardings\nbus-hinokizawa,2026-11-24,9\nbus-loop,2026-11-24,20\n"
+              "bus-elsewhere,2026-11-24,4\nbus-loop,2026-11-25,99\n")
+    assert (await client.post("/v1/ridership", json={"content": counts}, headers=analyst)).status == 201
+    done = await finished(client, analyst, (await start(client, analyst, {
+        "date": "2026-11-24", "cost_model": RATE, "on_demand_operator_id": None})).headers["Location"])
+    assert done["state"] == "done", done["error"]
+    routes = {r["route_id"]: r for r in done["results"]["routes"]}
+    branch, loop = routes["bus-hinokizawa"], routes["bus-loop"]
+    assert (branch["boardings"], branch["boardings_uploaded"], branch["revenue_yen"]) == (9, 9, 0)
+    assert (loop["boardings"], loop["boardings_uploaded"]) == (20, 20)  # the 25th is another day
+    assert branch["subsidy_per_passenger_yen"] == round(6800 / 9)
+    assert done["results"]["uploaded_counts_unmatched"] is True  # bus-elsewhere runs in no feed

@@ -17,12 +17,12 @@ import json
 
 import pytest
 
-from tests.e2e.analyses_runs import DEMO, HINOKIZAWA, finished
+from tests.e2e.analyses_runs import BRISK, DEMO, HINOKIZAWA, finished
 
 pytestmark = pytest.mark.sqlite_only  # PostgreSQL adds nothing here: docs/guide.md, section 5
 
 MIDDAY = {"date": "2026-11-24", "start": "12:00", "window_min": 60, "percentiles": [0],
-          "thresholds_min": [30, 60], "destinations": {"type": "places", "categories": ["hospital"]}}
+          "thresholds_min": [30, 60], "destinations": {"type": "places", "categories": ["hospital"]}, **BRISK}
 REMOVE_BRANCH = {**MIDDAY, "edits": [{"type": "remove_route", "route_id": "bus-hinokizawa"}],
                  "cost_model": {"per_vehicle_hour_yen": 4000}}
 
@@ -131,21 +131,22 @@ async def test_bad_edits_are_refused_and_riders_forbidden(client, town) -> None:
 
 async def test_replacing_the_branch_by_an_on_demand_zone_is_simulated(client, town) -> None:
     analyst = town["analyst"]
-    zone = [[138.865, 36.398], [138.92, 36.398], [138.92, 36.43], [138.865, 36.43]]
+    zone = {"type": "Polygon", "coordinates": [[[138.865, 36.398], [138.92, 36.398], [138.92, 36.43],
+                                                [138.865, 36.43], [138.865, 36.398]]]}
     done = await run_scenario(client, analyst, {**REMOVE_BRANCH, "edits": [
         {"type": "replace_by_on_demand", "route_ids": ["bus-hinokizawa"], "zone": zone, "vehicles": 1, "seats": 4,
-         "start": "08:00", "end": "12:00", "depot": [36.399189, 138.900446], "trips_per_person_day": 0.005,
+         "start": "08:00", "end": "12:00", "depot": {"lat": 36.399189, "lon": 138.900446}, "demand": "synthetic", "trips_per_person_day": 0.005,
          "fare_yen": 300}]})
     assert done["state"] == "done", done["error"]
     (day,) = done["results"]["on_demand"]
     # 0.005 trips per resident inside the zone; every request is served or refused, each rider pays 300 yen.
     assert day["requested"] > 0 and day["served"] + day["refused"] == day["requested"] and day["checked"]
     money = done["results"]["economics"]
-    on_demand = money["services_after"]["on-demand-1"]
+    on_demand = money["services_after"]["scenario zone 1"]
     assert on_demand["revenue_yen"] == 300 * day["riders_served"]
     assert on_demand["operating_cost_yen"] == round(day["vehicle_hours"] * 4000)
     assert money["cost_after_yen"] == money["cost_before_yen"] - round(1.7 * 4000) + on_demand["operating_cost_yen"]
-    # The zone's edit also removes the bus, so the hamlet loses the hospital by transit as before.
+    # The vans run 08:00-12:00 only: leaving at 12:00-13:00 the hamlet loses the hospital as without a van.
     within60 = next(a for a in done["results"]["access"] if a["minutes"] == 60)
     assert {"543857001", "543857002"} <= set(within60["lost_cell_ids"])
 

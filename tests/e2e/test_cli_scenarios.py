@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from routing.flex import read_flex
+from routing.gtfs import read_feed
 from tests.cli import cli_env, maas, rows
 
 
@@ -48,3 +50,17 @@ def test_analyse_scenario_and_routes_write_their_files(env: dict[str, str], tmp_
     bad = maas(env, "analyse", "scenario", "--edits", str(edits), "--date", "2026-11-24", "--start", "12:00",
                "--categories", "hospital", "--out", str(out), check=False)
     assert bad.returncode == 2 and "unknown route 'bus-nowhere'" in bad.stderr
+
+
+def test_export_publishes_the_town_buses_and_vans(env: dict[str, str], tmp_path: Path) -> None:
+    demo = Path(__file__).resolve().parents[2] / "fixtures" / "demo-region"
+    env = {**env, "MAAS_OPERATORS_CONFIG": str(demo / "maas-operators.json")}
+    out = tmp_path / "published"
+    result = maas(env, "export", "--out", str(out))
+    assert result.stdout.startswith("gtfs_jp gtfs: ") and result.stdout.count("0 findings on reading it back") == 2
+    assert "gtfs_flex noriai" in result.stdout and "0 findings" in result.stdout
+    (buses,) = (out / "gtfs-jp").iterdir()
+    assert read_feed(buses).findings == () and (buses / "routes_jp.txt").exists()
+    assert read_flex(out / "gtfs-flex" / "noriai").findings == ()
+    bad = maas(env, "export", "--agency", "nobody", "--out", str(tmp_path / "bad"), check=False)
+    assert bad.returncode == 1 and "no feed has agency ['nobody']" in bad.stderr

@@ -62,12 +62,16 @@ def test_two_riders_with_the_same_trip_share_the_van():
     assert (fig.served, fig.refused) == (2, 0)
     assert fig.pooling_rate == 1.0 and fig.km == 4.0
     assert fig.wait_s[100] == 60.0  # the second boards after the first's 60 s
+    assert (fig.max_onboard, fig.riders_per_vehicle, fig.riders_not_served, fig.unserved) == (2, (2,), 0, ())
 
 
 def test_one_seat_and_one_van_refuses_the_second_rider():
     # The van is back at A at 08:08:40 at the earliest; the second may wait only until 08:05.
     fig = simulate([ride(A, C, H8), ride(A, C, H8)], seats=1)
     assert (fig.served, fig.refused, fig.pooling_rate) == (1, 1, 0.0)
+    # The rider the van could not take is counted, and named by request index.
+    assert (fig.riders_requested, fig.riders_not_served, fig.max_onboard) == (2, 1, 1)
+    assert len(fig.unserved) == 1 and fig.served_share == 0.5
     two_vans = simulate([ride(A, C, H8), ride(A, C, H8)], vehicles=2, seats=1)
     assert (two_vans.served, two_vans.vehicles_used, two_vans.km) == (2, 2, 8.0)
     assert two_vans.pooling_rate == 0.0

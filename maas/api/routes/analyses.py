@@ -64,6 +64,17 @@ async def analysis_cells_csv(call: Call) -> Binary:
                   headers={"Content-Disposition": f'attachment; filename="{analysis_id}-cells.csv"'})
 
 
+@routes.route("GET", "/v1/analyses/{analysis_id}/figures.csv", summary="Every figure of the report (CSV)", tags=TAGS,
+              roles=ANALYSTS, errors=(403, 404, 409))
+async def analysis_figures_csv(call: Call) -> Binary:
+    """The report's tables and charts as rows of section, item, measure and value (the per-cell values are in
+    cells.csv). 409 until the analysis is done."""
+    analysis_id = call.path("analysis_id")
+    text = await call.container.analyses.figures_csv(_principal(call), analysis_id)
+    return Binary(text.encode("utf-8"), "text/csv",
+                  headers={"Content-Disposition": f'attachment; filename="{analysis_id}-figures.csv"'})
+
+
 @routes.route("GET", "/v1/analyses/{analysis_id}/cells.geojson", summary="Per-cell travel times (GeoJSON)",
               tags=TAGS, roles=ANALYSTS, errors=(403, 404, 409))
 async def analysis_cells_geojson(call: Call) -> Binary:
@@ -74,6 +85,14 @@ async def analysis_cells_geojson(call: Call) -> Binary:
 @routes.route("GET", "/v1/analyses/{analysis_id}/report", summary="The analysis report (HTML with a map and a chart)",
               tags=TAGS, roles=ANALYSTS, errors=(403, 404, 409))
 async def analysis_report(call: Call) -> Binary:
+    """HTML by default; with `Accept: application/pdf` an A4 PDF for a council paper (accessibility and scenario
+    analyses), in Japanese unless the request asks for English (`Accept-Language: en`)."""
+    if "application/pdf" in call.request.headers.get("Accept", ""):
+        language_asked = "en" if language.current() == "en" else "ja"
+        document = await call.container.analyses.report_pdf(_principal(call), call.path("analysis_id"), language_asked)
+        return Binary(document, "application/pdf", headers={
+            "Content-Language": language_asked,
+            "Content-Disposition": f'inline; filename="{call.path("analysis_id")}-report-{language_asked}.pdf"'})
     page = await call.container.analyses.report_html(_principal(call), call.path("analysis_id"), language.current())
     written = _PAGE_LANGUAGE.search(page)  # scenario and route pages exist in English only, and say so
     return Binary(page.encode("utf-8"), "text/html", headers={"Content-Language": written[1] if written else "en"})

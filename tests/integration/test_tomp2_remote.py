@@ -16,7 +16,7 @@ import pytest
 from aiohttp import web
 
 from maas.domain.accounts import GeoPoint
-from maas.domain.errors import InvalidRequest, NotFound, OperatorRejected, OperatorUnavailable
+from maas.domain.errors import Conflict, InvalidRequest, NotFound, OperatorRejected, OperatorUnavailable
 from maas.domain.mobility import BookingState, OfferQuery, TripEvent, TripEventKind
 from operators.conformance import CHECKS, ConformanceScenario, run_conformance
 from operators.reference.app import ReferenceOperator
@@ -128,7 +128,7 @@ async def test_search_purchase_confirm_ride_and_cancel(spec_checked: SpecRecorde
     spec_checked.assert_clean(at_least=15)
 
 
-async def test_a_held_bike_is_rolled_back_and_its_bike_put_back(spec_checked: SpecRecorder) -> None:
+async def test_a_held_bike_is_extended_rolled_back_and_another_unlocked(spec_checked: SpecRecorder) -> None:
     operator = bikeshare_operator(DEMO, SteppedClock(T0))
     async with serving(operator) as url, remote(url) as adapter:
         offers = await adapter.search_offers(query(T0 + dt.timedelta(minutes=5)))
@@ -138,10 +138,22 @@ async def test_a_held_bike_is_rolled_back_and_its_bike_put_back(spec_checked: Sp
         held = await adapter.book(offers[0].id, idempotency_key="b1")
         assert held.state is BookingState.PENDING and held.expires_at is not None
         assert dock.bikes[offers[0].vehicle_type] == before - 1
+        extended = await adapter.extend_hold(held.id, idempotency_key="b3")
+        assert extended.state is BookingState.PENDING and extended.expires_at > held.expires_at  # type: ignore[operator]
         released = await adapter.cancel(held.id, idempotency_key="b2")  # pending: rollback-purchase
         assert released.state is BookingState.RELEASED
         assert dock.bikes[offers[0].vehicle_type] == before
-    spec_checked.assert_clean(at_least=4)
+
+        ride = await adapter.book(offers[1].id, idempotency_key="b4")
+        await adapter.confirm(ride.id, idempotency_key="b5")
+        await adapter.unlock(ride.id)  # unlock-asset starts the ride
+        assert (await adapter.get_booking(ride.id)).state is BookingState.STARTED
+    async with serving(taxi()) as url, remote(url) as adapter:
+        offers = await adapter.search_offers(query(T0 + dt.timedelta(minutes=30)))
+        booking = await adapter.book(offers[0].id, idempotency_key="t1")
+        with pytest.raises(Conflict, match="TAXI has no lock"):
+            await adapter.unlock(booking.id)
+    spec_checked.assert_clean(at_least=10)
 
 
 async def test_unknown_package_refused_party_and_missing_token() -> None:

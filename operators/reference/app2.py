@@ -89,7 +89,7 @@ def idempotent2(handler: Handler) -> Handler:
         if not key or len(key) > 200:
             raise Problem(400, "Idempotency-Key required", "a changing process needs an Idempotency-Key (1-200 chars)")
         store, raw = request.app[OPERATOR2].idempotency, await request.read()
-        scope = (request.headers.get("Authorization", ""), request.path, key)
+        scope = (request.headers.get("maas-id") or request.headers.get("Authorization") or "", request.path, key)
         async with store.lock(scope):
             if (stored := store.find(scope)) is not None:
                 if stored.fingerprint != fingerprint(raw):

@@ -20,7 +20,7 @@ SEPARATOR = "--"
 
 def _rewrite(node: Any, stem: str) -> Any:
     if isinstance(node, dict):
-        out = {}
+        out: dict[str, Any] = {}
         for key, value in node.items():
             if key == "$ref" and isinstance(value, str):
                 out[key] = _target(value, stem)

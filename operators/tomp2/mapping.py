@@ -120,7 +120,9 @@ def search_request(query: OfferQuery) -> Document:
 def query_of(request: object, now: dt.datetime) -> OfferQuery:
     """The operator's side: a searchOfferRequest as a domain query (MalformedMessage when unusable)."""
     inputs = request.get("inputs") if isinstance(request, dict) else None
-    spec = inputs.get("specification") if isinstance(inputs, dict) else None
+    if not isinstance(inputs, dict):
+        raise MalformedMessage("the request has no inputs")
+    spec = inputs.get("specification")
     if not isinstance(spec, dict):
         raise MalformedMessage("the request has no inputs.specification")
     travellers = [t for t in inputs.get("travellers") or [] if isinstance(t, dict)]
@@ -164,8 +166,12 @@ def _mode_of(summary: Mapping[str, Any]) -> str:
     return CLASS_MODES.get(mode, mode.lower()) if isinstance(mode, str) else "other"
 
 
+def _object(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _conditions_of(summary: Mapping[str, Any], labels: list[str]) -> Conditions:
-    cancellation = summary.get("cancellation") if isinstance(summary.get("cancellation"), dict) else {}
+    cancellation = _object(summary.get("cancellation"))
     fee = money_of(cancellation["fee"], "cancellation.fee") if "fee" in cancellation else None
     notes = []
     deposit = (summary.get("paymentMethod") or {}).get("deposit")
@@ -227,7 +233,7 @@ def leg_booking_of(package: object, operator_id: str, *, offer_id: str | None = 
     status = props.get("status")
     if status not in STATUS_STATES:
         raise MalformedMessage(f"package {package_id} has status {status!r}, not a booking's")
-    summary = props.get("summary") if isinstance(props.get("summary"), dict) else {}
+    summary = _object(props.get("summary"))
     spec = summary.get("specification") or (legs[0].get("specification") if legs else None) or {}
     labels = [label for leg in legs for label in leg.get("labels") or []]
     state = STATUS_STATES[status]

@@ -109,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
             mode = "a dry run: nothing is booked" if args.dry_run else "probe bookings are cancelled"
             print(f"checking {info.name} ({info.systemId}) at {args.url} ({mode})", flush=True)
             checked = dataclasses.replace(scenario, timeout_s=args.timeout_s, dry_run=args.dry_run,
-                                          max_expiry_wait_s=args.max_expiry_wait_s)
+                                          max_expiry_wait_s=args.max_expiry_wait_s, version=version)
             report = await run_conformance(adapter, checked, exchanges=recording)
         finally:
             await adapter.aclose()

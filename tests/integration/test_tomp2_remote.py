@@ -85,12 +85,13 @@ async def test_the_2_0_reference_taxi_conforms(spec_checked: SpecRecorder) -> No
             remote(url) as adapter, remote(slow_url, timeout_s=0.3, retries=0) as slow:
         scenario = ConformanceScenario(query(T0 + dt.timedelta(minutes=30)),
                                        rejected_query=query(T0 + dt.timedelta(minutes=30), travellers=9),
-                                       timeout_s=0.3)
+                                       timeout_s=0.3, version="2.0")
         adapter.client.recording = Recording(tomp_spec("2.0"))
         report = await run_conformance(adapter, scenario, now=clock.now, wait_until=clock.wait_until,  # type: ignore[arg-type]
                                        slow_adapter=slow, exchanges=adapter.client.recording)  # type: ignore[arg-type]
     assert report.ok, report.summary()
     assert [r.name for r in report.results if r.status == "passed"] == list(CHECKS), report.summary()
+    assert "start-leg" in report.results[CHECKS.index("trip_events")].section
     spec_checked.assert_clean(at_least=15)
 
 

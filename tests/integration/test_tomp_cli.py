@@ -165,6 +165,7 @@ def test_a_dry_run_of_version_2_0_passes_the_2_0_reference_elsewhere(tomp2_opera
     assert result.returncode == 0, result.stdout + result.stderr
     assert "a dry run: nothing is booked" in result.stdout and "remote: conforms" in result.stdout
     assert re.search(r"passed +spec: \d+ exchanges", result.stdout)
+    assert "[offers — POST /processes/search-offers/execution]" in result.stdout
     # without the key the operator refuses the platform (401), and the check says it cannot check
     refused = maas(*args)
     assert refused.returncode == 1 and "credentials" in refused.stderr + refused.stdout

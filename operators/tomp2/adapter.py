@@ -37,8 +37,9 @@ CANCEL = "/processes/cancel-package/execution"
 EXTEND = "/processes/extend-expiry-time/execution"
 SUPPORT = "/processes/request-support/execution"
 UNLOCK = "/processes/unlock-asset/execution"
-# A pending purchase is rolled back; a purchased one is cancelled (2.0's cancel-package).
-ROLLED_BACK = frozenset({BookingState.PENDING, BookingState.CONDITIONAL_CONFIRMED})
+# A package not purchased is rolled back (a repeated cancel finds it RELEASED and repeats the
+# rollback, so the operator replays its first answer); a purchased one is cancelled.
+ROLLED_BACK = frozenset({BookingState.PENDING, BookingState.CONDITIONAL_CONFIRMED, BookingState.RELEASED})
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,20 @@ async def test_the_2_0_reference_taxi_conforms(spec_checked: SpecRecorder) -> No
     spec_checked.assert_clean(at_least=15)
 
 
+async def test_the_2_0_reference_bikeshare_conforms(spec_checked: SpecRecorder) -> None:
+    clock = SteppedClock(T0)
+    async with serving(bikeshare_operator(DEMO, clock, offer_validity_s=60)) as url, remote(url) as adapter:
+        scenario = ConformanceScenario(query(T0 + dt.timedelta(minutes=10)),
+                                       rejected_query=query(T0 + dt.timedelta(minutes=10), travellers=9),
+                                       max_expiry_wait_s=120, version="2.0")
+        adapter.client.recording = Recording(tomp_spec("2.0"))
+        report = await run_conformance(adapter, scenario, now=clock.now, wait_until=clock.wait_until,  # type: ignore[arg-type]
+                                       exchanges=adapter.client.recording)  # type: ignore[arg-type]
+    assert report.ok, report.summary()
+    assert {r.name for r in report.results if r.status == "passed"} == set(CHECKS) - {"timeout"}, report.summary()
+    spec_checked.assert_clean(at_least=15)
+
+
 async def test_search_purchase_confirm_ride_and_cancel(spec_checked: SpecRecorder) -> None:
     clock = SteppedClock(T0)
     async with serving(taxi(clock)) as url, remote(url) as adapter:

@@ -104,13 +104,17 @@ def _parser() -> argparse.ArgumentParser:
                                                      "(default: in 15 minutes)")
     check.add_argument("--dry-run", action="store_true",
                        help="search and read only, checking every message against the spec: nothing is booked")
-    check.add_argument("--api-key", help="sent as X-API-Key (the spec's ApiKeyAuth)")
+    check.add_argument("--version", choices=("1.6", "2.0"), default="1.6", dest="tomp_version",
+                       help="the TOMP-API version the operator speaks (default 1.6)")
+    check.add_argument("--api-key", help="sent as X-API-Key (the spec's ApiKeyAuth); with --version 2.0 as "
+                                         "the bearer token")
     check.add_argument("--token-url", help="OAuth2 client credentials: the operator's token endpoint "
                                            "(with --client-id and --client-secret)")
     check.add_argument("--client-id")
     check.add_argument("--client-secret")
-    check.add_argument("--spec", metavar="PATH", help="the TOMP-API 1.6.1 OpenAPI document (default: "
-                                                     "$MAAS_CORPUS/tomp-api/TOMP-API-1.6.1.yaml when present)")
+    check.add_argument("--spec", metavar="PATH", help="the TOMP-API 1.6.1 OpenAPI document, or the directory of "
+                                                     "the 2.0 modules (default: $MAAS_CORPUS/tomp-api/"
+                                                     "TOMP-API-1.6.1.yaml or tomp-api/v2.0 when present)")
     check.set_defaults(run=lambda _settings, args: operator_check.run(args))
 
     tickets = sub.add_parser("tickets", help="tickets").add_subparsers(required=True, metavar="ACTION")

@@ -1,7 +1,8 @@
 """`maas operators check URL`: the conformance kit (operators/conformance.py) against an operator's
 TOMP-API endpoint, with probe trips planned inside the operator's area (`--area`) or in the demo
 town, as a dry run or with probe bookings that are cancelled, every exchange recorded for the
-report and checked against the TOMP 1.6.1 document. Needs no database.
+report and checked against the TOMP 1.6.1 document (or, with `--version 2.0`, the 2.0 modules
+and the 2.0 adapter). Needs no database.
 """
 
 from __future__ import annotations
@@ -57,9 +58,9 @@ def _area_scenario(area: str, at: dt.datetime) -> ConformanceScenario:
     return ConformanceScenario(query, rejected_query=query.model_copy(update={"travellers": 9}))
 
 
-def _check_spec(path: str | None) -> TompSpec | None:
-    candidate = Path(path) if path else corpus_spec()
-    if not candidate.is_file():
+def _check_spec(path: str | None, version: str) -> TompSpec | None:
+    candidate = Path(path) if path else corpus_spec(version=version)
+    if not candidate.exists():
         if path:
             raise ValueError(f"no TOMP document at {path}")
         return None
@@ -81,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
         if at.utcoffset() is None:
             raise ValueError("--at needs its UTC offset, e.g. 2026-11-24T10:00:00+09:00")
         scenario = _area_scenario(args.area, at) if args.area else _check_scenario(now)
-        spec = _check_spec(args.spec)
+        version = getattr(args, "tomp_version", "1.6")
+        spec = _check_spec(args.spec, version)
     except (ValueError, OSError) as exc:
         print(f"maas: {exc}", file=sys.stderr)
         return 2
@@ -93,7 +95,8 @@ def run(args: argparse.Namespace) -> int:
         credentials = {name: value for name in ("api_key", "token_url", "client_id", "client_secret")
                        if (value := getattr(args, name)) is not None}
         entry = OperatorEntry(id="remote", adapter="tomp",
-                              options={"base_url": args.url, "timeout_s": args.timeout_s, "retries": 1, **credentials})
+                              options={"base_url": args.url, "timeout_s": args.timeout_s, "retries": 1,
+                                       "version": version, **credentials})
         adapter = build_adapters(OperatorsConfig(operators=(entry,)), Path.cwd(), SystemClock())["remote"]
         recording = Recording(spec)
         adapter.client.recording = recording  # type: ignore[attr-defined]
@@ -106,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
             mode = "a dry run: nothing is booked" if args.dry_run else "probe bookings are cancelled"
             print(f"checking {info.name} ({info.systemId}) at {args.url} ({mode})", flush=True)
             checked = dataclasses.replace(scenario, timeout_s=args.timeout_s, dry_run=args.dry_run,
-                                          max_expiry_wait_s=args.max_expiry_wait_s)
+                                          max_expiry_wait_s=args.max_expiry_wait_s, version=version)
             report = await run_conformance(adapter, checked, exchanges=recording)
         finally:
             await adapter.aclose()

@@ -42,6 +42,7 @@ class ConformanceScenario:
     max_expiry_wait_s: float = 0.0  # longest the kit may wait for an offer to lapse; 0 skips
     timeout_s: float = 5.0  # the slow adapter must give up within this (plus a small margin)
     dry_run: bool = False  # search and read only: nothing is booked
+    version: str = "1.6"  # the TOMP-API version whose sections the report names
 
 
 # Where each check's rules are written: the TOMP 1.6.1 operations, or the subset's conventions.
@@ -55,6 +56,18 @@ SECTIONS = {
     "timeout": "time limits (subset convention)",
     "expiry": "booking — 410 for an expired option (errorcode 3003)",
     "spec": "every exchange against the TOMP-API 1.6.1 OpenAPI document",
+}
+SECTIONS_2_0 = {
+    "search": "offers — POST /processes/search-offers/execution",
+    "book_confirm_cancel": "purchase — purchase-offers, confirm-purchase, rollback-purchase or cancel-package; "
+                           "GET /collections/packages/items",
+    "trip_events": "execution — POST /processes/start-leg/execution, end-leg",
+    "unknown_ids": "error handling — 404 for an unknown package or offer",
+    "same_key_other_offer": "purchase — Idempotency-Key (subset convention, docs/tomp.md)",
+    "rejection": "purchase — a refused purchase is an error (428)",
+    "timeout": "time limits (subset convention)",
+    "expiry": "purchase — 410 for an expired offer (errorcode 3003)",
+    "spec": "every exchange against the TOMP-API 2.0 modules (with the errata of docs/tomp.md)",
 }
 
 
@@ -305,5 +318,6 @@ async def run_conformance(adapter: OperatorAdapter, scenario: ConformanceScenari
         shown: tuple[str, ...] = ()
         if status == "failed" and exchanges is not None:
             shown = tuple(kit.shown or exchanges.since(start)[-3:])
-        results.append(CheckResult(name, status, detail, SECTIONS[name], shown))
+        sections = SECTIONS_2_0 if scenario.version.startswith("2") else SECTIONS
+        results.append(CheckResult(name, status, detail, sections[name], shown))
     return ConformanceReport(adapter.operator_id, tuple(results))

@@ -1,4 +1,5 @@
-"""Every TOMP message a test exchanges, checked against the TOMP-API 1.6.1 document of the corpus.
+"""Every TOMP message a test exchanges, checked against the TOMP-API 1.6.1 document of the corpus
+(or the 2.0 modules, `tomp_spec("2.0")`).
 
 `spec_middleware(recorder)` sits in front of a TOMP service (a reference operator, or the
 platform's own TOMP endpoints with `prefix="/tomp/v1"`) and validates each request it receives
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from operators.tomp.spec import SPEC_1_6, TompSpec
+from operators.tomp.spec import SPEC_1_6, SPEC_2_0, TompSpec
 from tests.conftest import IN_CI, corpus_path
 
 
@@ -25,9 +26,9 @@ def _load(path: str) -> TompSpec:
     return TompSpec.load(path)
 
 
-def tomp_spec() -> TompSpec:
-    path = corpus_path() / SPEC_1_6
-    if not path.is_file():
+def tomp_spec(version: str = "1.6") -> TompSpec:
+    path = corpus_path() / (SPEC_2_0 if version == "2.0" else SPEC_1_6)
+    if not path.exists():
         if IN_CI:
             pytest.fail(f"the TOMP spec is not at {path} (set MAAS_CORPUS); required under CI=true")
         pytest.skip(f"the TOMP spec is not at {path} (set MAAS_CORPUS)")

@@ -13,6 +13,7 @@ from pathlib import Path
 from aiohttp import web
 
 from operators.reference.app import ReferenceOperator, make_app
+from operators.reference.app2 import make_app2
 from operators.reference.maas_client import MaasReporter
 
 
@@ -33,12 +34,18 @@ def parser(description: str) -> argparse.ArgumentParser:
                    help="serve another area: the demo town's fleet moved so its centre is here")
     p.add_argument("--maas-url", help="the MaaS provider's TOMP root (…/tomp/v1) to report trip events to")
     p.add_argument("--maas-key", help="the API key the MaaS provider issued to this operator")
+    p.add_argument("--tomp-version", choices=("1.6", "2.0"), default="1.6",
+                   help="the TOMP-API version served (default 1.6; 2.0: operators/reference/app2.py)")
+    p.add_argument("--api-key", action="append", default=[],
+                   help="TOMP 2.0: a bearer token callers must send (repeatable; none: any caller)")
     return p
 
 
-async def start(operator: ReferenceOperator, host: str, port: int) -> tuple[web.AppRunner, int]:
+async def start(operator: ReferenceOperator, host: str, port: int, *, version: str = "1.6",
+                api_keys: Sequence[str] = ()) -> tuple[web.AppRunner, int]:
     """Serve the operator until the runner is cleaned up; returns the runner and the bound port."""
-    runner = web.AppRunner(make_app(operator), access_log=None)
+    app = make_app2(operator, api_keys=api_keys) if version == "2.0" else make_app(operator)
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
@@ -72,8 +79,9 @@ def run(build: Callable[[argparse.Namespace], ReferenceOperator], description: s
         operator.reporter = MaasReporter(args.maas_url, args.maas_key, operator.information.systemId)
 
     async def serve() -> None:
-        runner, port = await start(operator, args.host, args.port)
-        print(f"{operator.information.name} ({operator.information.systemId}): TOMP 1.6 subset on "
+        runner, port = await start(operator, args.host, args.port, version=args.tomp_version,
+                                   api_keys=args.api_key)
+        print(f"{operator.information.name} ({operator.information.systemId}): TOMP {args.tomp_version} subset on "
               f"http://{args.host}:{port}  (Ctrl-C stops it)", flush=True)
         try:
             await asyncio.Event().wait()

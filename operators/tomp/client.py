@@ -150,14 +150,14 @@ class TompClient:
         lifetime = float(lifetime) if isinstance(lifetime, int | float) and lifetime > 0 else 300.0
         self._token = (document["access_token"], loop.time() + max(lifetime - 30.0, lifetime / 2))
 
-    async def request(self, method: str, path: str, what: str, *, body: BaseModel | None = None,
+    async def request(self, method: str, path: str, what: str, *, body: BaseModel | dict[str, Any] | None = None,
                       idempotency_key: str | None = None, expired_is: type[Conflict] = Conflict,
                       forbidden_is_conflict: bool = False) -> Answer:
         """A 2xx answer, or the domain error the failure maps to (docs/tomp.md)."""
         safe = method == "GET" or idempotency_key is not None
         attempts = 1 + (self.options.retries if safe else 0)
         url = URL(self.base_url + path, encoded=True)
-        payload = wire.dump(body) if body is not None else None
+        payload = body if isinstance(body, dict) or body is None else wire.dump(body)
         failure: DomainError | None = None
         asked_pause: float | None = None  # the operator's Retry-After on its last 429 or 503
         for attempt in range(attempts):

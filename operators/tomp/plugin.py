@@ -4,7 +4,9 @@ Options: `base_url` (required, http or https), `timeout_s` (each attempt, defaul
 `retries` (further attempts of a safe request, default 2), `backoff_s` (default 0.2),
 `maas_id` (our id in the `maas-id` header, default "maas"), `api_key` (sent as X-API-Key),
 `token_url`, `client_id`, `client_secret` (OAuth2 client credentials: a bearer token fetched
-and renewed as it lapses), `max_retry_after_s` (default 10), `accept_language`. The factory creates the adapter's one ClientSession when an event loop is
+and renewed as it lapses), `max_retry_after_s` (default 10), `accept_language`, `version`
+("1.6", the default, or "2.0": the TOMP 2.0 adapter of operators/tomp2, same options; its
+`api_key` is sent as the bearer token). The factory creates the adapter's one ClientSession when an event loop is
 running (otherwise at the first request); the adapter's `aclose` closes it.
 """
 
@@ -14,13 +16,20 @@ import asyncio
 
 from maas.domain.ports import AdapterContext
 from operators.tomp.adapter import RemoteTompAdapter
+from operators.tomp2.adapter import RemoteTomp2Adapter
 
 _NUMBERS = {"timeout_s": float, "retries": int, "backoff_s": float, "max_retry_after_s": float}
 _TEXTS = ("maas_id", "api_key", "accept_language", "token_url", "client_id", "client_secret")
 
 
-def create(context: AdapterContext) -> RemoteTompAdapter:
+VERSIONS = ("1.6", "2.0")
+
+
+def create(context: AdapterContext) -> RemoteTompAdapter | RemoteTomp2Adapter:
     options = dict(context.options)
+    version = str(options.pop("version", "1.6"))
+    if version not in VERSIONS:
+        raise ValueError(f"tomp option version must be one of {', '.join(VERSIONS)}, not {version!r}")
     unknown = set(options) - {"base_url", *_NUMBERS, *_TEXTS}
     if unknown:
         raise ValueError(f"unknown tomp options: {', '.join(sorted(unknown))}")
@@ -38,7 +47,8 @@ def create(context: AdapterContext) -> RemoteTompAdapter:
             if not isinstance(options[name], str):
                 raise ValueError(f"tomp option {name} must be a string")
             kwargs[name] = options[name]
-    adapter = RemoteTompAdapter(context.operator_id, options["base_url"], None, **kwargs)  # type: ignore[arg-type]
+    kind = RemoteTomp2Adapter if version == "2.0" else RemoteTompAdapter
+    adapter = kind(context.operator_id, options["base_url"], None, **kwargs)  # type: ignore[arg-type]
     try:
         asyncio.get_running_loop()
     except RuntimeError:

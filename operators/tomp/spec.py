@@ -21,13 +21,26 @@ import yaml
 from jsonschema.exceptions import best_match
 from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator, oas30_format_checker
 
+from operators.tomp.spec_modules import merged_document
+
 SPEC_1_6 = Path("tomp-api") / "TOMP-API-1.6.1.yaml"
+SPEC_2_0 = Path("tomp-api") / "v2.0"  # a directory of modules (operators/tomp/spec_modules.py)
+JSON_TYPES = ("application/json", "application/geo+json")
 _PARAM = re.compile(r"{([^}/]+)}")
 
 
-def corpus_spec(corpus: str | os.PathLike[str] | None = None) -> Path:
-    """Where the 1.6.1 document is: under MAAS_CORPUS (default ../shared/corpus)."""
-    return Path(corpus or os.environ.get("MAAS_CORPUS", "../shared/corpus")) / SPEC_1_6
+def corpus_spec(corpus: str | os.PathLike[str] | None = None, *, version: str = "1.6") -> Path:
+    """Where the 1.6.1 document (or the 2.0 modules) is: under MAAS_CORPUS (default ../shared/corpus)."""
+    return Path(corpus or os.environ.get("MAAS_CORPUS", "../shared/corpus")) / (
+        SPEC_2_0 if version.startswith("2") else SPEC_1_6)
+
+
+def _json_schema(content: dict[str, Any]) -> Any:
+    """The schema of a JSON body (2.0 answers are application/geo+json)."""
+    for kind in JSON_TYPES:
+        if kind in content:
+            return content[kind].get("schema")
+    return None
 
 
 @dataclass(frozen=True)
@@ -47,9 +60,14 @@ class TompSpec:
             literal = sum(1 for segment in path.split("/") if segment and "{" not in segment)
             templates.append(_Template(path, re.compile(regex), literal))
         self._templates = sorted(templates, key=lambda t: -t.literal_segments)
+        schemas = document.get("components", {}).get("schemas", {})
+        self._error_ref = "#/components/schemas/" + ("error" if "error" in schemas else "TOMP-API-1-CORE--error")
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> TompSpec:
+        """One YAML document, or a directory of TOMP 2.0 modules."""
+        if Path(path).is_dir():
+            return cls(merged_document(path))
         with open(path, encoding="utf-8") as handle:
             return cls(yaml.safe_load(handle))
 
@@ -107,7 +125,7 @@ class TompSpec:
             if parameter.get("in") == "header" and parameter.get("required") and parameter["name"].lower() not in lowered:
                 problems.append(f"header {parameter['name']} is required")
         content = self._resolve(operation.get("requestBody", {})).get("content", {})
-        schema = content.get("application/json", {}).get("schema")
+        schema = _json_schema(content)
         if schema is not None and body is not None:
             problems += [f"{method.upper()} {template} request {line}" for line in self._errors(schema, body, read=False)]
         elif schema is not None and operation.get("requestBody", {}).get("required"):
@@ -133,8 +151,8 @@ class TompSpec:
             # 404, 409 and 410 declare no body; the spec's wiki (Error handling in TOMP) gives
             # every error the `error` object, so that is what such a body must be.
             return [f"{method.upper()} {template} {status} {line}"
-                    for line in self._errors({"$ref": "#/components/schemas/error"}, body, read=True)]
-        schema = content.get("application/json", {}).get("schema")
+                    for line in self._errors({"$ref": self._error_ref}, body, read=True)]
+        schema = _json_schema(content)
         if schema is None:
             return []
         if body is None:

@@ -135,3 +135,37 @@ def test_a_dry_run_passes_an_operator_elsewhere_and_books_nothing(operator_elsew
     assert away.returncode == 1
     assert re.search(r"failed +search: no offer", away.stdout)
     assert "[planning — POST /planning/offers]" in away.stdout and "> POST /planning/offers" in away.stdout
+
+
+@pytest.fixture
+def tomp2_operator_elsewhere() -> Iterator[str]:
+    """The reference taxi speaking TOMP 2.0, its fleet serving Kyoto, callers needing the bearer key `k2`."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "operators.reference.taxi", "--port", "0", "--tomp-version", "2.0",
+         "--api-key", "k2", "--demo-dir", str(REPO / "fixtures" / "demo-region"), "--place-at", "35.0116,135.7681"],
+        cwd=REPO, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert process.stdout is not None
+        found = re.search(r"TOMP 2\.0 subset on (http://127\.0\.0\.1:\d+)", process.stdout.readline())
+        assert found, "the 2.0 taxi service did not start"
+        yield found.group(1)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def test_a_dry_run_of_version_2_0_passes_the_2_0_reference_elsewhere(tomp2_operator_elsewhere: str) -> None:
+    url = tomp2_operator_elsewhere
+    at = (dt.datetime.now(TOKYO) + dt.timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+    args = ("operators", "check", url, "--version", "2.0", "--area", "35.0116,135.7681,1500",
+            "--at", at.isoformat(), "--dry-run", "--timeout-s", "3")
+    result = maas(*args, "--api-key", "k2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "a dry run: nothing is booked" in result.stdout and "remote: conforms" in result.stdout
+    assert re.search(r"passed +spec: \d+ exchanges", result.stdout)
+    assert "[offers — POST /processes/search-offers/execution]" in result.stdout
+    # without the key the operator refuses the platform (401), and the check says it cannot check
+    refused = maas(*args)
+    assert refused.returncode == 1 and "credentials" in refused.stderr + refused.stdout

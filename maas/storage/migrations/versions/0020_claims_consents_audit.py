@@ -4,7 +4,7 @@ Today's self-declared birth dates, residency and needs become declared (unverifi
 stop lowering fares until staff verify them on a document.
 
 Revision ID: 0020
-Revises: 0015
+Revises: 0018
 Create Date: 2026-12-07
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020"
-down_revision = "0015"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """The outbox of rider events, webhook endpoints and their deliveries.
 
 Revision ID: 0030
-Revises: 0015
+Revises: 0021
 Create Date: 2026-12-07
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0030"
-down_revision = "0015"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

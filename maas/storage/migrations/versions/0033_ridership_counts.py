@@ -1,7 +1,7 @@
 """Ridership counts a town uploads for trips not booked here.
 
 Revision ID: 0033
-Revises: 0015
+Revises: 0030
 Create Date: 2026-12-07
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0033"
-down_revision = "0015"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 

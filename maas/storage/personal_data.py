@@ -18,11 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from maas.domain.errors import NotFound
 from maas.domain.privacy import coarsen, scrub
 from maas.storage.field_cipher import FieldCipher
+from maas.storage.payloads import RIDER_EVENT, load
 from maas.storage.repositories import utc
 from maas.storage.tables import (AccountRow, AuditEntryRow, BookingLegRow, BookingRow, BookingStepRow, ClaimRow,
                                  ConsentRow, LedgerEntryRow, OfferIssuedRow, OnDemandRideRow, PaymentEventRow,
-                                 PaymentProfileRow, RiderPassRow, RideRefusalRow, SessionTokenRow, TicketIssuedRow,
-                                 TransitTicketRow, VehicleHoldRow)
+                                 OperatorQuoteRow, PaymentProfileRow, RateLimitCounterRow, RiderEventRow,
+                                 RiderPassRow, RideRefusalRow, SessionTokenRow, TicketIssuedRow, TransitTicketRow,
+                                 VehicleHoldRow, WebhookDeliveryRow, WebhookEndpointRow)
 
 
 def _t(row_class: Any) -> Table:
@@ -97,6 +99,10 @@ class SqlPersonalData:
                     s, _t(PaymentProfileRow), _t(PaymentProfileRow).c.account_id == account_id)],
                 "audit_entries": [_row(r) for r in await self._rows(s, _t(AuditEntryRow),
                                                                     _t(AuditEntryRow).c.subject_id == account_id)],
+                "events": [load(RIDER_EVENT, r.payload, row=r.id).payload() for r in await self._rows(
+                    s, _t(RiderEventRow), _t(RiderEventRow).c.account_id == account_id)],
+                "webhook_endpoints": [_row(r, drop=("secret_sealed",)) for r in await self._rows(
+                    s, _t(WebhookEndpointRow), _t(WebhookEndpointRow).c.account_id == account_id)],
             }
         return out
 
@@ -139,11 +145,34 @@ class SqlPersonalData:
             for row in (await s.execute(select(steps).where(steps.c.booking_id.in_(booking_ids)))).all():
                 await s.execute(update(steps).where(steps.c.booking_id == row.booking_id, steps.c.seq == row.seq)
                                 .values(detail=_scrub_text(row.detail, hidden)))
+            changed.update(await self._forget_messages(s, account_id, hidden))
             for table, column, key in ((_t(AuditEntryRow), "reason", "id"), (_t(PaymentEventRow), "outcome", "event_id")):
                 for row in (await s.execute(select(table).where(or_(
                         *[table.c[column].like(f"%{x}%") for x in hidden])))).all() if hidden else []:
                     await s.execute(update(table).where(table.c[key] == getattr(row, key))
                                     .values({column: _scrub_text(getattr(row, column), hidden)}))
+        return changed
+
+    @staticmethod
+    async def _forget_messages(s: AsyncSession, account_id: str, hidden: list[str]) -> dict[str, int]:
+        """What was only ever a message about the rider goes whole: their events (the outbox, and
+        its deliveries to any endpoint), their webhook endpoints, quotes naming them, and the rate
+        limiter's counters keyed by their e-mail."""
+        events, deliveries, endpoints = _t(RiderEventRow), _t(WebhookDeliveryRow), _t(WebhookEndpointRow)
+        quotes, counters = _t(OperatorQuoteRow), _t(RateLimitCounterRow)
+        theirs = select(events.c.id).where(events.c.account_id == account_id)
+        own_endpoints = select(endpoints.c.id).where(endpoints.c.account_id == account_id)
+        changed = {"webhook_deliveries": (await s.execute(delete(deliveries).where(or_(
+            deliveries.c.event_id.in_(theirs), deliveries.c.endpoint_id.in_(own_endpoints))))).rowcount}
+        changed["rider_events"] = (await s.execute(delete(events).where(events.c.account_id == account_id))).rowcount
+        changed["webhook_endpoints"] = (await s.execute(
+            delete(endpoints).where(endpoints.c.account_id == account_id))).rowcount
+        named = [quotes.c.offer.like(f'%"{account_id}"%'), quotes.c.details.like(f'%"{account_id}"%')]
+        named += [c.like(f"%{x}%") for x in hidden for c in (quotes.c.offer, quotes.c.details)]
+        changed["operator_quotes"] = (await s.execute(delete(quotes).where(or_(*named)))).rowcount
+        if hidden:
+            changed["rate_limit_counters"] = (await s.execute(delete(counters).where(or_(
+                *[counters.c.key.like(f"%{x}%") for x in hidden])))).rowcount
         return changed
 
     @staticmethod

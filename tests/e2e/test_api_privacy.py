@@ -121,8 +121,11 @@ async def test_deleting_a_rider_leaves_none_of_their_data_and_the_books_balanced
     started = await container.payment_methods.start(rider, idempotency_key="card")
     saved = await container.payment_methods.confirm(rider, started.setup_id)
     assert saved.payment_method and container.payments._saved  # the gateway holds the card
+    hook = await client.post("/v1/webhooks", headers=haru, json={"url": "https://haru-app.example.jp/hooks"})
+    assert hook.status == 201, await hook.text()
     before = await _statements(town)
     dump = await dump_database(container.engine)
+    assert "haru-app.example.jp" in dump and f"'{haru_id}'" in dump.split("\nrider_events\n")[1].split("\nwebhook_")[0]
     assert NAME in dump and "haru@example.jp" in dump and str(HOME["lat"]) in dump
     assert PHONE not in dump and "enc1:" in dump  # phone, home and needs are encrypted at rest
 
@@ -135,6 +138,9 @@ async def test_deleting_a_rider_leaves_none_of_their_data_and_the_books_balanced
     assert len(mine["payments"]) >= 4 and mine["payment_profiles"][0]["payment_method"] == saved.payment_method
     assert {e["booking_id"] for e in mine["payments"]} <= {b["id"] for b in mine["bookings"]}
     assert all(b["account_id"] == haru_id for b in mine["bookings"])
+    assert mine["events"] and all(e["rider_id"] == haru_id for e in mine["events"])
+    assert [w["url"] for w in mine["webhook_endpoints"]] == ["https://haru-app.example.jp/hooks"]
+    assert "secret_sealed" not in mine["webhook_endpoints"][0]
 
     gone = await client.delete("/v1/me", headers=haru)
     assert gone.status == 200, await gone.text()
@@ -142,8 +148,11 @@ async def test_deleting_a_rider_leaves_none_of_their_data_and_the_books_balanced
     assert (await client.get("/v1/me", headers=haru)).status == 401  # sessions revoked
     assert not container.payments._saved  # the saved method was forgotten at the gateway
     dump = await dump_database(container.engine)
-    for secret in (NAME, "佐藤", "ハル", "haru@example.jp", PHONE, str(HOME["lat"]), str(HOME["lon"])):
+    for secret in (NAME, "佐藤", "ハル", "haru@example.jp", PHONE, str(HOME["lat"]), str(HOME["lon"]),
+                   "haru-app.example.jp"):
         assert secret not in dump, secret
+    # The outbox kept nothing of theirs either (their events, and deliveries of them to any endpoint).
+    assert f"'{haru_id}'" not in dump.split("\nrider_events\n")[1].split("\nwebhook_")[0]
     assert await _statements(town) == before
     # Deleting twice: staff acting for the erased rider are told it is gone.
     _, agent = await _staff(town, "ito@example.jp")

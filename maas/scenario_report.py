@@ -200,13 +200,18 @@ def routes_page(analysis: Analysis, summary: dict[str, Any], chart_uri: str) -> 
                       r["boardings"], r["revenue_yen"], r["operating_cost_yen"], r["subsidy_yen"],
                       r["subsidy_per_passenger_yen"], r["cost_recovery"]] for r in summary.get("routes", [])])
     od = summary.get("on_demand")
-    on_demand = "<p>No on-demand operator was measured.</p>" if not od else _table(
-        ["operator", "served", "cancelled", "no-shows", "refused", "refusal rate", "riders", "pooling rate",
-         "vehicle-hours", "riders per vehicle-hour", "operating cost", "revenue", "subsidy per passenger"],
-        [[od["operator_id"], od["served"], od["cancelled"], od["no_shows"],
-          ", ".join(f"{code} {n}" for code, n in (od.get("refused") or {}).items()) or od.get("refused_quotes"),
-          od.get("refusal_rate"), od["riders"], od["pooling_rate"], od["vehicle_hours"],
-          od["riders_per_vehicle_hour"], od["operating_cost_yen"], od["revenue_yen"], od["subsidy_per_passenger_yen"]]])
+    if od and od.get("suppressed"):  # too few consenting riders to show without singling one out
+        on_demand = (f"<p>On-demand figures of {e(str(od.get('operator_id')))} are withheld: fewer than "
+                     f"{e(str(od.get('min_riders')))} riders agreed to share their trips (docs/privacy.md).</p>")
+    else:
+        on_demand = "<p>No on-demand operator was measured.</p>" if not od else _table(
+            ["operator", "served", "cancelled", "no-shows", "refused", "refusal rate", "riders", "pooling rate",
+             "vehicle-hours", "riders per vehicle-hour", "operating cost", "revenue", "subsidy per passenger"],
+            [[od["operator_id"], od["served"], od["cancelled"], od["no_shows"],
+              ", ".join(f"{code} {n}" for code, n in (od.get("refused") or {}).items()) or od.get("refused_quotes"),
+              od.get("refusal_rate"), od["riders"], od["pooling_rate"], od["vehicle_hours"],
+              od["riders_per_vehicle_hour"], od["operating_cost_yen"], od["revenue_yen"],
+              od["subsidy_per_passenger_yen"]]])
     tv = summary.get("taxi_voucher")
     taxi = "<p>Not measured in this analysis.</p>" if not tv else _table(
         ["trips", "voucher spend (town)", "riders' share", "operator revenue", "subsidy per trip", "cost per trip",

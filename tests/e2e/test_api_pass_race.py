@@ -19,7 +19,7 @@ from maas.settings import load_settings
 from maas.storage import migrate
 from payments.on_board import OnBoardGateway
 from tests.e2e.demo_bookings import DEMO, NOW, PASSWORD, SYSTEM
-from tests.fakes import SteppedClock
+from tests.fakes import SteppedClock, verify_all_claims
 
 SILVER = {"product_id": "silver-30"}
 
@@ -39,9 +39,10 @@ async def shop(aiohttp_client, database_url, tmp_path, fast_hasher):
                                 payments=SlowCard(now=clock.now))
     await migrate.upgrade(container.engine)
     client = await aiohttp_client(create_app(settings, container_factory=lambda _s: container))
-    await container.auth.register(NewAccount(email="haru@example.jp", display_name="Haru", role=Role.RIDER,
-                                             password=PASSWORD, birth_date=dt.date(1941, 5, 12), resident=True),
-                                  by=SYSTEM)
+    haru = await container.auth.register(NewAccount(email="haru@example.jp", display_name="Haru", role=Role.RIDER,
+                                                    password=PASSWORD, birth_date=dt.date(1941, 5, 12),
+                                                    resident=True), by=SYSTEM)
+    await verify_all_claims(container, haru.id)  # the senior pass needs a verified age and residency
     token = (await (await client.post("/v1/auth/token", json={"email": "haru@example.jp",
                                                               "password": PASSWORD})).json())["token"]
     return client, {"Authorization": f"Bearer {token}"}

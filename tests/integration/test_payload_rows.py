@@ -17,14 +17,18 @@ from maas.domain.ondemand import DayPlan
 from maas.storage import payloads
 from maas.storage.payloads import KINDS, PayloadKind, StoredPayloadError, load
 from maas.storage.rides import SqlRideStore
-from maas.storage.tables import (AnalysisRow, BookingRow, OfferIssuedRow, OnDemandRideRow, RiderPassRow,
-                                 TransitTicketRow, VehicleHoldRow)
+from maas.storage.tables import (AnalysisRow, BookingRow, OfferIssuedRow, OnDemandRideRow, RiderEventRow,
+                                 RiderPassRow, TransitTicketRow, VehicleHoldRow)
 from maas.storage.vehicle_holds import SqlVehicleHolds
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "payloads"
 ROWS = {"bookings": BookingRow, "offers_issued": OfferIssuedRow, "ondemand_rides": OnDemandRideRow,
         "transit_tickets": TransitTicketRow, "rider_passes": RiderPassRow, "analyses": AnalysisRow,
-        "vehicle_holds": VehicleHoldRow}
+        "vehicle_holds": VehicleHoldRow, "rider_events": RiderEventRow}
+
+
+# Kinds first stored after payloads had versions: no row of theirs was ever written without one.
+BORN_VERSIONED = (payloads.RIDER_EVENT,)
 
 
 def utc(t: dt.datetime) -> dt.datetime:
@@ -54,6 +58,9 @@ def columns(kind: PayloadKind[Any], o: Any, payload: str) -> dict[str, Any]:
                    valid_from=utc(o.valid_from), valid_until=utc(o.valid_until), created_at=utc(o.created_at))
     elif t == "analyses":
         row = dict(id=o.id, kind=o.kind.value, state=o.state.value, created_at=utc(o.created_at))
+    elif t == "rider_events":
+        row = dict(id=o.id, type=o.type.value, account_id=o.account_id, booking_id=o.booking_id,
+                   created_at=utc(o.created))
     else:
         row = dict(booking_id=o.id, operator_id=o.booking.operator_id, offer_id=o.booking.offer_id,
                    book_key=o.book_key, state=o.booking.state.value, live_until=None, updated_at=now)
@@ -75,6 +82,8 @@ async def read_back(container: Any, kind: PayloadKind[Any], o: Any) -> Any:
             return await work.transit_tickets.get(o.id)
         if kind is payloads.RIDER_PASS:
             return await work.passes.get(o.id)
+        if kind is payloads.RIDER_EVENT:
+            return next((e for _, e in await work.events.list_for(o.account_id) if e.id == o.id), None)
         return await work.analyses.get(o.id)
 
 
@@ -90,7 +99,7 @@ async def stored_payload(container: Any, kind: PayloadKind[Any]) -> dict[str, An
 
 
 async def test_rows_stored_before_versions_read_through_every_repository(container) -> None:
-    for kind in KINDS:
+    for kind in [k for k in KINDS if k not in BORN_VERSIONED]:
         legacy = (GOLDEN / kind.table / "v1.json").read_text(encoding="utf-8")
         assert "schema_version" not in json.loads(legacy)
         want = load(kind, legacy)
@@ -142,6 +151,8 @@ async def _write(container: Any, kind: PayloadKind[Any], o: Any) -> None:
             await work.transit_tickets.add(o, idempotency_key="ticket-key-0001", now=now)
         elif kind is payloads.RIDER_PASS:
             await work.passes.add(o)
+        elif kind is payloads.RIDER_EVENT:
+            await work.events.add([o])
         else:
             await work.analyses.add(o)
         await work.commit()

@@ -82,7 +82,7 @@ def test_check_of_a_port_with_nothing_listening_fails_readably() -> None:
 def test_check_refuses_unusable_arguments_with_exit_2(args: list[str], capsys, monkeypatch) -> None:
     for name in [k for k in os.environ if k.startswith("MAAS_")]:
         monkeypatch.delenv(name)
-    monkeypatch.setattr("maas.cli.configure_logging", lambda level: None)  # keep pytest's handlers
+    monkeypatch.setattr("maas.cli.configure_logging", lambda *_: None)  # keep pytest's handlers
     assert main(["operators", "check", *args]) == 2
     assert capsys.readouterr().err.startswith("maas: ")
 

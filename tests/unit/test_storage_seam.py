@@ -63,7 +63,7 @@ async def test_the_container_runs_on_a_given_unit_of_work_without_a_database(tmp
 
 @pytest.mark.parametrize("implementation", [SqlUnitOfWork, InMemoryUnitOfWork])
 async def test_both_units_of_work_bind_every_repository_the_protocol_names(implementation) -> None:
-    assert len(REPOSITORIES) == 17  # read-only properties, so attributes set on entry satisfy them
+    assert len(REPOSITORIES) == 20  # read-only properties, so attributes set on entry satisfy them
     if implementation is InMemoryUnitOfWork:
         async with InMemoryUnitOfWork(InMemoryStore()) as uow:
             bound = {name for name in REPOSITORIES if hasattr(uow, name)}

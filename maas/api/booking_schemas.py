@@ -53,9 +53,9 @@ class BookedLegOut(BaseModel):
     def of(cls, leg: BookedLeg) -> BookedLegOut:
         b = leg.booking
         return cls(index=leg.index, operator_id=leg.operator_id, mode=leg.mode, offer_id=leg.offer_id,
-                   description=text(leg.description), price=MoneyOut.of(leg.price),  # type: ignore[arg-type]
-                   rider_price=MoneyOut.of(leg.rider_share),  # type: ignore[arg-type]
-                   subsidy=MoneyOut.of(leg.subsidy or Money(amount_minor=0, currency=leg.price.currency)),  # type: ignore[arg-type]
+                   description=text(leg.description), price=MoneyOut.of(leg.price),
+                   rider_price=MoneyOut.of(leg.rider_share),
+                   subsidy=MoneyOut.of(leg.subsidy or Money(amount_minor=0, currency=leg.price.currency)),
                    rules=list(leg.rules), covered=MoneyOut.of(leg.covered), pass_id=leg.pass_id,
                    departure=leg.departure, arrival=leg.arrival, state=b.state.value if b else None,
                    operator_booking_id=b.id if b else None, reason=text(b.reason) if b else "")
@@ -89,11 +89,11 @@ class BookingOut(BaseModel):
     def of(cls, booking: Booking) -> BookingOut:
         p = booking.payment
         payment = None if p is None else PaymentOut(
-            gateway=p.gateway, state=p.state.value, authorised=MoneyOut.of(p.authorised),  # type: ignore[arg-type]
+            gateway=p.gateway, state=p.state.value, authorised=MoneyOut.of(p.authorised),
             captured_minor=p.captured_minor, refunded_minor=p.refunded_minor)
         return cls(id=booking.id, account_id=booking.account_id, booked_by=booking.booked_by,
                    cancelled_by=booking.cancelled_by, state=booking.state.value, reason=text(booking.reason),
-                   total=MoneyOut.of(booking.total), legs=[BookedLegOut.of(leg) for leg in booking.legs],  # type: ignore[arg-type]
+                   total=MoneyOut.of(booking.total), legs=[BookedLegOut.of(leg) for leg in booking.legs],
                    payment=payment, created_at=booking.created_at, updated_at=booking.updated_at,
                    confirm_by=booking.confirm_by, authorise_at=booking.authorise_at)
 

@@ -60,9 +60,9 @@ class RideOfferOut(BaseModel):
         c = offer.conditions
         return cls(offer_id=offer.id, operator_id=offer.operator_id, pickup_at=offer.departure, arrival=offer.arrival,
                    latest_arrival=offer.latest_arrival,
-                   price=MoneyOut.of(offer.price),  # type: ignore[arg-type]
+                   price=MoneyOut.of(offer.price),
                    valid_until=read_as(offer.valid_until, offer.departure),
-                   rider_price=MoneyOut.of(rider_price or offer.price),  # type: ignore[arg-type]
+                   rider_price=MoneyOut.of(rider_price or offer.price),
                    distance_m=offer.distance_m, vehicle_type=offer.vehicle_type, description=text(offer.description),
                    conditions=ConditionsOut(confirmation_required=c.confirmation_required,
                                             free_cancellation_until=c.free_cancellation_until,
@@ -115,9 +115,9 @@ class RideOut(BaseModel):
                    pickup_until=ride.pickup_until, latest_dropoff=ride.latest_dropoff, arrive_by=ride.arrive_by,
                    vehicle_id=ride.vehicle_id,
                    rider_name=ride.rider_name, booked_by=ride.booked_by,
-                   price=MoneyOut.of(b.price), picked_up_at=ride.picked_up_at,  # type: ignore[arg-type]
-                   rider_price=MoneyOut.of(ride.rider_price or b.price),  # type: ignore[arg-type]
-                   subsidy=MoneyOut.of(ride.subsidy or Money(amount_minor=0, currency=b.price.currency)),  # type: ignore[arg-type]
+                   price=MoneyOut.of(b.price), picked_up_at=ride.picked_up_at,
+                   rider_price=MoneyOut.of(ride.rider_price or b.price),
+                   subsidy=MoneyOut.of(ride.subsidy or Money(amount_minor=0, currency=b.price.currency)),
                    dropped_off_at=ride.dropped_off_at, no_show_at=ride.no_show_at)
 
 

@@ -74,7 +74,7 @@ class PassOut(BaseModel):
         refunded = MoneyOut.of(p.refunded) if p.refunded else None
         return cls(id=p.id, account_id=p.account_id, bought_by=p.bought_by, cancelled_by=p.cancelled_by,
                    product=PassProductOut.of(p.product), state=p.state.value, valid_from=p.valid_from,
-                   valid_until=p.valid_until, price=MoneyOut.of(p.price),  # type: ignore[arg-type]
+                   valid_until=p.valid_until, price=MoneyOut.of(p.price),
                    paid_minor=p.payment.captured_minor if p.payment else 0, refunded=refunded, created_at=p.created_at)
 
 

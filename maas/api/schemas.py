@@ -521,7 +521,7 @@ class PlanResponse(BaseModel):
     @classmethod
     def of(cls, plan: TripPlan) -> PlanResponse:
         return cls(itineraries=[ItineraryOut.of(it) for it in plan.itineraries], service_date=plan.service_date,
-                   timezone=plan.timezone, reason=plan.reason)  # type: ignore[arg-type]
+                   timezone=plan.timezone, reason=plan.reason)
 
 
 class DeparturesQuery(Request):

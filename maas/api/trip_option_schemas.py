@@ -74,8 +74,8 @@ class OperatorLegOut(BaseModel):
                    travel_model=leg.travel_model, geometry=LineStringOut.of_path(path),
                    origin=LegPlaceOut.of(leg.origin), destination=LegPlaceOut.of(leg.destination),
                    departure=leg.departure, arrival=leg.arrival, duration_s=leg.duration_s,
-                   distance_m=leg.distance_m, price=MoneyOut.of(leg.price),  # type: ignore[arg-type]
-                   rider_price=MoneyOut.of(rider_price or leg.price),  # type: ignore[arg-type]
+                   distance_m=leg.distance_m, price=MoneyOut.of(leg.price),
+                   rider_price=MoneyOut.of(rider_price or leg.price),
                    valid_until=read_as(leg.valid_until, leg.departure), description=text(leg.description),
                    conditions=ConditionsOut(confirmation_required=c.confirmation_required,
                                             free_cancellation_until=c.free_cancellation_until,

@@ -79,7 +79,7 @@ async def _verify_claims(container: Container, emails: list[str]) -> None:
                                                         reason="demo load: card seen at the town hall")
 
 
-def _places(region_id: str, geojson: dict) -> list[Place]:  # type: ignore[type-arg]
+def _places(region_id: str, geojson: dict) -> list[Place]:
     places = []
     for feature in geojson["features"]:
         props = feature["properties"]
@@ -92,6 +92,6 @@ def _places(region_id: str, geojson: dict) -> list[Place]:  # type: ignore[type-
     return places
 
 
-def _json(path: Path):  # type: ignore[no-untyped-def]
+def _json(path: Path):
     with path.open(encoding="utf-8") as handle:
         return json.load(handle)

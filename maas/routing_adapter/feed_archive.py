@@ -78,7 +78,7 @@ class DirectoryFeedArchive:
         return found
 
     @staticmethod
-    def _marker(folder: Path) -> dict:  # type: ignore[type-arg]
+    def _marker(folder: Path) -> dict:
         try:
             value = json.loads((folder / MARKER).read_text(encoding="utf-8"))
         except (OSError, ValueError):

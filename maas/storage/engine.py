@@ -41,7 +41,7 @@ def _sqlite_engine(database_url: str) -> AsyncEngine:
     # pysqlite opens transactions lazily and never around DDL, so a failed migration or
     # import would leave half its work behind; take over BEGIN so every block is atomic.
     @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection, _record) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -50,7 +50,7 @@ def _sqlite_engine(database_url: str) -> AsyncEngine:
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+    def _on_begin(connection) -> None:
         # A transaction that only reads (READ_ONLY) takes no write lock: under WAL it never waits
         # for writers, nor makes them wait (the health check must not queue behind the plans).
         read_only = connection.get_execution_options().get(READ_ONLY, False)

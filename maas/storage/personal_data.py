@@ -28,7 +28,7 @@ from maas.storage.tables import (AccountRow, AuditEntryRow, BookingLegRow, Booki
 
 
 def _t(row_class: Any) -> Table:
-    return row_class.__table__  # type: ignore[no-any-return]
+    return row_class.__table__
 
 
 # Tables whose `payload` may name the rider (by account id) and hold their places.

@@ -266,7 +266,7 @@ class SqlFeeds:
     async def replace(self, snapshot: FeedSnapshot, *, feed_id: str, now: dt.datetime) -> FeedRecord:
         # Explicit deletes rather than ON DELETE CASCADE alone: SQLite enforces it only with the pragma set.
         for table in (FeedStopRow, FeedRouteRow, FeedIssueRow):
-            await self._s.execute(delete(table).where(table.feed_id == feed_id))  # type: ignore[attr-defined]
+            await self._s.execute(delete(table).where(table.feed_id == feed_id))
         await self._s.execute(delete(FeedRow).where((FeedRow.id == feed_id) | (FeedRow.name == snapshot.name)))
         counts = dict(
             stop_count=len(snapshot.stops), route_count=len(snapshot.routes), trip_count=snapshot.trip_count,

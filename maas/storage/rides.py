@@ -41,7 +41,7 @@ def routes_json(plan: DayPlan) -> str:
                        for vehicle, stops in plan.routes.items()}, ensure_ascii=False)
 
 
-def _plan(operator_id: str, service_date: dt.date, row: Row | None) -> DayPlan:  # type: ignore[type-arg]
+def _plan(operator_id: str, service_date: dt.date, row: Row | None) -> DayPlan:
     if row is None:
         return DayPlan(operator_id=operator_id, service_date=service_date)
     routes = {vehicle: tuple((ride_id, StopKind(kind)) for ride_id, kind in stops)

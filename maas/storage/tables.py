@@ -9,11 +9,11 @@ from sqlalchemy import (JSON, Column, Date, DateTime, ForeignKey, Index, Integer
 from sqlmodel import Field, SQLModel
 
 
-def _utc_column(nullable: bool = False) -> Column:  # type: ignore[type-arg]
+def _utc_column(nullable: bool = False) -> Column:
     return Column(DateTime(timezone=True), nullable=nullable)
 
 
-def _fk(target: str) -> Column:  # type: ignore[type-arg]
+def _fk(target: str) -> Column:
     return Column(String, ForeignKey(target, ondelete="CASCADE"), nullable=False, index=True)
 
 

@@ -45,19 +45,19 @@ class MaasReporter:
             return answer
 
     async def leg_event(self, leg_id: str, event: str, at: dt.datetime, comment: str | None = None) -> None:
-        body = wire.dump(wire.LegEvent(time=at, event=event, comment=comment))  # type: ignore[arg-type]
+        body = wire.dump(wire.LegEvent(time=at, event=event, comment=comment))
         await self._post(f"/legs/{quote(leg_id, safe='')}/events", body)
 
     async def notification(self, booking_id: str, kind: str, comment: str | None = None) -> None:
-        body = wire.dump(wire.Notification(type=kind, comment=comment))  # type: ignore[arg-type]
+        body = wire.dump(wire.Notification(type=kind, comment=comment))
         await self._post(f"/bookings/{quote(booking_id, safe='')}/notifications", body)
 
     async def booking_operation(self, booking_id: str, operation: str) -> Any:
-        body = wire.dump(wire.BookingOperation(operation=operation, origin="TO"))  # type: ignore[arg-type]
+        body = wire.dump(wire.BookingOperation(operation=operation, origin="TO"))
         return await self._post(f"/bookings/{quote(booking_id, safe='')}/events", body)
 
     async def confirmation(self, leg_id: str, kind: str = "START_LEG") -> bool:
-        body = wire.dump(wire.ConfirmationRequest(type=kind))  # type: ignore[arg-type]
+        body = wire.dump(wire.ConfirmationRequest(type=kind))
         return bool(await self._post(f"/legs/{quote(leg_id, safe='')}/confirmation", body))
 
     async def support_status(self, booking_id: str, status: str, comment: str | None = None) -> None:

@@ -117,7 +117,7 @@ class RemoteTompAdapter:
     async def _operate(self, booking_id: str, operation: str, key: str) -> LegBooking:
         answer = await self.client.request(
             "POST", path_of("bookings", booking_id, "events"), f"{operation} of booking {booking_id}",
-            body=wire.BookingOperation(operation=operation,  # type: ignore[arg-type]
+            body=wire.BookingOperation(operation=operation,
                                        extendReason="PAYMENT_PENDING" if operation == "EXTEND_EXPIRY_TIME" else None),
             idempotency_key=key,
             forbidden_is_conflict=True)
@@ -150,7 +150,7 @@ class RemoteTompAdapter:
             await self.client.request(
                 "POST", path_of("legs", event.booking_id, "events"),
                 f"{name} of leg {event.booking_id}",
-                body=wire.LegEvent(time=event.at, event=name, comment=event.detail or None),  # type: ignore[arg-type]
+                body=wire.LegEvent(time=event.at, event=name, comment=event.detail or None),
                 idempotency_key=key, forbidden_is_conflict=True)
         return await self.get_booking(event.booking_id)
 

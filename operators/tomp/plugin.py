@@ -48,7 +48,7 @@ def create(context: AdapterContext) -> RemoteTompAdapter | RemoteTomp2Adapter:
                 raise ValueError(f"tomp option {name} must be a string")
             kwargs[name] = options[name]
     kind = RemoteTomp2Adapter if version == "2.0" else RemoteTompAdapter
-    adapter = kind(context.operator_id, options["base_url"], None, **kwargs)  # type: ignore[arg-type]
+    adapter = kind(context.operator_id, options["base_url"], None, **kwargs)
     try:
         asyncio.get_running_loop()
     except RuntimeError:

@@ -46,7 +46,7 @@ class PaymentMethodOut(BaseModel):
     updated_at: dt.datetime
 
 
-def _method_out(profile) -> PaymentMethodOut:  # type: ignore[no-untyped-def]
+def _method_out(profile) -> PaymentMethodOut:
     return PaymentMethodOut(gateway=profile.gateway, setup_id=profile.setup_id,
                             confirmed=profile.payment_method is not None, updated_at=profile.updated_at)
 

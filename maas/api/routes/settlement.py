@@ -55,9 +55,9 @@ async def operator_statement(call: Call) -> OperatorStatementOut:
     q: PeriodQuery = call.query
     s = await call.container.settlement.operator_statement(_principal(call), call.path("operator_id"), q.from_, q.to)
     return OperatorStatementOut(operator_id=s.operator_id, period_from=s.period_from, period_to=s.period_to,
-                                legs=s.legs, due=MoneyOut.of(s.due), from_riders=MoneyOut.of(s.from_riders),  # type: ignore[arg-type]
-                                from_municipality=MoneyOut.of(s.from_municipality),  # type: ignore[arg-type]
-                                from_passes=MoneyOut.of(s.from_passes))  # type: ignore[arg-type]
+                                legs=s.legs, due=MoneyOut.of(s.due), from_riders=MoneyOut.of(s.from_riders),
+                                from_municipality=MoneyOut.of(s.from_municipality),
+                                from_passes=MoneyOut.of(s.from_passes))
 
 
 @routes.route("GET", "/v1/settlement/subsidies", summary="The municipality's subsidies", tags=TAGS,
@@ -68,5 +68,5 @@ async def subsidy_statement(call: Call) -> SubsidyStatementOut:
     q: PeriodQuery = call.query
     s = await call.container.settlement.subsidy_statement(_principal(call), q.from_, q.to)
     return SubsidyStatementOut(municipality=s.municipality, period_from=s.period_from, period_to=s.period_to,
-                               total=MoneyOut.of(s.total), by_rule=s.by_rule, by_operator=s.by_operator,  # type: ignore[arg-type]
+                               total=MoneyOut.of(s.total), by_rule=s.by_rule, by_operator=s.by_operator,
                                legs=s.legs)

@@ -16,11 +16,11 @@ branch_labels = None
 depends_on = None
 
 
-def _utc(name: str, nullable: bool = False) -> sa.Column:  # type: ignore[type-arg]
+def _utc(name: str, nullable: bool = False) -> sa.Column:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
 
-def _feed_fk(primary_key: bool = False) -> sa.Column:  # type: ignore[type-arg]
+def _feed_fk(primary_key: bool = False) -> sa.Column:
     return sa.Column(
         "feed_id", sa.String(), sa.ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=primary_key, nullable=False
     )

@@ -25,7 +25,7 @@ _BACKFILL = {
 }
 
 
-def _utc(name: str) -> sa.Column:  # type: ignore[type-arg]
+def _utc(name: str) -> sa.Column:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=False)
 
 

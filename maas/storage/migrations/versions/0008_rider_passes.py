@@ -16,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 
-def _utc(name: str) -> sa.Column:  # type: ignore[type-arg]
+def _utc(name: str) -> sa.Column:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=False)
 
 

@@ -23,7 +23,7 @@ branch_labels = None
 depends_on = None
 
 
-def _utc(name: str, nullable: bool = False) -> sa.Column:  # type: ignore[type-arg]
+def _utc(name: str, nullable: bool = False) -> sa.Column:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
 

@@ -39,13 +39,22 @@ async def event_stream(call: Call) -> web.StreamResponse:
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream; charset=utf-8",
                                            "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     await response.prepare(call.request)
+    try:
+        await _send(call, response, rider.account_id, position)
+    except ConnectionResetError:  # the app closed the stream (left the screen, lost signal): nothing to tell
+        pass
+    return response
+
+
+async def _send(call: Call, response: web.StreamResponse, account_id: str, position: int) -> None:
+    events = call.container.events
     shutdown = call.request.app[SHUTDOWN]
     heartbeat = call.container.settings.event_stream_heartbeat_s
     loop = asyncio.get_running_loop()
     quiet_since = loop.time()
     await response.write(b"retry: 2000\n\n")
     while not shutdown.is_set():
-        found = await events.after(rider.account_id, position)
+        found = await events.after(account_id, position)
         for seq, event in found:
             position = seq
             data = json.dumps(event.payload(), ensure_ascii=False, separators=(",", ":"))
@@ -62,4 +71,3 @@ async def event_stream(call: Call) -> web.StreamResponse:
         waiter.cancel()
         stopper.cancel()
     await response.write_eof()
-    return response

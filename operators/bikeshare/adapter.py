@@ -156,7 +156,8 @@ class SharedVehicleAdapter:
                      valid_until=now + self.offer_validity, departure=departure, arrival=arrival,
                      origin=trip.pickup, destination=trip.dropoff, distance_m=trip.distance_m,
                      conditions=Conditions(notes=notes), vehicle_type=trip.vehicle_type_id or "",
-                     description=f"{party}{trip.type_name} {where} {to}")
+                     description=f"{party}{trip.type_name} {where} {to}",
+                     travel_model="straight_line")  # the ride is estimated on the crow-fly distance
 
     # -- booking --------------------------------------------------------------------------
     async def book(self, offer_id: str, *, idempotency_key: str) -> LegBooking:

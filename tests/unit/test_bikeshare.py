@@ -72,6 +72,7 @@ async def test_the_nearest_station_with_a_bike_to_the_nearest_station_with_a_doc
     # a -> c is 0.018 deg = 2001.5 m, x 1.3 = 2602 m, at 15 km/h 625 s: 3 started 5-min blocks.
     assert (bike.origin.lat, bike.destination.lat) == (35.001, 35.019)
     assert (bike.distance_m, bike.price.amount_minor, bike.price.currency) == (2602, 160, "JPY")
+    assert bike.travel_model == "straight_line"  # estimated on the crow-fly distance, and says so
     assert bike.departure == T0 + dt.timedelta(seconds=111)  # 111 m walk at 1 m/s
     assert bike.arrival - bike.departure == dt.timedelta(seconds=625)
     assert bike.vehicle_type == "bike" and "A 111 m away to C" in bike.description

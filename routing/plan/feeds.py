@@ -13,18 +13,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
 from routing.fares import FORMAT_VERSION as FARES_FORMAT
 from routing.fares import FareTable, compile_fares
 from routing.gtfs import LoadedFeed, read_feed
+from routing.npz import save_npz
 from routing.timetable.cache import cache_key, load_cached, save_cached
 from routing.timetable.compile import compile_feed
 from routing.timetable.model import Timetable
@@ -101,7 +101,7 @@ class CompiledFeeds:
         self.compiled += 1
         if self.cache_dir is not None and fares_path is not None:
             save_cached(self.cache_dir, name, timetable)
-            _save_npz(fares_path, fares.arrays())
+            save_npz(fares_path, fares.arrays())
         return CompiledFeed(key, source.digest, timetable, lambda: fares)
 
 
@@ -117,13 +117,3 @@ def _fares_key(key: str, digest: str) -> str:
     return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
 
 
-def _save_npz(path: Path, arrays: dict[str, Any]) -> None:  # Any: savez's stubs type **kwds as flags
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

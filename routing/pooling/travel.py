@@ -16,6 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from routing.geodesy import haversine_m
+from routing.npz import save_npz
 
 
 
@@ -96,8 +97,5 @@ class CachedProvider:
             with np.load(path) as saved:
                 return TravelMatrix(duration_s=saved["duration_s"], distance_m=saved["distance_m"])
         built = self.inner.matrix(points)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.npz")
-        np.savez(tmp, duration_s=built.duration_s, distance_m=built.distance_m)
-        tmp.replace(path)
+        save_npz(path, {"duration_s": built.duration_s, "distance_m": built.distance_m})
         return built

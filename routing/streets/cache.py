@@ -10,12 +10,11 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
+from routing.npz import save_npz
 from routing.streets.errors import UnreadableOsm
 from routing.streets.graph import StreetGraph, build_graph
 from routing.streets.profiles import StreetParams
@@ -57,19 +56,7 @@ def load_graph(path: str | os.PathLike[str], params: StreetParams | None = None,
             return StreetGraph.from_arrays({name: data[name] for name in data.files}, digest)
     graph = build_graph(read_ways(path, params), digest)
     if cache_dir is not None:
-        _save(_cache_file(cache_dir, key), graph)
+        save_npz(_cache_file(cache_dir, key), graph.arrays())
     return graph
 
 
-def _save(path: Path, graph: StreetGraph) -> None:
-    """Write atomically (temp file then rename) so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-    try:
-        arrays: dict[str, Any] = graph.arrays()  # Any: savez's stubs type **kwds as its flags
-        with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

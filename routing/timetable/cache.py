@@ -14,14 +14,13 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from routing.gtfs import LoadedFeed, feed_digest, read_feed
+from routing.npz import save_npz
 from routing.timetable.compile import compile_feed, feed_keys
 from routing.timetable.day import timetable_on_day
 from routing.timetable.link import link_feeds
@@ -51,19 +50,7 @@ def load_cached(cache_dir: str | os.PathLike, key: str) -> Timetable | None:
 
 
 def save_cached(cache_dir: str | os.PathLike, key: str, timetable: Timetable) -> Path:
-    """Write atomically (temp file then rename) so a reader never sees half a file."""
-    path = _cache_file(cache_dir, key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-    try:
-        arrays: dict[str, Any] = timetable.arrays()  # Any: savez's stubs type **kwds as its flags
-        with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return save_npz(_cache_file(cache_dir, key), timetable.arrays())
 
 
 def load_or_compile_feed(key: str, digest: str, read: Callable[[], LoadedFeed],
